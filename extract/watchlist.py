@@ -1,0 +1,85 @@
+"""The watchlist: people and organizations with canonical names and aliases."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_WATCHLIST = Path(__file__).resolve().parent.parent / "watchlist.toml"
+
+
+class WatchlistError(ValueError):
+    """The watchlist file is invalid; the message names the file, entry and field."""
+
+
+@dataclass(frozen=True)
+class WatchedEntity:
+    kind: str  # "person" | "organization"
+    name: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    entities: tuple[WatchedEntity, ...] = field(default_factory=tuple)
+
+    @property
+    def people(self) -> list[WatchedEntity]:
+        return [e for e in self.entities if e.kind == "person"]
+
+    @property
+    def organizations(self) -> list[WatchedEntity]:
+        return [e for e in self.entities if e.kind == "organization"]
+
+
+_SECTIONS = {"people": "person", "organizations": "organization"}
+_KEYS = {"name", "aliases", "tags"}
+
+
+def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
+    unknown = set(data) - set(_SECTIONS)
+    if unknown:
+        raise WatchlistError(f"{origin}: unknown section(s) {sorted(unknown)}; expected [[people]] or [[organizations]]")
+    entities: list[WatchedEntity] = []
+    seen: set[tuple[str, str]] = set()
+    for section, kind in _SECTIONS.items():
+        rows = data.get(section, [])
+        if not isinstance(rows, list):
+            raise WatchlistError(f"{origin}: [{section}] must be an array of tables ([[{section}]])")
+        for i, row in enumerate(rows, 1):
+            where = f"{origin}: {section} entry {i}"
+            if not isinstance(row, dict):
+                raise WatchlistError(f"{where}: must be a table")
+            bad = set(row) - _KEYS
+            if bad:
+                raise WatchlistError(f"{where}: unknown key(s) {sorted(bad)}")
+            name = row.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise WatchlistError(f"{where}: field 'name' is required and must be a non-empty string")
+            where = f"{origin}: {section} entry {i} ({name!r})"
+            for fld in ("aliases", "tags"):
+                val = row.get(fld, [])
+                if not isinstance(val, list) or not all(isinstance(v, str) and v.strip() for v in val):
+                    raise WatchlistError(f"{where}: field {fld!r} must be a list of non-empty strings")
+            if (kind, name.casefold()) in seen:
+                raise WatchlistError(f"{where}: duplicate name")
+            seen.add((kind, name.casefold()))
+            entities.append(
+                WatchedEntity(kind, name.strip(), tuple(a.strip() for a in row.get("aliases", [])),
+                              tuple(t.strip() for t in row.get("tags", [])))
+            )
+    return Watchlist(tuple(entities))
+
+
+def load_watchlist(path: str | Path | None = None) -> Watchlist:
+    """Read a watchlist file (the packaged default when ``path`` is None)."""
+    p = Path(path) if path else DEFAULT_WATCHLIST
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise WatchlistError(f"{p}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchlistError(f"{p}: invalid TOML: {exc}") from exc
+    return parse_watchlist(data, str(p))
