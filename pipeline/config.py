@@ -1,0 +1,253 @@
+"""The config file (``--config``/``ATRISK_CONFIG``): every key optional, env vars override."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from pipeline.redact import register_secret
+
+DEFAULT_ALERT_EVENTS = ("arrest", "sentence", "killing", "summons", "charge", "ban")
+EVENT_TYPES = (
+    "arrest", "charge", "summons", "sentence", "release", "ban", "confiscation",
+    "hunger_strike", "killing",
+)
+
+
+class ConfigError(ValueError):
+    """The config file is invalid; the message names the file, the section and the key."""
+
+
+@dataclass(frozen=True)
+class Route:
+    urls: tuple[str, ...]
+    name: str = "route"
+    tags: tuple[str, ...] = ()
+    events: tuple[str, ...] | None = None  # None: the [alerts] events
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    urls: tuple[str, ...] = ()
+    events: tuple[str, ...] = DEFAULT_ALERT_EVENTS
+    scope: str = "everyone"  # or "watchlist"
+    new_only: bool = True
+    max_age_days: int = 14
+    new_window_days: int = 30
+    routes: tuple[Route, ...] = ()
+    feed: str = "data/alerts.xml"
+    max_attempts: int = 10
+    retry_base_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    urls: tuple[str, ...] = ()
+    at: str = "07:00"
+    timezone: str = "UTC"
+    dir: str = "data/digests"
+
+
+@dataclass(frozen=True)
+class OperatorConfig:
+    urls: tuple[str, ...] = ()
+    fail_after: int = 3  # failed passes in a row before a notice
+    stale_days: int = 14  # days without a new document before a notice
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    # Sites see this; operators should give a contact URL or address of their own.
+    contact: str = ""
+    user_agent: str = ""  # full override; empty: built from `contact`
+    every: str = "1h"
+    concurrency_per_domain: int = 2
+    download_delay: float = 1.0
+    autothrottle: bool = True
+    timeout: int = 30
+    retries: int = 2
+    max_page_bytes: int = 10 * 1024 * 1024
+    max_pages: int = 2000  # per source and pass
+    max_depth: int = 3
+    obey_robots: bool = True
+
+    @property
+    def user_agent_string(self) -> str:
+        if self.user_agent:
+            return self.user_agent
+        contact = self.contact or "operator contact not configured"
+        return f"atrisk/0.1 (monitor of statements on artists at risk; +{contact})"
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    batch_size: int = 64
+    n_process: int = 1
+    languages: tuple[str, ...] = ("en",)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    retain_text_days: int | None = None  # None: keep page text forever
+
+
+@dataclass(frozen=True)
+class Config:
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    operator: OperatorConfig = field(default_factory=OperatorConfig)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    path: str | None = None
+
+
+_SECTIONS: dict[str, type] = {
+    "alerts": AlertsConfig,
+    "digest": DigestConfig,
+    "operator": OperatorConfig,
+    "crawl": CrawlConfig,
+    "analysis": AnalysisConfig,
+    "storage": StorageConfig,
+}
+
+
+def _coerce(value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: must be true or false")
+        return value
+    if isinstance(default, int) or (default is None and isinstance(value, int)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{where}: must be a non-negative integer")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{where}: must be a non-negative number")
+        return float(value)
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: must be a list of strings")
+        return tuple(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: must be a string")
+        return value
+    return value
+
+
+def _section(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: must be a table")
+    names = {f.name: f for f in fields(cls)}
+    allowed = set(names) - ({"routes"} if cls is not AlertsConfig else set())
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
+    kwargs = {}
+    defaults = cls()
+    for key, value in data.items():
+        if key == "routes":
+            kwargs[key] = tuple(_route(r, f"{where}.routes[{i + 1}]") for i, r in enumerate(_list(value, f"{where}.routes")))
+            continue
+        kwargs[key] = _coerce(value, getattr(defaults, key), f"{where}.{key}")
+    return cls(**kwargs)
+
+
+def _list(value: Any, where: str) -> list:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: must be an array of tables ([[...]])")
+    return value
+
+
+def _route(data: Any, where: str) -> Route:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: must be a table")
+    unknown = sorted(set(data) - {"urls", "name", "tags", "events", "scope"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}")
+    if "urls" not in data:
+        raise ConfigError(f"{where}: field 'urls' is required")
+    urls = _coerce(data["urls"], (), f"{where}.urls")
+    tags = _coerce(data.get("tags", []), (), f"{where}.tags")
+    events = _coerce(data["events"], (), f"{where}.events") if "events" in data else None
+    if events:
+        _check_events(events, f"{where}.events")
+    scope = data.get("scope")
+    if scope is not None and scope not in ("everyone", "watchlist"):
+        raise ConfigError(f"{where}.scope: must be 'everyone' or 'watchlist'")
+    name = _coerce(data.get("name", "route"), "", f"{where}.name")
+    return Route(urls=urls, name=name, tags=tags, events=events, scope=scope)
+
+
+def _check_events(events: tuple[str, ...], where: str) -> None:
+    bad = [e for e in events if e not in EVENT_TYPES]
+    if bad:
+        raise ConfigError(f"{where}: unknown event type(s) {bad}; known: {', '.join(EVENT_TYPES)}")
+
+
+def _env_urls(name: str) -> tuple[str, ...] | None:
+    val = os.environ.get(name)
+    return tuple(val.split()) if val is not None else None
+
+
+def parse_config(data: dict, origin: str = "<config>") -> Config:
+    unknown = sorted(set(data) - set(_SECTIONS))
+    if unknown:
+        raise ConfigError(f"{origin}: unknown section(s) {unknown}; allowed: {sorted(_SECTIONS)}")
+    parts = {name: _section(cls, data.get(name, {}), f"{origin}: [{name}]") for name, cls in _SECTIONS.items()}
+    alerts: AlertsConfig = parts["alerts"]
+    _check_events(alerts.events, f"{origin}: [alerts].events")
+    if alerts.scope not in ("everyone", "watchlist"):
+        raise ConfigError(f"{origin}: [alerts].scope: must be 'everyone' or 'watchlist'")
+    return Config(**parts, path=origin)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read the config file (if any) and apply environment overrides."""
+    p = path or os.environ.get("ATRISK_CONFIG")
+    if p:
+        try:
+            data = tomllib.loads(Path(p).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+        cfg = parse_config(data, str(p))
+    else:
+        cfg = Config()
+    cfg = _apply_env(cfg)
+    for url in (*cfg.alerts.urls, *cfg.digest.urls, *cfg.operator.urls,
+                *(u for r in cfg.alerts.routes for u in r.urls)):
+        _register_url_secrets(url)
+    return cfg
+
+
+def _apply_env(cfg: Config) -> Config:
+    from dataclasses import replace
+
+    if (urls := _env_urls("ATRISK_ALERT_URLS")) is not None:
+        cfg = replace(cfg, alerts=replace(cfg.alerts, urls=urls))
+    if (urls := _env_urls("ATRISK_DIGEST_URLS")) is not None:
+        cfg = replace(cfg, digest=replace(cfg.digest, urls=urls))
+    if (urls := _env_urls("ATRISK_OPERATOR_URLS")) is not None:
+        cfg = replace(cfg, operator=replace(cfg.operator, urls=urls))
+    return cfg
+
+
+def _register_url_secrets(url: str) -> None:
+    """Passwords and tokens in configured URLs are masked wherever they are printed."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        register_secret(parts.password)
+        for key, value in parse_qsl(parts.query):
+            if key.lower() in {"token", "pass", "password", "key", "apikey", "secret", "access_token"}:
+                register_secret(value)
+    except ValueError:
+        return

@@ -1,0 +1,247 @@
+"""The database schema (SQLAlchemy 2.0 typed ORM). Changed only through Alembic."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    """A site that is watched, as configured in sources.toml, with its health."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_new_document_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_crawled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # open operator incident ("failing" | "stale") so each one is notified once
+    incident: Mapped[str | None] = mapped_column(String(20))
+    incident_since: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class FetchState(Base):
+    """What was last seen at a URL requested (feed, sitemap, listing page or article)."""
+
+    __tablename__ = "fetch_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="article")
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(100))
+    last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Document(Base):
+    """One article, unique by canonical URL, with the text that was analysed."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # analysis: pending when analysed_hash differs from content_hash
+    analysed: Mapped[bool] = mapped_column(Boolean, default=False)
+    analysed_hash: Mapped[str | None] = mapped_column(String(64))
+    analysed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    analysis_error: Mapped[str | None] = mapped_column(Text)
+    text_purged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    source: Mapped[Source | None] = relationship()
+    __table_args__ = (
+        Index("ix_documents_pending", "analysed"),
+        Index("ix_documents_first_seen", "first_seen_at"),
+        Index("ix_documents_published", "published"),
+        Index("ix_documents_content_hash", "content_hash"),
+    )
+
+
+class Entity(Base):
+    """A person or organization, identified by kind and normalised key."""
+
+    __tablename__ = "entities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(String(500))
+    watchlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # set when an analyst merged this entity into another one
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_entities_kind_key"),)
+
+
+class Alias(Base):
+    """Another spelling that resolves to an entity (watchlist, or an analyst's merge)."""
+
+    __tablename__ = "aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    alias: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(String(500))
+    origin: Mapped[str] = mapped_column(String(20), default="watchlist")  # watchlist | merge
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    entity: Mapped[Entity] = relationship()
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_aliases_kind_key"),)
+
+
+class Mention(Base):
+    """A person or organization named in a document, with where."""
+
+    __tablename__ = "mentions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    text: Mapped[str] = mapped_column(String(500))
+    # the full name this mention resolved to inside its document, before identity rules
+    name: Mapped[str] = mapped_column(String(500))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[str] = mapped_column(Text)
+    entity: Mapped[Entity] = relationship()
+    __table_args__ = (
+        UniqueConstraint("document_id", "start", "end", name="uq_mentions_doc_span"),
+        Index("ix_mentions_entity", "entity_id"),
+    )
+
+
+class Event(Base):
+    """A repression event reported by a document about a person."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    person_name: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(30))
+    date: Mapped[date | None] = mapped_column(Date)
+    term: Mapped[str | None] = mapped_column(String(200))
+    sentence: Mapped[str] = mapped_column(Text)
+    sent_start: Mapped[int] = mapped_column(Integer, default=0)
+    background: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    person: Mapped[Entity] = relationship()
+    document: Mapped[Document] = relationship()
+    __table_args__ = (
+        UniqueConstraint("document_id", "person_id", "type", "sent_start", name="uq_events_identity"),
+        Index("ix_events_person_type", "person_id", "type"),
+        Index("ix_events_created", "created_at"),
+    )
+
+
+class Dismissal(Base):
+    """An analyst's decision that an event is wrong; survives re-analysis."""
+
+    __tablename__ = "dismissals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    person_key: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("document_id", "person_key", "type", name="uq_dismissals"),
+    )
+
+
+class Alert(Base):
+    """Outbox row: one event to deliver on one channel, exactly once."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[str] = mapped_column(String(64))  # stable id receivers deduplicate on
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(64))  # hash of the destination URL
+    route: Mapped[str] = mapped_column(String(100), default="alerts")
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", name="uq_alerts_once_per_channel"),
+        Index("ix_alerts_status", "status"),
+    )
+
+
+class Run(Base):
+    """One pass (crawl, analyse, alert, digest) with its counters."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    command: Mapped[str] = mapped_column(String(30), default="run")
+    counters: Mapped[dict] = mapped_column(JSON, default=dict)
+    errors: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class SourceRun(Base):
+    """Per-source counters of one pass, for source health and the digest."""
+
+    __tablename__ = "source_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    new_documents: Mapped[int] = mapped_column(Integer, default=0)
+    changed_documents: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("run_id", "source_id", name="uq_source_runs"),)
+
+
+class Notice(Base):
+    """A delivered digest or operator notice, so each is sent once."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # e.g. digest:2026-11-22
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,124 @@
+"""Idempotent writes: sources, fetch state, documents. One transaction per document."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from extract.article import Article
+from pipeline.db import Database
+from pipeline.models import Document, FetchState, Source
+
+log = logging.getLogger(__name__)
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (the database stores UTC without zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class KnownURL:
+    """What a conditional request needs to know about a URL seen before."""
+
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    last_status: int | None
+
+
+def sync_sources(db: Database, sources: Iterable) -> dict[str, int]:
+    """Make sure every configured source has a row; return name -> id."""
+    ids: dict[str, int] = {}
+    with db.session() as s:
+        existing = {src.name: src for src in s.scalars(select(Source))}
+        for cfg in sources:
+            row = existing.get(cfg.name)
+            if row is None:
+                row = Source(name=cfg.name, kind=cfg.kind, consecutive_failures=0)
+                s.add(row)
+                s.flush()
+            elif row.kind != cfg.kind:
+                row.kind = cfg.kind
+            ids[cfg.name] = row.id
+    return ids
+
+
+def known_urls(db: Database, source_id: int | None = None) -> dict[str, KnownURL]:
+    """Fetch state of every URL requested before (for one source, or all)."""
+    q = select(FetchState.url, FetchState.etag, FetchState.last_modified, FetchState.body_hash,
+               FetchState.last_status)
+    if source_id is not None:
+        q = q.where(FetchState.source_id == source_id)
+    with db.sessions() as s:
+        return {url: KnownURL(etag, lm, bh, st) for url, etag, lm, bh, st in s.execute(q)}
+
+
+def record_fetch(
+    session: Session,
+    url: str,
+    *,
+    source_id: int | None,
+    kind: str,
+    status: int | None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    body_hash: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Remember what a request returned. Validators are kept from earlier on a 304."""
+    row = session.scalar(select(FetchState).where(FetchState.url == url))
+    now = utcnow()
+    if row is None:
+        row = FetchState(url=url, source_id=source_id, kind=kind, failures=0)
+        session.add(row)
+    row.kind = kind
+    row.last_status = status
+    row.last_fetched_at = now
+    row.last_error = error
+    if error:
+        row.failures = (row.failures or 0) + 1
+        return
+    row.failures = 0
+    if status == 304:
+        return
+    row.etag = etag
+    row.last_modified = last_modified
+    if body_hash is not None:
+        row.body_hash = body_hash
+
+
+def save_article(session: Session, article: Article, *, source_id: int | None) -> str:
+    """Store an extracted article; NEW, CHANGED (text differs) or UNCHANGED."""
+    url = article.url
+    new_hash = article.text_hash
+    doc = session.scalar(select(Document).where(Document.url == url))
+    now = utcnow()
+    if doc is not None and doc.content_hash == new_hash:
+        return UNCHANGED
+    status = NEW if doc is None else CHANGED
+    if doc is None:
+        doc = Document(url=url, source_id=source_id, first_seen_at=now, analysed=False)
+        session.add(doc)
+    doc.title = article.title
+    doc.author = article.author
+    doc.published = article.published or doc.published
+    doc.language = article.language
+    doc.text = article.text
+    doc.content_hash = new_hash
+    doc.simhash = None  # near-duplicate signature, computed when a digest needs it
+    doc.updated_at = now
+    doc.text_purged = False
+    if source_id is not None and doc.source_id is None:
+        doc.source_id = source_id
+    if status == NEW and source_id is not None:
+        session.execute(update(Source).where(Source.id == source_id).values(last_new_document_at=now))
+    return status
+
