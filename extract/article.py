@@ -1,12 +1,47 @@
-"""HTML page -> :class:`Article` (trafilatura, with htmldate and dateparser for the date)."""
+"""HTML page -> :class:`Article` (trafilatura, with htmldate and dateparser for the date).
+
+The page is decoded and parsed once; the same tree serves trafilatura (main text,
+title, author, canonical URL), htmldate (publication date from markup) and a
+last look at short visible date lines ("Published: 3 March 2025") for pages whose
+markup says nothing.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
+from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from html import escape
+from urllib.parse import urljoin, urlsplit
 
+import dateparser
+import htmldate
 import trafilatura
+from charset_normalizer import from_bytes
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
+from w3lib.encoding import html_to_unicode
+
+try:  # optional: a better language guess than what the page declares
+    import py3langid
+except ImportError:  # pragma: no cover - depends on the environment
+    py3langid = None
+
+logger = logging.getLogger(__name__)
+
+# Below this many characters the precise extraction may have cut a real statement
+# short, so the balanced extraction gets a chance too.
+SHORT_TEXT = 250
+# Less than this (menus, a lone "Home" link) is no article.
+MIN_TEXT = 25
+# Nothing published on the web before this is news to anyone.
+EARLIEST = date(1995, 1, 1)
+# Raw bytes with more control characters than this share are not a page.
+BINARY_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -32,25 +67,323 @@ def text_hash(text: str) -> str:
 
 
 def extract_article(html: str | bytes, url: str, *, today: date | None = None) -> Article | None:
-    """Extract the main text of ``html``; ``None`` when the page holds no article text."""
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, deduplicate=False)
+    """Extract the main text of ``html``; ``None`` when the page holds no article text.
+
+    ``today`` bounds the publication date (a page cannot be published after it is
+    fetched); it defaults to the current day. Never raises on malformed input.
+    """
+    today = today or date.today()
+    try:
+        return _extract(html, url, today)
+    except Exception:  # a broken page must not stop a crawl
+        logger.warning("extraction failed for %s", url, exc_info=True)
+        return None
+
+
+def _extract(html: str | bytes, url: str, today: date) -> Article | None:
+    markup = decode_html(html)
+    if markup is None:
+        return None
+    tree = _parse(markup)
+    if tree is None:
+        return None
+    doc = _main_text(tree, url, today)
     if doc is None or not doc.text:
         return None
-    published = None
-    if doc.date:
-        try:
-            published = date.fromisoformat(doc.date[:10])
-        except ValueError:
-            published = None
-    today = today or date.today()
-    if published and published > today:
-        published = None
     return Article(
         url=url,
         text=doc.text,
-        title=doc.title,
-        author=doc.author,
-        published=published,
-        language=doc.language,
-        canonical_url=doc.url,
+        title=_clean(doc.title),
+        author=_clean(doc.author),
+        published=find_published(tree, url, today=today),
+        language=_language(tree, doc.text),
+        canonical_url=_canonical(tree, doc.url, url),
     )
+
+
+# --- decoding and parsing ---------------------------------------------------------
+
+
+def decode_html(html: str | bytes) -> str | None:
+    """Text of a page; bytes are decoded by BOM, then ``<meta charset>``, then by guessing.
+
+    ``None`` for empty input and for binary data that is no page at all.
+    """
+    if isinstance(html, str):
+        return html if html.strip() else None
+    if not html.strip():
+        return None
+    head = html[:4096]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if controls > BINARY_SHARE * len(head):
+        return None
+    _, text = html_to_unicode(None, html, auto_detect_fun=_guess_encoding)
+    return text
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    # Undeclared pages are nearly always UTF-8; guess only when they are not.
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        best = from_bytes(data[:65536]).best()
+        return best.encoding if best else None
+
+
+def _parse(markup: str) -> HtmlElement | None:
+    if "<" not in markup:
+        # plain text: each blank-line-separated block is a paragraph
+        blocks = (escape(b.strip()) for b in re.split(r"\n\s*\n", markup) if b.strip())
+        markup = "".join(f"<p>{b}</p>" for b in blocks)
+    tree = trafilatura.load_html(markup)
+    if tree is None and "<" in markup:
+        # A bare fragment ("<p>...</p>") is refused as "not a document": wrap it.
+        tree = trafilatura.load_html(f"<html><body>{markup}</body></html>")
+    return tree
+
+
+# --- main text ----------------------------------------------------------------------
+
+
+def _main_text(tree: HtmlElement, url: str, today: date) -> Document | None:
+    """Precise extraction first; the balanced one when that finds little or nothing."""
+    best = _trafilatura(tree, url, today, precise=True)
+    if best is None or len(best.text or "") < SHORT_TEXT:
+        balanced = _trafilatura(tree, url, today, precise=False)
+        if balanced is not None and len(balanced.text or "") > len(best.text or "" if best else ""):
+            best = balanced
+    if best is None or len("".join((best.text or "").split())) < MIN_TEXT:
+        return None
+    return best
+
+
+def _trafilatura(tree: HtmlElement, url: str, today: date, *, precise: bool) -> Document | None:
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_precision=precise,
+        with_metadata=True,
+        include_comments=False,
+        # a process-wide cache would hide repeated pages; the database deduplicates
+        deduplicate=False,
+        # the date comes from find_published; keep trafilatura's own search cheap
+        date_extraction_params={"extensive_search": False, "max_date": today.isoformat()},
+    )
+    return doc if isinstance(doc, Document) else None
+
+
+def _clean(value: str | None) -> str | None:
+    value = " ".join(value.split()) if value else ""
+    return value or None
+
+
+def _canonical(tree: HtmlElement, found: str | None, url: str) -> str | None:
+    """The page's own idea of its address, made absolute; else the address it came from."""
+    declared = tree.xpath('//link[@rel="canonical"]/@href|//meta[@property="og:url"]/@content')
+    for candidate in [*(str(d) for d in declared), found or ""]:
+        absolute = urljoin(url, candidate.strip()) if candidate.strip() else ""
+        if urlsplit(absolute).scheme in ("http", "https"):
+            return absolute
+    return url or None
+
+
+# --- language -----------------------------------------------------------------------
+
+_ISO_639_2 = {
+    "ara": "ar", "chi": "zh", "deu": "de", "eng": "en", "fas": "fa", "fra": "fr", "fre": "fr",
+    "ger": "de", "ita": "it", "per": "fa", "por": "pt", "rus": "ru", "spa": "es", "tur": "tr",
+    "ukr": "uk", "zho": "zh",
+}  # fmt: skip
+_LANG_XPATHS = (
+    "/html/@lang",
+    "/html/@xml:lang",
+    '//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content',
+    '//meta[@property="og:locale"]/@content',
+    '//meta[@name="language" or @name="Language" or @name="dc.language" '
+    'or @name="DC.language"]/@content',
+)
+
+
+def language_code(value: str | None) -> str | None:
+    """Two-letter code for a declared language ("en-US", "fr_CA", "deu"), else ``None``."""
+    match = re.match(r"\s*([A-Za-z]{2,3})(?:[-_,;\s]|$)", value or "")
+    if not match:
+        return None
+    code = match.group(1).lower()
+    return code if len(code) == 2 else _ISO_639_2.get(code)
+
+
+def _language(tree: HtmlElement, text: str) -> str | None:
+    if py3langid is not None and len(text) >= 200:
+        code, _ = py3langid.classify(text)
+        return str(code)
+    for xpath in _LANG_XPATHS:
+        for value in tree.xpath(xpath):
+            code = language_code(str(value))
+            if code:
+                return code
+    return None
+
+
+# --- publication date ---------------------------------------------------------------
+
+
+def find_published(tree: HtmlElement, url: str, *, today: date) -> date | None:
+    """Original publication day of a parsed page; never after ``today``.
+
+    Markup first (URL, meta and JSON-LD, ``<time>``, date-bearing elements), then
+    short visible date lines, then htmldate's free-text search over the page with
+    links removed, so a date in the address of another page is never taken.
+    """
+    found = _htmldate(tree, url, today, extensive=False)
+    if found is None:
+        found = visible_date(tree, today=today)
+    if found is None:
+        found = _htmldate(_without_links(tree), url, today, extensive=True)
+        if found is not None and found.day == 1:
+            # a bare year or month ("© 2020", "/2020-09/" in an image path) comes
+            # back as the first of the month: not a day anyone published on
+            found = None
+    return found
+
+
+def _htmldate(tree: HtmlElement, url: str, today: date, *, extensive: bool) -> date | None:
+    found = htmldate.find_date(
+        tree,
+        url=url,
+        original_date=True,
+        extensive_search=extensive,
+        max_date=today.isoformat(),
+        min_date=EARLIEST.isoformat(),
+    )
+    return _valid(date.fromisoformat(found), today) if found else None
+
+
+def _without_links(tree: HtmlElement) -> HtmlElement:
+    copy = deepcopy(tree)
+    for element in copy.iter():
+        for attribute in ("href", "src", "data-src", "srcset", "action", "onclick", "content"):
+            if attribute in element.attrib and element.tag != "meta":
+                del element.attrib[attribute]
+    return copy
+
+
+def _valid(day: date | None, today: date) -> date | None:
+    return day if day is not None and EARLIEST <= day <= today else None
+
+
+_MONTH_WORD = r"[^\W\d_]{3,}\.?"
+_DATE_SHAPES = re.compile(
+    r"""
+    \b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+|de\s+)?"""
+    + _MONTH_WORD
+    + r""",?\s+(?:de\s+)?\d{4}\b          # 3 March 2025, 12 июня 2024, 5 de mayo de 2024
+    | \b"""
+    + _MONTH_WORD
+    + r"""\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b   # June 12th, 2024
+    | \b\d{4}-\d{1,2}-\d{1,2}\b                  # 2024-06-12
+    | \b\d{1,2}\.\d{1,2}\.\d{4}\b                # 12.06.2024
+    | \b\d{1,2}/\d{1,2}/\d{4}\b                  # 12/06/2024 (only when unambiguous)
+    | \d{4}\s?[年년]\s?\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]     # 2020年07月03日, 2020년 7월 3일
+    """,
+    re.VERBOSE | re.UNICODE,
+)
+_PUBLISHED_WORDS = re.compile(
+    r"publi|posted|date|released|issued|veröffentlicht|datum|опубликован|дата|"
+    r"تاريخ|نشر|منتشر|yayın|data|fecha|pubblicato",
+    re.IGNORECASE,
+)
+_UPDATED_WORDS = re.compile(
+    r"updat|modif|edited|revised|aktualisiert|mis à jour|обновлен|actualizado|aggiornato|"
+    r"güncelle|copyright|©",
+    re.IGNORECASE,
+)
+_DATE_LINE_TAGS = {"time", "span", "p", "div", "li", "small", "em", "strong", "b", "i", "dd",
+                   "td", "abbr", "h2", "h3", "h4", "h5", "h6", "header", "footer", "a", "font"}  # fmt: skip
+_MAX_LINE = 80
+_MAX_CANDIDATES = 40
+_DATEPARSER_SETTINGS = {
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "PREFER_DAY_OF_MONTH": "first",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "DATE_ORDER": "DMY",
+}
+
+
+def visible_date(tree: HtmlElement, *, today: date) -> date | None:
+    """Publication day from a short visible line such as "Published: 3 March 2025".
+
+    A line that says it is a publication date wins; otherwise the first dated line
+    after the headline, then the first dated line at all. Lines about updates and
+    copyright are ignored.
+    """
+    labelled: date | None = None
+    after_headline: date | None = None
+    first: date | None = None
+    seen_headline = False
+    for element, line in _short_lines(tree):
+        if element.tag == "h1":
+            seen_headline = True
+            continue
+        if _UPDATED_WORDS.search(line):
+            continue
+        day = _parse_date_line(line, today)
+        if day is None:
+            continue
+        if _PUBLISHED_WORDS.search(_DATE_SHAPES.sub("", line)):
+            labelled = labelled or day
+            break
+        if seen_headline and after_headline is None:
+            after_headline = day
+        first = first or day
+    return labelled or after_headline or first
+
+
+def _short_lines(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    body = tree.find("body")
+    candidates = 0
+    for element in (body if body is not None else tree).iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "h1":
+            yield element, ""
+            continue
+        if element.tag not in _DATE_LINE_TAGS or _has_block_child(element):
+            continue
+        line = " ".join(element.text_content().split())
+        if not 6 <= len(line) <= _MAX_LINE or not _DATE_SHAPES.search(line):
+            continue
+        yield element, line
+        candidates += 1
+        if candidates >= _MAX_CANDIDATES:
+            return
+
+
+def _has_block_child(element: HtmlElement) -> bool:
+    return any(isinstance(c.tag, str) and c.tag in ("div", "p", "li", "ul", "table") for c in element)
+
+
+def _parse_date_line(line: str, today: date) -> date | None:
+    for match in _DATE_SHAPES.finditer(line):
+        text = match.group(0)
+        cjk = re.fullmatch(r"(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일]", text)
+        if cjk:
+            try:
+                day = _valid(date(*(int(part) for part in cjk.groups())), today)
+            except ValueError:
+                continue
+            if day is not None:
+                return day
+            continue
+        slashed = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        if slashed and int(slashed.group(1)) <= 12 and int(slashed.group(2)) <= 12:
+            continue  # 03/04/2025: day and month cannot be told apart
+        settings = dict(_DATEPARSER_SETTINGS)
+        if slashed and int(slashed.group(1)) <= 12:
+            settings["DATE_ORDER"] = "MDY"
+        parsed: datetime | None = dateparser.parse(text, settings=settings)  # type: ignore[arg-type]
+        day = _valid(parsed.date() if parsed else None, today)
+        if day is not None:
+            return day
+    return None

@@ -1,0 +1,1 @@
+"""Performance and quality benchmarks (not part of the unit tests)."""
