@@ -75,13 +75,14 @@ def parse_source(row: object, where: str) -> SourceConfig:
     if not isinstance(row, dict):
         raise SourcesError(f"{where}: must be a table ([[sources]])")
     known = {"name", "kind", "every", "allow_private", "max_pages", "max_depth", *_LIST_KEYS}
+    if isinstance(row.get("name"), str) and row["name"].strip():
+        where = f"{where} ({row['name'].strip()})"
     unknown = sorted(set(row) - known)
     if unknown:
         raise SourcesError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(known)}")
     name = row.get("name")
     if not isinstance(name, str) or not name.strip():
         raise SourcesError(f"{where}: field 'name' is required and must be a non-empty string")
-    where = f"{where} ({name})"
     kind = row.get("kind")
     if kind not in KINDS:
         raise SourcesError(f"{where}: field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")

@@ -220,10 +220,10 @@ def load_config(path: str | Path | None = None) -> Config:
         cfg = parse_config(data, str(p))
     else:
         cfg = Config()
-    cfg = _apply_env(cfg)
-    for url in (*cfg.alerts.urls, *cfg.digest.urls, *cfg.operator.urls,
-                *(u for r in cfg.alerts.routes for u in r.urls)):
-        _register_url_secrets(url)
+    for c in (cfg, cfg := _apply_env(cfg)):
+        for url in (*c.alerts.urls, *c.digest.urls, *c.operator.urls,
+                    *(u for r in c.alerts.routes for u in r.urls)):
+            _register_url_secrets(url)
     return cfg
 
 

@@ -1,0 +1,328 @@
+"""The `atrisk` command: parse options, call the library, print. Logs go to stderr.
+
+Exit codes: 0 done (pages that failed are counted, not fatal); 1 error (bad config,
+database unreachable...); 2 usage error; 75 another pass is already running.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from pipeline.redact import RedactingFilter, mask_text
+
+EXIT_ALREADY_RUNNING = 75
+log = logging.getLogger("atrisk")
+
+
+def setup_logging(verbose: int, quiet: bool, log_file: str | None) -> None:
+    """Configure logging once, for the whole process; every handler masks secrets."""
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else
+                                           logging.INFO if verbose == 1 else logging.WARNING)
+    root = logging.getLogger()
+    root.setLevel(min(level, logging.INFO) if log_file else level)
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    err = logging.StreamHandler(sys.stderr)
+    err.setLevel(level)
+    err.setFormatter(fmt)
+    err.addFilter(RedactingFilter())
+    root.addHandler(err)
+    if log_file:
+        fh = logging.FileHandler(log_file, encoding="utf-8")
+        fh.setLevel(logging.INFO if verbose < 2 else logging.DEBUG)
+        fh.setFormatter(fmt)
+        fh.addFilter(RedactingFilter())
+        root.addHandler(fh)
+    for noisy in ("scrapy", "twisted", "trafilatura", "htmldate", "filelock", "apprise"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def parse_when(text: str, now: datetime | None = None) -> datetime:
+    """A date (``2026-11-01``) or a duration back from now (``24h``, ``7d``, ``30m``)."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    m = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text)
+    if m:
+        n, unit = int(m[1]), m[2]
+        return now - {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
+                      "w": timedelta(weeks=n)}[unit]
+    try:
+        return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: use a date (2026-11-01) or a duration (24h, 7d)") from None
+
+
+@contextmanager
+def output(path: str | None) -> Any:
+    """Standard output, or ``--out FILE`` (written whole, then moved into place)."""
+    if not path:
+        yield sys.stdout
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        yield fh
+    tmp.replace(target)
+
+
+def _app(ctx: click.Context):  # noqa: ANN202
+    return ctx.obj["app"]
+
+
+def _fail(exc: BaseException) -> click.ClickException:
+    return click.ClickException(mask_text(str(exc)))
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from crawler.oneoff import FetchError
+    from crawler.sources import SourcesError
+    from extract.nlp import ModelNotFound
+    from extract.watchlist import WatchlistError
+    from pipeline.config import ConfigError
+    from pipeline.db import DatabaseError
+    from pipeline.entities import EntityNotFound
+
+    return (FetchError, SourcesError, WatchlistError, ConfigError, DatabaseError, ModelNotFound, EntityNotFound)
+
+
+class AtriskGroup(click.Group):
+    """Turns the project's own errors into one clear line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _known_errors() as exc:
+            raise _fail(exc) from None
+
+
+@click.group(cls=AtriskGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="atrisk")
+@click.option("--db", "db_url", envvar="ATRISK_DB", help="Database URL [ATRISK_DB] (default sqlite:///data/atrisk.db).")
+@click.option("--sources", "sources_path", envvar="ATRISK_SOURCES", help="sources.toml [ATRISK_SOURCES].")
+@click.option("--watchlist", "watchlist_path", envvar="ATRISK_WATCHLIST", help="watchlist.toml [ATRISK_WATCHLIST].")
+@click.option("--config", "config_path", envvar="ATRISK_CONFIG", help="Config file, TOML [ATRISK_CONFIG].")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors (for cron mail).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Also write the log to this file.")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None, sources_path: str | None, watchlist_path: str | None,
+         config_path: str | None, verbose: int, quiet: bool, log_file: str | None) -> None:
+    """atrisk: watch sites for statements about filmmakers, artists and writers at risk.
+
+    \b
+    Example:
+      atrisk run                       # one pass: crawl, analyse, alert, digest when due
+      atrisk export --format jsonl --since 7d > week.jsonl
+    """
+    from pipeline.app import App
+
+    setup_logging(verbose, quiet, log_file)
+    ctx.ensure_object(dict)
+    ctx.obj["app"] = App(db_url, sources_path, watchlist_path, config_path)
+    ctx.obj["quiet"] = quiet
+    ctx.call_on_close(ctx.obj["app"].close)
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or upgrade the database schema.
+
+    Example: atrisk --db sqlite:///data/atrisk.db init
+    """
+    app = _app(ctx)
+    app.db.upgrade()
+    click.echo(f"database ready: {app.db.safe_url}", err=True)
+
+
+@main.command()
+@click.option("--no-crawl", is_flag=True, help="Skip crawling: analyse and deliver only.")
+@click.option("--json-summary/--no-json-summary", default=True, help="Print a one-line JSON summary on stdout.")
+@click.pass_context
+def run(ctx: click.Context, no_crawl: bool, json_summary: bool) -> None:
+    """One full pass: crawl every source, analyse, alert; the digest when due.
+
+    Exits 0 when the pass completed even if some pages failed (they are counted in the
+    summary and logged), 75 when another pass is running, 1 when it could not run.
+
+    Example (crontab): */30 * * * * cd /srv/atrisk && .venv/bin/atrisk -q run >> data/cron.log
+    """
+    from pipeline.lock import AlreadyRunning
+    from scheduler import run_pass
+
+    app = _app(ctx)
+    try:
+        with progress_display(enabled=not ctx.obj["quiet"]) as progress:
+            result = run_pass(app, crawl=not no_crawl, progress=progress)
+    except AlreadyRunning as exc:
+        click.echo(f"atrisk: {exc}", err=True)
+        ctx.exit(EXIT_ALREADY_RUNNING)
+        return
+    if json_summary:
+        click.echo(json.dumps(result.summary(), sort_keys=True))
+
+
+@contextmanager
+def progress_display(enabled: bool = True) -> Any:
+    """A rich progress display on stderr; yields the callback a pass reports to."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        def plain(stage: str, info: dict[str, Any]) -> None:
+            if enabled and stage == "analyse" and info.get("done") == info.get("total"):
+                log.info("analysed %s documents", info.get("total"))
+        yield plain
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[note]}"), console=console, transient=False) as bar:
+        crawl_task = bar.add_task("crawl", total=None, note="")
+        analyse_task = None
+
+        def report(stage: str, info: dict[str, Any]) -> None:
+            nonlocal analyse_task
+            if stage == "crawl":
+                if info.get("event") == "page":
+                    bar.advance(crawl_task)
+                    bar.update(crawl_task, note=mask_text(str(info.get("url", "")))[-60:])
+                elif info.get("event") == "done":
+                    done = bar.tasks[crawl_task].completed
+                    bar.update(crawl_task, total=done or 1, completed=done or 1, note="done")
+            elif stage == "analyse":
+                if analyse_task is None:
+                    analyse_task = bar.add_task("analyse", total=info["total"], note="")
+                bar.update(analyse_task, completed=info["done"])
+        yield report
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", help="Only documents stored or changed since WHEN (2026-11-01, 24h, 7d).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, since: str | None, out: str | None) -> None:
+    """Export every stored document with its people, organizations and events.
+
+    Example: atrisk export --format csv --since 7d --out week.csv
+    """
+    from pipeline.export import iter_records, write_csv, write_jsonl
+
+    app = _app(ctx)
+    records = iter_records(app.db, parse_when(since) if since else None)
+    with output(out) as fh:
+        n = (write_jsonl if fmt == "jsonl" else write_csv)(records, fh)
+    log.info("exported %d documents", n)
+
+
+@main.group()
+def sources() -> None:
+    """List and check the configured sources."""
+
+
+@sources.command("list")
+@click.pass_context
+def sources_list(ctx: click.Context) -> None:
+    """List configured sources with their entry points.
+
+    Example: atrisk --sources sources.toml sources list
+    """
+    from crawler.sources import load_sources
+
+    for src in load_sources(_app(ctx).sources_path):
+        click.echo(f"{src.name}\t{src.kind}\tfeeds={len(src.feeds)} sitemaps={len(src.sitemaps)} "
+                   f"start_urls={len(src.start_urls)}\tevery={src.every or '-'}")
+
+
+@sources.command("check")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+@click.pass_context
+def sources_check(ctx: click.Context, timeout: float) -> None:
+    """Validate sources.toml and report whether each entry URL can be reached.
+
+    Example: atrisk sources check --timeout 5
+    """
+    from crawler.sources import load_sources
+    from crawler.oneoff import check_url
+
+    app = _app(ctx)
+    srcs = load_sources(app.sources_path)
+    ua = app.config.crawl.user_agent_string
+    bad = 0
+    for src in srcs:
+        for url in src.entry_urls:
+            ok, detail = check_url(url, timeout=timeout, user_agent=ua)
+            bad += not ok
+            click.echo(f"{'ok  ' if ok else 'FAIL'}\t{src.name}\t{mask_text(url)}\t{detail}")
+    click.echo(f"{len(srcs)} sources valid; {bad} entry URL(s) unreachable", err=True)
+
+
+@main.command()
+@click.argument("target")
+@click.option("--analyse/--no-analyse", default=True, help="Also find people, organizations and events.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.pass_context
+def extract(ctx: click.Context, target: str, analyse: bool, out: str | None) -> None:
+    """Extract one page (a FILE or an http(s) URL) and print its JSON.
+
+    Example: atrisk extract statement.html
+    """
+    from crawler.oneoff import extract_one
+
+    app = _app(ctx)
+    record = extract_one(target, app.watchlist if analyse else None,
+                         user_agent=app.config.crawl.user_agent_string)
+    with output(out) as fh:
+        fh.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+
+
+@main.command()
+@click.pass_context
+def reprocess(ctx: click.Context) -> None:
+    """Re-analyse every stored document (after a watchlist or model change).
+
+    Mentions and events are replaced, never duplicated; dismissed events stay dismissed.
+
+    Example: atrisk --watchlist my-watchlist.toml reprocess
+    """
+    from pipeline.analyse import analyse_pending, mark_all_pending
+    from pipeline.lock import AlreadyRunning, PassLock
+
+    app = _app(ctx)
+    try:
+        with PassLock(app.db, app.data_dir):
+            n = mark_all_pending(app.db)
+            with progress_display() as progress:
+                res = analyse_pending(app.db, app.watchlist, app.config,
+                                      on_progress=lambda d, t: progress("analyse", {"done": d, "total": t}))
+    except AlreadyRunning as exc:
+        click.echo(f"atrisk: {exc}", err=True)
+        ctx.exit(EXIT_ALREADY_RUNNING)
+        return
+    click.echo(json.dumps({"queued": n, **res.as_dict()}, sort_keys=True))
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Serve the bundled sample site on 127.0.0.1 and run a full pass into a fresh database.
+
+    Example: atrisk demo
+    """
+    from crawler.demo import run_demo
+
+    run_demo(ctx.obj["app"], progress_display)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""The analysis stage: pending documents -> mentions, events, alert outbox.
+
+The model is loaded only when something is pending, and once per pass; documents are
+streamed in chunks so memory stays flat; each document is written in one transaction
+that replaces its earlier analysis, so re-running adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from extract.analyse import Analyser, Analysis
+from extract.entities import entity_key
+from extract.watchlist import Watchlist
+from pipeline import alerts
+from pipeline.config import Config
+from pipeline.db import Database
+from pipeline.entities import EntityResolver, sync_watchlist
+from pipeline.models import Document, Entity, Event, Mention
+from pipeline.store import utcnow
+
+log = logging.getLogger(__name__)
+
+CHUNK = 256
+
+
+@dataclass
+class AnalyseCounters:
+    documents: int = 0
+    skipped_language: int = 0
+    mentions: int = 0
+    events: int = 0
+    new_events: int = 0
+    alerts: int = 0
+    errors: int = 0
+    model_loaded: bool = False
+    error_urls: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d.pop("error_urls")
+        return d
+
+
+def _pending_filter():  # noqa: ANN202 - SQLAlchemy expression
+    return or_(Document.analysed_hash.is_(None), Document.analysed_hash != Document.content_hash)
+
+
+def count_pending(db: Database) -> int:
+    with db.sessions() as s:
+        return s.scalar(select(func.count()).select_from(Document).where(_pending_filter())) or 0
+
+
+def mark_all_pending(db: Database) -> int:
+    """Queue every stored document for re-analysis (after a watchlist or model change)."""
+    with db.session() as s:
+        res = s.execute(update(Document).where(Document.text.is_not(None)).values(analysed_hash=None))
+        return res.rowcount or 0
+
+
+def _chunks(db: Database) -> Iterator[list[tuple[int, str, date | None, str | None]]]:
+    last_id = 0
+    while True:
+        with db.sessions() as s:
+            rows = s.execute(
+                select(Document.id, Document.text, Document.published, Document.language)
+                .where(_pending_filter(), Document.id > last_id)
+                .order_by(Document.id)
+                .limit(CHUNK)
+            ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def analyse_pending(
+    db: Database,
+    watchlist: Watchlist,
+    config: Config,
+    *,
+    analyser: Analyser | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> AnalyseCounters:
+    """Analyse every pending document; returns what was written."""
+    counters = AnalyseCounters()
+    total = count_pending(db)
+    if total == 0:
+        return counters
+    with db.session() as s:
+        sync_watchlist(s, watchlist)
+    analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
+                                    n_process=config.analysis.n_process)
+    languages = set(config.analysis.languages)
+    with db.sessions() as s:
+        resolver = EntityResolver(s, watchlist)
+    done = 0
+    for chunk in _chunks(db):
+        todo = []
+        for doc_id, text, published, language in chunk:
+            if language and language.split("-")[0].lower() not in languages:
+                _mark_unanalysable(db, doc_id, f"no model for language {language!r}")
+                counters.skipped_language += 1
+            elif not text:
+                _mark_unanalysable(db, doc_id, "no stored text")
+            else:
+                todo.append((text, published, doc_id))
+        if todo:
+            counters.model_loaded = True
+        for doc_id, analysis in analyser.analyse_many(todo):
+            try:
+                with db.session() as s:
+                    _store_analysis(s, doc_id, analysis, resolver, config, counters)
+                counters.documents += 1
+            except Exception as exc:  # one bad document must not stop the pass
+                counters.errors += 1
+                log.error("analysis of document %s failed, left pending: %s", doc_id, exc)
+                resolver = _fresh_resolver(db, watchlist)
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+        done += len(chunk) - len(todo)
+        if on_progress:
+            on_progress(done, total)
+    return counters
+
+
+def _fresh_resolver(db: Database, watchlist: Watchlist) -> EntityResolver:
+    # entity rows created in a rolled-back transaction must not stay cached
+    with db.sessions() as s:
+        return EntityResolver(s, watchlist)
+
+
+def _mark_unanalysable(db: Database, doc_id: int, reason: str) -> None:
+    with db.session() as s:
+        s.execute(
+            update(Document)
+            .where(Document.id == doc_id)
+            .values(analysed=False, analysed_hash=Document.content_hash, analysis_error=reason,
+                    analysed_at=utcnow())
+        )
+        s.execute(delete(Mention).where(Mention.document_id == doc_id))
+        s.execute(delete(Event).where(Event.document_id == doc_id))
+
+
+def _store_analysis(
+    s: Session,
+    doc_id: int,
+    analysis: Analysis,
+    resolver: EntityResolver,
+    config: Config,
+    counters: AnalyseCounters,
+) -> None:
+    doc = s.get(Document, doc_id)
+    if doc is None:
+        return
+    s.execute(delete(Mention).where(Mention.document_id == doc_id))
+    old_events = {(e.person_id, e.type, e.sent_start): e for e in
+                  s.scalars(select(Event).where(Event.document_id == doc_id))}
+    seen_spans: set[tuple[int, int]] = set()
+    person_ids: dict[str, int] = {}
+    for m in analysis.mentions:
+        if (m.start, m.end) in seen_spans:
+            continue
+        seen_spans.add((m.start, m.end))
+        eid = resolver.resolve(s, m.kind, m.name)
+        if m.kind == "person":
+            person_ids[m.name] = eid
+        s.add(Mention(document_id=doc_id, entity_id=eid, text=m.text[:500], name=m.name[:500],
+                      start=m.start, end=m.end, sentence=m.sentence))
+        counters.mentions += 1
+
+    now = utcnow()
+    kept: set[int] = set()
+    first_of: set[tuple[int, str]] = set()
+    for ev in analysis.events:
+        if not ev.asserted:
+            continue
+        pid = person_ids.get(ev.person) or resolver.resolve(s, "person", ev.person)
+        ident = (pid, ev.type, ev.sent_start)
+        if ident in kept:
+            continue
+        row = old_events.get(ident)
+        if row is None:
+            row = Event(document_id=doc_id, person_id=pid, type=ev.type, sent_start=ev.sent_start,
+                        created_at=now)
+            s.add(row)
+        row.person_name = ev.person[:500]
+        row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
+        row.background = ev.background
+        row.dismissed = alerts.is_dismissed(s, doc_id, entity_key(ev.person), ev.type)
+        first = (pid, ev.type) not in first_of
+        first_of.add((pid, ev.type))
+        row.is_new = first and not ev.background and _is_new(s, doc, pid, ev.type, config)
+        s.flush()
+        kept.add(row.id)
+        counters.events += 1
+        counters.new_events += int(row.is_new)
+        person = s.get(Entity, pid)
+        if person is not None and not row.dismissed:
+            counters.alerts += alerts.enqueue_alerts(s, row, doc, person, config)
+    for ident, row in old_events.items():
+        if row.id not in kept:
+            s.delete(row)
+    doc.analysed = True
+    doc.analysed_hash = doc.content_hash
+    doc.analysed_at = now
+    doc.analysis_error = None
+
+
+def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Config) -> bool:
+    """No earlier stored document reported this person and type within the window."""
+    ref = doc.published or doc.first_seen_at.date()
+    window_start = ref - timedelta(days=config.alerts.new_window_days)
+    earlier = s.scalar(
+        select(func.count())
+        .select_from(Event)
+        .join(Document, Document.id == Event.document_id)
+        .where(
+            Event.person_id == person_id,
+            Event.type == etype,
+            Event.document_id != doc.id,
+            Event.dismissed.is_(False),
+            Document.first_seen_at <= doc.first_seen_at,
+            Document.id < doc.id,
+            or_(Document.published.is_(None), Document.published >= window_start),
+        )
+    )
+    return not earlier

@@ -1,0 +1,162 @@
+"""Canonical entities in the database: watchlist sync, identity resolution, merges."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from extract.entities import entity_key
+from extract.watchlist import Watchlist
+from pipeline.models import Alias, Entity, Event, Mention
+from pipeline.store import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class EntityNotFound(LookupError):
+    """No entity has that name, key or alias."""
+
+
+def sync_watchlist(session: Session, watchlist: Watchlist) -> None:
+    """Make every watchlist entry an entity with its aliases (origin 'watchlist')."""
+    now = utcnow()
+    for item in watchlist.entities:
+        key = entity_key(item.name)
+        ent = session.scalar(select(Entity).where(Entity.kind == item.kind, Entity.key == key))
+        if ent is None:
+            ent = Entity(kind=item.kind, name=item.name, key=key, created_at=now)
+            session.add(ent)
+        ent.name = item.name
+        ent.watchlisted = True
+        ent.tags = list(item.tags)
+        session.flush()
+        for alias in item.aliases:
+            akey = entity_key(alias)
+            if not akey or akey == key:
+                continue
+            row = session.scalar(select(Alias).where(Alias.kind == item.kind, Alias.key == akey))
+            if row is None:
+                session.add(Alias(entity_id=ent.id, kind=item.kind, alias=alias, key=akey,
+                                  origin="watchlist", created_at=now))
+            elif row.origin == "watchlist":
+                row.entity_id = ent.id
+
+
+class EntityResolver:
+    """Maps (kind, name) to an entity id, following aliases and merges; caches per pass."""
+
+    def __init__(self, session: Session, watchlist: Watchlist) -> None:
+        self.watchlist = watchlist
+        self._cache: dict[tuple[str, str], int] = {}
+        self._merged: dict[int, int] = {}
+        for eid, target in session.execute(
+            select(Entity.id, Entity.merged_into_id).where(Entity.merged_into_id.is_not(None))
+        ):
+            self._merged[eid] = target
+        for kind, key, eid in session.execute(select(Alias.kind, Alias.key, Alias.entity_id)):
+            self._cache[(kind, key)] = eid
+        for kind, key, eid in session.execute(select(Entity.kind, Entity.key, Entity.id)):
+            self._cache.setdefault((kind, key), eid)
+
+    def _follow(self, eid: int) -> int:
+        seen = set()
+        while eid in self._merged and eid not in seen:
+            seen.add(eid)
+            eid = self._merged[eid]
+        return eid
+
+    def resolve(self, session: Session, kind: str, name: str) -> int:
+        key = entity_key(name) or name.casefold()
+        eid = self._cache.get((kind, key))
+        if eid is None:
+            eid = self._fuzzy(kind, name)
+        if eid is None:
+            ent = session.scalar(select(Entity).where(Entity.kind == kind, Entity.key == key))
+            if ent is None:
+                ent = Entity(kind=kind, name=name, key=key, created_at=utcnow(), tags=[])
+                session.add(ent)
+                session.flush()
+            eid = ent.id
+        self._cache[(kind, key)] = eid
+        return self._follow(eid)
+
+    def _fuzzy(self, kind: str, name: str) -> int | None:
+        """A close spelling of a watchlist entry (tight threshold, watchlist only)."""
+        try:
+            from extract.entities import resolve_to_watchlist
+        except ImportError:
+            return None
+        match = resolve_to_watchlist(name, kind, self.watchlist)
+        if match is None:
+            return None
+        return self._cache.get((kind, entity_key(match.name)))
+
+
+def find_entity(session: Session, name: str, kind: str | None = None) -> Entity:
+    """An entity by canonical name, key or alias (merges followed)."""
+    key = entity_key(name)
+    q = select(Entity).where(Entity.key == key)
+    if kind:
+        q = q.where(Entity.kind == kind)
+    ent = session.scalars(q).first()
+    if ent is None:
+        aq = select(Alias).where(Alias.key == key)
+        if kind:
+            aq = aq.where(Alias.kind == kind)
+        alias = session.scalars(aq).first()
+        ent = session.get(Entity, alias.entity_id) if alias else None
+    if ent is None:
+        raise EntityNotFound(f"no person or organization named {name!r}: see `atrisk entities`")
+    seen = set()
+    while ent.merged_into_id and ent.id not in seen:
+        seen.add(ent.id)
+        ent = session.get(Entity, ent.merged_into_id)  # type: ignore[assignment]
+    return ent
+
+
+def merge_entities(session: Session, keep: str, other: str) -> tuple[Entity, Entity]:
+    """Record that ``other`` is the same as ``keep``: an alias, and its mentions and events moved."""
+    target = find_entity(session, keep)
+    source = find_entity(session, other, target.kind)
+    if source.id == target.id:
+        raise ValueError(f"{other!r} is already {target.name!r}")
+    now = utcnow()
+    existing = session.scalar(select(Alias).where(Alias.kind == source.kind, Alias.key == source.key))
+    if existing is None:
+        session.add(Alias(entity_id=target.id, kind=source.kind, alias=source.name, key=source.key,
+                          origin="merge", created_at=now))
+    else:
+        existing.entity_id, existing.origin = target.id, "merge"
+    source.merged_into_id = target.id
+    session.execute(update(Mention).where(Mention.entity_id == source.id).values(entity_id=target.id))
+    session.execute(update(Event).where(Event.person_id == source.id).values(person_id=target.id))
+    return target, source
+
+
+def unmerge_entity(session: Session, name: str) -> Entity:
+    """Undo a merge: the entity stands alone again, with the mentions and events written under its name."""
+    key = entity_key(name)
+    alias = session.scalar(select(Alias).where(Alias.key == key, Alias.origin == "merge"))
+    ent = session.scalars(select(Entity).where(Entity.key == key, Entity.merged_into_id.is_not(None))).first()
+    if alias is None and ent is None:
+        raise EntityNotFound(f"{name!r} is not a merged entity")
+    kind = ent.kind if ent else alias.kind  # type: ignore[union-attr]
+    if ent is None:
+        ent = Entity(kind=kind, name=alias.alias, key=key, created_at=utcnow(), tags=[])  # type: ignore[union-attr]
+        session.add(ent)
+        session.flush()
+    target_id = ent.merged_into_id or (alias.entity_id if alias else None)
+    ent.merged_into_id = None
+    if alias is not None:
+        session.execute(delete(Alias).where(Alias.id == alias.id))
+    if target_id is not None:
+        # mentions and events that were written under this name go back to it
+        for m in session.scalars(select(Mention).where(Mention.entity_id == target_id)):
+            if entity_key(m.name) == key:
+                m.entity_id = ent.id
+        for e in session.scalars(select(Event).where(Event.person_id == target_id)):
+            if entity_key(e.person_name) == key:
+                e.person_id = ent.id
+    return ent

@@ -1,0 +1,73 @@
+"""Invalid configuration stops the command with a message naming file, entry and field."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.sources import SourcesError, load_sources
+from pipeline.config import ConfigError, load_config
+from pipeline.redact import mask_text
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[[sources]]\nname = "a"\nkind = "ngo"\nstart_urls = ["https://a.org/"]\nfrobnicate = 1\n',
+         r"source 1 \(a\): unknown key\(s\) \['frobnicate'\]"),
+        ('[[sources]]\nname = "a"\nkind = "blog"\nfeeds = ["https://a.org/f"]\n', r"source 1 \(a\): field 'kind'"),
+        ('[[sources]]\nname = "a"\nkind = "ngo"\n', "needs at least one of"),
+        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = "https://a.org/f"\n', "field 'feeds' must be a list"),
+        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["ftp://a.org/f"]\n', "not an http"),
+        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://a.org/f"]\nallow = ["(unclosed"]\n',
+         "field 'allow': bad regex"),
+        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://a.org/f"]\n'
+         '[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://b.org/f"]\n', r"source 2 \(a\): field 'name': duplicate"),
+        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://a.org/f"]\nevery = "often"\n', "field 'every'"),
+        ("[[sources]\nname=", "invalid TOML"),
+    ],
+)
+def test_invalid_sources(tmp_path, body, message):
+    p = _write(tmp_path, "sources.toml", body)
+    with pytest.raises(SourcesError, match=message) as err:
+        load_sources(p)
+    assert str(p) in str(err.value)
+
+
+def test_default_sources_are_valid():
+    srcs = load_sources(None)
+    assert len(srcs) >= 15
+    assert {s.kind for s in srcs} == {"ngo", "festival", "guild", "news"}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[alerts]\nurlz = []\n", r"\[alerts\]: unknown key"),
+        ("[alerts]\nmax_age_days = 'two'\n", r"\[alerts\]\.max_age_days: must be a non-negative integer"),
+        ("[alerts]\nevents = ['arest']\n", "unknown event type"),
+        ("[alerts]\nscope = 'some'\n", "scope"),
+        ("[[alerts.routes]]\ntags = ['iran']\n", r"routes\[1\]: field 'urls' is required"),
+        ("[nonsense]\n", "unknown section"),
+    ],
+)
+def test_invalid_config(tmp_path, body, message):
+    p = _write(tmp_path, "config.toml", body)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_config(p)
+    assert str(p) in str(err.value)
+
+
+def test_env_overrides_and_masks_secrets(tmp_path, monkeypatch):
+    p = _write(tmp_path, "config.toml", '[alerts]\nurls = ["mailtos://u:filepass99@smtp.example.org"]\n')
+    monkeypatch.setenv("ATRISK_ALERT_URLS", "json://hooks.example.org/x?token=envtoken77")
+    cfg = load_config(p)
+    assert cfg.alerts.urls == ("json://hooks.example.org/x?token=envtoken77",)
+    text = "failed to send to json://hooks.example.org/x?token=envtoken77 (was filepass99)"
+    masked = mask_text(text)
+    assert "envtoken77" not in masked and "filepass99" not in masked

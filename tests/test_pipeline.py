@@ -1,0 +1,111 @@
+"""The database spine: idempotent storage and analysis, export schema, locks."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from extract.article import Article
+from pipeline.analyse import analyse_pending, count_pending, mark_all_pending
+from pipeline.app import App
+from pipeline.export import iter_records, write_csv
+from pipeline.lock import AlreadyRunning, PassLock
+from pipeline.models import Document, Event, Mention
+from pipeline.store import CHANGED, NEW, UNCHANGED, save_article, sync_sources
+
+STATEMENT = (
+    "Iranian filmmaker Jafar Panahi was arrested on Tuesday in Tehran, the Berlinale said. "
+    "The festival called for his immediate release."
+)
+
+
+class _Src:
+    name, kind = "example-ngo", "ngo"
+
+
+@pytest.fixture()
+def app(tmp_path):
+    a = App(db_url=f"sqlite:///{tmp_path / 'atrisk.db'}")
+    yield a
+    a.close()
+
+
+def _store(app: App, url: str, text: str, language: str = "en", published: date | None = None) -> str:
+    ids = sync_sources(app.db, [_Src])
+    with app.db.session() as s:
+        return save_article(s, Article(url=url, text=text, language=language, title="T",
+                                       published=published or date(2026, 11, 20)),
+                            source_id=ids[_Src.name])
+
+
+def _counts(app: App) -> tuple[int, int, int]:
+    with app.db.sessions() as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) for t in (Document, Mention, Event))
+
+
+def test_save_article_is_idempotent(app):
+    assert _store(app, "https://ngo.example/a", STATEMENT) == NEW
+    assert _store(app, "https://ngo.example/a", STATEMENT) == UNCHANGED
+    assert _store(app, "https://ngo.example/a", "  " + STATEMENT.replace(" ", "  ")) == UNCHANGED
+    assert _store(app, "https://ngo.example/a", STATEMENT + " More.") == CHANGED
+
+
+def test_analysis_is_idempotent_and_skips_when_nothing_pending(app):
+    _store(app, "https://ngo.example/a", STATEMENT)
+    first = analyse_pending(app.db, app.watchlist, app.config)
+    assert first.documents == 1 and first.model_loaded
+    after_first = _counts(app)
+    assert after_first[1] >= 2  # Panahi and the Berlinale
+    second = analyse_pending(app.db, app.watchlist, app.config)
+    assert second.documents == 0 and not second.model_loaded
+    assert _counts(app) == after_first
+    assert mark_all_pending(app.db) == 1
+    assert count_pending(app.db) == 1
+    analyse_pending(app.db, app.watchlist, app.config)
+    assert _counts(app) == after_first
+
+
+def test_export_schema_exactly(app):
+    _store(app, "https://ngo.example/a", STATEMENT)
+    _store(app, "https://ngo.example/fr", "Le cinéaste a été arrêté à Téhéran mardi.", language="fr")
+    analyse_pending(app.db, app.watchlist, app.config)
+    records = {r["url"]: r for r in iter_records(app.db)}
+    keys = {"url", "source", "title", "published", "language", "analysed", "people",
+            "organizations", "events"}
+    for rec in records.values():
+        assert set(rec) == keys
+        json.dumps(rec)
+    en = records["https://ngo.example/a"]
+    assert en["source"] == "example-ngo" and en["published"] == "2026-11-20" and en["analysed"] is True
+    assert "Jafar Panahi" in en["people"]
+    assert "Berlin International Film Festival" in en["organizations"]
+    for ev in en["events"]:
+        assert set(ev) == {"type", "person", "date", "term", "sentence", "new"}
+        assert isinstance(ev["new"], bool)
+    fr = records["https://ngo.example/fr"]
+    assert fr["analysed"] is False and fr["people"] == [] and fr["events"] == []
+
+
+def test_export_csv_joins_lists(app, tmp_path):
+    _store(app, "https://ngo.example/a", STATEMENT)
+    analyse_pending(app.db, app.watchlist, app.config)
+    out = tmp_path / "x.csv"
+    with out.open("w", newline="") as fh:
+        assert write_csv(iter_records(app.db), fh) == 1
+    import csv
+
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["analysed"] == "true"
+    assert "Jafar Panahi" in rows[0]["people"].split("; ")
+
+
+def test_second_pass_lock_is_refused(app):
+    with PassLock(app.db, app.data_dir):
+        with pytest.raises(AlreadyRunning, match="another atrisk pass"):
+            with PassLock(app.db, app.data_dir):
+                pass
+    with PassLock(app.db, app.data_dir):  # released
+        pass
