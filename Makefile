@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup demo test lint bench test-postgres clean lock
+.PHONY: setup system-deps demo test lint bench test-postgres clean lock
 
 setup: $(STAMP)
 
@@ -17,8 +17,17 @@ $(STAMP): pyproject.toml constraints.txt
 demo: setup
 	$(BIN)/atrisk demo
 
+# The unit tests, then the extraction quality gate (which reads ../shared/corpus when
+# present and says so when it is not).
 test: setup
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m benchmarks.gate
+
+# Debian packages some tests need (headless Chromium for the HTML digest check).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian packages: chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check .
