@@ -1,15 +1,32 @@
-"""Repression events tied to a named person (arrest, sentence, release, ban...)."""
+"""Repression events tied to a named person (arrest, sentence, release, ban...).
+
+A trigger lexicon finds candidate words (verbs, nouns, participles); the dependency
+parse then decides whom each trigger is about: the passive subject or object of a
+verb, the ``of``/possessive argument of a noun, the noun a participle modifies, and
+everything coordinated or in apposition with those. People who merely report,
+comment on or represent the subject are never in those positions, so they do not
+inherit the event. Flags (negated, hypothetical, background), the event date and the
+term of a sentence are read from the trigger's own clause.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from extract.entities import Mention
+from extract.entities import PERSON, Mention
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.matcher import Matcher
+    from spacy.tokens import Doc, Span, Token
+    from spacy.vocab import Vocab
+
+log = logging.getLogger(__name__)
 
 EVENT_TYPES = (
     "arrest",
@@ -45,6 +62,610 @@ class Event:
         return not (self.negated or self.hypothetical)
 
 
-def find_events(doc: Doc, mentions: list[Mention], published: date | None = None) -> list[Event]:
-    """Events in ``doc`` tied to the person ``mentions``; placeholder until the rules land."""
+# ---------------------------------------------------------------- trigger lexicon
+
+_IRREGULAR = {
+    "hold": ("hold", "holds", "held", "holding"),
+    "free": ("freed", "frees", "freeing"),  # the adjective "free" ("free to travel") is not one
+    "try": ("tried", "tries"),  # "try" itself is mostly "try to"
+    "hang": ("hanged",),  # "hung" is for pictures
+    "forbid": ("forbid", "forbids", "forbidden", "forbade"),
+    "put": ("put", "puts", "putting"),
+}
+_DOUBLED = {"ban", "bar"}
+
+
+def _verb_forms(base: str) -> tuple[str, ...]:
+    if base in _IRREGULAR:
+        return _IRREGULAR[base]
+    if base in _DOUBLED:
+        return (base, base + "s", base + base[-1] + "ed", base + base[-1] + "ing")
+    if base.endswith("e"):
+        return (base, base + "s", base + "d", base[:-1] + "ing")
+    if base.endswith("y") and base[-2] not in "aeiou":
+        return (base, base[:-1] + "ies", base[:-1] + "ied", base + "ing")
+    return (base, base + "s", base + "ed", base + "ing")
+
+
+# verbs whose passive subject or object is the person the event happens to
+_VERBS = {
+    "arrest": ("arrest", "detain", "jail", "imprison", "apprehend", "incarcerate", "hold"),
+    "charge": ("charge", "indict", "prosecute", "try", "accuse"),
+    "summons": ("summon", "interrogate", "question"),
+    "sentence": ("sentence", "convict"),
+    "release": ("release", "free", "bail", "pardon"),
+    "ban": ("ban", "bar", "prohibit", "forbid"),
+    "confiscation": ("confiscate", "seize", "impound"),
+    "killing": ("kill", "execute", "murder", "assassinate", "hang"),
+}
+# only meaningful in the passive: "was held", "was accused", "was tried"
+_PASSIVE_ONLY = frozenset({"hold", "holds", "held", "holding", "accuse", "accused", "accuses",
+                           "tried", "tries", "question", "questions", "questioned"})
+_NOUNS = {
+    "arrest": ("arrest", "arrests", "detention", "detentions", "imprisonment", "jailing",
+               "incarceration", "custody"),
+    "charge": ("charge", "charges", "indictment", "trial", "prosecution"),
+    "summons": ("summons", "interrogation", "interrogations", "questioning", "summoning"),
+    "sentence": ("sentence", "sentences", "conviction", "sentencing"),
+    "release": ("release", "pardon", "bail"),
+    "ban": ("ban", "bans"),
+    "confiscation": ("confiscation", "seizure"),
+    "hunger_strike": ("strike", "strikes"),  # only with "hunger" before it (see _is_trigger)
+    "killing": ("killing", "murder", "execution", "assassination"),
+}
+# "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
+_PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
+_STATE_VERBS = frozenset({"be", "is", "are", "was", "were", "been", "being", "remain", "remains",
+                          "remained", "remaining", "stay", "stays", "stayed", "languish",
+                          "languishes", "languished", "languishing", "spend", "spent", "spends",
+                          "kept", "keep", "keeps", "put", "placed", "place", "taken", "took",
+                          "take", "sent", "send", "thrown", "moved", "transferred", "returned"})
+_DIED = frozenset({"die", "died", "dies", "dying"})
+
+TRIGGER_FORMS: dict[str, frozenset[str]] = {
+    t: frozenset(
+        {f for v in _VERBS.get(t, ()) for f in _verb_forms(v)} | set(_NOUNS.get(t, ()))
+    )
+    for t in EVENT_TYPES
+}
+TRIGGER_FORMS["arrest"] |= {"prison", "jail", "custody"}
+TRIGGER_FORMS["killing"] |= {"died"}
+TRIGGER_FORMS["hunger_strike"] = frozenset({"hunger"})
+_VERB_TYPE = {f: t for t, vs in _VERBS.items() for v in vs for f in _verb_forms(v)}
+_NOUN_TYPE = {n: t for t, ns in _NOUNS.items() for n in ns}
+
+# ---------------------------------------------------------------- cue words
+
+_NEG_WORDS = frozenset({"not", "n't", "never", "no"})
+_NEG_HEADS = frozenset({"deny", "denied", "denies", "denying", "refuse", "refused", "refuses",
+                        "refusing", "reject", "rejected", "rejects", "without", "avoid", "avoided",
+                        "escape", "escaped", "evade", "evaded", "fail", "failed"})
+_HYP_HEADS = frozenset({
+    "call", "called", "calls", "calling", "urge", "urged", "urges", "urging", "demand",
+    "demanded", "demands", "demanding", "ask", "asked", "asks", "appeal", "appealed", "appeals",
+    "seek", "sought", "seeks", "want", "wants", "wanted", "hope", "hoped", "hopes", "fear",
+    "feared", "fears", "risk", "risks", "risked", "risking", "face", "faces", "faced", "facing",
+    "threaten", "threatened", "threatens", "threat", "warn", "warned", "warns", "plan", "plans",
+    "planned", "intend", "intends", "intended", "expect", "expected", "expects", "order",
+    "ordered", "orders", "warrant", "likely", "possible", "could", "would", "might", "may",
+    "campaign", "campaigning", "push", "pressing", "press", "if", "unless", "until", "await",
+    "awaiting", "awaits", "pending", "possibility", "prospect",
+})
+_MODALS = frozenset({"may", "might", "could", "would", "should", "can", "must", "will", "shall",
+                     "'ll", "wo", "ca"})
+_PAST_CUES = frozenset({"previously", "formerly", "earlier", "once", "before", "already"})
+# walking up from a trigger stops at these: the clause above is a separate assertion
+_CLAUSE_STOP = frozenset({"relcl", "acl", "appos", "ROOT", "parataxis", "advcl", "csubj"})
+_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
+_RELATIVE = frozenset({"who", "whom", "that", "which", "whose"})
+# people in these roles are the ones who report or represent; a pronoun rarely means them
+_ROLES = frozenset({
+    "lawyer", "lawyers", "attorney", "counsel", "advocate", "spokesperson", "spokesman",
+    "spokeswoman", "judge", "prosecutor", "minister", "official", "wife", "husband", "mother",
+    "father", "son", "daughter", "brother", "sister", "relative", "cousin", "uncle", "aunt",
+    "friend", "colleague", "agent", "publisher", "organiser", "organizer", "producer", "director",
+    "president", "chair", "secretary", "head", "founder", "partner", "fiancee", "fiance",
+})
+# noun trigger as object: whose event it is, the subject's ("began a hunger strike")...
+_SUBJECT_VERBS = frozenset({
+    "begin", "began", "begun", "begins", "start", "started", "starts", "launch", "launched",
+    "stage", "staged", "serve", "serves", "served", "serving", "receive", "received", "receives",
+    "get", "got", "gets", "face", "faces", "faced", "facing", "risk", "risks", "risked", "risking",
+    "end", "ended", "continue", "continued", "continues", "undergo", "underwent", "endure",
+    "endured", "escape", "escaped", "avoid", "avoided", "announce", "announced", "enter",
+    "entered", "join", "joined", "stand", "stands", "stood", "win", "won", "secure", "secured",
+})
+# ...or the receiver's ("handed him a sentence", "was granted bail")
+_GIVE_VERBS = frozenset({"hand", "handed", "give", "gave", "given", "impose", "imposed", "issue",
+                         "issued", "grant", "granted", "slap", "slapped", "order", "ordered"})
+_DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
+_AGO = re.compile(r"\b(?:ago|last|previous|earlier)\b", re.I)
+_YEAR = re.compile(r"^(?:in\s+)?((?:19|20)\d\d)$")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014\u00b7]|\d{1,2}[.)])\s+")
+_BACKGROUND_DAYS = 31
+
+# ---------------------------------------------------------------- matcher, once per Vocab
+
+_MATCHERS: dict[int, tuple[Vocab, Matcher]] = {}
+
+
+def _matcher(vocab: Vocab) -> Matcher:
+    """The trigger matcher for ``vocab``, built on first use and kept for later docs."""
+    cached = _MATCHERS.get(id(vocab))
+    if cached is not None and cached[0] is vocab:
+        return cached[1]
+    from spacy.matcher import Matcher
+
+    m = Matcher(vocab)
+    words = sorted(set(_VERB_TYPE) | set(_NOUN_TYPE) | _PLACE_NOUNS | _DIED)
+    m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
+    m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
+                      {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])
+    _MATCHERS[id(vocab)] = (vocab, m)
+    return m
+
+
+# ---------------------------------------------------------------- the document view
+
+
+class _View:
+    """A parsed document with its person mentions mapped onto tokens."""
+
+    def __init__(self, doc: Doc, mentions: Iterable[Mention]) -> None:
+        self.doc = doc
+        self.by_token: dict[int, Mention] = {}
+        self.spans: list[tuple[Mention, Span]] = []
+        for m in mentions:
+            if m.kind != PERSON:
+                continue
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            self.spans.append((m, span))
+            for tok in span:
+                self.by_token[tok.i] = m
+        self.spans.sort(key=lambda p: p[1].start)
+
+    def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
+        """The named people a noun phrase headed by ``tok`` refers to."""
+        seen = set() if seen is None else seen
+        if tok.i in seen:
+            return []
+        seen.add(tok.i)
+        out: list[Mention] = []
+        low = tok.lower_
+        if tok.i in self.by_token:
+            m = self.by_token[tok.i]
+            out.append(m)
+            heads = [t for t in self.doc[tok.i: tok.i + 1]]
+            span = next((s for mm, s in self.spans if mm is m), None)
+            if span is not None:
+                heads = list(span)
+                seen.update(t.i for t in span)
+            for t in heads:
+                for c in t.children:
+                    if c.dep_ in ("conj", "appos") or _is_including(c):
+                        out += self.people(c if c.dep_ != "prep" else _pobj(c) or c, seen)
+            return out
+        if low in _PRONOUNS:
+            m = self.antecedent(tok)
+            return [m] if m else []
+        if low in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
+            return self.people(tok.head.head, seen)
+        for c in tok.children:
+            if c.dep_ in ("conj", "appos") or c.dep_ == "compound" and c.i in self.by_token:
+                out += self.people(c, seen)
+            elif _is_including(c):
+                p = _pobj(c)
+                if p is not None:
+                    out += self.people(p, seen)
+            elif c.dep_ == "prep" and c.lower_ == "of" and not out:
+                # "the director of the festival, X": the parser hangs X on "festival"
+                p = _pobj(c)
+                if p is not None and p.i not in self.by_token:
+                    out += [m for a in p.children if a.dep_ == "appos"
+                            for m in self.people(a, seen)]
+        return out
+
+    def antecedent(self, pron: Token) -> Mention | None:
+        """The nearest earlier named person a he/she pronoun can mean (no role holders)."""
+        sent_starts = [pron.sent.start]
+        prev = pron.sent.start - 1
+        for _ in range(2):
+            if prev < 0:
+                break
+            sent_starts.append(self.doc[prev].sent.start)
+            prev = self.doc[prev].sent.start - 1
+        lo = min(sent_starts)
+        best: Mention | None = None
+        for m, span in self.spans:
+            if span.start < lo or span.start >= pron.i:
+                continue
+            if _is_role(span):
+                continue
+            best = m
+        return best
+
+
+def _pobj(prep: Token) -> Token | None:
+    return next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+
+
+def _is_including(tok: Token) -> bool:
+    if tok.dep_ != "prep":
+        return False
+    if tok.lower_ in ("including", "among", "like"):
+        return True
+    return tok.lower_ == "as" and any(c.lower_ == "such" for c in tok.children)
+
+
+def _is_role(span: Span) -> bool:
+    root = span.root
+    if root.dep_ == "appos" and root.head.lower_ in _ROLES:
+        return True
+    if any(c.dep_ in ("compound", "appos") and c.lower_ in _ROLES for c in root.children):
+        return True
+    return any(t.lower_ in _ROLES for t in span)
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def _is_passive(v: Token) -> bool:
+    kids = list(v.children)
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
+        return True
+    if v.tag_ != "VBN":
+        return False
+    return not any(c.dep_ in ("nsubj", "dobj") or c.dep_ == "aux" and c.lower_ in
+                   ("have", "has", "had", "having") for c in kids)
+
+
+def _subject(v: Token) -> Token | None:
+    for dep in ("nsubjpass", "nsubj"):
+        s = next((c for c in v.children if c.dep_ == dep), None)
+        if s is not None:
+            return s
+    return None
+
+
+def _inherited_subject(v: Token) -> Token | None:
+    """Subject of a subjectless passive clause: "was freed after being pardoned"."""
+    cur = v
+    for _ in range(4):
+        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep") or cur.head is cur:
+            return None
+        cur = cur.head
+        if cur.pos_ in ("VERB", "AUX"):
+            s = _subject(cur)
+            if s is not None:
+                return s
+    return None
+
+
+def _verb_patients(v: Token) -> list[Token]:
+    kids = list(v.children)
+    if _is_passive(v):
+        subj = [c for c in kids if c.dep_ in ("nsubjpass", "nsubj")]
+        if subj:
+            return subj
+        if v.dep_ in ("acl", "amod", "relcl") and v.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return [v.head]
+        inherited = _inherited_subject(v)
+        return [inherited] if inherited is not None else []
+    if v.lower_ in _PASSIVE_ONLY:
+        return []
+    if any(c.dep_ == "xcomp" for c in kids):  # "tried to leave"
+        return []
+    return [c for c in kids if c.dep_ in ("dobj", "dative")]
+
+
+def _owners(thing: Token, view: _View) -> list[Mention]:
+    """Whose seized property ``thing`` is: "her cameras", "the passport of X"."""
+    out: list[Mention] = []
+    for t in [thing, *[c for c in thing.children if c.dep_ == "conj"]]:
+        for c in t.children:
+            if c.dep_ == "poss":
+                out += view.people(c)
+            elif c.dep_ == "prep" and c.lower_ in ("of", "from", "belonging"):
+                p = _pobj(c)
+                if p is not None:
+                    out += view.people(p)
+        if out:
+            break
+    return out
+
+
+def _clause_args(v: Token, view: _View) -> list[Mention]:
+    """Who is where a place noun puts them: "X remains in custody", "police kept X in jail"."""
+    objs = [c for c in v.children if c.dep_ == "dobj"]
+    people = [m for o in objs for m in view.people(o)]
+    if people:
+        return people
+    subj = _subject(v) or _inherited_subject(v)
+    return view.people(subj) if subj is not None else []
+
+
+def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
+    direct: list[Mention] = []
+    for c in n.children:
+        if c.dep_ == "poss":
+            direct += view.people(c)
+        elif c.dep_ == "prep" and c.lower_ in ("of", "against", "on", "for"):
+            p = _pobj(c)
+            if p is not None:
+                direct += _owners(p, view) if etype == "confiscation" else view.people(p)
+    if direct:
+        return direct
+    base = n
+    while base.dep_ == "conj":
+        base = base.head
+    head = base.head
+    if etype == "ban" and base.dep_ == "dobj" and _VERB_TYPE.get(head.lower_) == "sentence":
+        # "sentenced X to ten years and a travel ban", the ban parsed as a second object
+        return [m for a in _verb_patients(head) if a is not base for m in view.people(a)]
+    if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
+        if head.lower_ in _GIVE_VERBS:
+            rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")]
+            return [m for r in rec for m in view.people(r)]
+        if head.lower_ in _SUBJECT_VERBS:
+            s = _subject(head) or _inherited_subject(head)
+            return view.people(s) if s is not None else []
+        return []
+    if base.dep_ != "pobj":
+        return []
+    prep = head
+    verb = prep.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return []
+    p = prep.lower_
+    if p == "to" and etype == "ban" and _VERB_TYPE.get(verb.lower_) == "sentence":
+        return [m for a in _verb_patients(verb) for m in view.people(a)]
+    if verb.lower_ in _VERB_TYPE or verb.lower_ in _DIED:
+        return []  # the verb is itself the event ("arrested on charges of...")
+    if p in ("in", "into", "under") and (n.lower_ not in ("prison", "jail")
+                                         or verb.lower_ in _STATE_VERBS):
+        return _clause_args(verb, view)
+    if p == "on" and etype in ("hunger_strike", "charge"):
+        if verb.lower_ in ("put", "puts", "putting", "placed"):
+            return [m for a in _verb_patients(verb) for m in view.people(a)]
+        return _clause_args(verb, view)
+    if p == "with" and verb.lower_.startswith("threat"):
+        return _clause_args(verb, view)
     return []
+
+
+def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
+    if etype == "killing" and t.lower_ in _DIED:
+        # read off the words, not the parse: "died in custody days after" is often misparsed
+        after = {x.lower_ for x in t.doc[t.i + 1: t.i + 5]}
+        if not after & {"custody", "detention", "prison", "jail", "torture"}:
+            return []
+        s = _subject(t) or _inherited_subject(t)
+        return view.people(s) if s is not None else []
+    if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or t.dep_ == "amod":
+        if t.pos_ in ("NOUN", "PROPN") and t.lower_ in _NOUN_TYPE and t.dep_ != "amod":
+            return _noun_args(t, etype, view)
+        if t.dep_ == "amod":
+            target = t.head
+            while target.dep_ == "compound" and target.head is not target:
+                target = target.head  # "detained filmmaker Ali Rezaei"
+            return view.people(target) if etype != "confiscation" else _owners(target, view)
+        patients = _verb_patients(t)
+        if etype == "confiscation":
+            return [m for p in patients for m in _owners(p, view)]
+        return [m for p in patients for m in view.people(p)]
+    return _noun_args(t, etype, view)
+
+
+def _is_trigger(t: Token) -> str | None:
+    low = t.lower_
+    if low in ("strike", "strikes", "striking"):
+        prev = t.nbor(-1) if t.i > 0 else None
+        if prev is not None and prev.text == "-" and t.i > 1:
+            prev = t.nbor(-2)
+        return "hunger_strike" if prev is not None and prev.lower_ == "hunger" else None
+    if low in _DIED:
+        return "killing"
+    if t.pos_ in ("NOUN", "PROPN"):
+        if low in _NOUN_TYPE:
+            return _NOUN_TYPE[low]
+        if low in _PLACE_NOUNS:
+            return "arrest"
+        return _VERB_TYPE.get(low) if low in ("bail", "bailed") else None
+    if low in _VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
+        return _VERB_TYPE[low]
+    return _NOUN_TYPE.get(low) if t.pos_ not in ("ADP", "DET") else None
+
+
+# ---------------------------------------------------------------- flags and attributes
+
+
+def _flags(t: Token) -> tuple[bool, bool]:
+    """(negated, hypothetical) from the trigger and the clauses that embed it."""
+    negated = hypothetical = False
+    cur = t
+    via_conj = False
+    for _ in range(8):
+        for c in cur.children:
+            if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
+                negated = True
+            if c.dep_ == "aux" and c.lower_ in _MODALS:
+                hypothetical = True
+            if c.dep_ == "aux" and c.tag_ == "TO" and cur is t:
+                hypothetical = True
+            if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
+                hypothetical = True
+            if c.dep_ == "compound" and c.lower_ == "warrant" or c.lower_ == "warrant":
+                hypothetical = True
+        if cur is not t:
+            if cur.lower_ in _NEG_HEADS:
+                negated = True
+            if cur.lower_ in _HYP_HEADS:
+                hypothetical = True
+        if cur.dep_ in _CLAUSE_STOP or cur.head is cur:
+            break
+        via_conj = cur.dep_ == "conj"
+        if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
+            hypothetical = True
+        cur = cur.head
+    return negated, hypothetical
+
+
+def _clause_tokens(t: Token) -> Iterator[Token]:
+    """The trigger's own clause: its subtree without embedded clauses of other events."""
+    root = t
+    if t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("dobj", "pobj"):
+        up = t.head if t.dep_ == "dobj" else t.head.head
+        if up.pos_ in ("VERB", "AUX"):
+            root = up
+    stack = [root]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        for c in cur.children:
+            if c.dep_ in ("relcl", "acl", "ccomp", "advcl", "appos", "conj", "parataxis"):
+                if c.dep_ == "conj" and cur is not root:
+                    stack.append(c)
+                continue
+            stack.append(c)
+
+
+@lru_cache(maxsize=4096)
+def resolve_date(text: str, published: date | None) -> date | None:
+    """A date expression ("on Friday", "in July", "3 March", "2010") as a day, never after
+    ``published``; ``None`` for durations ("six years") or what dateparser cannot read."""
+    import dateparser
+
+    s = re.sub(r"^(?:on|in|since|from|by|at|during|early|late|mid)\s+", "", text.strip(),
+               flags=re.I).strip()
+    if not s or _DURATION.search(s) and not _AGO.search(s):
+        return None
+    y = _YEAR.match(s)
+    if y:
+        found: date | None = date(int(y.group(1)), 1, 1)
+    else:
+        base = datetime.combine(published or date.today(), datetime.min.time())
+        settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past",
+                    "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+        try:
+            parsed = dateparser.parse(s, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        except (ValueError, OverflowError):
+            return None
+        found = parsed.date() if parsed else None
+    limit = published or date.today()
+    if found is not None and found > limit:
+        try:
+            found = found.replace(year=found.year - 1)
+        except ValueError:
+            return None
+        if found > limit:
+            return None
+    return found
+
+
+def _event_date(t: Token, published: date | None) -> tuple[date | None, bool]:
+    """(date, past cue seen) for the trigger's clause."""
+    past_cue = False
+    dates: list[tuple[int, str]] = []
+    seen_ents: set[int] = set()
+    for tok in _clause_tokens(t):
+        if tok.lower_ in _PAST_CUES and tok.dep_ in ("advmod", "npadvmod"):
+            past_cue = True
+        if tok.ent_type_ == "DATE":
+            ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+            if ent is not None and ent.start not in seen_ents:
+                seen_ents.add(ent.start)
+                dates.append((abs(ent.start - t.i), ent.text))
+    for _, text in sorted(dates):
+        d = resolve_date(text, published)
+        if d is not None:
+            return d, past_cue
+    return None, past_cue
+
+
+def _term(t: Token, etype: str) -> str | None:
+    if etype not in ("sentence", "arrest"):
+        return None
+    if t.pos_ in ("NOUN", "PROPN"):
+        mods = [c for c in t.children if c.dep_ in ("compound", "amod", "nummod")
+                and c.lower_ not in ("prison", "jail", "suspended", "harsh", "new", "long")]
+        if etype == "sentence" and mods:
+            return " ".join(tok.text for m in mods for tok in m.subtree).replace(" - ", "-")
+        return None
+    for c in t.children:
+        if c.dep_ != "prep" or (c.lower_ != "to" and not (c.lower_ == "for" and
+                                                          etype == "arrest")):
+            continue
+        p = _pobj(c)
+        if p is None:
+            continue
+        toks = [x for x in p.subtree if not any(a.dep_ == "relcl" for a in x.ancestors
+                                                if a.i in {y.i for y in p.subtree})]
+        text = p.doc[toks[0].i: toks[-1].i + 1].text if toks else p.text
+        if etype == "arrest" and not _DURATION.search(text):
+            continue
+        return text.strip(" ,;")
+    return None
+
+
+# ---------------------------------------------------------------- the entry point
+
+
+def find_events(doc: Doc, mentions: list[Mention], published: date | None = None) -> list[Event]:
+    """Events in ``doc`` tied to the person ``mentions`` (only kind == 'person' count)."""
+    view = _View(doc, mentions)
+    if not view.spans:
+        return []
+    out: dict[tuple[str, str, int], Event] = {}
+    for _, start, end in _matcher(doc.vocab)(doc):
+        t = doc[end - 1]
+        etype = _is_trigger(t)
+        if etype is None:
+            continue
+        people = _trigger_args(t, etype, view)
+        listed = _listed_people(t, view)
+        if not people and not listed:
+            continue
+        negated, hypothetical = _flags(t)
+        when, past_cue = _event_date(t, published)
+        ref = published or date.today()
+        background = past_cue or (when is not None and ref - when > timedelta(_BACKGROUND_DAYS))
+        sent = t.sent
+        for m in [*people, *listed]:
+            ev = Event(type=etype, person=m.name, sentence=sent.text, sent_start=sent.start_char,
+                       date=when, term=_term(t, etype), background=background, negated=negated,
+                       hypothetical=hypothetical, trigger=doc[start:end].text)
+            key = (m.name, etype, sent.start_char)
+            old = out.get(key)
+            if old is None or ev.asserted and not old.asserted:
+                out[key] = ev
+            elif old.date is None and ev.date is not None and ev.asserted == old.asserted:
+                out[key] = replace(old, date=ev.date, background=ev.background)
+    return sorted(out.values(), key=lambda e: (e.sent_start, e.person, e.type))
+
+
+def _listed_people(t: Token, view: _View) -> list[Mention]:
+    """People in a bulleted list right after a line that ends with ':' and holds ``t``."""
+    text = view.doc.text
+    eol = text.find("\n", t.idx)
+    if eol < 0 or not text[t.idx: eol].rstrip().endswith(":"):
+        return []
+    out: list[Mention] = []
+    pos = eol + 1
+    while pos < len(text):
+        nxt = text.find("\n", pos)
+        line_end = len(text) if nxt < 0 else nxt
+        line = text[pos:line_end]
+        if not line.strip():
+            if out:
+                break
+            pos = line_end + 1
+            continue
+        if not _BULLET.match(line):
+            break
+        first = next((m for m, s in view.spans if pos <= s.start_char < line_end), None)
+        if first is not None:
+            out.append(first)
+        pos = line_end + 1
+    return out

@@ -1,0 +1,167 @@
+"""Event extraction quality on the hand-written development set, beside a keyword baseline.
+
+Run: ``.venv/bin/python benchmarks/events.py`` (add ``-v`` to list every miss and false hit).
+Scores are precision/recall/F1 over (type, person) pairs per document; only asserted
+events (neither negated nor hypothetical) count as predictions. A predicted name
+matches a gold full name when it is the same key, a part of it ("Panahi") or holds it
+whole ("Rapper Karim Nasseri"), so mention-boundary slips do not count as event errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from extract import entities, events, nlp  # noqa: E402
+from extract.watchlist import load_watchlist  # noqa: E402
+
+DEV = ROOT / "benchmarks" / "data" / "events" / "dev.jsonl"
+RESULTS = ROOT / "benchmarks" / "results" / "events.json"
+GUM = ROOT.parent / "shared" / "corpus" / "gum-news" / "text"
+GUM_ARRESTS = ("defector", "clock", "homeopathic", "imprisoned")
+
+Pair = tuple[str, str]
+
+
+def load_dev(path: Path = DEV) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _align(name: str, gold_names: list[str]) -> str:
+    """The gold name a predicted name stands for, else its own key."""
+    key = entities.entity_key(name)
+    keys = sorted({entities.entity_key(g) for g in gold_names})
+    if key in keys:
+        return key
+    parts = set(key.split())
+    hits = [g for g in keys if parts and (parts <= set(g.split()) or set(g.split()) <= parts)]
+    return hits[0] if len(hits) == 1 else key
+
+
+def keyword_baseline(doc, mentions: list[entities.Mention]) -> set[tuple[str, str]]:  # noqa: ANN001
+    """Any trigger word and any PERSON in the same sentence make an event."""
+    out = set()
+    people = [m for m in mentions if m.kind == entities.PERSON]
+    for sent in doc.sents:
+        words = {t.lower_ for t in sent}
+        types = [t for t, forms in events.TRIGGER_FORMS.items() if words & forms]
+        for m in people:
+            if sent.start_char <= m.start < sent.end_char:
+                out.update((t, m.name) for t in types)
+    return out
+
+
+def _score(rows: list[tuple[set[Pair], set[Pair]]]) -> dict:
+    tp = sum(len(g & p) for g, p in rows)
+    fp = sum(len(p - g) for g, p in rows)
+    fn = sum(len(g - p) for g, p in rows)
+    prec = tp / (tp + fp) if tp + fp else 1.0
+    rec = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(prec, 3), "recall": round(rec, 3),
+            "f1": round(f1, 3)}
+
+
+def run(verbose: bool = False) -> dict:
+    """Score the rules and the baseline on the dev set; returns (and writes) the figures."""
+    watchlist = load_watchlist()
+    model = entities.add_watchlist(nlp.load_model(), watchlist)
+    docs = load_dev()
+    rows_rules: list[tuple[set[Pair], set[Pair]]] = []
+    rows_base: list[tuple[set[Pair], set[Pair]]] = []
+    misses: list[dict] = []
+    t_nlp = t_events = 0.0
+    words = 0
+    for item in docs:
+        t0 = time.perf_counter()
+        doc = model(item["text"])
+        ments = entities.find_mentions(doc, watchlist)
+        t1 = time.perf_counter()
+        published = date.fromisoformat(item["published"]) if item.get("published") else None
+        evs = events.find_events(doc, ments, published)
+        t_events += time.perf_counter() - t1
+        t_nlp += t1 - t0
+        words += len(doc)
+        names = [e["person"] for e in item["events"]]
+        gold = {(e["type"], entities.entity_key(e["person"])) for e in item["events"]}
+        pred = {(e.type, _align(e.person, names)) for e in evs if e.asserted}
+        base = {(t, _align(p, names)) for t, p in keyword_baseline(doc, ments)}
+        rows_rules.append((gold, pred))
+        rows_base.append((gold, base))
+        if gold != pred:
+            misses.append({"id": item["id"], "missed": sorted(gold - pred),
+                           "extra": sorted(pred - gold)})
+    result = {
+        "documents": len(docs),
+        "gold_events": sum(len(g) for g, _ in rows_rules),
+        "rules": _score(rows_rules),
+        "keyword_baseline": _score(rows_base),
+        "timing": {"words": words, "spacy_s": round(t_nlp, 3), "events_s": round(t_events, 3),
+                   "events_over_spacy": round(t_events / t_nlp, 3) if t_nlp else None},
+        "errors": misses,
+        "gum_news": _gum(model, watchlist),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    _print(result, verbose)
+    return result
+
+
+def _gum(model, watchlist) -> dict:  # noqa: ANN001
+    """What the rules find in the GUM news articles that report arrests (no gold)."""
+    out: dict[str, list[dict]] = {}
+    for name in GUM_ARRESTS:
+        path = GUM / f"GUM_news_{name}.txt"
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        published = None
+        for line in text.splitlines()[:5]:
+            if line.startswith("DATE_CREATED:"):
+                published = date.fromisoformat(line.split(":", 1)[1].strip())
+        doc = model(text)
+        evs = events.find_events(doc, entities.find_mentions(doc, watchlist), published)
+        out[name] = [{"type": e.type, "person": e.person, "asserted": e.asserted,
+                      "background": e.background, "date": e.date, "term": e.term,
+                      "trigger": e.trigger} for e in evs]
+    return out
+
+
+def _print(result: dict, verbose: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    table = Table(title=f"events on {result['documents']} dev documents "
+                        f"({result['gold_events']} gold events)")
+    for col in ("system", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(col, justify="right" if col != "system" else "left")
+    for label, key in (("dependency rules", "rules"), ("same-sentence keywords", "keyword_baseline")):
+        s = result[key]
+        table.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                      str(s["tp"]), str(s["fp"]), str(s["fn"]))
+    con.print(table)
+    tm = result["timing"]
+    con.print(f"spaCy {tm['spacy_s']}s, events {tm['events_s']}s for {tm['words']} tokens "
+              f"(events/spaCy = {tm['events_over_spacy']})")
+    if verbose:
+        for m in result["errors"]:
+            con.print(f"[yellow]{m['id']}[/]: missed {m['missed']} extra {m['extra']}")
+    gum = Table(title="GUM news articles that report arrests (no gold)")
+    for col in ("article", "type", "person", "asserted", "background", "date", "term"):
+        gum.add_column(col)
+    for name, evs in result["gum_news"].items():
+        for e in evs:
+            gum.add_row(name, e["type"], e["person"], str(e["asserted"]), str(e["background"]),
+                        str(e["date"] or ""), e["term"] or "")
+    con.print(gum)
+
+
+if __name__ == "__main__":
+    run(verbose="-v" in sys.argv)
