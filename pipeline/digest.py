@@ -1,0 +1,792 @@
+"""The analysts' digest of one day (or of a period up to now), and its daily delivery.
+
+Sections, in the order analysts read them: new events; new documents by source,
+with a statement republished by several sites shown once and its copies listed;
+people and organizations mentioned with their trend against the previous seven
+days; source health; documents that could not be analysed. ``render_markdown``,
+``render_html`` (works as an e-mail and as a page) and ``render_json`` present it;
+``deliver_digest`` sends it once a day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from html import escape
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from pipeline import neardup
+from pipeline.config import Config
+from pipeline.db import Database
+from pipeline.models import Document, Entity, Event, Mention, Notice, Run, Source, SourceRun
+from pipeline.redact import mask_text, mask_url
+
+log = logging.getLogger(__name__)
+
+TREND_DAYS = 7
+# how events are worded in the digest and case files
+EVENT_LABELS = {
+    "arrest": "arrested",
+    "charge": "charged",
+    "summons": "summoned",
+    "sentence": "sentenced",
+    "release": "released",
+    "ban": "banned",
+    "confiscation": "property confiscated",
+    "hunger_strike": "on hunger strike",
+    "killing": "killed",
+}
+# gravest first, so a long list of events starts with what matters most
+_SEVERITY = ["killing", "arrest", "sentence", "charge", "hunger_strike", "summons", "ban",
+             "confiscation", "release"]
+
+
+class DigestError(ValueError):
+    """The digest cannot be built as asked (for example an unknown timezone)."""
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A document as the digest cites it."""
+
+    url: str
+    title: str | None
+    source: str | None
+    published: date | None
+    first_seen_at: datetime  # naive UTC
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestEvent:
+    """A new event: who, what, when, and where it was reported."""
+
+    person: str  # canonical name
+    written_as: str
+    type: str
+    date: date | None
+    term: str | None
+    sentence: str
+    document: DocRef
+    also_reported_by: list[DocRef] = field(default_factory=list)
+
+    @property
+    def what(self) -> str:
+        return EVENT_LABELS.get(self.type, self.type)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One text, with the other sites that republished it in the period."""
+
+    document: DocRef
+    copies: list[DocRef] = field(default_factory=list)
+    earlier: DocRef | None = None  # the same text first seen before the period
+
+
+@dataclass(frozen=True)
+class SourceDocuments:
+    source: str
+    statements: list[Statement]
+
+
+@dataclass(frozen=True)
+class EntityTrend:
+    """How often an entity was named in the period against the week before."""
+
+    name: str
+    kind: str
+    watchlisted: bool
+    count: int  # documents naming it in the period
+    previous: int  # documents naming it in the previous seven days
+    previous_per_day: float
+    expected: float  # previous_per_day scaled to the period length
+    delta: float
+    trend: str  # new | up | down | steady
+
+    @property
+    def arrow(self) -> str:
+        return {"new": "new", "up": "↑", "down": "↓"}.get(self.trend, "→")
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    source: str
+    kind: str
+    passes: int
+    fetched: int
+    new: int
+    failed: int
+    last_success_at: datetime | None
+    status: str  # ok | failing | stale | no pass
+
+
+@dataclass(frozen=True)
+class Unanalysed:
+    document: DocRef
+    reason: str
+
+
+@dataclass
+class Digest:
+    """Everything new in one period; ``start``/``end`` are naive UTC."""
+
+    label: str
+    day: date | None
+    start: datetime
+    end: datetime
+    timezone: str
+    generated_at: datetime
+    events: list[DigestEvent]
+    sources: list[SourceDocuments]
+    people: list[EntityTrend]
+    organizations: list[EntityTrend]
+    health: list[SourceHealth]
+    unanalysed: list[Unanalysed]
+
+    @property
+    def document_count(self) -> int:
+        return sum(1 + len(st.copies) for src in self.sources for st in src.statements)
+
+    @property
+    def statement_count(self) -> int:
+        return sum(len(src.statements) for src in self.sources)
+
+    @property
+    def empty(self) -> bool:
+        return self.document_count == 0 and not self.events
+
+    @property
+    def no_documents_message(self) -> str:
+        if self.day is not None:
+            return f"No new documents on {self.day.isoformat()}"
+        return f"No new documents since {self.local(self.start):%Y-%m-%d %H:%M} ({self.timezone})"
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored naive-UTC time in the digest's timezone."""
+        return moment.replace(tzinfo=UTC).astimezone(zone(self.timezone))
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DigestError(f"unknown timezone {name!r}; use an IANA name such as 'Europe/Berlin'") from None
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """Aware times converted to UTC; naive times are taken as UTC already."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def day_bounds(day: date, timezone: str = "UTC") -> tuple[datetime, datetime]:
+    """Start and end (naive UTC) of a calendar day in a timezone."""
+    tz = zone(timezone)
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return naive_utc(start), naive_utc(end)
+
+
+def build_digest(
+    db: Database,
+    *,
+    day: date | None = None,
+    since: datetime | None = None,
+    now: datetime | None = None,
+    timezone: str = "UTC",
+) -> Digest:
+    """The digest of one calendar day in ``timezone``, or from ``since`` up to ``now``.
+
+    Without either, the last 24 hours. Signatures for near-duplicate detection are
+    computed for documents that have none and stored.
+    """
+    if day is not None and since is not None:
+        raise DigestError("give either a day or a start time, not both")
+    current = naive_utc(now) if now else datetime.now(UTC).replace(tzinfo=None)
+    if day is not None:
+        start, end = day_bounds(day, timezone)
+        label = day.isoformat()
+    else:
+        start = naive_utc(since) if since else current - timedelta(hours=24)
+        end = current
+        if start >= end:
+            raise DigestError("the start of the digest period must be before now")
+        label = f"since {start.replace(tzinfo=UTC).astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
+    with db.session() as s:
+        docs = _documents(s, start, end)
+        return Digest(
+            label=label,
+            day=day,
+            start=start,
+            end=end,
+            timezone=timezone,
+            generated_at=current,
+            events=_events(s, start, end),
+            sources=_statements(s, docs, start),
+            people=_trends(s, "person", start, end),
+            organizations=_trends(s, "organization", start, end),
+            health=_health(s, start, end),
+            unanalysed=[
+                Unanalysed(_ref(d, name), d.analysis_error or "awaiting analysis")
+                for d, name in docs
+                if not d.analysed
+            ],
+        )
+
+
+def _ref(doc: Document, source: str | None) -> DocRef:
+    return DocRef(doc.url, doc.title, source, doc.published, doc.first_seen_at, doc.language)
+
+
+def _documents(s: Session, start: datetime, end: datetime) -> list[tuple[Document, str | None]]:
+    q = (
+        select(Document, Source.name)
+        .outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.first_seen_at >= start, Document.first_seen_at < end)
+        .order_by(Document.first_seen_at, Document.id)
+    )
+    return [(d, n) for d, n in s.execute(q)]
+
+
+def _roots(s: Session) -> dict[int, Entity]:
+    """Every entity id mapped to the entity it was merged into (itself when not merged)."""
+    entities = {e.id: e for e in s.scalars(select(Entity))}
+    out: dict[int, Entity] = {}
+    for eid, ent in entities.items():
+        root, seen = ent, {eid}
+        while root.merged_into_id is not None and root.merged_into_id in entities:
+            if root.merged_into_id in seen:  # a merge loop must not hang the digest
+                break
+            seen.add(root.merged_into_id)
+            root = entities[root.merged_into_id]
+        out[eid] = root
+    return out
+
+
+def _events(s: Session, start: datetime, end: datetime) -> list[DigestEvent]:
+    q = (
+        select(Event, Document, Source.name)
+        .join(Document, Document.id == Event.document_id)
+        .outerjoin(Source, Source.id == Document.source_id)
+        .where(Event.created_at >= start, Event.created_at < end, Event.dismissed.is_(False))
+        .order_by(Event.created_at, Event.id)
+    )
+    rows = s.execute(q).all()
+    if not rows:
+        return []
+    roots = _roots(s)
+    reports: dict[tuple[int, str], list[DocRef]] = defaultdict(list)
+    for ev, doc, source in rows:
+        reports[(roots[ev.person_id].id, ev.type)].append(_ref(doc, source))
+    out = []
+    for ev, doc, source in rows:
+        if not ev.is_new:
+            continue
+        person = roots[ev.person_id]
+        others = [r for r in reports[(person.id, ev.type)] if r.url != doc.url]
+        out.append(DigestEvent(
+            person=person.name, written_as=ev.person_name, type=ev.type, date=ev.date, term=ev.term,
+            sentence=ev.sentence, document=_ref(doc, source),
+            also_reported_by=list({r.url: r for r in others}.values()),
+        ))
+    rank = {t: i for i, t in enumerate(_SEVERITY)}
+    out.sort(key=lambda e: rank.get(e.type, len(rank)))
+    return out
+
+
+def _statements(
+    s: Session, docs: list[tuple[Document, str | None]], start: datetime
+) -> list[SourceDocuments]:
+    if not docs:
+        return []
+    neardup.ensure_simhashes(s, [d for d, _ in docs])
+    names = {d.id: n for d, n in docs}
+    groups = neardup.group_copies([d for d, _ in docs])
+    earlier = _earlier_copies(s, [g[0] for g in groups], start)
+    by_source: dict[str, list[Statement]] = defaultdict(list)
+    for group in groups:
+        first = group[0]
+        source = names[first.id] or "(no source)"
+        by_source[source].append(Statement(
+            _ref(first, names[first.id]), [_ref(d, names[d.id]) for d in group[1:]], earlier.get(first.id)
+        ))
+    return [SourceDocuments(name, by_source[name]) for name in sorted(by_source, key=str.casefold)]
+
+
+def _earlier_copies(s: Session, firsts: list[Document], start: datetime) -> dict[int, DocRef]:
+    """For statements of the period, the same text already seen in the week before."""
+    q = (
+        select(Document, Source.name)
+        .outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.first_seen_at >= start - timedelta(days=TREND_DAYS), Document.first_seen_at < start)
+        .order_by(Document.first_seen_at)
+    )
+    previous = s.execute(q).all()
+    if not previous:
+        return {}
+    neardup.ensure_simhashes(s, [d for d, _ in previous])
+    out: dict[int, DocRef] = {}
+    for doc in firsts:
+        for old, name in previous:
+            if neardup.are_copies(doc, old):
+                out[doc.id] = _ref(old, name)
+                break
+    return out
+
+
+def _entity_docs(s: Session, kind: str, start: datetime, end: datetime) -> list[tuple[int, int]]:
+    q = (
+        select(Mention.entity_id, Mention.document_id)
+        .join(Document, Document.id == Mention.document_id)
+        .join(Entity, Entity.id == Mention.entity_id)
+        .where(Entity.kind == kind, Document.first_seen_at >= start, Document.first_seen_at < end)
+        .distinct()
+    )
+    return [(e, d) for e, d in s.execute(q)]
+
+
+def _trends(s: Session, kind: str, start: datetime, end: datetime) -> list[EntityTrend]:
+    current = _entity_docs(s, kind, start, end)
+    if not current:
+        return []
+    previous = _entity_docs(s, kind, start - timedelta(days=TREND_DAYS), start)
+    roots = _roots(s)
+    now_docs: dict[int, set[int]] = defaultdict(set)
+    before_docs: dict[int, set[int]] = defaultdict(set)
+    for eid, did in current:
+        now_docs[roots[eid].id].add(did)
+    for eid, did in previous:
+        before_docs[roots[eid].id].add(did)
+    period_days = (end - start).total_seconds() / 86400
+    by_id = {e.id: e for e in roots.values()}
+    out = []
+    for rid, docs in now_docs.items():
+        ent = by_id[rid]
+        count, prev = len(docs), len(before_docs.get(rid, ()))
+        per_day = prev / TREND_DAYS
+        expected = per_day * period_days
+        out.append(EntityTrend(
+            name=ent.name, kind=kind, watchlisted=ent.watchlisted, count=count, previous=prev,
+            previous_per_day=round(per_day, 2), expected=round(expected, 2),
+            delta=round(count - expected, 2), trend=_trend(count, prev, expected),
+        ))
+    out.sort(key=lambda t: (-t.count, not t.watchlisted, t.name.casefold()))
+    return out
+
+
+def _trend(count: int, previous: int, expected: float) -> str:
+    if previous == 0:
+        return "new"
+    # a one-document wobble is noise, not a trend
+    if count >= 1.5 * expected and count - expected >= 1:
+        return "up"
+    if count <= 0.5 * expected and expected - count >= 1:
+        return "down"
+    return "steady"
+
+
+def _health(s: Session, start: datetime, end: datetime) -> list[SourceHealth]:
+    finished = func.coalesce(SourceRun.finished_at, Run.finished_at, Run.started_at)
+    q = (
+        select(
+            SourceRun.source_id,
+            func.count(SourceRun.id),
+            func.sum(SourceRun.fetched),
+            func.sum(SourceRun.new_documents),
+            func.sum(SourceRun.failed),
+        )
+        .join(Run, Run.id == SourceRun.run_id)
+        .where(and_(finished >= start, finished < end))
+        .group_by(SourceRun.source_id)
+    )
+    sums = {sid: (n, f or 0, nd or 0, fl or 0) for sid, n, f, nd, fl in s.execute(q)}
+    out = []
+    for src in s.scalars(select(Source).order_by(Source.name)):
+        passes, fetched, new, failed = sums.get(src.id, (0, 0, 0, 0))
+        if src.incident:
+            status = src.incident
+        elif src.consecutive_failures:
+            status = "failing"
+        else:
+            status = "ok" if passes else "no pass"
+        out.append(SourceHealth(src.name, src.kind, passes, fetched, new, failed,
+                                src.last_success_at, status))
+    return out
+
+
+# ---------------------------------------------------------------- rendering
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _ref_json(r: DocRef) -> dict:
+    return {"url": r.url, "title": r.title, "source": r.source, "published": _iso(r.published),
+            "first_seen_at": _iso(r.first_seen_at), "language": r.language}
+
+
+def render_json(d: Digest) -> dict:
+    """A JSON-serialisable dict with stable keys (times in UTC, ISO 8601)."""
+    return {
+        "digest": {"label": d.label, "day": _iso(d.day), "start": _iso(d.start), "end": _iso(d.end),
+                   "timezone": d.timezone, "generated_at": _iso(d.generated_at)},
+        "summary": {"events": len(d.events), "documents": d.document_count,
+                    "statements": d.statement_count, "empty": d.empty,
+                    "message": d.no_documents_message if d.document_count == 0 else None},
+        "events": [
+            {"person": e.person, "written_as": e.written_as, "type": e.type, "what": e.what,
+             "date": _iso(e.date), "term": e.term, "sentence": e.sentence,
+             "source": e.document.source, "url": e.document.url, "title": e.document.title,
+             "also_reported_by": [_ref_json(r) for r in e.also_reported_by]}
+            for e in d.events
+        ],
+        "documents": [
+            {"source": src.source, "statements": [
+                {"document": _ref_json(st.document), "copies": [_ref_json(c) for c in st.copies],
+                 "earlier": _ref_json(st.earlier) if st.earlier else None}
+                for st in src.statements]}
+            for src in d.sources
+        ],
+        "people": [_trend_json(t) for t in d.people],
+        "organizations": [_trend_json(t) for t in d.organizations],
+        "sources": [
+            {"source": h.source, "kind": h.kind, "status": h.status, "passes": h.passes,
+             "fetched": h.fetched, "new": h.new, "failed": h.failed,
+             "last_success_at": _iso(h.last_success_at)}
+            for h in d.health
+        ],
+        "not_analysed": [{"document": _ref_json(u.document), "reason": u.reason} for u in d.unanalysed],
+    }
+
+
+def _trend_json(t: EntityTrend) -> dict:
+    return {"name": t.name, "watchlisted": t.watchlisted, "count": t.count,
+            "previous_7_days": t.previous, "previous_per_day": t.previous_per_day,
+            "expected": t.expected, "delta": t.delta, "trend": t.trend}
+
+def _local(d: Digest, moment: datetime | None) -> str:
+    return f"{d.local(moment):%Y-%m-%d %H:%M}" if moment else "never"
+
+
+def _linkable(url: str) -> bool:
+    # crawled URLs are data: only web links become clickable
+    return url.startswith(("http://", "https://"))
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+
+
+def _md(text: str | None) -> str:
+    return " ".join((text or "").split()).translate(_MD_SPECIAL)
+
+
+def _md_link(r: DocRef) -> str:
+    title = _md(r.title) or _md(r.url)
+    return f"[{title}](<{r.url.replace('>', '%3E')}>)" if _linkable(r.url) else title
+
+
+def _period(d: Digest) -> str:
+    return f"{_local(d, d.start)} to {_local(d, d.end)} ({d.timezone})"
+
+
+def render_markdown(d: Digest) -> str:
+    """The digest as Markdown; crawled text is escaped so it cannot inject markup."""
+    out = [f"# atrisk digest: {d.label}", "",
+           f"{_period(d)}. {len(d.events)} new event(s), {d.document_count} new document(s) "
+           f"({d.statement_count} distinct statement(s)).", ""]
+    out += ["## New events", ""]
+    if not d.events:
+        out += ["No new events.", ""]
+    for e in d.events:
+        when = f" on {e.date.isoformat()}" if e.date else ""
+        term = f", {_md(e.term)}" if e.term else ""
+        out.append(f"- **{_md(e.person)}** {e.what}{when}{term}: "
+                   f"{_md_link(e.document)} ({_md(e.document.source)})")
+        out.append(f"  > {_md(e.sentence)}")
+        if e.also_reported_by:
+            also = "; ".join(f"{_md(r.source)} {_md_link(r)}" for r in e.also_reported_by)
+            out.append(f"  Also reported by: {also}")
+    out += ["", "## New documents", ""]
+    if not d.sources:
+        out += [f"{d.no_documents_message}.", ""]
+    for src in d.sources:
+        out += [f"### {_md(src.source)} ({len(src.statements)})", ""]
+        for st in src.statements:
+            day = st.document.published.isoformat() if st.document.published else "undated"
+            out.append(f"- {_md_link(st.document)} ({day})")
+            for c in st.copies:
+                out.append(f"  - copy: {_md(c.source)} {_md_link(c)}")
+            if st.earlier:
+                out.append(f"  - first seen {_local(d, st.earlier.first_seen_at)}: "
+                           f"{_md(st.earlier.source)} {_md_link(st.earlier)}")
+        out.append("")
+    for title, trends in (("People mentioned", d.people), ("Organizations mentioned", d.organizations)):
+        out += [f"## {title}", ""]
+        if not trends:
+            out += ["None.", ""]
+            continue
+        out += ["| Name | Documents | Previous 7 days (per day) | Trend |", "|---|---:|---:|---|"]
+        for t in trends:
+            star = " ★" if t.watchlisted else ""
+            out.append(f"| {_md(t.name)}{star} | {t.count} | {t.previous} ({t.previous_per_day:.2f}) "
+                       f"| {t.arrow} {t.delta:+.2f} |")
+        out.append("")
+    out += ["## Sources", "", "| Source | Status | Fetched | New | Failed | Last success |",
+            "|---|---|---:|---:|---:|---|"]
+    for h in d.health:
+        out.append(f"| {_md(h.source)} | {h.status} | {h.fetched} | {h.new} | {h.failed} "
+                   f"| {_local(d, h.last_success_at)} |")
+    if not d.health:
+        out.append("| (no sources configured) | | | | | |")
+    out += ["", "## Not analysed", ""]
+    if not d.unanalysed:
+        out.append("Every new document was analysed.")
+    for u in d.unanalysed:
+        lang = f", language {_md(u.document.language)}" if u.document.language else ""
+        out.append(f"- {_md_link(u.document)} ({_md(u.document.source)}{lang}): {_md(u.reason)}")
+    return "\n".join(out) + "\n"
+
+
+# Inline styles only: mail clients drop <style> blocks and scripts.
+_S = {
+    "body": "margin:0;padding:0;background:#f4f4f1;color:#1d1d1b;font-size:16px;line-height:1.45;"
+            "font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif",
+    "wrap": "max-width:640px;margin:0 auto;padding:16px;background:#ffffff",
+    "h1": "font-size:22px;margin:0 0 4px 0",
+    "h2": "font-size:18px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #1d1d1b",
+    "h3": "font-size:16px;margin:16px 0 6px 0",
+    "muted": "color:#5c5c57;font-size:14px;margin:0 0 8px 0",
+    "event": "margin:0 0 12px 0;padding:10px 12px;border-left:4px solid #b3261e;background:#fbf1f0",
+    "quote": "margin:6px 0 0 0;font-style:italic;color:#333330",
+    "item": "margin:0 0 10px 0",
+    "copy": "margin:2px 0 0 16px;font-size:14px;color:#5c5c57",
+    "table": "border-collapse:collapse;width:100%;font-size:14px",
+    "th": "text-align:left;padding:4px 6px;border-bottom:1px solid #c8c8c2",
+    "td": "padding:4px 6px;border-bottom:1px solid #e6e6e1;vertical-align:top",
+    "num": "padding:4px 6px;border-bottom:1px solid #e6e6e1;text-align:right",
+    "a": "color:#0b57d0",
+}
+
+
+def _h(text: object) -> str:
+    return escape(" ".join(str(text if text is not None else "").split()), quote=True)
+
+
+def _a(r: DocRef) -> str:
+    title = _h(r.title or r.url)
+    if not _linkable(r.url):
+        return title
+    return f'<a href="{_h(r.url)}" style="{_S["a"]}">{title}</a>'
+
+
+def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    th = "".join(f'<th style="{_S["th"]}">{_h(c)}</th>' for c in head)
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{_S["num"] if i in numeric else _S["td"]}">{c}</td>'
+                         for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return f'<table role="presentation" style="{_S["table"]}"><tr>{th}</tr>{body}</table>'
+
+
+def render_html(d: Digest) -> str:
+    """A self-contained page that also works as an e-mail body (inline styles, no scripts)."""
+    p: list[str] = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>atrisk digest: {_h(d.label)}</title></head>",
+        f'<body style="{_S["body"]}"><div style="{_S["wrap"]}">',
+        f'<h1 style="{_S["h1"]}">atrisk digest: {_h(d.label)}</h1>',
+        f'<p style="{_S["muted"]}">{_h(_period(d))}. {len(d.events)} new event(s), '
+        f"{d.document_count} new document(s), {d.statement_count} distinct statement(s).</p>",
+        f'<h2 style="{_S["h2"]}">New events</h2>',
+    ]
+    if not d.events:
+        p.append(f'<p style="{_S["muted"]}">No new events.</p>')
+    for e in d.events:
+        when = f" on {_h(e.date.isoformat())}" if e.date else ""
+        term = f", {_h(e.term)}" if e.term else ""
+        also = ""
+        if e.also_reported_by:
+            also = (f'<div style="{_S["copy"]}">Also reported by: '
+                    + "; ".join(f"{_h(r.source)} {_a(r)}" for r in e.also_reported_by) + "</div>")
+        p.append(
+            f'<div class="event" style="{_S["event"]}">'
+            f'<strong>{_h(e.person)}</strong> {_h(e.what)}{when}{term}'
+            f'<div style="{_S["copy"]}">{_h(e.document.source)}: {_a(e.document)}</div>'
+            f'<div style="{_S["quote"]}">“{_h(e.sentence)}”</div>{also}</div>'
+        )
+    p.append(f'<h2 style="{_S["h2"]}">New documents</h2>')
+    if not d.sources:
+        p.append(f'<p style="{_S["muted"]}">{_h(d.no_documents_message)}.</p>')
+    for src in d.sources:
+        p.append(f'<h3 style="{_S["h3"]}">{_h(src.source)} ({len(src.statements)})</h3>')
+        for st in src.statements:
+            day = st.document.published.isoformat() if st.document.published else "undated"
+            extra = "".join(f'<div style="{_S["copy"]}">copy: {_h(c.source)} {_a(c)}</div>'
+                            for c in st.copies)
+            if st.earlier:
+                extra += (f'<div style="{_S["copy"]}">first seen {_h(_local(d, st.earlier.first_seen_at))}: '
+                          f"{_h(st.earlier.source)} {_a(st.earlier)}</div>")
+            p.append(f'<div style="{_S["item"]}">{_a(st.document)} '
+                     f'<span style="{_S["muted"]}">({_h(day)})</span>{extra}</div>')
+    for title, trends in (("People mentioned", d.people), ("Organizations mentioned", d.organizations)):
+        p.append(f'<h2 style="{_S["h2"]}">{title}</h2>')
+        if not trends:
+            p.append(f'<p style="{_S["muted"]}">None.</p>')
+            continue
+        rows = [[_h(t.name) + (" ★" if t.watchlisted else ""), str(t.count),
+                 f"{t.previous} ({t.previous_per_day:.2f}/day)", f"{_h(t.arrow)} {t.delta:+.2f}"]
+                for t in trends]
+        p.append(_table(["Name", "Docs", "Previous 7 days", "Trend"], rows, {1, 2}))
+    p.append(f'<h2 style="{_S["h2"]}">Sources</h2>')
+    rows = [[_h(h.source), _h(h.status), str(h.fetched), str(h.new), str(h.failed),
+             _h(_local(d, h.last_success_at))] for h in d.health]
+    p.append(_table(["Source", "Status", "Fetched", "New", "Failed", "Last success"], rows, {2, 3, 4})
+             if rows else f'<p style="{_S["muted"]}">No sources configured.</p>')
+    p.append(f'<h2 style="{_S["h2"]}">Not analysed</h2>')
+    if not d.unanalysed:
+        p.append(f'<p style="{_S["muted"]}">Every new document was analysed.</p>')
+    for u in d.unanalysed:
+        lang = f", language {_h(u.document.language)}" if u.document.language else ""
+        p.append(f'<div style="{_S["item"]}">{_a(u.document)} '
+                 f'<span style="{_S["muted"]}">({_h(u.document.source)}{lang}): {_h(u.reason)}</span></div>')
+    p.append("</div></body></html>")
+    return "\n".join(p) + "\n"
+
+
+# ---------------------------------------------------------------- delivery
+
+MAX_ATTEMPTS = 5  # failed deliveries of one day's digest before it is given up
+_DONE = ("sent", "written", "failed")
+
+
+class DeliveryError(RuntimeError):
+    """A digest could not be handed to a delivery channel."""
+
+
+def notice_key(day: date) -> str:
+    return f"digest:{day.isoformat()}"
+
+
+def write_digest(d: Digest, directory: str | Path) -> dict[str, Path]:
+    """Write DATE.md, DATE.html and DATE.json (atomically) and return their paths."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = (d.day or d.local(d.end).date()).isoformat()
+    bodies = {"md": render_markdown(d), "html": render_html(d),
+              "json": json.dumps(render_json(d), ensure_ascii=False, indent=2) + "\n"}
+    paths = {}
+    for ext, body in bodies.items():
+        path = folder / f"{stem}.{ext}"
+        tmp = path.with_suffix(f".{ext}.tmp")
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(path)
+        paths[ext] = path
+    return paths
+
+
+def _at(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise DigestError(f"[digest].at must be HH:MM, got {value!r}") from None
+
+
+def digest_due(db: Database, config: Config, now: datetime | None = None) -> date | None:
+    """The day whose digest is due: yesterday (local), once ``at`` has passed, unless handled."""
+    current = now or datetime.now(UTC)
+    if current.tzinfo is None:
+        current = current.replace(tzinfo=UTC)
+    local = current.astimezone(zone(config.digest.timezone))
+    if local.time().replace(tzinfo=None) < _at(config.digest.at):
+        return None
+    day = local.date() - timedelta(days=1)
+    with db.sessions() as s:
+        status = s.scalar(select(Notice.status).where(Notice.key == notice_key(day)))
+    return None if status in _DONE else day
+
+
+def _send(url: str, title: str, body_html: str) -> None:
+    import apprise
+
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        raise DeliveryError(f"not a valid apprise URL: {mask_url(url)}")
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        ok = notifier.notify(title=title, body=body_html, body_format=apprise.NotifyFormat.HTML)
+    if not ok:
+        detail = " ".join(captured.getvalue().split())[-300:] or "the channel refused the digest"
+        raise DeliveryError(mask_text(detail))
+
+
+def _notice(s: Session, key: str, now: datetime) -> Notice:
+    row = s.scalar(select(Notice).where(Notice.key == key))
+    if row is None:
+        row = Notice(key=key, kind="digest", status="pending", attempts=0, created_at=now)
+        s.add(row)
+        s.flush()
+    return row
+
+
+def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | None = None) -> bool:
+    """Write the day's digest to ``[digest].dir`` and send it to the ``[digest]`` URLs, once.
+
+    Returns True when it was delivered by this call (or written, with no URLs set);
+    False when it had been handled already or a channel failed (retried on the next
+    call, up to MAX_ATTEMPTS). Each channel is sent to at most once per day.
+    """
+    current = naive_utc(now) if now else datetime.now(UTC).replace(tzinfo=None)
+    key = notice_key(day)
+    with db.session() as s:
+        if _notice(s, key, current).status in _DONE:
+            return False
+    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone)
+    paths = write_digest(digest, config.digest.dir)
+    log.info("digest for %s written to %s", day, paths["html"])
+    title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \
+            f"{digest.document_count} new document(s)"
+    body = render_html(digest)
+    errors = []
+    for url in config.digest.urls:
+        channel = f"{key}:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
+        with db.session() as s:
+            if _notice(s, channel, current).status == "sent":
+                continue
+        try:
+            _send(url, title, body)
+            error = None
+        except DeliveryError as exc:
+            error = str(exc)
+            errors.append(error)
+            log.warning("digest for %s not delivered to %s: %s", day, mask_url(url), error)
+        with db.session() as s:
+            row = _notice(s, channel, current)
+            row.attempts += 1
+            if error is None:
+                row.status, row.sent_at, row.last_error = "sent", current, None
+            else:
+                row.last_error = error
+    with db.session() as s:
+        row = _notice(s, key, current)
+        row.attempts += 1
+        if not errors:
+            row.status = "sent" if config.digest.urls else "written"
+            row.sent_at, row.last_error = current, None
+            return True
+        row.last_error = "; ".join(errors)[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+            log.error("digest for %s given up after %s attempts: %s", day, row.attempts, row.last_error)
+        return False
