@@ -312,6 +312,86 @@ def reprocess(ctx: click.Context) -> None:
     click.echo(json.dumps({"queued": n, **res.as_dict()}, sort_keys=True))
 
 
+@main.group(invoke_without_command=True)
+@click.option("--kind", type=click.Choice(["person", "organization"]), help="Only this kind.")
+@click.option("--limit", default=50, show_default=True, help="How many to list.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def entities(ctx: click.Context, kind: str | None, limit: int, fmt: str) -> None:
+    """List people and organizations with mention counts; merge or unmerge identities.
+
+    \b
+    Example:
+      atrisk entities --kind person
+      atrisk entities merge "Mohammad Rasoulof" "Mohammad Rasulof"
+      atrisk entities unmerge "Mohammad Rasulof"
+    """
+    if ctx.invoked_subcommand:
+        return
+    from pipeline.entities import list_entities
+
+    rows = list_entities(_app(ctx).db, kind=kind, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        mark = "*" if r["watchlisted"] else " "
+        click.echo(f"{r['mentions']:>6} {r['documents']:>5} {mark} {r['kind']:<12} {r['name']}"
+                   + (f"  (aliases: {', '.join(r['aliases'])})" if r["aliases"] else ""))
+
+
+@entities.command("merge")
+@click.argument("keep")
+@click.argument("other")
+@click.pass_context
+def entities_merge(ctx: click.Context, keep: str, other: str) -> None:
+    """Record that OTHER is the same as KEEP: an alias, mentions and events moved.
+
+    Later mentions and `reprocess` follow the decision.
+
+    Example: atrisk entities merge "Jafar Panahi" "J. Panahi"
+    """
+    from pipeline.entities import merge_entities
+
+    with _app(ctx).db.session() as s:
+        target, source = merge_entities(s, keep, other)
+        click.echo(f"merged {source.name!r} into {target.name!r}")
+
+
+@entities.command("unmerge")
+@click.argument("name")
+@click.pass_context
+def entities_unmerge(ctx: click.Context, name: str) -> None:
+    """Undo a merge: NAME stands alone again.
+
+    Example: atrisk entities unmerge "J. Panahi"
+    """
+    from pipeline.entities import unmerge_entity
+
+    with _app(ctx).db.session() as s:
+        ent = unmerge_entity(s, name)
+        click.echo(f"{ent.name!r} is its own entity again")
+
+
+@main.group()
+def events() -> None:
+    """Review detected events."""
+
+
+@events.command("dismiss")
+@click.argument("event_id", type=int)
+@click.pass_context
+def events_dismiss(ctx: click.Context, event_id: int) -> None:
+    """Dismiss a wrong event: it leaves alerts, digests and case files, also after `reprocess`.
+
+    Example: atrisk events dismiss 42
+    """
+    from pipeline.alerts import dismiss_event
+
+    dismiss_event(_app(ctx).db, event_id)
+    click.echo(f"event {event_id} dismissed")
+
+
 @main.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:

@@ -160,3 +160,26 @@ def unmerge_entity(session: Session, name: str) -> Entity:
             if entity_key(e.person_name) == key:
                 e.person_id = ent.id
     return ent
+
+
+def list_entities(db, *, kind: str | None = None, limit: int = 50) -> list[dict]:  # noqa: ANN001
+    """Entities by mention count, with their aliases."""
+    from sqlalchemy import func
+
+    with db.sessions() as s:
+        q = (select(Entity, func.count(Mention.id), func.count(func.distinct(Mention.document_id)))
+             .join(Mention, Mention.entity_id == Entity.id, isouter=True)
+             .where(Entity.merged_into_id.is_(None))
+             .group_by(Entity.id)
+             .order_by(func.count(Mention.id).desc(), Entity.name)
+             .limit(limit))
+        if kind:
+            q = q.where(Entity.kind == kind)
+        rows = s.execute(q).all()
+        aliases: dict[int, list[str]] = {}
+        ids = [e.id for e, _, _ in rows]
+        for eid, alias in s.execute(select(Alias.entity_id, Alias.alias).where(Alias.entity_id.in_(ids))):
+            aliases.setdefault(eid, []).append(alias)
+        return [{"name": e.name, "kind": e.kind, "mentions": n, "documents": d,
+                 "watchlisted": e.watchlisted, "aliases": sorted(aliases.get(e.id, []))}
+                for e, n, d in rows]
