@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 # Below this many characters the precise extraction may have cut a real statement
 # short, so the balanced extraction gets a chance too.
-SHORT_TEXT = 250
+SHORT_TEXT = 500
 # Less than this (menus, a lone "Home" link) is no article.
 MIN_TEXT = 25
 # Nothing published on the web before this is news to anyone.
@@ -87,17 +87,20 @@ def _extract(html: str | bytes, url: str, today: date) -> Article | None:
     tree = _parse(markup)
     if tree is None:
         return None
-    doc = _main_text(tree, url, today)
-    if doc is None or not doc.text:
+    text = _main_text(tree, url)
+    if text is None:
         return None
+    # One metadata pass; its htmldate call is the markup stage of find_published.
+    meta = trafilatura.extract_metadata(tree, url, date_config=_date_params(today, extensive=False))
+    markup_date = _valid(date.fromisoformat(meta.date[:10]), today) if meta.date else None
     return Article(
         url=url,
-        text=doc.text,
-        title=_clean(doc.title),
-        author=_clean(doc.author),
-        published=find_published(tree, url, today=today),
-        language=_language(tree, doc.text),
-        canonical_url=_canonical(tree, doc.url, url),
+        text=text,
+        title=_clean(meta.title),
+        author=_clean(meta.author),
+        published=markup_date or _published_from_text(tree, url, today),
+        language=_language(tree, text),
+        canonical_url=_canonical(tree, meta.url, url),
     )
 
 
@@ -146,31 +149,27 @@ def _parse(markup: str) -> HtmlElement | None:
 # --- main text ----------------------------------------------------------------------
 
 
-def _main_text(tree: HtmlElement, url: str, today: date) -> Document | None:
+def _main_text(tree: HtmlElement, url: str) -> str | None:
     """Precise extraction first; the balanced one when that finds little or nothing."""
-    best = _trafilatura(tree, url, today, precise=True)
-    if best is None or len(best.text or "") < SHORT_TEXT:
-        balanced = _trafilatura(tree, url, today, precise=False)
-        if balanced is not None and len(balanced.text or "") > len(best.text or "" if best else ""):
-            best = balanced
-    if best is None or len("".join((best.text or "").split())) < MIN_TEXT:
+    best = _trafilatura(tree, url, precise=True)
+    if len(best) < SHORT_TEXT:
+        balanced = _trafilatura(tree, url, precise=False)
+        best = balanced if len(balanced) > len(best) else best
+    if len("".join(best.split())) < MIN_TEXT:
         return None
     return best
 
 
-def _trafilatura(tree: HtmlElement, url: str, today: date, *, precise: bool) -> Document | None:
+def _trafilatura(tree: HtmlElement, url: str, *, precise: bool) -> str:
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=precise,
-        with_metadata=True,
         include_comments=False,
         # a process-wide cache would hide repeated pages; the database deduplicates
         deduplicate=False,
-        # the date comes from find_published; keep trafilatura's own search cheap
-        date_extraction_params={"extensive_search": False, "max_date": today.isoformat()},
     )
-    return doc if isinstance(doc, Document) else None
+    return (doc.text or "") if isinstance(doc, Document) else ""
 
 
 def _clean(value: str | None) -> str | None:
@@ -236,9 +235,11 @@ def find_published(tree: HtmlElement, url: str, *, today: date) -> date | None:
     short visible date lines, then htmldate's free-text search over the page with
     links removed, so a date in the address of another page is never taken.
     """
-    found = _htmldate(tree, url, today, extensive=False)
-    if found is None:
-        found = visible_date(tree, today=today)
+    return _htmldate(tree, url, today, extensive=False) or _published_from_text(tree, url, today)
+
+
+def _published_from_text(tree: HtmlElement, url: str, today: date) -> date | None:
+    found = visible_date(tree, today=today)
     if found is None:
         found = _htmldate(_without_links(tree), url, today, extensive=True)
         if found is not None and found.day == 1:
@@ -248,15 +249,17 @@ def find_published(tree: HtmlElement, url: str, *, today: date) -> date | None:
     return found
 
 
+def _date_params(today: date, *, extensive: bool) -> dict[str, object]:
+    return {
+        "original_date": True,
+        "extensive_search": extensive,
+        "max_date": today.isoformat(),
+        "min_date": EARLIEST.isoformat(),
+    }
+
+
 def _htmldate(tree: HtmlElement, url: str, today: date, *, extensive: bool) -> date | None:
-    found = htmldate.find_date(
-        tree,
-        url=url,
-        original_date=True,
-        extensive_search=extensive,
-        max_date=today.isoformat(),
-        min_date=EARLIEST.isoformat(),
-    )
+    found = htmldate.find_date(tree, url=url, **_date_params(today, extensive=extensive))  # type: ignore[arg-type]
     return _valid(date.fromisoformat(found), today) if found else None
 
 
