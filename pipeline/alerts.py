@@ -1,0 +1,600 @@
+"""Alerts: the outbox filled by the analysis stage, delivery through apprise, the Atom feed.
+
+Delivery is "exactly once per channel" through the outbox: a row is claimed with a
+conditional UPDATE (pending -> sending) committed before anything is sent, so two
+deliveries running at once never send the same row. A process that dies after a send
+but before recording it leaves the row in 'sending'; once its lease has expired a later
+pass sends it again, with the same stable alert id, so receivers can drop the repeat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from pipeline.config import Config
+from pipeline.db import Database
+from pipeline.models import Alert, Dismissal, Document, Entity, Event
+from pipeline.redact import mask_text, mask_url
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+# Every matching alert also gets a row on this pseudo-channel: it is what the Atom
+# feed shows, so the feed has entries even when no URL is configured.
+FEED_CHANNEL = "feed"
+DEFAULT_LEASE = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=6)
+FEED_LIMIT = 200
+ATOM_NS = "http://www.w3.org/2005/Atom"
+# Schemes whose messages can carry the alert id outside the body as well
+_JSON_SCHEMES = ("json", "jsons")
+_MAIL_SCHEMES = ("mailto", "mailtos")
+ALERT_ID_HEADER = "X-Atrisk-Alert-Id"
+
+
+class EventNotFound(LookupError):
+    """No event has the given id."""
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What one delivery pass did: rows sent and failed attempts in this pass, rows still pending."""
+
+    sent: int
+    failed: int
+    pending: int
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (the database stores UTC without zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive_utc(value: datetime | None) -> datetime:
+    if value is None:
+        return utcnow()
+    if value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def channel_of(url: str) -> str:
+    """Stable short name of a destination URL; the URL itself (with its secrets) is never stored."""
+    return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def make_alert_id(document_url: str, person_key: str, event_type: str) -> str:
+    """Stable id of one alert: the same document, person and type always give the same id."""
+    raw = f"{document_url}\n{person_key}\n{event_type}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def configured_channels(config: Config) -> dict[str, tuple[str, str]]:
+    """channel -> (URL, route name) for every configured alert URL ([alerts] first, then routes)."""
+    out: dict[str, tuple[str, str]] = {}
+    for url in config.alerts.urls:
+        out.setdefault(channel_of(url), (url, "alerts"))
+    for route in config.alerts.routes:
+        for url in route.urls:
+            out.setdefault(channel_of(url), (url, route.name))
+    return out
+
+
+# --- enqueue (called by the analysis stage, inside its transaction) ---------------------
+
+
+def _rule_matches(event: Event, person: Entity, events: tuple[str, ...], scope: str,
+                  new_only: bool) -> bool:
+    if event.type not in events:
+        return False
+    if scope == "watchlist" and not person.watchlisted:
+        return False
+    return not (new_only and not event.is_new)
+
+
+def _too_old(document: Document, max_age_days: int, now: datetime) -> bool:
+    published: date | None = document.published
+    if published is None and document.first_seen_at is not None:
+        published = document.first_seen_at.date()
+    if published is None:
+        return False
+    return (now.date() - published).days > max_age_days
+
+
+def build_payload(alert_id: str, event: Event, document: Document, person: Entity) -> dict[str, Any]:
+    """What an alert says: who, what, term, when, the sentence, source, title and link."""
+    source = document.source.name if document.source is not None else None
+    return {
+        "alert_id": alert_id,
+        "who": event.person_name or person.name,
+        "person_key": person.key,
+        "what": event.type,
+        "term": event.term,
+        "date": event.date.isoformat() if event.date else None,
+        "sentence": event.sentence,
+        "source": source,
+        "title": document.title,
+        "link": document.url,
+        "published": document.published.isoformat() if document.published else None,
+        "new": bool(event.is_new),
+    }
+
+
+def _insert_ignoring_duplicates(session: Session, row: dict[str, Any]) -> bool:
+    """Insert an outbox row unless (alert_id, channel) exists; True when inserted."""
+    table = Alert.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(table).values(**row).on_conflict_do_nothing(
+            index_elements=["alert_id", "channel"]
+        )
+        return session.execute(stmt).rowcount == 1
+    found = session.scalar(
+        select(Alert.id).where(Alert.alert_id == row["alert_id"], Alert.channel == row["channel"])
+    )
+    if found is not None:
+        return False
+    session.execute(table.insert().values(**row))
+    return True
+
+
+def enqueue_alerts(
+    session: Session,
+    event: Event,
+    document: Document,
+    person: Entity,
+    config: Config,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Put the alerts an event calls for into the outbox; return the delivery rows created.
+
+    Call it in the transaction that stores the event. An event matches [alerts] (or a
+    route) when its type is listed, the scope admits the person, it is new (with
+    ``new_only``), not dismissed, not background, and its document is at most
+    ``max_age_days`` old. Re-analysis of the same document creates nothing twice: the
+    alert id depends only on document URL, person key and event type.
+    """
+    cfg = config.alerts
+    now = _naive_utc(now)
+    if event.dismissed or event.background:
+        return 0
+    if document.id is not None and is_dismissed(session, document.id, person.key, event.type):
+        return 0
+    if _too_old(document, cfg.max_age_days, now):
+        return 0
+
+    targets: dict[str, str] = {}  # channel -> route name
+    if _rule_matches(event, person, cfg.events, cfg.scope, cfg.new_only):
+        for url in cfg.urls:
+            targets.setdefault(channel_of(url), "alerts")
+        targets.setdefault(FEED_CHANNEL, "alerts")
+    person_tags = {t.lower() for t in (person.tags or [])}
+    for route in cfg.routes:
+        if route.tags and not person_tags & {t.lower() for t in route.tags}:
+            continue
+        if not _rule_matches(event, person, route.events or cfg.events, route.scope or cfg.scope,
+                             cfg.new_only):
+            continue
+        for url in route.urls:
+            targets.setdefault(channel_of(url), route.name)
+        targets.setdefault(FEED_CHANNEL, route.name)
+    if not targets:
+        return 0
+
+    if event.id is None:
+        session.flush()
+    alert_id = make_alert_id(document.url, person.key, event.type)
+    payload = build_payload(alert_id, event, document, person)
+    created = 0
+    for channel, route in targets.items():
+        feed = channel == FEED_CHANNEL
+        row = {
+            "alert_id": alert_id,
+            "event_id": event.id,
+            "channel": channel,
+            "route": route,
+            "payload": payload,
+            # the feed is written on every pass, so its entry counts as delivered
+            "status": SENT if feed else PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "sent_at": now if feed else None,
+        }
+        if _insert_ignoring_duplicates(session, row) and not feed:
+            created += 1
+    # a re-analysis may have replaced the event row the alerts pointed at
+    session.execute(
+        update(Alert)
+        .where(Alert.alert_id == alert_id, Alert.event_id.is_(None))
+        .values(event_id=event.id)
+        .execution_options(synchronize_session=False)
+    )
+    if created:
+        log.info("queued %d alert(s) %s: %s %s", created, alert_id, event.type, payload["who"])
+    return created
+
+
+# --- delivery ------------------------------------------------------------------------
+
+
+def render_message(payload: dict[str, Any]) -> tuple[str, str]:
+    """(title, body) of the message for one alert."""
+    what = str(payload.get("what") or "event")
+    who = payload.get("who") or "unknown person"
+    title = f"atrisk: {what.replace('_', ' ').upper()} — {who}"
+    lines = [f"Who: {who}", f"What: {what.replace('_', ' ')}"]
+    if payload.get("term"):
+        lines.append(f"Term: {payload['term']}")
+    lines.append(f"When: {payload.get('date') or 'date not stated'}")
+    if payload.get("sentence"):
+        lines += ["", f"“{payload['sentence']}”", ""]
+    source = payload.get("source") or "unknown source"
+    doc_title = payload.get("title")
+    lines.append(f"Source: {source}" + (f" — {doc_title}" if doc_title else ""))
+    if payload.get("published"):
+        lines.append(f"Published: {payload['published']}")
+    lines.append(f"Link: {payload.get('link')}")
+    lines += ["", f"Alert id: {payload.get('alert_id')}"]
+    return title, "\n".join(lines)
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+def _with_alert_id(url: str, alert_id: str) -> str:
+    """The URL with the alert id added as a JSON field and/or header where the scheme allows."""
+    scheme = _scheme(url)
+    extras: list[str] = []
+    if scheme in _JSON_SCHEMES:
+        extras.append(f":alert_id={alert_id}")
+    if scheme in _JSON_SCHEMES or scheme in _MAIL_SCHEMES:
+        extras.append(f"+{ALERT_ID_HEADER}={alert_id}")
+    if not extras:
+        return url
+    base, hash_, fragment = url.partition("#")
+    sep = "&" if "?" in base else "?"
+    return base + sep + "&".join(extras) + hash_ + fragment
+
+
+class _Notifiers:
+    """One apprise object per channel for the pass; per alert where the URL carries the id."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    def get(self, url: str, alert_id: str) -> Any | None:
+        import apprise
+
+        per_alert = _with_alert_id(url, alert_id)
+        if per_alert == url and url in self._cache:
+            return self._cache[url]
+        notifier = apprise.Apprise()
+        if not notifier.add(per_alert):
+            return None
+        if per_alert == url:
+            self._cache[url] = notifier
+        return notifier
+
+
+def _send(notifiers: _Notifiers, url: str, payload: dict[str, Any]) -> str | None:
+    """Send one alert; None on success, else a masked error message."""
+    import apprise
+
+    notifier = notifiers.get(url, str(payload.get("alert_id")))
+    if notifier is None:
+        return f"not a valid apprise URL: {mask_url(url)}"
+    title, body = render_message(payload)
+    try:
+        result = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+    except Exception as exc:  # a plugin bug must release the claim, not leave it 'sending'
+        return mask_text(f"{type(exc).__name__}: {exc}")
+    if result:
+        return None
+    messages = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
+    return mask_text("; ".join(dict.fromkeys(messages)) or "delivery failed")[:2000]
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _due_rows(db: Database, now: datetime, lease: timedelta) -> list[tuple[int, str]]:
+    with db.session() as s:
+        rows = s.execute(
+            select(Alert.id, Alert.channel)
+            .where(Alert.channel != FEED_CHANNEL, _claimable(now, lease))
+            .order_by(Alert.id)
+        ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def _claimable(now: datetime, lease: timedelta) -> Any:
+    return or_(
+        and_(
+            Alert.status == PENDING,
+            or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
+        ),
+        # a claim older than the lease belongs to a pass that died
+        and_(Alert.status == SENDING, Alert.claimed_at < now - lease),
+    )
+
+
+def _claim(db: Database, row_id: int, worker: str, now: datetime,
+           lease: timedelta) -> tuple[dict[str, Any], int, bool] | None:
+    """Atomically take one row; (payload, attempts, was_reclaimed) when it is ours."""
+    with db.session() as s:
+        before = s.execute(select(Alert.status).where(Alert.id == row_id)).scalar_one_or_none()
+        res = s.execute(
+            update(Alert)
+            .where(Alert.id == row_id, _claimable(now, lease))
+            .values(status=SENDING, claimed_by=worker, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        payload, attempts = s.execute(
+            select(Alert.payload, Alert.attempts).where(Alert.id == row_id)
+        ).one()
+    return dict(payload), int(attempts), before == SENDING
+
+
+def _mark_sent(db: Database, row_id: int, worker: str, now: datetime) -> None:
+    with db.session() as s:
+        s.execute(
+            update(Alert)
+            .where(Alert.id == row_id, Alert.claimed_by == worker, Alert.status == SENDING)
+            .values(status=SENT, sent_at=now, attempts=Alert.attempts + 1, last_error=None,
+                    next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def backoff(attempts_before: int, base_seconds: int) -> timedelta:
+    """Wait before the next try after a failure: base * 2**attempts, capped at MAX_BACKOFF."""
+    seconds = base_seconds * (2 ** min(attempts_before, 30))
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def _mark_failed(db: Database, row_id: int, worker: str, now: datetime, attempts_before: int,
+                 error: str, config: Config) -> tuple[str, datetime]:
+    attempts = attempts_before + 1
+    status = FAILED if attempts >= config.alerts.max_attempts else PENDING
+    next_at = now + backoff(attempts_before, config.alerts.retry_base_seconds)
+    with db.session() as s:
+        s.execute(
+            update(Alert)
+            .where(Alert.id == row_id, Alert.claimed_by == worker, Alert.status == SENDING)
+            .values(status=status, attempts=attempts, last_error=mask_text(error),
+                    next_attempt_at=None if status == FAILED else next_at,
+                    claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    return status, next_at
+
+
+def _defer_channel(db: Database, channel: str, until: datetime) -> None:
+    """Rows of a channel that just failed wait like the failed one (without using an attempt)."""
+    with db.session() as s:
+        s.execute(
+            update(Alert)
+            .where(Alert.channel == channel, Alert.status == PENDING,
+                   or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at < until))
+            .values(next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def deliver_pending(
+    db: Database,
+    config: Config,
+    *,
+    now: datetime | None = None,
+    worker_id: str | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    feed_path: str | Path | None = None,
+) -> DeliveryResult:
+    """Deliver every due outbox row once per channel, then write the Atom feed.
+
+    The feed goes to ``feed_path``, by default ``[alerts] feed`` of the config.
+
+    Safe to run in several processes at once. Rows whose channel URL is no longer
+    configured stay pending (with a warning) until it is configured again. A channel
+    that fails is not tried again in the same pass, and its other alerts wait as long
+    as the one that failed.
+    """
+    worker = (worker_id or default_worker_id())[:64]
+    start = _naive_utc(now)
+    channels = configured_channels(config)
+    notifiers = _Notifiers()
+    unknown: Counter[str] = Counter()
+    down: dict[str, datetime] = {}  # channel -> when to try it again
+    sent = failed = 0
+
+    for row_id, channel in _due_rows(db, start, lease):
+        if channel not in channels:
+            unknown[channel] += 1
+            continue
+        if channel in down:
+            continue
+        at = _naive_utc(now)
+        claimed = _claim(db, row_id, worker, at, lease)
+        if claimed is None:
+            continue  # another delivery took it
+        payload, attempts, reclaimed = claimed
+        url, route = channels[channel]
+        if reclaimed:
+            log.warning("alert %s on %s was left unconfirmed by an interrupted delivery; "
+                        "sending it again with the same alert id", payload.get("alert_id"),
+                        mask_url(url))
+        error = _send(notifiers, url, payload)
+        done = _naive_utc(now)
+        if error is None:
+            _mark_sent(db, row_id, worker, done)
+            sent += 1
+            log.info("alert %s sent to %s (route %s)", payload.get("alert_id"), mask_url(url), route)
+            continue
+        failed += 1
+        status, retry_at = _mark_failed(db, row_id, worker, done, attempts, error, config)
+        down[channel] = retry_at
+        log.warning("alert %s to %s (route %s) failed, attempt %d of %d: %s%s",
+                    payload.get("alert_id"), mask_url(url), route, attempts + 1,
+                    config.alerts.max_attempts, mask_text(error),
+                    "; giving up" if status == FAILED else "; will retry")
+
+    for channel, retry_at in down.items():
+        _defer_channel(db, channel, retry_at)
+    for channel, n in unknown.items():
+        log.warning("%d alert(s) wait for channel %s, whose URL is no longer in [alerts] urls, "
+                    "ATRISK_ALERT_URLS or [[alerts.routes]]; they stay pending until it is "
+                    "configured again", n, channel)
+
+    with db.session() as s:
+        pending = s.scalar(
+            select(func.count()).select_from(Alert)
+            .where(Alert.status == PENDING, Alert.channel != FEED_CHANNEL)
+        ) or 0
+    write_feed(db, feed_path if feed_path is not None else config.alerts.feed)
+    return DeliveryResult(sent=sent, failed=failed, pending=int(pending))
+
+
+def outbox_counts(db: Database) -> dict[str, int]:
+    """Number of delivery rows per status (feed entries not counted)."""
+    with db.session() as s:
+        rows = s.execute(
+            select(Alert.status, func.count()).where(Alert.channel != FEED_CHANNEL)
+            .group_by(Alert.status)
+        ).all()
+    return {status: int(n) for status, n in rows}
+
+
+# --- Atom feed ---------------------------------------------------------------------------
+
+
+def _atom_time(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def write_feed(db: Database, path: str | Path, *, limit: int = FEED_LIMIT) -> None:
+    """Write an Atom feed of the latest alerts, one entry per alert id, atomically."""
+    with db.session() as s:
+        rows = s.execute(
+            select(Alert.alert_id, Alert.payload, Alert.created_at)
+            .where(Alert.channel == FEED_CHANNEL, Alert.status != CANCELLED)
+            .order_by(Alert.created_at.desc(), Alert.id.desc())
+            .limit(limit)
+        ).all()
+
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(feed, "id", "urn:atrisk:alerts")
+    _sub(feed, "title", "atrisk alerts")
+    _sub(feed, "subtitle", "New repression events reported about filmmakers, artists and writers")
+    _sub(feed, "updated", _atom_time(rows[0][2] if rows else utcnow()))
+    author = _sub(feed, "author")
+    _sub(author, "name", "atrisk")
+    _sub(feed, "generator", "atrisk")
+    for alert_id, payload, created_at in rows:
+        title, body = render_message(payload)
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"urn:atrisk:alert:{alert_id}")
+        _sub(entry, "title", title.removeprefix("atrisk: "))
+        _sub(entry, "updated", _atom_time(created_at))
+        _sub(entry, "published", _atom_time(created_at))
+        if payload.get("link"):
+            _sub(entry, "link", rel="alternate", href=str(payload["link"]))
+        _sub(entry, "category", term=str(payload.get("what") or "event"))
+        _sub(entry, "summary", payload.get("sentence") or title, type="text")
+        _sub(entry, "content", body, type="text")
+
+    data = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # feed readers and web servers run as other users
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- dismissal ---------------------------------------------------------------------------
+
+
+def is_dismissed(session: Session, document_id: int, person_key: str, type: str) -> bool:
+    """Has an analyst dismissed this (document, person, event type)?"""
+    return bool(session.scalar(select(exists().where(
+        Dismissal.document_id == document_id,
+        Dismissal.person_key == person_key,
+        Dismissal.type == type,
+    ))))
+
+
+def dismiss_event(db: Database, event_id: int) -> int:
+    """Mark an event wrong: it leaves alerts and the feed, and stays dismissed after reprocess.
+
+    Every event of the same document, person and type is dismissed with it. Returns the
+    number of undelivered alerts cancelled.
+    """
+    with db.session() as s:
+        event = s.get(Event, event_id)
+        if event is None:
+            raise EventNotFound(f"no event with id {event_id}; see event ids with `atrisk export`")
+        document = s.get(Document, event.document_id)
+        person = s.get(Entity, event.person_id)
+        assert document is not None and person is not None  # foreign keys
+        s.execute(
+            update(Event)
+            .where(Event.document_id == event.document_id, Event.person_id == event.person_id,
+                   Event.type == event.type)
+            .values(dismissed=True)
+            .execution_options(synchronize_session=False)
+        )
+        if not is_dismissed(s, document.id, person.key, event.type):
+            s.add(Dismissal(document_id=document.id, person_key=person.key, type=event.type,
+                            created_at=utcnow()))
+        alert_id = make_alert_id(document.url, person.key, event.type)
+        cancelled = s.scalar(
+            select(func.count()).select_from(Alert)
+            .where(Alert.alert_id == alert_id, Alert.status.in_((PENDING, FAILED)),
+                   Alert.channel != FEED_CHANNEL)
+        ) or 0
+        s.execute(
+            update(Alert)
+            .where(Alert.alert_id == alert_id,
+                   or_(Alert.status.in_((PENDING, FAILED)), Alert.channel == FEED_CHANNEL))
+            .values(status=CANCELLED, claimed_by=None, claimed_at=None, next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    log.info("dismissed event %d (%s, %s); %d undelivered alert(s) cancelled",
+             event_id, event.type, person.name, cancelled)
+    return int(cancelled)
