@@ -19,10 +19,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -137,14 +137,14 @@ def build_payload(alert_id: str, event: Event, document: Document, person: Entit
 
 def _insert_ignoring_duplicates(session: Session, row: dict[str, Any]) -> bool:
     """Insert an outbox row unless (alert_id, channel) exists; True when inserted."""
-    table = Alert.__table__
+    table = cast(Table, Alert.__table__)
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         stmt = insert(table).values(**row).on_conflict_do_nothing(
             index_elements=["alert_id", "channel"]
         )
-        return session.execute(stmt).rowcount == 1
+        return cast(CursorResult, session.execute(stmt)).rowcount == 1
     found = session.scalar(
         select(Alert.id).where(Alert.alert_id == row["alert_id"], Alert.channel == row["channel"])
     )
@@ -203,13 +203,13 @@ def enqueue_alerts(
     alert_id = make_alert_id(document.url, person.key, event.type)
     payload = build_payload(alert_id, event, document, person)
     created = 0
-    for channel, route in targets.items():
+    for channel, route_name in targets.items():
         feed = channel == FEED_CHANNEL
         row = {
             "alert_id": alert_id,
             "event_id": event.id,
             "channel": channel,
-            "route": route,
+            "route": route_name,
             "payload": payload,
             # the feed is written on every pass, so its entry counts as delivered
             "status": SENT if feed else PENDING,
@@ -320,40 +320,45 @@ def _due_rows(db: Database, now: datetime, lease: timedelta) -> list[tuple[int, 
     with db.session() as s:
         rows = s.execute(
             select(Alert.id, Alert.channel)
-            .where(Alert.channel != FEED_CHANNEL, _claimable(now, lease))
+            .where(Alert.channel != FEED_CHANNEL, or_(_due(now), _abandoned(now, lease)))
             .order_by(Alert.id)
         ).all()
     return [(r[0], r[1]) for r in rows]
 
 
-def _claimable(now: datetime, lease: timedelta) -> Any:
-    return or_(
-        and_(
-            Alert.status == PENDING,
-            or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
-        ),
-        # a claim older than the lease belongs to a pass that died
-        and_(Alert.status == SENDING, Alert.claimed_at < now - lease),
+def _due(now: datetime) -> Any:
+    return and_(
+        Alert.status == PENDING,
+        or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
     )
+
+
+def _abandoned(now: datetime, lease: timedelta) -> Any:
+    # a claim older than the lease belongs to a pass that died
+    return and_(Alert.status == SENDING, Alert.claimed_at < now - lease)
 
 
 def _claim(db: Database, row_id: int, worker: str, now: datetime,
            lease: timedelta) -> tuple[dict[str, Any], int, bool] | None:
-    """Atomically take one row; (payload, attempts, was_reclaimed) when it is ours."""
+    """Atomically take one row; (payload, attempts, reclaimed) when it is ours, else None."""
     with db.session() as s:
-        before = s.execute(select(Alert.status).where(Alert.id == row_id)).scalar_one_or_none()
-        res = s.execute(
-            update(Alert)
-            .where(Alert.id == row_id, _claimable(now, lease))
-            .values(status=SENDING, claimed_by=worker, claimed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        reclaimed = False
+        for condition in (_due(now), _abandoned(now, lease)):
+            res = cast(CursorResult, s.execute(
+                update(Alert)
+                .where(Alert.id == row_id, condition)
+                .values(status=SENDING, claimed_by=worker, claimed_at=now)
+                .execution_options(synchronize_session=False)
+            ))
+            if res.rowcount == 1:
+                break
+            reclaimed = True
+        else:
             return None
         payload, attempts = s.execute(
             select(Alert.payload, Alert.attempts).where(Alert.id == row_id)
         ).one()
-    return dict(payload), int(attempts), before == SENDING
+    return dict(payload), int(attempts), reclaimed
 
 
 def _mark_sent(db: Database, row_id: int, worker: str, now: datetime) -> None:

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -45,7 +46,7 @@ def hook() -> Iterator[WebhookReceiver]:
     server.stop()
 
 
-def make_config(tmp_path: Path, urls: tuple[str, ...] = (), **kwargs: object) -> Config:
+def make_config(tmp_path: Path, urls: tuple[str, ...] = (), **kwargs: Any) -> Config:
     return Config(alerts=AlertsConfig(urls=urls, feed=str(tmp_path / "alerts.xml"), **kwargs))
 
 
