@@ -69,6 +69,7 @@ _IRREGULAR = {
     "free": ("freed", "frees", "freeing"),  # the adjective "free" ("free to travel") is not one
     "try": ("tried", "tries"),  # "try" itself is mostly "try to"
     "hang": ("hanged",),  # "hung" is for pictures
+    "shoot": ("shot", "shoots", "shooting"),
     "forbid": ("forbid", "forbids", "forbidden", "forbade"),
     "put": ("put", "puts", "putting"),
 }
@@ -89,15 +90,17 @@ def _verb_forms(base: str) -> tuple[str, ...]:
 
 # verbs whose passive subject or object is the person the event happens to
 _VERBS = {
-    "arrest": ("arrest", "detain", "jail", "imprison", "apprehend", "incarcerate", "hold"),
+    "arrest": ("arrest", "detain", "jail", "imprison", "apprehend", "incarcerate", "hold",
+               "rearrest", "redetain"),
     "charge": ("charge", "indict", "prosecute", "try", "accuse"),
     "summons": ("summon", "interrogate", "question"),
     "sentence": ("sentence", "convict"),
     "release": ("release", "free", "bail", "pardon"),
     "ban": ("ban", "bar", "prohibit", "forbid"),
     "confiscation": ("confiscate", "seize", "impound"),
-    "killing": ("kill", "execute", "murder", "assassinate", "hang"),
+    "killing": ("kill", "execute", "murder", "assassinate", "hang", "shoot"),
 }
+_SHOT = frozenset(_verb_forms("shoot") + ("shot",))  # a killing only when "shot dead"
 # only meaningful in the passive: "was held", "was accused", "was tried"
 _PASSIVE_ONLY = frozenset({"hold", "holds", "held", "holding", "accuse", "accused", "accuses",
                            "tried", "tries", "question", "questions", "questioned"})
@@ -163,9 +166,13 @@ _ROLES = frozenset({
     "lawyer", "lawyers", "attorney", "counsel", "advocate", "spokesperson", "spokesman",
     "spokeswoman", "judge", "prosecutor", "minister", "official", "wife", "husband", "mother",
     "father", "son", "daughter", "brother", "sister", "relative", "cousin", "uncle", "aunt",
-    "friend", "colleague", "agent", "publisher", "organiser", "organizer", "producer", "director",
-    "president", "chair", "secretary", "head", "founder", "partner", "fiancee", "fiance",
-})
+    "friend", "colleague", "agent", "publisher", "organiser", "organizer", "president", "chair",
+    "secretary", "founder", "partner", "fiancee", "fiance", "representative", "chief",
+})  # not "director" or "producer": in this domain they are as often the subject
+_REFLEXIVE = frozenset({"himself", "herself"})
+# "both directors", "the three women", "they": the group named just before
+_GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
+_PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 # noun trigger as object: whose event it is, the subject's ("began a hunger strike")...
 _SUBJECT_VERBS = frozenset({
     "begin", "began", "begun", "begins", "start", "started", "starts", "launch", "launched",
@@ -197,7 +204,7 @@ def _matcher(vocab: Vocab) -> Matcher:
     from spacy.matcher import Matcher
 
     m = Matcher(vocab)
-    words = sorted(set(_VERB_TYPE) | set(_NOUN_TYPE) | _PLACE_NOUNS | _DIED)
+    words = sorted(set(_VERB_TYPE) | set(_NOUN_TYPE) | _PLACE_NOUNS | _DIED | {"station"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
                       {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])
@@ -225,6 +232,8 @@ class _View:
             for tok in span:
                 self.by_token[tok.i] = m
         self.spans.sort(key=lambda p: p[1].start)
+        self.last_group: list[Mention] = []
+        self.last_group_sent = -1
 
     def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
         """The named people a noun phrase headed by ``tok`` refers to."""
@@ -250,9 +259,14 @@ class _View:
         if low in _PRONOUNS:
             m = self.antecedent(tok)
             return [m] if m else []
+        if low in _PLURAL_PRONOUNS or any(c.dep_ in ("det", "nummod", "predet") and
+                                          c.lower_ in _GROUP_DETS for c in tok.children):
+            return self.group(tok)
         if low in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
+            if c.lower_ in _REFLEXIVE:
+                continue
             if c.dep_ in ("conj", "appos") or c.dep_ == "compound" and c.i in self.by_token:
                 out += self.people(c, seen)
             elif _is_including(c):
@@ -266,6 +280,14 @@ class _View:
                     out += [m for a in p.children if a.dep_ == "appos"
                             for m in self.people(a, seen)]
         return out
+
+    def group(self, tok: Token) -> list[Mention]:
+        """The people of the last multi-person event, when it is in this or the last sentence."""
+        if not self.last_group:
+            return []
+        start = tok.sent.start
+        prev_start = self.doc[start - 1].sent.start if start > 0 else start
+        return list(self.last_group) if self.last_group_sent >= prev_start else []
 
     def antecedent(self, pron: Token) -> Mention | None:
         """The nearest earlier named person a he/she pronoun can mean (no role holders)."""
@@ -360,6 +382,22 @@ def _verb_patients(v: Token) -> list[Token]:
     return [c for c in kids if c.dep_ in ("dobj", "dative")]
 
 
+def _companions(v: Token, view: _View) -> list[Mention]:
+    """People sharing the event: "together with X", "along with X"."""
+    out: list[Mention] = []
+    for c in v.children:
+        if c.dep_ != "prep":
+            continue
+        if c.lower_ == "along":
+            c = next((w for w in c.children if w.dep_ == "prep" and w.lower_ == "with"), c)
+        elif not (c.lower_ == "with" and any(a.lower_ == "together" for a in c.children)):
+            continue
+        p = _pobj(c)
+        if p is not None and c.lower_ == "with":
+            out += view.people(p)
+    return out
+
+
 def _owners(thing: Token, view: _View) -> list[Mention]:
     """Whose seized property ``thing`` is: "her cameras", "the passport of X"."""
     out: list[Mention] = []
@@ -383,13 +421,13 @@ def _clause_args(v: Token, view: _View) -> list[Mention]:
     if people:
         return people
     subj = _subject(v) or _inherited_subject(v)
-    return view.people(subj) if subj is not None else []
+    return (view.people(subj) if subj is not None else []) + _companions(v, view)
 
 
 def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     direct: list[Mention] = []
     for c in n.children:
-        if c.dep_ == "poss":
+        if c.dep_ == "poss" or c.dep_ == "compound" and c.i in view.by_token:
             direct += view.people(c)
         elif c.dep_ == "prep" and c.lower_ in ("of", "against", "on", "for"):
             p = _pobj(c)
@@ -401,9 +439,10 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     while base.dep_ == "conj":
         base = base.head
     head = base.head
-    if etype == "ban" and base.dep_ == "dobj" and _VERB_TYPE.get(head.lower_) == "sentence":
+    if etype == "ban" and n.dep_ in ("dobj", "conj") and _VERB_TYPE.get(n.head.lower_) == "sentence":
+        head = n.head
         # "sentenced X to ten years and a travel ban", the ban parsed as a second object
-        return [m for a in _verb_patients(head) if a is not base for m in view.people(a)]
+        return [m for a in _verb_patients(head) if a is not n for m in view.people(a)]
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
         if head.lower_ in _GIVE_VERBS:
             rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")]
@@ -416,6 +455,8 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         return []
     prep = head
     verb = prep.head
+    if etype == "arrest" and prep.lower_ == "in" and _DURATION.search(verb.text):
+        return _after_time_in(verb, view)  # "freed after 18 days in detention"
     if verb.pos_ not in ("VERB", "AUX"):
         return []
     p = prep.lower_
@@ -423,8 +464,8 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         return [m for a in _verb_patients(verb) for m in view.people(a)]
     if verb.lower_ in _VERB_TYPE or verb.lower_ in _DIED:
         return []  # the verb is itself the event ("arrested on charges of...")
-    if p in ("in", "into", "under") and (n.lower_ not in ("prison", "jail")
-                                         or verb.lower_ in _STATE_VERBS):
+    if p in ("in", "into", "under", "to") and (n.lower_ not in ("prison", "jail", "station")
+                                               or verb.lower_ in _STATE_VERBS):
         return _clause_args(verb, view)
     if p == "on" and etype in ("hunger_strike", "charge"):
         if verb.lower_ in ("put", "puts", "putting", "placed"):
@@ -433,6 +474,33 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     if p == "with" and verb.lower_.startswith("threat"):
         return _clause_args(verb, view)
     return []
+
+
+def _after_time_in(dur: Token, view: _View) -> list[Mention]:
+    """Who spent the time: "after 18 days in detention", "spent a year in prison"."""
+    if dur.dep_ == "pobj" and dur.head.lower_ in ("after", "following", "for"):
+        verb = dur.head.head
+    elif dur.dep_ in ("dobj", "npadvmod") and dur.head.lower_ in _STATE_VERBS | {"served"}:
+        verb = dur.head
+    else:
+        return []
+    if verb.pos_ not in ("VERB", "AUX"):
+        return []
+    if verb.lower_ in _VERB_TYPE:
+        return [m for a in _verb_patients(verb) for m in view.people(a)]
+    return _clause_args(verb, view)
+
+
+def _among_those(v: Token, view: _View) -> list[Mention]:
+    """"Among those detained are X and Y": the people are the copula's subject."""
+    head = v.head
+    if v.dep_ not in ("acl", "relcl", "amod") or head.dep_ != "pobj":
+        return []
+    if head.head.lower_ not in ("among", "including"):
+        return []
+    cop = head.head.head
+    subj = [c for c in cop.children if c.dep_ in ("nsubj", "attr", "nsubjpass")]
+    return [m for c in subj for m in view.people(c)]
 
 
 def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
@@ -451,10 +519,16 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
             while target.dep_ == "compound" and target.head is not target:
                 target = target.head  # "detained filmmaker Ali Rezaei"
             return view.people(target) if etype != "confiscation" else _owners(target, view)
+        if etype == "killing" and t.lower_ in _SHOT and not any(
+                x.lower_ == "dead" for x in t.doc[t.i + 1: t.i + 6]):
+            return []
         patients = _verb_patients(t)
         if etype == "confiscation":
             return [m for p in patients for m in _owners(p, view)]
-        return [m for p in patients for m in view.people(p)]
+        found = [m for p in patients for m in view.people(p)]
+        if found:
+            return found + _companions(t, view)
+        return _among_those(t, view)
     return _noun_args(t, etype, view)
 
 
@@ -471,6 +545,8 @@ def _is_trigger(t: Token) -> str | None:
         if low in _NOUN_TYPE:
             return _NOUN_TYPE[low]
         if low in _PLACE_NOUNS:
+            return "arrest"
+        if low == "station" and any(c.lower_ == "police" for c in t.children):
             return "arrest"
         return _VERB_TYPE.get(low) if low in ("bail", "bailed") else None
     if low in _VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
@@ -496,7 +572,8 @@ def _flags(t: Token) -> tuple[bool, bool]:
                 hypothetical = True
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
-            if c.dep_ == "compound" and c.lower_ == "warrant" or c.lower_ == "warrant":
+            if c.lower_ == "warrant" or c.dep_ in ("compound", "amod", "nmod", "advmod") \
+                    and c.lower_ in _HYP_HEADS:  # "risks" mis-tagged as a noun
                 hypothetical = True
         if cur is not t:
             if cur.lower_ in _NEG_HEADS:
@@ -602,7 +679,11 @@ def _term(t: Token, etype: str) -> str | None:
             continue
         toks = [x for x in p.subtree if not any(a.dep_ == "relcl" for a in x.ancestors
                                                 if a.i in {y.i for y in p.subtree})]
-        text = p.doc[toks[0].i: toks[-1].i + 1].text if toks else p.text
+        last = toks[-1].i if toks else p.i
+        for extra in t.children:  # "to ten years and a travel ban", the ban parsed apart
+            if extra.i > last and extra.dep_ in ("conj", "dobj") and extra.lower_ in _NOUN_TYPE:
+                last = extra.right_edge.i
+        text = p.doc[toks[0].i if toks else p.i: last + 1].text
         if etype == "arrest" and not _DURATION.search(text):
             continue
         return text.strip(" ,;")
@@ -627,6 +708,9 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
         listed = _listed_people(t, view)
         if not people and not listed:
             continue
+        group = list(dict.fromkeys([*people, *listed]))
+        if len(group) > 1:
+            view.last_group, view.last_group_sent = group, t.sent.start
         negated, hypothetical = _flags(t)
         when, past_cue = _event_date(t, published)
         ref = published or date.today()

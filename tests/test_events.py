@@ -1,0 +1,261 @@
+"""Repression events: who the trigger governs, flags, dates and terms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract import entities, events, nlp
+from extract.events import Event, find_events, resolve_date
+from extract.watchlist import parse_watchlist
+
+# People the tests talk about are on the watchlist so the events, not the name
+# recogniser, are what is tested.
+PEOPLE = [
+    "Jafar Panahi", "Mohammad Rasoulof", "Mostafa Aleahmad", "Deniz Yilmaz", "Ayse Kaya",
+    "Reza Tavakoli", "Maryam Jalali", "Hossein Karimi", "Saleh Nikbakht", "Tahereh Saeedi",
+    "Wang Lei", "Ai Ling", "Hadi Heidari", "Abolqasem Salavati", "Sara Moradi", "Toomaj Salehi",
+    "Omar Haddad", "Nadia Salem", "Elena Petrova", "Samir Kassab", "Navid Afkari",
+    "Taraneh Alidoosti", "Yusuf Celik", "Karim Nasseri", "Leila Nasseri", "Pavel Sidorov",
+    "Li Ming",
+]
+WATCHLIST = parse_watchlist({"people": [{"name": n} for n in PEOPLE]}, "<test>")
+PUB = date(2024, 3, 6)  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def model():  # noqa: ANN201 - spaCy Language
+    return entities.add_watchlist(nlp.load_model(), WATCHLIST)
+
+
+def run(model, text: str, published: date | None = PUB) -> list[Event]:  # noqa: ANN001
+    doc = model(text)
+    return find_events(doc, entities.find_mentions(doc, WATCHLIST), published)
+
+
+def pairs(evs: list[Event], asserted_only: bool = True) -> set[tuple[str, str]]:
+    return {(e.type, e.person) for e in evs if e.asserted or not asserted_only}
+
+
+def one(evs: list[Event], etype: str, person: str) -> Event:
+    found = [e for e in evs if e.type == etype and e.person == person]
+    assert len(found) == 1, evs
+    return found[0]
+
+
+# ------------------------------------------------------------------ patterns
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jafar Panahi was arrested in Tehran.", {("arrest", "Jafar Panahi")}),
+        ("Security agents detained Jafar Panahi at his home.", {("arrest", "Jafar Panahi")}),
+        ("Rights groups condemned the arrest of Jafar Panahi.", {("arrest", "Jafar Panahi")}),
+        ("Jafar Panahi's detention drew criticism in Europe.", {("arrest", "Jafar Panahi")}),
+        ("Jafar Panahi was taken into custody.", {("arrest", "Jafar Panahi")}),
+        ("The detained filmmaker Jafar Panahi wrote a letter.", {("arrest", "Jafar Panahi")}),
+    ],
+    ids=["passive-subject", "object", "nominal-of", "nominal-possessive", "into-custody",
+         "participle"],
+)
+def test_argument_patterns(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert pairs(run(model, text)) == expected
+
+
+def test_coordination_gives_one_event_per_person(model) -> None:  # noqa: ANN001
+    evs = run(model, "Mohammad Rasoulof and Mostafa Aleahmad were sentenced to one year in prison.")
+    assert pairs(evs) == {("sentence", "Mohammad Rasoulof"), ("sentence", "Mostafa Aleahmad")}
+
+
+def test_coordinated_objects(model) -> None:  # noqa: ANN001
+    evs = run(model, "Police arrested Reza Tavakoli, Maryam Jalali and Hossein Karimi on Saturday.")
+    assert pairs(evs) == {("arrest", "Reza Tavakoli"), ("arrest", "Maryam Jalali"),
+                          ("arrest", "Hossein Karimi")}
+
+
+def test_apposition(model) -> None:  # noqa: ANN001
+    evs = run(model, "The director of the festival, Deniz Yilmaz, was detained on Friday, "
+                     "the festival's spokesperson Ayse Kaya said.")
+    assert pairs(evs) == {("arrest", "Deniz Yilmaz")}
+
+
+def test_list_of_names_after_announcement(model) -> None:  # noqa: ANN001
+    text = ("Security forces detained the following artists on 3 March:\n"
+            "- Reza Tavakoli, painter\n- Maryam Jalali, actress\n- Hossein Karimi, musician\n\n"
+            "Their families were not informed.")
+    evs = run(model, text)
+    assert pairs(evs) == {("arrest", "Reza Tavakoli"), ("arrest", "Maryam Jalali"),
+                          ("arrest", "Hossein Karimi")}
+    assert all(e.date == date(2024, 3, 3) for e in evs)
+
+
+def test_lawyer_does_not_inherit(model) -> None:  # noqa: ANN001
+    evs = run(model, "His lawyer, Saleh Nikbakht, said Jafar Panahi had been taken to Evin prison.")
+    assert pairs(evs) == {("arrest", "Jafar Panahi")}
+
+
+def test_relative_does_not_inherit_and_pronoun_skips_her(model) -> None:  # noqa: ANN001
+    evs = run(model, "Jafar Panahi went to the court on Monday. His wife, Tahereh Saeedi, said "
+                     "he was detained at the prosecutor's office.")
+    assert pairs(evs) == {("arrest", "Jafar Panahi")}
+
+
+def test_spokesperson_does_not_inherit(model) -> None:  # noqa: ANN001
+    evs = run(model, "Foreign Ministry spokesperson Wang Lei said the artist Ai Ling had been "
+                     "detained for picking quarrels.")
+    assert pairs(evs) == {("arrest", "Ai Ling")}
+
+
+def test_judge_does_not_inherit(model) -> None:  # noqa: ANN001
+    evs = run(model, "Judge Abolqasem Salavati sentenced Hadi Heidari to 18 months in prison.")
+    assert pairs(evs) == {("sentence", "Hadi Heidari")}
+
+
+def test_film_plot_about_unnamed_people_gives_nothing(model) -> None:  # noqa: ANN001
+    evs = run(model, "Sara Moradi's new film follows a student detained in 1988 who is later "
+                     "executed. Two members of the crew were arrested too, Sara Moradi said.")
+    assert evs == []
+
+
+def test_released_a_film_is_not_a_release(model) -> None:  # noqa: ANN001
+    assert run(model, "Jafar Panahi released a new film on Friday.") == []
+
+
+def test_only_people_get_events(model) -> None:  # noqa: ANN001
+    assert run(model, "The Berlinale was banned from screening in Tehran.") == []
+
+
+def test_one_event_per_person_type_sentence(model) -> None:  # noqa: ANN001
+    evs = run(model, "Ai Ling was arrested on Monday and her arrest was confirmed by police.")
+    assert [(e.type, e.person) for e in evs] == [("arrest", "Ai Ling")]
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "person"),
+    [
+        ("Yusuf Celik was charged with spreading propaganda.", "charge", "Yusuf Celik"),
+        ("Taraneh Alidoosti was summoned and questioned for four hours.", "summons",
+         "Taraneh Alidoosti"),
+        ("Li Ming was freed on Friday after being pardoned.", "release", "Li Ming"),
+        ("A court banned Pavel Sidorov from leaving the country.", "ban", "Pavel Sidorov"),
+        ("Officers confiscated the passport of Elena Petrova at the airport.", "confiscation",
+         "Elena Petrova"),
+        ("Elena Petrova was questioned and her cameras were seized.", "confiscation",
+         "Elena Petrova"),
+        ("Karim Nasseri began a hunger strike on Monday.", "hunger_strike", "Karim Nasseri"),
+        ("Samir Kassab was killed in an air strike.", "killing", "Samir Kassab"),
+        ("Iran executed Navid Afkari on Saturday.", "killing", "Navid Afkari"),
+    ],
+    ids=["charge", "summons", "release", "ban", "confiscation-of", "confiscation-her",
+         "hunger-strike", "killed", "executed"],
+)
+def test_event_types(model, text: str, etype: str, person: str) -> None:  # noqa: ANN001
+    assert (etype, person) in pairs(run(model, text))
+
+
+# ------------------------------------------------------------------ flags
+
+
+def test_negation(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Prosecutors said Ai Ling was not charged."), "charge", "Ai Ling")
+    assert ev.negated and not ev.asserted
+
+
+def test_denial_is_negation(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Police denied that Ai Ling had been arrested."), "arrest", "Ai Ling")
+    assert ev.negated
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Omar Haddad risks prosecution for his novel.", "charge"),
+        ("Omar Haddad may be detained at the border.", "arrest"),
+        ("Omar Haddad faces up to five years in prison if convicted.", "sentence"),
+        ("Omar Haddad could be sentenced to death.", "sentence"),
+        ("Omar Haddad was threatened with arrest.", "arrest"),
+        ("Nadia Salem called for the release of Omar Haddad.", "release"),
+    ],
+    ids=["risks", "may", "faces-if", "could", "threatened-with", "called-for"],
+)
+def test_hypothetical(model, text: str, etype: str) -> None:  # noqa: ANN001
+    evs = run(model, text)
+    ev = one(evs, etype, "Omar Haddad")
+    assert ev.hypothetical and not ev.asserted
+    assert all(e.person != "Nadia Salem" for e in evs)
+
+
+def test_background_by_year(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Ai Ling, who was arrested in 2010, presented her film on Friday."),
+             "arrest", "Ai Ling")
+    assert ev.background and ev.asserted and ev.date == date(2010, 1, 1)
+
+
+def test_background_pluperfect_with_date(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Ai Ling had been arrested in 2009."), "arrest", "Ai Ling")
+    assert ev.background
+
+
+def test_background_previously(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Ai Ling had previously been jailed for her cartoons."), "arrest",
+             "Ai Ling")
+    assert ev.background
+
+
+def test_recent_event_is_not_background(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Ai Ling was arrested on Friday."), "arrest", "Ai Ling")
+    assert not ev.background and ev.date == date(2024, 3, 1)
+
+
+# ------------------------------------------------------------------ dates and terms
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("on Friday", date(2024, 3, 6), date(2024, 3, 1)),
+        ("in July", date(2023, 11, 20), date(2023, 7, 1)),
+        ("on 3 March", date(2023, 3, 6), date(2023, 3, 3)),
+        ("20 December", date(2023, 3, 6), date(2022, 12, 20)),
+        ("2010", date(2023, 3, 6), date(2010, 1, 1)),
+        ("six years", date(2023, 3, 6), None),
+    ],
+)
+def test_resolve_date_never_after_publication(text: str, published: date,
+                                              expected: date | None) -> None:
+    assert resolve_date(text, published) == expected
+
+
+def test_event_date_from_sentence(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Ai Ling was detained in July.", date(2023, 11, 20)), "arrest", "Ai Ling")
+    assert ev.date == date(2023, 7, 1) and ev.background
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("A court sentenced Toomaj Salehi to six years.", "six years"),
+        ("A court sentenced Toomaj Salehi to ten years and a travel ban.",
+         "ten years and a travel ban"),
+        ("An Iranian court has sentenced Toomaj Salehi to death.", "death"),
+        ("Toomaj Salehi was sentenced to six months in prison on Monday.", "six months in prison"),
+        ("Toomaj Salehi is serving a six-year sentence.", "six-year"),
+    ],
+)
+def test_term(model, text: str, term: str) -> None:  # noqa: ANN001
+    assert one(run(model, text), "sentence", "Toomaj Salehi").term == term
+
+
+def test_travel_ban_in_a_sentence_is_also_a_ban(model) -> None:  # noqa: ANN001
+    evs = run(model, "A court sentenced Toomaj Salehi to ten years and a travel ban.")
+    assert pairs(evs) == {("sentence", "Toomaj Salehi"), ("ban", "Toomaj Salehi")}
+
+
+def test_matcher_is_built_once_per_vocab(model) -> None:  # noqa: ANN001
+    assert events._matcher(model.vocab) is events._matcher(model.vocab)
+
+
+def test_no_people_no_events(model) -> None:  # noqa: ANN001
+    assert run(model, "Two journalists were arrested on Monday.", None) == []
