@@ -100,6 +100,10 @@ class _WebhookHandler(BaseHTTPRequestHandler):
             receiver.posts.append(
                 {"path": self.path, "json": doc, "headers": dict(self.headers.items())}
             )
+        if receiver.hold:
+            # the message is received but not yet acknowledged: a sender killed now has
+            # delivered without knowing it
+            receiver.released.wait(timeout=30)
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -121,6 +125,8 @@ class WebhookReceiver:
     port: int = field(default_factory=free_port)
     posts: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
+    hold: bool = False  # keep each request open after recording it, until released is set
+    released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: _WebhookHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -137,6 +143,7 @@ class WebhookReceiver:
 
     def stop(self) -> None:
         """Stop listening: connections are refused until start() is called again."""
+        self.released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

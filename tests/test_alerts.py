@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -234,6 +239,61 @@ def test_concurrent_deliveries_send_nothing_twice(db, smtp, hook, tmp_path):
     assert Counter(hook.alert_ids()).most_common(1)[0][1] == 1 and len(hook.posts) == 12
     assert len({str(m[alerts.ALERT_ID_HEADER]) for m in smtp.messages}) == len(smtp.messages) == 12
     assert all(r.status == "sent" for r in rows(db))
+
+
+# one `atrisk alerts`-like delivery in its own process: argv = db url, feed path, alert URLs
+DELIVER = """
+import sys
+from pipeline.alerts import deliver_pending
+from pipeline.config import AlertsConfig, Config
+from pipeline.db import Database
+cfg = Config(alerts=AlertsConfig(urls=tuple(sys.argv[3:]), feed=sys.argv[2]))
+res = deliver_pending(Database(sys.argv[1], upgrade=False), cfg)
+print(res.sent)
+"""
+
+
+def deliver_in_process(db: Database, config: Config) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", DELIVER, db.url, config.alerts.feed, *config.alerts.urls],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+def test_two_delivery_processes_at_once_send_nothing_twice(db, smtp, hook, tmp_path):
+    config = make_config(tmp_path, (smtp.url(), hook.url()))
+    for i in range(10):
+        store_event(db, config, url=f"https://ngo.example.org/p/{i}", person=f"Person Number{i}")
+    procs = [deliver_in_process(db, config) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert sum(int(out.strip()) for out, _ in outputs) == 20
+    assert len(hook.posts) == 10 and len(set(hook.alert_ids())) == 10
+    assert len(smtp.messages) == 10
+    assert len({str(m[alerts.ALERT_ID_HEADER]) for m in smtp.messages}) == 10
+
+
+def test_process_killed_after_sending_gives_one_repeat_with_the_same_id(db, hook, tmp_path):
+    config = make_config(tmp_path, (hook.url(),))
+    store_event(db, config)
+    hook.hold = True
+    proc = deliver_in_process(db, config)
+    deadline = time.monotonic() + 60
+    while not hook.posts and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(hook.posts) == 1
+    os.kill(proc.pid, signal.SIGKILL)  # received, but the sender dies before recording it
+    proc.wait(timeout=10)
+    hook.hold = False
+    hook.released.set()
+    (row,) = rows(db)
+    assert row.status == "sending"
+
+    assert alerts.deliver_pending(db, config).sent == 0  # the claim's lease still runs
+    assert alerts.deliver_pending(db, config, now=later(0.1)).sent == 1
+    assert alerts.deliver_pending(db, config, now=later(1)).sent == 0
+    assert hook.alert_ids() == [row.alert_id, row.alert_id]
 
 
 def test_routes_deliver_only_their_own_cases(db, smtp, hook, tmp_path):
