@@ -561,7 +561,9 @@ def render_markdown(d: Digest) -> str:
 _S = {
     "body": "margin:0;padding:0;background:#f4f4f1;color:#1d1d1b;font-size:16px;line-height:1.45;"
             "font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif",
-    "wrap": "max-width:640px;margin:0 auto;padding:16px;background:#ffffff",
+    # long unbroken words (bare URLs) must wrap instead of widening the page on a phone
+    "wrap": "max-width:640px;margin:0 auto;padding:16px;background:#ffffff;"
+            "overflow-wrap:anywhere;word-break:break-word",
     "h1": "font-size:22px;margin:0 0 4px 0",
     "h2": "font-size:18px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #1d1d1b",
     "h3": "font-size:16px;margin:16px 0 6px 0",
