@@ -1,21 +1,34 @@
 """People and organizations named in a document.
 
-This first version keeps spaCy's PERSON and ORG spans and adds the watchlist as an
-``entity_ruler`` before ``ner``; the quality rules live here as they are added.
+spaCy's small English model finds most names but in forms analysts cannot count:
+"the" and job titles inside spans, two organisations joined by a comma, hyphenated
+given names cut in half, a director labelled ORG in half his sentences, a surname
+alone never tied to the full name. The watchlist runs as an ``entity_ruler`` before
+``ner`` so listed names are always found and canonical; everything else is repaired
+here, per document, after the model has run. All rules are plain passes over the
+entity spans, so they cost little next to the model itself.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from extract.watchlist import Watchlist
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from extract.watchlist import WatchedEntity, Watchlist
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
 
 PERSON = "person"
 ORGANIZATION = "organization"
@@ -27,7 +40,7 @@ class Mention:
     """One mention of a person or organization in a document."""
 
     kind: str  # PERSON | ORGANIZATION
-    text: str  # as written
+    text: str  # as written (titles, "the" and possessive removed)
     name: str  # the full name it resolves to in this document (canonical when watchlisted)
     start: int  # character offsets in the document text
     end: int
@@ -40,12 +53,34 @@ class Mention:
         return entity_key(self.name)
 
 
+# Letters NFKD leaves alone, folded by hand.
+_LETTERS = str.maketrans({"ı": "i", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l",
+                          "þ": "th", "ð": "d", "ʼ": "", "ʻ": "", "’": "", "'": ""})
+# Transliteration variants that do not separate two real names: doubled letters
+# (Moghaddam/Moghadam) and a final -ov/-ev written -of/-ef (Rasoulov/Rasoulof).
+# Vowel changes (Rasoulof/Rasulof, Louis/Luis) can, so they are left to the fuzzy step.
+_TRANSLIT = ((re.compile(r"([a-z])\1+"), r"\1"), (re.compile(r"(?<=[oe])v\b"), "f"))
+
+
+@lru_cache(maxsize=8192)
 def entity_key(name: str) -> str:
-    """Normalised identity key: case, accents and punctuation folded."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = re.sub(r"[^\w\s]", " ", s.casefold())
+    """Normalised identity key: case, accents, punctuation and transliteration folded."""
+    s = unicodedata.normalize("NFKD", name.casefold().translate(_LETTERS))
+    s = "".join(c for c in s if not unicodedata.combining(c)).translate(_LETTERS)
+    s = re.sub(r"[^\w\s]|_", " ", s)
+    for pattern, repl in _TRANSLIT:
+        s = pattern.sub(repl, s)
     return " ".join(s.split())
+
+
+# ---------------------------------------------------------------- watchlist
+
+
+def _pattern(surface: str) -> list[dict[str, str]] | str:
+    # One-word aliases (surnames, acronyms) keep their case so "ARC" never matches "arc".
+    if len(surface.split()) == 1 and "-" not in surface:
+        return [{"ORTH": surface}]
+    return surface
 
 
 def add_watchlist(nlp: Language, watchlist: Watchlist) -> Language:
@@ -54,34 +89,486 @@ def add_watchlist(nlp: Language, watchlist: Watchlist) -> Language:
     for ent in watchlist.entities:
         label = "PERSON" if ent.kind == PERSON else "ORG"
         for surface in (ent.name, *ent.aliases):
-            patterns.append({"label": label, "pattern": surface, "id": ent.name})
+            patterns.append({"label": label, "pattern": _pattern(surface), "id": ent.name})
     if "entity_ruler" in nlp.pipe_names:
         nlp.remove_pipe("entity_ruler")
+    if not patterns:  # an empty watchlist: no ruler, nothing to run
+        return nlp
     before = "ner" if "ner" in nlp.pipe_names else None
     ruler = nlp.add_pipe("entity_ruler", before=before, config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     return nlp
 
 
+class _Index:
+    """Keys of a watchlist's names and aliases, built once per watchlist."""
+
+    def __init__(self, watchlist: Watchlist) -> None:
+        self.exact: dict[tuple[str, str], WatchedEntity] = {}
+        self.surnames: dict[str, list[WatchedEntity]] = {}
+        self.by_kind: dict[str, dict[str, WatchedEntity]] = {PERSON: {}, ORGANIZATION: {}}
+        for ent in watchlist.entities:
+            for surface in (ent.name, *ent.aliases):
+                key = entity_key(surface)
+                self.exact.setdefault((ent.kind, key), ent)
+                self.by_kind[ent.kind].setdefault(key, ent)
+                if ent.kind == PERSON and len(key.split()) > 1:
+                    last = key.split()[-1]
+                    bucket = self.surnames.setdefault(last, [])
+                    if ent not in bucket:
+                        bucket.append(ent)
+
+
+_INDEXES: dict[int, tuple[Watchlist, _Index]] = {}
+
+
+def _index(watchlist: Watchlist) -> _Index:
+    cached = _INDEXES.get(id(watchlist))
+    if cached is None or cached[0] is not watchlist:
+        cached = (watchlist, _Index(watchlist))
+        _INDEXES[id(watchlist)] = cached
+    return cached[1]
+
+
+def resolve_to_watchlist(name: str, kind: str, watchlist: Watchlist | None) -> WatchedEntity | None:
+    """The watched entity ``name`` refers to: exact key or alias, else a tight fuzzy match.
+
+    The fuzzy step allows one edit on a key of at least 8 letters with the same
+    number of words and the same initials: "Mohammad Rasulov" finds "Mohammad
+    Rasoulof", while "Mohammad Rasouli" (another surname) does not.
+    """
+    if not watchlist or not watchlist.entities:
+        return None
+    idx = _index(watchlist)
+    key = entity_key(name)
+    hit = idx.exact.get((kind, key))
+    if hit is not None or len(key) < 8:
+        return hit
+    words = key.split()
+    choices = {k: e for k, e in idx.by_kind.get(kind, {}).items()
+               if len(k.split()) == len(words)
+               and all(a[0] == b[0] for a, b in zip(k.split(), words, strict=True))}
+    best = process.extractOne(key, list(choices), scorer=Levenshtein.distance, score_cutoff=1)
+    return choices[best[0]] if best else None
+
+
+# ---------------------------------------------------------------- mentions
+
+
 def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]:
-    """People and organizations in an analysed document."""
+    """People and organizations in an analysed document, each resolved to a full name."""
+    spans = _repair_spans(doc)
+    idx = _index(watchlist) if watchlist else None
+    _resolve_names(doc, spans, idx, watchlist)
     out: list[Mention] = []
+    if not spans:
+        return out
+    sents = list(doc.sents)  # once per document: Token.sent walks the document each time
+    starts = [s.start for s in sents]
+    text = doc.text  # Doc.text joins every token on each access
+    for sp in spans:
+        first, last = doc[sp.start], doc[sp.end - 1]
+        sent = sents[bisect_right(starts, sp.start) - 1]
+        out.append(Mention(
+            kind=sp.kind or ORGANIZATION, text=text[first.idx : last.idx + len(last)], name=sp.name,
+            start=first.idx, end=last.idx + len(last), sentence=sent.text,
+            sent_start=sent.start_char, watchlisted=sp.watchlisted,
+        ))
+    return out
+
+
+def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: Watchlist | None) -> None:
+    """Give every span its full name: watchlist first, then the fullest form in the document."""
+    for sp in spans:
+        if sp.ent_id:
+            sp.name, sp.watchlisted = sp.ent_id, True
+    _link_short_forms(spans)
+    for sp in spans:
+        if sp.watchlisted:
+            continue
+        hit = resolve_to_watchlist(sp.name, sp.kind, watchlist) if watchlist else None
+        if hit is None and idx is not None and sp.kind == PERSON and " " not in sp.name.strip():
+            # a surname alone with no full name in the document: a unique listed surname
+            bucket = idx.surnames.get(entity_key(sp.name), [])
+            hit = bucket[0] if len(bucket) == 1 else None
+        if hit is not None:
+            sp.name, sp.watchlisted = hit.name, True
+    # spans that now share a name take one kind: the watchlist's, else the majority
+    _unify_kinds(spans)
+
+
+# ---------------------------------------------------------------- span rules
+
+# Words written before a name that are not part of it ("filmmaker Jafar Panahi",
+# "Mrs Mohammadi", "Festival director Alberto Barbera").
+_TITLES = frozenset("""
+mr mrs ms miss mx dr prof professor sir dame lady lord madam monsieur mme mlle herr frau sheikh
+president vice chair chairman chairwoman chairperson ceo founder co-founder cofounder head chief
+minister ambassador general colonel captain judge justice senator deputy spokesperson spokesman
+spokeswoman secretary governor mayor king queen prince princess rev reverend father imam ayatollah
+director directors filmmaker filmmakers film-maker documentarian producer producers actor actress
+actresses actors writer writers author poet novelist playwright screenwriter cinematographer
+editor artist painter sculptor photographer photojournalist journalist reporter musician rapper
+singer composer dancer choreographer comedian critic curator programmer lawyer attorney activist
+dissident scholar academic professor researcher student teacher member members colleague
+colleagues protester protesters prisoner detainee defendant blogger youtuber designer architect
+coordinator manager officer advocate campaigner analyst economist ethnographer psychiatrist
+doctor flautist cartoonist illustrator translator publisher host presenter anchor correspondent
+artistic executive managing regional senior acting jury committee festival guild team
+""".split())
+_PARTICLES = frozenset(
+    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
+_ORG_WORDS = frozenset("""
+festival association court ministry committee center centre fund trust union forces guild institute
+academy watch international network movement party council commission coalition foundation agency
+images news press times office department university school society federation group organisation
+organization project initiative parliament service army police company studio studios theatre
+theater films pictures bank corporation inc ltd llc club league alliance front authority board
+bureau radio television tv magazine gazette post journal channel media records tribunal assembly
+government prosecutor prosecutors council congress senate biennale cinematheque cinémathèque
+""".split())
+_FUNCTION_WORDS = frozenset("of for the and to on at in de du des la le di del da for a an".split())
+_BREAK_TOKENS = frozenset({"/", "(", ")", ":", "|", "•", "·", "▪", "●", "–", "—", '"', "“", "”", "[", "]"})
+_COORD = frozenset({",", "and", "&", ";"})
+_KEEP_OTHER = frozenset({"NORP", "GPE", "PRODUCT", "WORK_OF_ART", "FAC", "LOC", "EVENT"})
+_LIST_LINE = re.compile(
+    r"^[ \t]*(?:[-–•*·▪●]\s*)?"
+    r"(?P<name>[^\W\d_][\w.'’-]*(?:[ \t]+[\w.'’-]+){0,5}?),"
+    r"[ \t]*(?:(?:a|an|the)[ \t]+)?(?P<role>[^\W\d_][\w-]*)",
+    re.MULTILINE,
+)
+
+
+@dataclass
+class _Span:
+    start: int  # token offsets, end exclusive
+    end: int
+    kind: str | None  # None: a non PERSON/ORG span kept only for the document vote
+    ent_id: str = ""
+    name: str = ""
+    watchlisted: bool = False
+    votes: list[str] = field(default_factory=list)
+
+
+def _is_name_token(tok) -> bool:  # noqa: ANN001 - spaCy Token
+    return tok.is_alpha and (tok.is_title or tok.is_upper) and tok.lower_ not in _TITLES
+
+
+def _repair_spans(doc: Doc) -> list[_Span]:
+    """PERSON/ORG spans cleaned, split, extended and completed from name lists."""
+    spans: list[_Span] = []
     for ent in doc.ents:
         kind = _LABELS.get(ent.label_)
-        if kind is None:
+        if kind is None and ent.label_ not in _KEEP_OTHER:
             continue
-        sent = ent.sent
-        watch = bool(ent.ent_id_)
-        out.append(
-            Mention(
-                kind=kind,
-                text=ent.text,
-                name=ent.ent_id_ if watch else ent.text,
-                start=ent.start_char,
-                end=ent.end_char,
-                sentence=sent.text,
-                sent_start=sent.start_char,
-                watchlisted=watch,
-            )
-        )
+        for start, end in _split(doc, ent.start, ent.end, kind):
+            spans.append(_Span(start, end, kind, ent.ent_id_))
+    spans.extend(_list_names(doc))
+    spans.extend(_after_honorifics(doc))
+    spans.extend(_coordinated(doc, spans))
+    out: list[_Span] = []
+    for sp in spans:
+        if sp.ent_id and sp.end - sp.start == 1 and sp.start > 0 and sp.kind == PERSON and \
+                doc[sp.start - 1].pos_ == "PROPN" and _is_name_token(doc[sp.start - 1]):
+            sp.ent_id = ""  # a listed surname inside another person's name ("Panah Panahi")
+        if sp.ent_id:  # the watchlist matched it exactly as written
+            out.append(sp)
+            continue
+        trimmed = _trim(doc, sp.start, sp.end, sp.kind)
+        if trimmed is None:
+            continue
+        sp.start, sp.end = _extend(doc, *trimmed, sp.kind)
+        if any(t.is_alpha and t.text[0].isupper() for t in doc[sp.start : sp.end]):
+            out.append(sp)
+    out = _dedupe(out)
+    out = _dedupe(out + _bare_names(doc, out))
+    for sp in out:
+        sp.name = " ".join(doc[sp.start : sp.end].text.split())
+        if sp.kind is None and any(t.lower_ in _ORG_WORDS for t in doc[sp.start : sp.end]):
+            sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
+    _vote_kinds(out)
+    return [sp for sp in out if sp.kind is not None]
+
+
+def _split(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[int, int]]:
+    """Cut a span at line breaks, slashes and brackets, then at coordination."""
+    pieces: list[tuple[int, int]] = []
+    cur = start
+    for i in range(start, end):
+        tok = doc[i]
+        if tok.is_space or tok.text in _BREAK_TOKENS:
+            if cur < i:
+                pieces.append((cur, i))
+            cur = i + 1
+        elif "\n" in tok.whitespace_:
+            pieces.append((cur, i + 1))
+            cur = i + 1
+    if cur < end:
+        pieces.append((cur, end))
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        out.extend(_split_coordination(doc, s, e, kind))
     return out
+
+
+def _split_coordination(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[int, int]]:
+    cuts = [i for i in range(start + 1, end - 1) if doc[i].lower_ in _COORD]
+    if not cuts:
+        return [(start, end)]
+    parts: list[tuple[int, int]] = []
+    prev = start
+    for c in cuts:
+        parts.append((prev, c))
+        prev = c + 1
+        if doc[c].text == "," and prev < end and doc[prev].lower_ == "and":
+            prev += 1
+    parts.append((prev, end))
+    parts = [(s, e) for s, e in parts if s < e]
+    if kind == PERSON:
+        return parts
+
+    def words(s: int, e: int) -> int:
+        return sum(1 for t in doc[s:e] if t.is_alpha and t.lower_ != "the")
+
+    # "Culture and Guidance Ministry" is one name; "Amnesty International and
+    # Human Rights Watch" is two: every part must be a name of its own.
+    if all(words(s, e) >= 2 and doc[s].text[0].isupper() | (doc[s].lower_ == "the") for s, e in parts):
+        return parts
+    return [(start, end)]
+
+
+def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] | None:
+    """Drop determiners, titles and roles before a name, possessives and punctuation after."""
+    if kind != ORGANIZATION:
+        # "DGA President Lesli Linka Glatter": the name starts after the last title word
+        last_title = max((i for i in range(start, end - 1) if doc[i].lower_.rstrip(".") in _TITLES),
+                         default=None)
+        if last_title is not None and any(_is_name_token(t) for t in doc[last_title + 1 : end]):
+            start = last_title + 1
+    while start < end:
+        tok = doc[start]
+        low = tok.lower_.rstrip(".")
+        if tok.lower_ in {"the", "a", "an"} or not (tok.is_alpha or tok.text[0].isalnum()):
+            start += 1
+        elif kind != ORGANIZATION and (low in _TITLES or (tok.is_lower and low not in _PARTICLES)):
+            start += 1
+        else:
+            break
+    while end > start:
+        tok = doc[end - 1]
+        if tok.lower_ in {"'s", "’s", "'", "’"} or tok.is_space or (
+                tok.is_punct and tok.text not in {".", ")"}):
+            end -= 1
+        elif kind != ORGANIZATION and tok.is_lower and tok.lower_ not in _PARTICLES:
+            end -= 1
+        elif tok.text == "." and end - 1 > start and len(doc[end - 2].text) > 1 and not doc[end - 2].is_upper:
+            end -= 1  # a sentence full stop kept in the span, not an initial
+        else:
+            break
+    return (start, end) if start < end else None
+
+
+def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
+    """Grow a name over hyphens ("Mohammad-Ali"), particles ("van der") and missed given names."""
+
+    def joined(a, b) -> bool:  # noqa: ANN001 - tokens written without a space between them
+        return not a.whitespace_
+
+    def spaced(a) -> bool:  # noqa: ANN001
+        return a.whitespace_ == " "
+
+    while start > 0:
+        p = doc[start - 1]
+        if p.text in {"-", "‐"} and start >= 2 and joined(doc[start - 2], p) and joined(p, doc[start]) \
+                and doc[start - 2].is_alpha and doc[start - 2].text[0].isupper():
+            start -= 2
+        elif kind == PERSON and spaced(p) and p.lower_ in _PARTICLES and start >= 2 and \
+                _is_name_token(doc[start - 2]) and spaced(doc[start - 2]) and not p.is_sent_start:
+            start -= 2
+        elif kind == PERSON and spaced(p) and p.pos_ == "PROPN" and _is_name_token(p) \
+                and p.ent_type_ in {"", "PERSON", "ORG"} and not p.is_upper:
+            start -= 1
+        else:
+            break
+    while end < len(doc):
+        n, last = doc[end], doc[end - 1]
+        if n.text in {"-", "‐"} and joined(last, n) and end + 1 < len(doc) and joined(n, doc[end + 1]) \
+                and doc[end + 1].is_alpha:
+            end += 2
+        elif kind == PERSON and spaced(last) and n.lower_ in _PARTICLES and end + 1 < len(doc) and (
+                _is_name_token(doc[end + 1]) or (doc[end + 1].text == "-" and joined(n, doc[end + 1]))):
+            end += 1
+        elif kind == PERSON and spaced(last) and n.pos_ == "PROPN" and _is_name_token(n) \
+                and n.ent_type_ in {"", "PERSON"} and not n.is_upper:
+            end += 1
+        else:
+            break
+    return start, end
+
+
+def _list_names(doc: Doc) -> list[_Span]:
+    """People in lists written "Name, role" ("- Roya Sadat, director"), one per line."""
+    out: list[_Span] = []
+    for m in _LIST_LINE.finditer(doc.text):
+        if m.group("role").lower() not in _TITLES:
+            continue
+        words = m.group("name").split()
+        if not all(w[0].isupper() or w.lower() in _PARTICLES for w in words) or \
+                any(w.lower().strip(".") in _TITLES for w in words):
+            continue
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if span is not None:
+            out.append(_Span(span.start, span.end, PERSON, votes=[PERSON, PERSON]))
+    return out
+
+
+_HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame".split())
+_CONNECTORS = frozenset("of for on at the de du la to".split())
+
+
+def _name_run(doc: Doc, i: int, limit: int, connectors: bool, any_entity: bool = False) -> int:
+    """End of a run of capitalised words from token ``i`` (with "of", "for"... inside when asked)."""
+    end = i
+    j = i
+    while j < len(doc) and j - i < limit:
+        tok = doc[j]
+        if (not any_entity and tok.ent_type_ not in {"", "PERSON", "ORG"}) or (
+                j > i and "\n" in doc[j - 1].whitespace_):
+            break
+        if tok.is_alpha and tok.text[0].isupper() and tok.lower_ not in _TITLES or tok.like_num and j > i:
+            j += 1
+            end = j
+        elif connectors and tok.lower_ in _CONNECTORS and j > i or tok.text == "-" and not tok.whitespace_:
+            j += 1
+        else:
+            break
+    return end
+
+
+def _after_honorifics(doc: Doc) -> list[_Span]:
+    """"Mrs Nasrin Sotoudeh": the words after an honorific are a person even when ner missed them."""
+    out: list[_Span] = []
+    for tok in doc:
+        if tok.lower_.rstrip(".") in _HONORIFICS and tok.text[0].isupper() and tok.i + 1 < len(doc):
+            start = tok.i + 2 if doc[tok.i + 1].text == "." else tok.i + 1
+            end = _name_run(doc, start, 4, connectors=False, any_entity=True)
+            if end > start:
+                out.append(_Span(start, end, PERSON, votes=[PERSON, PERSON]))
+    return out
+
+
+def _coordinated(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """"Amnesty International, Human Rights Watch and PEN Belarus": ner often keeps only the first."""
+    out: list[_Span] = []
+    for sp in spans:
+        if sp.kind is None:
+            continue
+        end = sp.end
+        while end + 1 < len(doc) and doc[end].lower_ in {",", "and", "&"}:
+            start = end + 1
+            if doc[end].text == "," and doc[start].lower_ == "and":
+                start += 1
+            if start < len(doc) and doc[start].lower_ == "the":
+                start += 1
+            if start >= len(doc) or doc[start].ent_type_ not in {"", "PERSON", "ORG"} or \
+                    doc[start].ent_iob_ == "B":
+                break  # the next name is already an entity, or not a person or organization
+            stop = _name_run(doc, start, 8, connectors=sp.kind == ORGANIZATION)
+            if stop == start or stop - start < 2 and sp.kind == ORGANIZATION and not doc[start].is_upper:
+                break
+            out.append(_Span(start, stop, sp.kind))
+            end = stop
+    return out
+
+
+def _bare_names(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """A surname or given name ner missed ("Daneshvar had been summoned") next to a full name."""
+    parts: set[str] = set()
+    for sp in spans:
+        if sp.kind == PERSON and sp.end - sp.start > 1:
+            parts.add(doc[sp.start].text)
+            parts.add(doc[sp.end - 1].text)
+    taken = {i for sp in spans for i in range(sp.start, sp.end)}
+    return [_Span(t.i, t.i + 1, PERSON) for t in doc
+            if t.text in parts and t.i not in taken and t.is_alpha and t.text[0].isupper()
+            and t.pos_ == "PROPN" and len(t.text) > 2]
+
+
+def _dedupe(spans: list[_Span]) -> list[_Span]:
+    """Keep one span per stretch of text: watchlist first, then the longest."""
+    spans.sort(key=lambda s: (not s.ent_id, -(s.end - s.start), s.start))
+    taken: set[int] = set()
+    out: list[_Span] = []
+    for sp in spans:
+        if taken.isdisjoint(range(sp.start, sp.end)):
+            taken.update(range(sp.start, sp.end))
+            out.append(sp)
+    out.sort(key=lambda s: s.start)
+    return out
+
+
+def _vote_kinds(spans: list[_Span]) -> None:
+    """One kind per name in a document: listed kind, else the majority of the model's labels."""
+    tally: dict[str, list[str]] = {}
+    for sp in spans:
+        if sp.ent_id:
+            tally.setdefault(entity_key(sp.name), []).extend([sp.kind or ORGANIZATION] * 100)
+        elif sp.kind is not None:
+            tally.setdefault(entity_key(sp.name), []).extend(sp.votes or [sp.kind])
+    for sp in spans:
+        votes = tally.get(entity_key(sp.name))
+        if not votes:
+            continue
+        persons = votes.count(PERSON)
+        orgs = len(votes) - persons
+        if persons != orgs:
+            sp.kind = PERSON if persons > orgs else ORGANIZATION
+        elif sp.kind is None or persons:
+            has_org_word = any(w in _ORG_WORDS for w in sp.name.lower().split())
+            sp.kind = ORGANIZATION if has_org_word else PERSON
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w.lower() not in _FUNCTION_WORDS and w[0].isalpha()).upper()
+
+
+def _link_short_forms(spans: list[_Span]) -> None:
+    """A surname, a given name, an acronym or a short form takes the full name it stands for.
+
+    Among several full names that fit ("Panahi" after "Jafar Panahi" and "Panah
+    Panahi"), the nearest one before the mention wins, else the nearest after it.
+    """
+    full = [sp for sp in spans if sp.kind == PERSON and len(entity_key(sp.name).split()) > 1]
+    orgs = [sp for sp in spans if sp.kind == ORGANIZATION and len(sp.name.split()) > 1]
+    for sp in spans:
+        key = entity_key(sp.name)
+        if sp.watchlisted and len(key.split()) > 1:
+            continue
+        cands: list[_Span] = []
+        if sp.kind == PERSON or sp.kind == ORGANIZATION and not sp.watchlisted and len(key.split()) <= 2:
+            cands = [f for f in full if f is not sp and entity_key(f.name) != key and (
+                entity_key(f.name).endswith(" " + key) or
+                (" " not in key and entity_key(f.name).startswith(key + " ")))]
+        if not cands and sp.kind == ORGANIZATION:
+            upper = sp.name.isupper() and sp.name.isalpha()
+            cands = [f for f in orgs if f is not sp and entity_key(f.name) != key and (
+                (upper and _initials(f.name) == sp.name) or
+                (not upper and entity_key(f.name).startswith(key + " ")))]
+        if not cands:
+            continue
+        before = [f for f in cands if f.start < sp.start]
+        best = max(before, key=lambda f: f.start) if before else min(cands, key=lambda f: f.start)
+        sp.kind, sp.name, sp.watchlisted = best.kind, best.name, best.watchlisted
+
+
+def _unify_kinds(spans: list[_Span]) -> None:
+    by_name: dict[str, list[_Span]] = {}
+    for sp in spans:
+        by_name.setdefault(entity_key(sp.name), []).append(sp)
+    for group in by_name.values():
+        kinds = {sp.kind for sp in group}
+        if len(kinds) > 1:
+            listed = [sp.kind for sp in group if sp.watchlisted]
+            kind = listed[0] if listed else max(kinds, key=lambda k: sum(sp.kind == k for sp in group))
+            for sp in group:
+                sp.kind = kind

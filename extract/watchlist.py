@@ -15,6 +15,8 @@ class WatchlistError(ValueError):
 
 @dataclass(frozen=True)
 class WatchedEntity:
+    """One listed person or organization: canonical name, other spellings, routing tags."""
+
     kind: str  # "person" | "organization"
     name: str
     aliases: tuple[str, ...] = ()
@@ -23,6 +25,8 @@ class WatchedEntity:
 
 @dataclass(frozen=True)
 class Watchlist:
+    """Listed people and organizations; an empty watchlist is valid."""
+
     entities: tuple[WatchedEntity, ...] = field(default_factory=tuple)
 
     @property
@@ -39,36 +43,47 @@ _KEYS = {"name", "aliases", "tags"}
 
 
 def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
+    """Check and build a watchlist from parsed TOML; errors name the file, entry and field."""
     unknown = set(data) - set(_SECTIONS)
     if unknown:
-        raise WatchlistError(f"{origin}: unknown section(s) {sorted(unknown)}; expected [[people]] or [[organizations]]")
+        raise WatchlistError(
+            f"{origin}: unknown section(s) {sorted(unknown)}; expected [[people]] or [[organizations]]")
+    from extract.entities import entity_key  # entities imports this module
+
     entities: list[WatchedEntity] = []
-    seen: set[tuple[str, str]] = set()
     for section, kind in _SECTIONS.items():
         rows = data.get(section, [])
         if not isinstance(rows, list):
             raise WatchlistError(f"{origin}: [{section}] must be an array of tables ([[{section}]])")
+        # every name and alias identifies one entry of its kind, compared by entity key
+        owners: dict[str, str] = {}
         for i, row in enumerate(rows, 1):
             where = f"{origin}: {section} entry {i}"
             if not isinstance(row, dict):
                 raise WatchlistError(f"{where}: must be a table")
             bad = set(row) - _KEYS
             if bad:
-                raise WatchlistError(f"{where}: unknown key(s) {sorted(bad)}")
+                raise WatchlistError(f"{where}: unknown key(s) {sorted(bad)}; expected name, aliases, tags")
             name = row.get("name")
             if not isinstance(name, str) or not name.strip():
                 raise WatchlistError(f"{where}: field 'name' is required and must be a non-empty string")
-            where = f"{origin}: {section} entry {i} ({name!r})"
+            where = f"{origin}: {section} entry {i} ({name.strip()!r})"
             for fld in ("aliases", "tags"):
                 val = row.get(fld, [])
                 if not isinstance(val, list) or not all(isinstance(v, str) and v.strip() for v in val):
                     raise WatchlistError(f"{where}: field {fld!r} must be a list of non-empty strings")
-            if (kind, name.casefold()) in seen:
-                raise WatchlistError(f"{where}: duplicate name")
-            seen.add((kind, name.casefold()))
+            aliases = tuple(dict.fromkeys(a.strip() for a in row.get("aliases", [])))
+            for fld, surface in [("name", name.strip()), *(("aliases", a) for a in aliases)]:
+                key = entity_key(surface)
+                if not key:
+                    raise WatchlistError(f"{where}: field {fld!r}: {surface!r} has no letters or digits")
+                owner = owners.get(key)
+                if owner is not None and owner != where:
+                    raise WatchlistError(
+                        f"{where}: field {fld!r}: duplicate name {surface!r}, already used by {owner}")
+                owners[key] = where
             entities.append(
-                WatchedEntity(kind, name.strip(), tuple(a.strip() for a in row.get("aliases", [])),
-                              tuple(t.strip() for t in row.get("tags", [])))
+                WatchedEntity(kind, name.strip(), aliases, tuple(t.strip() for t in row.get("tags", [])))
             )
     return Watchlist(tuple(entities))
 

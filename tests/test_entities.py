@@ -1,0 +1,119 @@
+"""Each extraction rule on a small case, with the real model and an empty or tiny watchlist."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.entities import ORGANIZATION, PERSON, Mention, add_watchlist, find_mentions
+from extract.nlp import load_model
+from extract.watchlist import Watchlist, parse_watchlist
+
+EMPTY = Watchlist()
+LISTED = parse_watchlist({
+    "people": [{"name": "Jafar Panahi", "aliases": ["Panahi"]},
+               {"name": "Maryam Moghaddam", "aliases": ["Maryam Moghadam"]}],
+    "organizations": [{"name": "Berlin International Film Festival", "aliases": ["Berlinale"]},
+                      {"name": "Artists at Risk Connection", "aliases": ["ARC"]}],
+})
+
+
+@pytest.fixture(scope="module")
+def plain():  # noqa: ANN201 - spaCy Language
+    return add_watchlist(load_model(), EMPTY)
+
+
+@pytest.fixture(scope="module")
+def listed():  # noqa: ANN201
+    return add_watchlist(load_model(), LISTED)
+
+
+def names(mentions: list[Mention], kind: str) -> set[str]:
+    return {m.name for m in mentions if m.kind == kind}
+
+
+def run(nlp, text: str, watchlist: Watchlist = EMPTY) -> list[Mention]:  # noqa: ANN001
+    return find_mentions(nlp(text), watchlist)
+
+
+def test_watchlist_alias_resolves_to_canonical_name(listed) -> None:  # noqa: ANN001
+    ms = run(listed, "The Berlinale selected a film by Maryam Moghadam.", LISTED)
+    assert names(ms, ORGANIZATION) == {"Berlin International Film Festival"}
+    assert names(ms, PERSON) == {"Maryam Moghaddam"}
+    assert all(m.watchlisted for m in ms)
+
+
+def test_one_word_alias_keeps_its_case(listed) -> None:  # noqa: ANN001
+    ms = run(listed, "The story follows an arc that ARC described in a statement.", LISTED)
+    assert [m.text for m in ms if m.kind == ORGANIZATION] == ["ARC"]
+
+
+def test_listed_surname_inside_another_name_is_not_the_listed_person(listed) -> None:  # noqa: ANN001
+    ms = run(listed, "Jafar Panahi was absent. His son, the director Panah Panahi, attended.", LISTED)
+    assert names(ms, PERSON) == {"Jafar Panahi", "Panah Panahi"}
+
+
+def test_person_label_is_consistent_in_a_document(plain) -> None:  # noqa: ANN001
+    # the model labels the first "Jafar Panahi" ORG
+    ms = run(plain, "ICFR condemns the new sentence against Jafar Panahi. "
+                    "The director Jafar Panahi was sentenced on Monday.")
+    assert {m.kind for m in ms if m.name == "Jafar Panahi"} == {PERSON}
+    assert "Jafar Panahi" not in names(ms, ORGANIZATION)
+
+
+def test_surname_alone_links_to_full_name_even_when_ner_missed_it(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Iranian filmmaker Sahar Daneshvar was arrested on Monday. "
+                    "Daneshvar had been summoned twice.")
+    assert names(ms, PERSON) == {"Sahar Daneshvar"}
+    assert len([m for m in ms if m.kind == PERSON]) == 2
+    assert [m.text for m in ms][-1] == "Daneshvar"
+
+
+def test_given_name_links_to_the_nearest_full_name(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "When Kaveh Nourizadeh-Tabrizi was released, he called his sister "
+                    "Leila Nourizadeh-Tabrizi. Kaveh, 41, had spent nine months in detention.")
+    assert names(ms, PERSON) == {"Kaveh Nourizadeh-Tabrizi", "Leila Nourizadeh-Tabrizi"}
+
+
+def test_titles_and_roles_are_stripped(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Dr. Reza Jamali said such cases were common. Mrs Nasrin Sotoudeh's lawyer spoke. "
+                    "Festival director Alberto Barbera read a statement.")
+    assert names(ms, PERSON) == {"Reza Jamali", "Nasrin Sotoudeh", "Alberto Barbera"}
+
+
+def test_coordinated_organizations_are_split(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Amnesty International, Human Rights Watch and PEN Belarus called for the release "
+                    "of the writer.")
+    assert names(ms, ORGANIZATION) == {"Amnesty International", "Human Rights Watch", "PEN Belarus"}
+
+
+def test_one_organization_with_and_in_its_name_stays_whole(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The actress was summoned by the Culture and Guidance Ministry on Sunday.")
+    assert names(ms, ORGANIZATION) == {"Culture and Guidance Ministry"}
+
+
+def test_names_in_a_list_with_a_role_are_recovered(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "We call for their release.\n\n- Roya Sadat, director\n- Aziz Deldar, actor\n")
+    assert names(ms, PERSON) == {"Roya Sadat", "Aziz Deldar"}
+
+
+def test_hyphenated_and_multi_part_names_stay_whole(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The producer Mohammad-Ali Farahani and the minister Robbert van der Berg met. "
+                    "Berit Reiss-Andersen, the committee chair, spoke in Oslo.")
+    assert names(ms, PERSON) == {"Mohammad-Ali Farahani", "Robbert van der Berg", "Berit Reiss-Andersen"}
+
+
+def test_particle_names_and_possessives(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The Egyptian Initiative for Personal Rights said Ahmed al-Tayeb was detained. "
+                    "Al-Tayeb's film was shown.")
+    assert names(ms, PERSON) == {"Ahmed al-Tayeb"}
+    assert names(ms, ORGANIZATION) == {"Egyptian Initiative for Personal Rights"}
+    assert [m.text for m in ms if m.kind == PERSON][-1] == "Al-Tayeb"
+
+
+def test_mention_offsets_and_sentence(plain) -> None:  # noqa: ANN001
+    text = "Nothing happened. Then filmmaker Sahar Daneshvar was arrested."
+    m = next(m for m in run(plain, text) if m.kind == PERSON)
+    assert text[m.start : m.end] == m.text == "Sahar Daneshvar"
+    assert m.sentence == "Then filmmaker Sahar Daneshvar was arrested."
+    assert text[m.sent_start :].startswith(m.sentence)
+    assert m.key == "sahar daneshvar"
