@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from html import escape
 from urllib.parse import urljoin, urlsplit
 
@@ -93,13 +94,14 @@ def _extract(html: str | bytes, url: str, today: date) -> Article | None:
     # One metadata pass; its htmldate call is the markup stage of find_published.
     meta = trafilatura.extract_metadata(tree, url, date_config=_date_params(today, extensive=False))
     markup_date = _valid(date.fromisoformat(meta.date[:10]), today) if meta.date else None
+    language = _language(tree, text)
     return Article(
         url=url,
         text=text,
         title=_clean(meta.title),
         author=_clean(meta.author),
-        published=markup_date or _published_from_text(tree, url, today),
-        language=_language(tree, text),
+        published=markup_date or _published_from_text(tree, url, today, language),
+        language=language,
         canonical_url=_canonical(tree, meta.url, url),
     )
 
@@ -214,15 +216,87 @@ def language_code(value: str | None) -> str | None:
 
 
 def _language(tree: HtmlElement, text: str) -> str | None:
+    """Detected language when a detector is installed, else the first declaration
+    that fits the script the text is written in, else what the script alone says."""
     if py3langid is not None and len(text) >= 200:
         code, _ = py3langid.classify(text)
         return str(code)
+    script = dominant_script(text)
     for xpath in _LANG_XPATHS:
         for value in tree.xpath(xpath):
             code = language_code(str(value))
-            if code:
+            # sites often keep a template's lang="en" on pages in other languages
+            if code and _fits_script(code, script):
                 return code
+    return _SCRIPT_LANGUAGE.get(script or "") or _by_letters(text, script)
+
+
+# Scripts that name one language; the others (Latin, Cyrillic, Arabic) do not.
+_SCRIPT_LANGUAGE = {
+    "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "CJK": "zh", "GREEK": "el",
+    "HEBREW": "he", "THAI": "th", "GEORGIAN": "ka", "ARMENIAN": "hy", "BENGALI": "bn",
+    "DEVANAGARI": "hi",
+}  # fmt: skip
+_SCRIPT_LANGUAGES = {
+    "CYRILLIC": {"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg", "tt", "ba", "ce"},
+    "ARABIC": {"ar", "fa", "ur", "ps", "ku", "sd", "ug", "ckb"},
+    "DEVANAGARI": {"hi", "mr", "ne", "sa"},
+    "CJK": {"zh", "ja"},
+    "HIRAGANA": {"ja"}, "KATAKANA": {"ja"}, "HANGUL": {"ko"}, "GREEK": {"el"},
+    "HEBREW": {"he", "iw", "yi"}, "THAI": {"th"}, "GEORGIAN": {"ka"}, "ARMENIAN": {"hy"},
+    "BENGALI": {"bn", "as"},
+}  # fmt: skip
+_NON_LATIN = set().union(*_SCRIPT_LANGUAGES.values()) - {"sr"}  # Serbian is written both ways
+
+
+def dominant_script(text: str, sample: int = 2000) -> str | None:
+    """Unicode script of most letters in (the start of) ``text``: "LATIN", "CYRILLIC"...
+
+    Japanese counts as "HIRAGANA" as soon as kana make a tenth of the letters, since
+    its kanji alone would read as Chinese.
+    """
+    counts: dict[str, int] = {}
+    letters = 0
+    for char in text:
+        if not char.isalpha():
+            continue
+        name = unicodedata.name(char, "")
+        script = name.split(" ", 1)[0] if name else ""
+        counts[script] = counts.get(script, 0) + 1
+        letters += 1
+        if letters >= sample:
+            break
+    if not letters:
+        return None
+    kana = counts.get("HIRAGANA", 0) + counts.get("KATAKANA", 0)
+    if kana * 10 >= letters:
+        return "HIRAGANA"
+    return max(counts, key=lambda script: counts[script])
+
+
+# Letters that only some languages of a shared script use, most telling first.
+_TELLING_LETTERS = {
+    "ARABIC": (("ur", "ےٹڈڑں"), ("fa", "پچژگیک"), ("ar", "يةك")),
+    "CYRILLIC": (("uk", "їєґ"), ("be", "ў"), ("ru", "ыэё")),
+}
+
+
+def _by_letters(text: str, script: str | None) -> str | None:
+    """Language of an Arabic- or Cyrillic-script text from the letters only it uses."""
+    sample = text[:4000]
+    for code, letters in _TELLING_LETTERS.get(script or "", ()):
+        if sum(sample.count(letter) for letter in letters) >= max(3, len(sample) // 400):
+            return code
     return None
+
+
+def _fits_script(code: str, script: str | None) -> bool:
+    if script is None:
+        return True
+    if script == "LATIN":
+        return code not in _NON_LATIN
+    allowed = _SCRIPT_LANGUAGES.get(script)
+    return allowed is None or code in allowed
 
 
 # --- publication date ---------------------------------------------------------------
@@ -238,8 +312,10 @@ def find_published(tree: HtmlElement, url: str, *, today: date) -> date | None:
     return _htmldate(tree, url, today, extensive=False) or _published_from_text(tree, url, today)
 
 
-def _published_from_text(tree: HtmlElement, url: str, today: date) -> date | None:
-    found = visible_date(tree, today=today)
+def _published_from_text(
+    tree: HtmlElement, url: str, today: date, language: str | None = None
+) -> date | None:
+    found = visible_date(tree, today=today, language=language)
     if found is None:
         found = _htmldate(_without_links(tree), url, today, extensive=True)
         if found is not None and found.day == 1:
@@ -306,6 +382,15 @@ _DATE_LINE_TAGS = {"time", "span", "p", "div", "li", "small", "em", "strong", "b
                    "td", "abbr", "h2", "h3", "h4", "h5", "h6", "header", "footer", "a", "font"}  # fmt: skip
 _MAX_LINE = 80
 _MAX_CANDIDATES = 40
+def _dateparser(text: str, settings: dict[str, object], language: str | None) -> date | None:
+    languages = sorted({language, "en"}) if language else None
+    try:
+        parsed = dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+    except ValueError:  # a language dateparser does not know: let it detect
+        parsed = dateparser.parse(text, settings=settings)  # type: ignore[arg-type]
+    return parsed.date() if parsed else None
+
+
 _DATEPARSER_SETTINGS = {
     "REQUIRE_PARTS": ["day", "month", "year"],
     "PREFER_DAY_OF_MONTH": "first",
@@ -314,12 +399,13 @@ _DATEPARSER_SETTINGS = {
 }
 
 
-def visible_date(tree: HtmlElement, *, today: date) -> date | None:
+def visible_date(tree: HtmlElement, *, today: date, language: str | None = None) -> date | None:
     """Publication day from a short visible line such as "Published: 3 March 2025".
 
     A line that says it is a publication date wins; otherwise the first dated line
     after the headline, then the first dated line at all. Lines about updates and
-    copyright are ignored.
+    copyright are ignored. Month names are read in ``language`` and English when
+    the page's language is known, in any language dateparser knows otherwise.
     """
     labelled: date | None = None
     after_headline: date | None = None
@@ -331,7 +417,7 @@ def visible_date(tree: HtmlElement, *, today: date) -> date | None:
             continue
         if _UPDATED_WORDS.search(line):
             continue
-        day = _parse_date_line(line, today)
+        day = _parse_date_line(line, today, language)
         if day is None:
             continue
         if _PUBLISHED_WORDS.search(_DATE_SHAPES.sub("", line)):
@@ -367,7 +453,7 @@ def _has_block_child(element: HtmlElement) -> bool:
     return any(isinstance(c.tag, str) and c.tag in ("div", "p", "li", "ul", "table") for c in element)
 
 
-def _parse_date_line(line: str, today: date) -> date | None:
+def _parse_date_line(line: str, today: date, language: str | None = None) -> date | None:
     for match in _DATE_SHAPES.finditer(line):
         text = match.group(0)
         cjk = re.fullmatch(r"(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일]", text)
@@ -385,8 +471,7 @@ def _parse_date_line(line: str, today: date) -> date | None:
         settings = dict(_DATEPARSER_SETTINGS)
         if slashed and int(slashed.group(1)) <= 12:
             settings["DATE_ORDER"] = "MDY"
-        parsed: datetime | None = dateparser.parse(text, settings=settings)  # type: ignore[arg-type]
-        day = _valid(parsed.date() if parsed else None, today)
+        day = _valid(_dateparser(text, settings, language), today)
         if day is not None:
             return day
     return None

@@ -187,6 +187,7 @@ def test_windows_1256_declared_in_http_equiv_meta() -> None:
     article = extract_article(html, URL, today=TODAY)
     assert article is not None
     assert "اعتقلت السلطات المخرج" in article.text
+    assert article.language == "ar"
 
 
 def test_undeclared_utf8_bytes() -> None:
@@ -208,6 +209,29 @@ def test_decode_html_reads_the_meta_declaration() -> None:
 )
 def test_language_code(declared: str, expected: str | None) -> None:
     assert language_code(declared) == expected
+
+
+def article_in(text: str, lang: str = "") -> Article:
+    html = f"<html{lang}><body><article><p>{text}</p></article></body></html>"
+    article = extract_article(html, URL, today=TODAY)
+    assert article is not None
+    return article
+
+
+def test_language_from_the_script_when_undeclared() -> None:
+    persian = "جعفر پناهی، کارگردان ایرانی، روز دوشنبه در تهران بازداشت شد و به زندان اوین منتقل شد. " * 3
+    ukrainian = "Журналістку затримали в Сімферополі, її доставили до слідчого ізолятора. " * 3
+    japanese = "映画監督が月曜日に自宅で逮捕されたと家族が明らかにした。" * 4
+    assert article_in(persian).language == "fa"
+    assert article_in(ukrainian).language == "uk"
+    assert article_in(japanese).language == "ja"
+
+
+def test_a_template_language_that_does_not_fit_the_text_is_ignored() -> None:
+    arabic = "اعتقلت السلطات المخرج في منزله يوم الاثنين وفق منظمات حقوق الإنسان. " * 3
+    assert article_in(arabic, " lang='en'").language == "ar"
+    english = "The filmmaker was arrested at her home on Monday, rights groups said. " * 3
+    assert article_in(english, " lang='en-GB'").language == "en"
 
 
 def test_language_from_og_locale() -> None:
