@@ -13,7 +13,7 @@ import sys
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
@@ -92,7 +92,8 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from pipeline.db import DatabaseError
     from pipeline.entities import EntityNotFound
 
-    return (FetchError, SourcesError, WatchlistError, ConfigError, DatabaseError, ModelNotFound, EntityNotFound)
+    return (FetchError, SourcesError, WatchlistError, ConfigError, DatabaseError, ModelNotFound,
+            EntityNotFound)
 
 
 class AtriskGroup(click.Group):
@@ -107,9 +108,11 @@ class AtriskGroup(click.Group):
 
 @click.group(cls=AtriskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="atrisk")
-@click.option("--db", "db_url", envvar="ATRISK_DB", help="Database URL [ATRISK_DB] (default sqlite:///data/atrisk.db).")
+@click.option("--db", "db_url", envvar="ATRISK_DB",
+              help="Database URL [ATRISK_DB] (default sqlite:///data/atrisk.db).")
 @click.option("--sources", "sources_path", envvar="ATRISK_SOURCES", help="sources.toml [ATRISK_SOURCES].")
-@click.option("--watchlist", "watchlist_path", envvar="ATRISK_WATCHLIST", help="watchlist.toml [ATRISK_WATCHLIST].")
+@click.option("--watchlist", "watchlist_path", envvar="ATRISK_WATCHLIST",
+              help="watchlist.toml [ATRISK_WATCHLIST].")
 @click.option("--config", "config_path", envvar="ATRISK_CONFIG", help="Config file, TOML [ATRISK_CONFIG].")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors (for cron mail).")
@@ -147,7 +150,8 @@ def init(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--no-crawl", is_flag=True, help="Skip crawling: analyse and deliver only.")
-@click.option("--json-summary/--no-json-summary", default=True, help="Print a one-line JSON summary on stdout.")
+@click.option("--json-summary/--no-json-summary", default=True,
+              help="Print a one-line JSON summary on stdout.")
 @click.pass_context
 def run(ctx: click.Context, no_crawl: bool, json_summary: bool) -> None:
     """One full pass: crawl every source, analyse, alert; the digest when due.
@@ -252,8 +256,8 @@ def sources_check(ctx: click.Context, timeout: float) -> None:
 
     Example: atrisk sources check --timeout 5
     """
-    from crawler.sources import load_sources
     from crawler.oneoff import check_url
+    from crawler.sources import load_sources
 
     app = _app(ctx)
     srcs = load_sources(app.sources_path)
@@ -386,10 +390,29 @@ def events_dismiss(ctx: click.Context, event_id: int) -> None:
 
     Example: atrisk events dismiss 42
     """
-    from pipeline.alerts import dismiss_event
+    from pipeline.alerts import EventNotFound, dismiss_event
 
-    dismiss_event(_app(ctx).db, event_id)
-    click.echo(f"event {event_id} dismissed")
+    try:
+        cancelled = dismiss_event(_app(ctx).db, event_id)
+    except EventNotFound as exc:
+        raise _fail(exc) from None
+    click.echo(f"event {event_id} dismissed; {cancelled} pending alert(s) cancelled")
+
+
+@main.command("alerts")
+@click.pass_context
+def alerts_cmd(ctx: click.Context) -> None:
+    """Deliver pending alerts now (retries included) and rewrite the alert feed.
+
+    Safe to run beside `run` or another `alerts`: each alert goes out once per channel.
+
+    Example: ATRISK_ALERT_URLS="json://127.0.0.1:8080/hook" atrisk alerts
+    """
+    from pipeline.alerts import deliver_pending
+
+    app = _app(ctx)
+    res = deliver_pending(app.db, app.config, feed_path=app.config.alerts.feed)
+    click.echo(json.dumps({"sent": res.sent, "failed": res.failed, "pending": res.pending}))
 
 
 @main.command()

@@ -8,7 +8,9 @@ that replaces its earlier analysis, so re-running adds nothing twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import os
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -64,20 +66,61 @@ def mark_all_pending(db: Database) -> int:
         return res.rowcount or 0
 
 
-def _chunks(db: Database) -> Iterator[list[tuple[int, str, date | None, str | None]]]:
-    last_id = 0
-    while True:
-        with db.sessions() as s:
+class Claims:
+    """Hands out chunks of pending documents to one worker, never to two at once.
+
+    A chunk is claimed with one UPDATE (atomic on SQLite; ``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL), so several ``atrisk analyse`` workers can share one database. Claims of
+    a worker that died expire after ``lease``; those of dead processes on this host are
+    released at once.
+    """
+
+    def __init__(self, db: Database, lease: timedelta = timedelta(minutes=30)) -> None:
+        self.db = db
+        self.lease = lease
+        self.prefix = f"{socket.gethostname()}:{os.getpid()}"
+        self._n = 0
+
+    def release_dead_local_claims(self) -> int:
+        host = socket.gethostname()
+        released = 0
+        with self.db.session() as s:
+            rows = s.execute(select(Document.id, Document.claimed_by)
+                             .where(Document.claimed_by.like(f"{host}:%"))).all()
+            dead = [doc_id for doc_id, token in rows if not _alive(int(token.split(":")[1]))]
+            if dead:
+                s.execute(update(Document).where(Document.id.in_(dead))
+                          .values(claimed_by=None, claimed_at=None))
+                released = len(dead)
+        return released
+
+    def next_chunk(self, size: int = CHUNK) -> tuple[str, list[tuple[int, str, date | None, str | None]]]:
+        self._n += 1
+        token = f"{self.prefix}:{self._n}"
+        now = utcnow()
+        free = or_(Document.claimed_by.is_(None), Document.claimed_at < now - self.lease)
+        candidates = select(Document.id).where(_pending_filter(), free).order_by(Document.id).limit(size)
+        if not self.db.is_sqlite:
+            candidates = candidates.with_for_update(skip_locked=True)
+        with self.db.session() as s:
+            s.execute(update(Document).where(Document.id.in_(candidates.scalar_subquery()))
+                      .values(claimed_by=token, claimed_at=now).execution_options(synchronize_session=False))
+        with self.db.sessions() as s:
             rows = s.execute(
                 select(Document.id, Document.text, Document.published, Document.language)
-                .where(_pending_filter(), Document.id > last_id)
-                .order_by(Document.id)
-                .limit(CHUNK)
+                .where(Document.claimed_by == token).order_by(Document.id)
             ).all()
-        if not rows:
-            return
-        last_id = rows[-1][0]
-        yield [tuple(r) for r in rows]  # type: ignore[misc]
+        return token, [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid != 0
 
 
 def analyse_pending(
@@ -87,10 +130,15 @@ def analyse_pending(
     *,
     analyser: Analyser | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    max_documents: int | None = None,
 ) -> AnalyseCounters:
-    """Analyse every pending document; returns what was written."""
+    """Analyse pending documents (all, or up to ``max_documents``); returns what was written."""
     counters = AnalyseCounters()
+    claims = Claims(db)
+    claims.release_dead_local_claims()
     total = count_pending(db)
+    if max_documents is not None:
+        total = min(total, max_documents)
     if total == 0:
         return counters
     with db.session() as s:
@@ -101,7 +149,11 @@ def analyse_pending(
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
     done = 0
-    for chunk in _chunks(db):
+    while max_documents is None or done < max_documents:
+        size = CHUNK if max_documents is None else min(CHUNK, max_documents - done)
+        token, chunk = claims.next_chunk(size)
+        if not chunk:
+            break
         todo = []
         for doc_id, text, published, language in chunk:
             if language and language.split("-")[0].lower() not in languages:
@@ -116,8 +168,8 @@ def analyse_pending(
         for doc_id, analysis in analyser.analyse_many(todo):
             try:
                 with db.session() as s:
-                    _store_analysis(s, doc_id, analysis, resolver, config, counters)
-                counters.documents += 1
+                    stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
+                counters.documents += int(stored)
             except Exception as exc:  # one bad document must not stop the pass
                 counters.errors += 1
                 log.error("analysis of document %s failed, left pending: %s", doc_id, exc)
@@ -143,7 +195,7 @@ def _mark_unanalysable(db: Database, doc_id: int, reason: str) -> None:
             update(Document)
             .where(Document.id == doc_id)
             .values(analysed=False, analysed_hash=Document.content_hash, analysis_error=reason,
-                    analysed_at=utcnow())
+                    analysed_at=utcnow(), claimed_by=None, claimed_at=None)
         )
         s.execute(delete(Mention).where(Mention.document_id == doc_id))
         s.execute(delete(Event).where(Event.document_id == doc_id))
@@ -152,14 +204,15 @@ def _mark_unanalysable(db: Database, doc_id: int, reason: str) -> None:
 def _store_analysis(
     s: Session,
     doc_id: int,
+    token: str,
     analysis: Analysis,
     resolver: EntityResolver,
     config: Config,
     counters: AnalyseCounters,
-) -> None:
+) -> bool:
     doc = s.get(Document, doc_id)
-    if doc is None:
-        return
+    if doc is None or doc.claimed_by != token:
+        return False  # deleted, or the claim expired and another worker took it
     s.execute(delete(Mention).where(Mention.document_id == doc_id))
     old_events = {(e.person_id, e.type, e.sent_start): e for e in
                   s.scalars(select(Event).where(Event.document_id == doc_id))}
@@ -186,6 +239,7 @@ def _store_analysis(
         ident = (pid, ev.type, ev.sent_start)
         if ident in kept:
             continue
+        person = s.get(Entity, pid)
         row = old_events.get(ident)
         if row is None:
             row = Event(document_id=doc_id, person_id=pid, type=ev.type, sent_start=ev.sent_start,
@@ -194,7 +248,9 @@ def _store_analysis(
         row.person_name = ev.person[:500]
         row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
         row.background = ev.background
-        row.dismissed = alerts.is_dismissed(s, doc_id, entity_key(ev.person), ev.type)
+        # dismissals are keyed by the resolved entity, so aliases and merges keep them
+        row.dismissed = alerts.is_dismissed(s, doc_id, person.key if person else entity_key(ev.person),
+                                            ev.type)
         first = (pid, ev.type) not in first_of
         first_of.add((pid, ev.type))
         row.is_new = first and not ev.background and _is_new(s, doc, pid, ev.type, config)
@@ -202,16 +258,17 @@ def _store_analysis(
         kept.add(row.id)
         counters.events += 1
         counters.new_events += int(row.is_new)
-        person = s.get(Entity, pid)
         if person is not None and not row.dismissed:
             counters.alerts += alerts.enqueue_alerts(s, row, doc, person, config)
-    for ident, row in old_events.items():
+    for row in old_events.values():
         if row.id not in kept:
             s.delete(row)
     doc.analysed = True
     doc.analysed_hash = doc.content_hash
     doc.analysed_at = now
     doc.analysis_error = None
+    doc.claimed_by = doc.claimed_at = None
+    return True
 
 
 def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Config) -> bool:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 MASK = "***"
 # userinfo in any scheme://user:pass@host
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^/\s:@]*)(?::(?P<pw>[^/\s@]*))?@")
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^/\s:@?#]*)(?::(?P<pw>[^/\s@?#]*))?@")
 # query parameters that commonly carry credentials
 _SECRET_PARAMS = re.compile(
     r"(?i)([?&](?:token|access_token|auth|key|apikey|api_key|secret|password|pass|pwd|sig|signature)=)[^&\s#]+"
