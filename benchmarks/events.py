@@ -25,6 +25,7 @@ from extract.watchlist import load_watchlist  # noqa: E402
 DATA = ROOT / "benchmarks" / "data" / "events"
 DEV = DATA / "dev.jsonl"
 HELDOUT = DATA / "heldout.jsonl"
+SETS = (("dev", DEV), ("heldout", HELDOUT), ("heldout2", DATA / "heldout2.jsonl"))
 RESULTS = ROOT / "benchmarks" / "results" / "events.json"
 GUM = ROOT.parent / "shared" / "corpus" / "gum-news" / "text"
 GUM_ARRESTS = ("defector", "clock", "homeopathic", "imprisoned")
@@ -118,7 +119,7 @@ def run(verbose: bool = False) -> dict:
     events.resolve_date("3 March", date(2020, 1, 1))  # dateparser's one-off start-up cost
     warmup = time.perf_counter() - t0
     result = {"dateparser_warmup_s": round(warmup, 3)}
-    for name, path in (("dev", DEV), ("heldout", HELDOUT)):
+    for name, path in SETS:
         if path.exists():
             result[name] = evaluate(model, watchlist, load_dev(path))
     result["gum_news"] = _gum(model, watchlist)
@@ -156,7 +157,7 @@ def _print(result: dict, verbose: bool) -> None:
     table = Table(title="events: P/R/F1 over (type, person) per document, asserted events only")
     for col in ("set", "system", "docs", "gold", "P", "R", "F1", "tp", "fp", "fn"):
         table.add_column(col, justify="left" if col in ("set", "system") else "right")
-    for name in ("dev", "heldout"):
+    for name, _ in SETS:
         if name not in result:
             continue
         res = result[name]
@@ -167,7 +168,7 @@ def _print(result: dict, verbose: bool) -> None:
                           f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
                           str(s["tp"]), str(s["fp"]), str(s["fn"]))
     con.print(table)
-    for name in ("dev", "heldout"):
+    for name, _ in SETS:
         if name not in result:
             continue
         tm = result[name]["timing"]

@@ -72,6 +72,7 @@ _IRREGULAR = {
     "shoot": ("shot", "shoots", "shooting"),
     "forbid": ("forbid", "forbids", "forbidden", "forbade"),
     "put": ("put", "puts", "putting"),
+    "stop": ("stopped", "stopping"),
 }
 _DOUBLED = {"ban", "bar"}
 
@@ -96,14 +97,16 @@ _VERBS = {
     "summons": ("summon", "interrogate", "question"),
     "sentence": ("sentence", "convict"),
     "release": ("release", "free", "bail", "pardon"),
-    "ban": ("ban", "bar", "prohibit", "forbid"),
+    "ban": ("ban", "bar", "prohibit", "forbid", "prevent", "stop"),
     "confiscation": ("confiscate", "seize", "impound"),
     "killing": ("kill", "execute", "murder", "assassinate", "hang", "shoot"),
 }
+_JAILED_FORMS = frozenset(_verb_forms("jail") + _verb_forms("imprison"))
 _SHOT = frozenset(_verb_forms("shoot") + ("shot",))  # a killing only when "shot dead"
 # only meaningful in the passive: "was held", "was accused", "was tried"
-_PASSIVE_ONLY = frozenset({"hold", "holds", "held", "holding", "accuse", "accused", "accuses",
-                           "tried", "tries", "question", "questions", "questioned"})
+_PASSIVE_ONLY = frozenset({"accuse", "accused", "accuses", "tried", "tries"})
+# "prevented X from boarding": a ban only with "from"
+_NEEDS_FROM = frozenset(_verb_forms("prevent") + _verb_forms("stop"))
 _NOUNS = {
     "arrest": ("arrest", "arrests", "detention", "detentions", "imprisonment", "jailing",
                "incarceration", "custody"),
@@ -234,6 +237,8 @@ class _View:
         self.spans.sort(key=lambda p: p[1].start)
         self.last_group: list[Mention] = []
         self.last_group_sent = -1
+        self.last_people: list[Mention] = []
+        self.last_sent = -1
 
     def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
         """The named people a noun phrase headed by ``tok`` refers to."""
@@ -281,6 +286,12 @@ class _View:
                             for m in self.people(a, seen)]
         return out
 
+    def remember(self, people: list[Mention], trigger: Token) -> None:
+        """Keep who the last trigger was about, for "they" and for "... and questioned her"."""
+        self.last_people, self.last_sent = people, trigger.sent.start
+        if len(people) > 1:
+            self.last_group, self.last_group_sent = people, trigger.sent.start
+
     def group(self, tok: Token) -> list[Mention]:
         """The people of the last multi-person event, when it is in this or the last sentence."""
         if not self.last_group:
@@ -290,7 +301,13 @@ class _View:
         return list(self.last_group) if self.last_group_sent >= prev_start else []
 
     def antecedent(self, pron: Token) -> Mention | None:
-        """The nearest earlier named person a he/she pronoun can mean (no role holders)."""
+        """The nearest earlier named person a he/she pronoun can mean (no role holders).
+
+        In a sentence whose earlier trigger was about one person, it is that person:
+        "detained X's mother, Y, and questioned her".
+        """
+        if self.last_sent == pron.sent.start and len(self.last_people) == 1:
+            return self.last_people[0]
         sent_starts = [pron.sent.start]
         prev = pron.sent.start - 1
         for _ in range(2):
@@ -390,10 +407,11 @@ def _companions(v: Token, view: _View) -> list[Mention]:
             continue
         if c.lower_ == "along":
             c = next((w for w in c.children if w.dep_ == "prep" and w.lower_ == "with"), c)
-        elif not (c.lower_ == "with" and any(a.lower_ == "together" for a in c.children)):
+        elif not (c.lower_ == "with" and any(a.lower_ == "together" for a in c.children)
+                  or _is_including(c)):
             continue
         p = _pobj(c)
-        if p is not None and c.lower_ == "with":
+        if p is not None and c.lower_ != "along":
             out += view.people(p)
     return out
 
@@ -425,6 +443,15 @@ def _clause_args(v: Token, view: _View) -> list[Mention]:
 
 
 def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
+    direct = _direct_noun_args(n, etype, view)
+    if not direct and n.dep_ == "compound":  # "an arrest warrant for X", "X's travel ban"
+        direct = _direct_noun_args(n.head, etype, view)
+    if direct:
+        return direct
+    return _positional_noun_args(n, etype, view)
+
+
+def _direct_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     direct: list[Mention] = []
     for c in n.children:
         if c.dep_ == "poss" or c.dep_ == "compound" and c.i in view.by_token:
@@ -433,8 +460,11 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
             p = _pobj(c)
             if p is not None:
                 direct += _owners(p, view) if etype == "confiscation" else view.people(p)
-    if direct:
-        return direct
+    return direct
+
+
+def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
+    """A noun trigger without its own argument: where it stands says whose it is."""
     base = n
     while base.dep_ == "conj":
         base = base.head
@@ -445,7 +475,9 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         return [m for a in _verb_patients(head) if a is not n for m in view.people(a)]
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
         if head.lower_ in _GIVE_VERBS:
-            rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")]
+            # "handed him a sentence", "was given a ban", "handed the novelist X a sentence"
+            rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
+                   or c.dep_ == "dobj" and c is not base]
             return [m for r in rec for m in view.people(r)]
         if head.lower_ in _SUBJECT_VERBS:
             s = _subject(head) or _inherited_subject(head)
@@ -522,13 +554,16 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
         if etype == "killing" and t.lower_ in _SHOT and not any(
                 x.lower_ == "dead" for x in t.doc[t.i + 1: t.i + 6]):
             return []
+        if t.lower_ in _NEEDS_FROM and not any(c.dep_ == "prep" and c.lower_ == "from"
+                                               for c in t.children):
+            return []
         patients = _verb_patients(t)
         if etype == "confiscation":
             return [m for p in patients for m in _owners(p, view)]
         found = [m for p in patients for m in view.people(p)]
-        if found:
-            return found + _companions(t, view)
-        return _among_those(t, view)
+        if patients:  # "arrested six staff members, including X" hangs X on the verb
+            found += _companions(t, view)
+        return found or _among_those(t, view)
     return _noun_args(t, etype, view)
 
 
@@ -709,24 +744,33 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
         if not people and not listed:
             continue
         group = list(dict.fromkeys([*people, *listed]))
-        if len(group) > 1:
-            view.last_group, view.last_group_sent = group, t.sent.start
+        view.remember(group, t)
         negated, hypothetical = _flags(t)
         when, past_cue = _event_date(t, published)
         ref = published or date.today()
         background = past_cue or (when is not None and ref - when > timedelta(_BACKGROUND_DAYS))
         sent = t.sent
-        for m in [*people, *listed]:
-            ev = Event(type=etype, person=m.name, sentence=sent.text, sent_start=sent.start_char,
-                       date=when, term=_term(t, etype), background=background, negated=negated,
-                       hypothetical=hypothetical, trigger=doc[start:end].text)
-            key = (m.name, etype, sent.start_char)
-            old = out.get(key)
-            if old is None or ev.asserted and not old.asserted:
-                out[key] = ev
-            elif old.date is None and ev.date is not None and ev.asserted == old.asserted:
-                out[key] = replace(old, date=ev.date, background=ev.background)
+        types = [etype]
+        if etype == "arrest" and t.lower_ in _JAILED_FORMS and _term(t, etype):
+            types.append("sentence")  # "jailed X for 18 years" is a prison term
+        for m in group:
+            for kind in types:
+                ev = Event(type=kind, person=m.name, sentence=sent.text,
+                           sent_start=sent.start_char, date=when, term=_term(t, etype),
+                           background=background, negated=negated, hypothetical=hypothetical,
+                           trigger=doc[start:end].text)
+                _keep(out, ev)
     return sorted(out.values(), key=lambda e: (e.sent_start, e.person, e.type))
+
+
+def _keep(out: dict[tuple[str, str, int], Event], ev: Event) -> None:
+    """One event per (person, type, sentence): asserted wins, then the one with a date."""
+    key = (ev.person, ev.type, ev.sent_start)
+    old = out.get(key)
+    if old is None or ev.asserted and not old.asserted:
+        out[key] = ev
+    elif old.date is None and ev.date is not None and ev.asserted == old.asserted:
+        out[key] = replace(old, date=ev.date, background=ev.background)
 
 
 def _listed_people(t: Token, view: _View) -> list[Mention]:

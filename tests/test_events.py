@@ -18,7 +18,8 @@ PEOPLE = [
     "Wang Lei", "Ai Ling", "Hadi Heidari", "Abolqasem Salavati", "Sara Moradi", "Toomaj Salehi",
     "Omar Haddad", "Nadia Salem", "Elena Petrova", "Samir Kassab", "Navid Afkari",
     "Taraneh Alidoosti", "Yusuf Celik", "Karim Nasseri", "Leila Nasseri", "Pavel Sidorov",
-    "Li Ming",
+    "Li Ming", "Musa Kart", "Irina Kureichik", "Andrei Kureichik", "Olga Sevko", "Kian Pirfalak",
+    "Mucella Yapici", "Mahsa Vahdat", "Zhenya Berkovich", "Svetlana Petriychuk",
 ]
 WATCHLIST = parse_watchlist({"people": [{"name": n} for n in PEOPLE]}, "<test>")
 PUB = date(2024, 3, 6)  # a Wednesday
@@ -89,6 +90,53 @@ def test_list_of_names_after_announcement(model) -> None:  # noqa: ANN001
     assert pairs(evs) == {("arrest", "Reza Tavakoli"), ("arrest", "Maryam Jalali"),
                           ("arrest", "Hossein Karimi")}
     assert all(e.date == date(2024, 3, 3) for e in evs)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jafar Panahi went on trial on Wednesday together with Musa Kart.",
+         {("charge", "Jafar Panahi"), ("charge", "Musa Kart")}),
+        ("Police arrested six staff members of the paper, including Ai Ling and Li Ming.",
+         {("arrest", "Ai Ling"), ("arrest", "Li Ming")}),
+        ("Among those detained in the crackdown are Ai Ling and Li Ming.",
+         {("arrest", "Ai Ling"), ("arrest", "Li Ming")}),
+        ("A court handed Ai Ling a two-year sentence.", {("sentence", "Ai Ling")}),
+        ("Zhenya Berkovich and Svetlana Petriychuk were detained in May. They were later "
+         "charged with justifying terrorism.",
+         {("arrest", "Zhenya Berkovich"), ("arrest", "Svetlana Petriychuk"),
+          ("charge", "Zhenya Berkovich"), ("charge", "Svetlana Petriychuk")}),
+        ("Police have detained Andrei Kureichik's mother, Irina Kureichik, and questioned her "
+         "for hours.", {("arrest", "Irina Kureichik"), ("summons", "Irina Kureichik")}),
+        ("Police prevented Olga Sevko from boarding a flight to Vilnius.",
+         {("ban", "Olga Sevko")}),
+        ("Security forces shot dead Kian Pirfalak during a protest.",
+         {("killing", "Kian Pirfalak")}),
+        ("Police released Mahsa Vahdat without charge after holding her for two days.",
+         {("release", "Mahsa Vahdat"), ("arrest", "Mahsa Vahdat")}),
+        ("Mahsa Vahdat was freed after 18 days in detention.",
+         {("release", "Mahsa Vahdat"), ("arrest", "Mahsa Vahdat")}),
+        ("Ai Ling has been placed under house arrest.", {("arrest", "Ai Ling")}),
+        ("Li Ming died in custody last week.", {("killing", "Li Ming")}),
+    ],
+    ids=["together-with", "including", "among-those", "handed-sentence", "they-group",
+         "questioned-her", "prevented-from", "shot-dead", "holding-her", "days-in-detention",
+         "house-arrest", "died-in-custody"],
+)
+def test_more_argument_patterns(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert pairs(run(model, text)) == expected
+
+
+def test_jailed_for_a_term_is_also_a_sentence(model) -> None:  # noqa: ANN001
+    evs = run(model, "The court jailed Mucella Yapici for 18 years.")
+    assert pairs(evs) == {("arrest", "Mucella Yapici"), ("sentence", "Mucella Yapici")}
+    assert one(evs, "sentence", "Mucella Yapici").term == "18 years"
+
+
+def test_without_charge_negates_only_the_charge(model) -> None:  # noqa: ANN001
+    evs = run(model, "Police released Mahsa Vahdat without charges.")
+    assert one(evs, "release", "Mahsa Vahdat").asserted
+    assert all(not e.asserted for e in evs if e.type == "charge")
 
 
 def test_lawyer_does_not_inherit(model) -> None:  # noqa: ANN001
@@ -177,8 +225,12 @@ def test_denial_is_negation(model) -> None:  # noqa: ANN001
         ("Omar Haddad could be sentenced to death.", "sentence"),
         ("Omar Haddad was threatened with arrest.", "arrest"),
         ("Nadia Salem called for the release of Omar Haddad.", "release"),
+        ("A court issued an arrest warrant for Omar Haddad.", "arrest"),
+        ("Omar Haddad might be executed within days, Nadia Salem warned.", "killing"),
+        ("Nadia Salem urged the authorities to release Omar Haddad.", "release"),
     ],
-    ids=["risks", "may", "faces-if", "could", "threatened-with", "called-for"],
+    ids=["risks", "may", "faces-if", "could", "threatened-with", "called-for", "warrant",
+         "might", "urged-to"],
 )
 def test_hypothetical(model, text: str, etype: str) -> None:  # noqa: ANN001
     evs = run(model, text)
