@@ -1,0 +1,55 @@
+"""What the crawl hands to the store: one :class:`CrawledPage` per URL requested or refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# page kinds, as stored in fetch_state.kind
+FEED, SITEMAP, LISTING, ARTICLE = "feed", "sitemap", "listing", "article"
+PAGE_KINDS = (FEED, SITEMAP, LISTING, ARTICLE)
+
+# Failure kinds. CONTENT_FAILURES were downloaded fine but hold nothing to store:
+# their validators are kept so an unchanged bad page is not downloaded again.
+CONTENT_FAILURES = frozenset({
+    "binary", "pdf", "empty", "no_article", "malformed_feed", "malformed_sitemap", "not_html",
+})
+# refused before any byte was sent: not recorded in fetch state
+REFUSALS = frozenset({"robots", "offsite", "private_address", "not_http"})
+FAILURE_KINDS = (
+    "http_4xx", "http_5xx", "http_other", "timeout", "dns", "connection", "too_large",
+    "data_loss", "redirect_loop", "extract_error", "network",
+    *sorted(CONTENT_FAILURES), *sorted(REFUSALS),
+)
+
+# outcomes the store sets on a page
+NOT_MODIFIED = "not_modified"  # 304
+UNCHANGED = "unchanged"  # same body as last time, or same extracted text
+NEW, CHANGED = "new", "changed"  # a document was created or its text changed
+RECORDED = "recorded"  # feed, sitemap or listing page fetched and remembered
+FAILED = "failed"
+
+
+@dataclass
+class CrawledPage:
+    """The outcome of one request (or of one refusal) for one source."""
+
+    source: str
+    source_id: int | None
+    url: str  # canonical URL
+    kind: str  # feed | sitemap | listing | article
+    status: int | None = None  # HTTP status; None when no response arrived
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    # decoded page text, set only for an article whose body changed since last time
+    html: str | None = None
+    body_changed: bool = True
+    entry: bool = False  # one of the source's configured entry points
+    error: str | None = None  # failure kind, see FAILURE_KINDS
+    message: str = ""
+    outcome: str = ""  # set by the store
+
+    @property
+    def sent(self) -> bool:
+        """False when the request was refused before it reached the site."""
+        return self.error not in REFUSALS
