@@ -152,6 +152,11 @@ def _trafilatura_text(case: TextCase) -> str:
     return trafilatura.extract(case.html.decode("utf-8", "replace")) or ""
 
 
+def _trafilatura_text_no_comments(case: TextCase) -> str:
+    # The settings of the benchmark's own trafilatura runner (its published figure).
+    return trafilatura.extract(case.html.decode("utf-8", "replace"), include_comments=False) or ""
+
+
 def _atrisk_date(case: DateCase) -> date | None:
     article = extract_article(case.html, case.url)
     return article.published if article else None
@@ -159,6 +164,11 @@ def _atrisk_date(case: DateCase) -> date | None:
 
 def _htmldate_date(case: DateCase) -> date | None:
     found = htmldate.find_date(case.html, url=case.url)
+    return date.fromisoformat(found) if found else None
+
+
+def _htmldate_original_date(case: DateCase) -> date | None:
+    found = htmldate.find_date(case.html, url=case.url, original_date=True)
     return date.fromisoformat(found) if found else None
 
 
@@ -218,7 +228,9 @@ def run(subset: int | None = None, *, baselines: bool = True) -> dict[str, Any]:
     }
     if baselines:
         plain_text = evaluate_text(text_cases, _trafilatura_text)
+        no_comments = evaluate_text(text_cases, _trafilatura_text_no_comments)
         plain_dates = evaluate_dates(date_cases, _htmldate_date)
+        original_dates = evaluate_dates(date_cases, _htmldate_original_date)
         results.update(
             {
                 "text_f1_trafilatura": plain_text["f1"],
@@ -226,11 +238,16 @@ def run(subset: int | None = None, *, baselines: bool = True) -> dict[str, Any]:
                 "text_recall_trafilatura": plain_text["recall"],
                 "text_pages_per_second_trafilatura": plain_text["pages_per_second"],
                 "trafilatura_settings": TRAFILATURA_SETTINGS,
+                "text_f1_trafilatura_no_comments": no_comments["f1"],
+                "text_precision_trafilatura_no_comments": no_comments["precision"],
+                "text_recall_trafilatura_no_comments": no_comments["recall"],
                 "trafilatura_version": trafilatura.__version__,
                 "date_accuracy_htmldate": plain_dates["accuracy"],
                 "date_missed_htmldate": plain_dates["missed"],
                 "date_pages_per_second_htmldate": plain_dates["pages_per_second"],
                 "htmldate_settings": HTMLDATE_SETTINGS,
+                "date_accuracy_htmldate_original": original_dates["accuracy"],
+                "date_missed_htmldate_original": original_dates["missed"],
                 "htmldate_version": htmldate.__version__,
             }
         )
@@ -251,11 +268,20 @@ def print_results(results: dict[str, Any]) -> None:
     if "text_f1_trafilatura" in results:
         text_rows.append(
             (
-                "trafilatura.extract (defaults)",
+                "trafilatura.extract, defaults",
                 results["text_precision_trafilatura"],
                 results["text_recall_trafilatura"],
                 results["text_f1_trafilatura"],
                 f"{results['text_pages_per_second_trafilatura']:.1f}",
+            )
+        )
+        text_rows.append(
+            (
+                "trafilatura, include_comments=False",
+                results["text_precision_trafilatura_no_comments"],
+                results["text_recall_trafilatura_no_comments"],
+                results["text_f1_trafilatura_no_comments"],
+                "",
             )
         )
     print_table(
@@ -274,10 +300,18 @@ def print_results(results: dict[str, Any]) -> None:
     if "date_accuracy_htmldate" in results:
         date_rows.append(
             (
-                "htmldate.find_date (defaults)",
+                "htmldate.find_date, defaults",
                 results["date_accuracy_htmldate"],
                 results["date_missed_htmldate"],
                 f"{results['date_pages_per_second_htmldate']:.1f}",
+            )
+        )
+        date_rows.append(
+            (
+                "htmldate, original_date=True",
+                results["date_accuracy_htmldate_original"],
+                results["date_missed_htmldate_original"],
+                "",
             )
         )
     print_table(
