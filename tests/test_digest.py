@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from extract.article import extract_article
+from pipeline.analyse import analyse_pending
+from pipeline.app import App
+from pipeline.casefile import build_case_file
 from pipeline.config import AlertsConfig, Config, DigestConfig
 from pipeline.db import Database
 from pipeline.digest import (
@@ -20,7 +25,9 @@ from pipeline.digest import (
     render_markdown,
 )
 from pipeline.models import Document, Entity, Event, Mention, Notice, Run, Source, SourceRun
+from pipeline.store import save_article, sync_sources
 from tests.servers import WebhookReceiver
+from tests.sites import LocalSite, Page, html_page
 
 DAY = date(2026, 11, 21)
 
@@ -361,3 +368,47 @@ def test_without_urls_the_digest_is_only_written(world, tmp_path):
     assert deliver_digest(world.db, config, DAY, now=at(DAY + timedelta(1), 7)) is True
     assert "No new documents" not in (tmp_path / "digests" / "2026-11-21.md").read_text()
     assert deliver_digest(world.db, config, DAY, now=at(DAY + timedelta(1), 8)) is False
+
+
+PANAHI = ("<p>Iranian filmmaker Jafar Panahi was arrested on Tuesday in Tehran, his family said. "
+          "Security forces took him from his home and his whereabouts are unknown.</p>"
+          "<p>The guild calls on the authorities to release him immediately and unconditionally, and to "
+          "end the harassment of independent filmmakers in Iran. His lawyer has not been given access.</p>")
+
+
+def test_statement_served_by_two_local_sites_through_extraction_and_analysis(tmp_path):
+    """End to end with the real parts: local HTTP sites, article extraction, storage, spaCy analysis."""
+    class _Source:
+        def __init__(self, name: str) -> None:
+            self.name, self.kind = name, "ngo"
+
+    app = App(db_url="sqlite:///" + str(tmp_path / "t.db"))
+    ids = sync_sources(app.db, [_Source("guild"), _Source("pen")])
+    copy = "<p>Republished statement.</p>" + PANAHI.replace("immediately and unconditionally", "immediately")
+    guild = LocalSite({"/a": Page(html_page(
+        "Filmmaker Jafar Panahi arrested",
+        f"<article><h1>Filmmaker Jafar Panahi arrested</h1>{PANAHI}</article>",
+    ))})
+    pen = LocalSite({"/b": Page(html_page(
+        "Guild: Panahi arrested", f"<article><h1>Guild: Panahi arrested</h1>{copy}</article>"
+    ))})
+    with guild, pen:
+        for site, path, source in ((guild, "/a", "guild"), (pen, "/b", "pen")):
+            with urllib.request.urlopen(site.url(path), timeout=10) as response:
+                article = extract_article(response.read(), site.url(path))
+            assert article is not None
+            with app.db.session() as s:
+                save_article(s, article, source_id=ids[source])
+    try:
+        assert analyse_pending(app.db, app.watchlist, app.config).documents == 2
+        d = build_digest(app.db)
+        [src] = d.sources
+        [statement] = src.statements
+        assert (src.source, [c.source for c in statement.copies]) == ("guild", ["pen"])
+        assert [(e.person, e.type, [r.source for r in e.also_reported_by]) for e in d.events] == [
+            ("Jafar Panahi", "arrest", ["pen"])]
+        assert [(p.name, p.count, p.trend) for p in d.people] == [("Jafar Panahi", 2, "new")]
+        case = build_case_file(app.db, "Panahi")
+        assert case.status == "detained" and [e.copies for e in case.timeline] == [1]
+    finally:
+        app.close()
