@@ -51,7 +51,7 @@ def _align(name: str, gold_names: list[str]) -> str:
 
 def keyword_baseline(doc, mentions: list[entities.Mention]) -> set[tuple[str, str]]:  # noqa: ANN001
     """Any trigger word and any PERSON in the same sentence make an event."""
-    out = set()
+    out: set[tuple[str, str]] = set()
     people = [m for m in mentions if m.kind == entities.PERSON]
     for sent in doc.sents:
         words = {t.lower_ for t in sent}
@@ -118,7 +118,7 @@ def run(verbose: bool = False) -> dict:
     t0 = time.perf_counter()
     events.resolve_date("3 March", date(2020, 1, 1))  # dateparser's one-off start-up cost
     warmup = time.perf_counter() - t0
-    result = {"dateparser_warmup_s": round(warmup, 3)}
+    result: dict = {"dateparser_warmup_s": round(warmup, 3)}
     for name, path in SETS:
         if path.exists():
             result[name] = evaluate(model, watchlist, load_dev(path))

@@ -73,8 +73,20 @@ _IRREGULAR = {
     "forbid": ("forbid", "forbids", "forbidden", "forbade"),
     "put": ("put", "puts", "putting"),
     "stop": ("stopped", "stopping"),
+    "seek": ("seek", "seeks", "sought", "seeking"),
+    "begin": ("begin", "begins", "began", "begun", "beginning"),
+    "get": ("get", "gets", "got", "getting"),
+    "undergo": ("undergo", "undergoes", "underwent", "undergone"),
+    "stand": ("stand", "stands", "stood", "standing"),
+    "win": ("win", "wins", "won"),
+    "give": ("give", "gives", "gave", "given", "giving"),
+    "take": ("take", "takes", "took", "taken", "taking"),
+    "send": ("send", "sends", "sent"),
+    "keep": ("keep", "keeps", "kept"),
+    "spend": ("spend", "spends", "spent"),
+    "be": ("be", "is", "are", "was", "were", "been", "being"),
 }
-_DOUBLED = {"ban", "bar"}
+_DOUBLED = {"ban", "bar", "slap"}
 
 
 def _verb_forms(base: str) -> tuple[str, ...]:
@@ -89,105 +101,85 @@ def _verb_forms(base: str) -> tuple[str, ...]:
     return (base, base + "s", base + "ed", base + "ing")
 
 
+def _verbs(bases: str, extra: str = "") -> frozenset[str]:
+    """Every form of the space-separated verbs, plus ``extra`` words as they are."""
+    return frozenset({f for b in bases.split() for f in _verb_forms(b)} | set(extra.split()))
+
+
 # verbs whose passive subject or object is the person the event happens to
 _VERBS = {
-    "arrest": ("arrest", "detain", "jail", "imprison", "apprehend", "incarcerate", "hold",
-               "rearrest", "redetain"),
-    "charge": ("charge", "indict", "prosecute", "try", "accuse"),
-    "summons": ("summon", "interrogate", "question"),
-    "sentence": ("sentence", "convict"),
-    "release": ("release", "free", "bail", "pardon"),
-    "ban": ("ban", "bar", "prohibit", "forbid", "prevent", "stop"),
-    "confiscation": ("confiscate", "seize", "impound"),
-    "killing": ("kill", "execute", "murder", "assassinate", "hang", "shoot"),
+    "arrest": "arrest detain jail imprison apprehend incarcerate hold rearrest redetain",
+    "charge": "charge indict prosecute try accuse",
+    "summons": "summon interrogate question",
+    "sentence": "sentence convict",
+    "release": "release free bail pardon",
+    "ban": "ban bar prohibit forbid prevent stop",
+    "confiscation": "confiscate seize impound",
+    "killing": "kill execute murder assassinate hang shoot",
 }
-_JAILED_FORMS = frozenset(_verb_forms("jail") + _verb_forms("imprison"))
-_SHOT = frozenset(_verb_forms("shoot") + ("shot",))  # a killing only when "shot dead"
-# only meaningful in the passive: "was held", "was accused", "was tried"
-_PASSIVE_ONLY = frozenset({"accuse", "accused", "accuses", "tried", "tries"})
-# "prevented X from boarding": a ban only with "from"
-_NEEDS_FROM = frozenset(_verb_forms("prevent") + _verb_forms("stop"))
 _NOUNS = {
-    "arrest": ("arrest", "arrests", "detention", "detentions", "imprisonment", "jailing",
-               "incarceration", "custody"),
-    "charge": ("charge", "charges", "indictment", "trial", "prosecution"),
-    "summons": ("summons", "interrogation", "interrogations", "questioning", "summoning"),
-    "sentence": ("sentence", "sentences", "conviction", "sentencing"),
-    "release": ("release", "pardon", "bail"),
-    "ban": ("ban", "bans"),
-    "confiscation": ("confiscation", "seizure"),
-    "hunger_strike": ("strike", "strikes"),  # only with "hunger" before it (see _is_trigger)
-    "killing": ("killing", "murder", "execution", "assassination"),
+    "arrest": "arrest arrests detention detentions imprisonment jailing incarceration custody",
+    "charge": "charge charges indictment trial prosecution",
+    "summons": "summons interrogation interrogations questioning summoning",
+    "sentence": "sentence sentences conviction sentencing",
+    "release": "release pardon bail",
+    "ban": "ban bans",
+    "confiscation": "confiscation seizure",
+    "hunger_strike": "strike strikes",  # only with "hunger" before it (see _is_trigger)
+    "killing": "killing murder execution assassination",
 }
+_VERB_TYPE = {f: t for t, vs in _VERBS.items() for f in _verbs(vs)}
+_NOUN_TYPE = {n: t for t, ns in _NOUNS.items() for n in ns.split()}
+_JAILED_FORMS = _verbs("jail imprison")
+_SHOT = _verbs("shoot")  # a killing only when "shot dead"
+_PASSIVE_ONLY = _verbs("accuse try")  # "was accused", "was tried"; not "tried to"
+_NEEDS_FROM = _verbs("prevent stop")  # "prevented X from boarding"
+_HOLD = _verbs("hold")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
 _PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
-_STATE_VERBS = frozenset({"be", "is", "are", "was", "were", "been", "being", "remain", "remains",
-                          "remained", "remaining", "stay", "stays", "stayed", "languish",
-                          "languishes", "languished", "languishing", "spend", "spent", "spends",
-                          "kept", "keep", "keeps", "put", "placed", "place", "taken", "took",
-                          "take", "sent", "send", "thrown", "moved", "transferred", "returned"})
-_DIED = frozenset({"die", "died", "dies", "dying"})
+_STATE_VERBS = _verbs("be remain stay languish spend keep put place take send throw move "
+                      "transfer return")
+_DIED = _verbs("die")
 
 TRIGGER_FORMS: dict[str, frozenset[str]] = {
-    t: frozenset(
-        {f for v in _VERBS.get(t, ()) for f in _verb_forms(v)} | set(_NOUNS.get(t, ()))
-    )
-    for t in EVENT_TYPES
+    t: frozenset(_verbs(_VERBS.get(t, "")) | set(_NOUNS.get(t, "").split())) for t in EVENT_TYPES
 }
 TRIGGER_FORMS["arrest"] |= {"prison", "jail", "custody"}
 TRIGGER_FORMS["killing"] |= {"died"}
 TRIGGER_FORMS["hunger_strike"] = frozenset({"hunger"})
-_VERB_TYPE = {f: t for t, vs in _VERBS.items() for v in vs for f in _verb_forms(v)}
-_NOUN_TYPE = {n: t for t, ns in _NOUNS.items() for n in ns}
 
 # ---------------------------------------------------------------- cue words
 
-_NEG_WORDS = frozenset({"not", "n't", "never", "no"})
-_NEG_HEADS = frozenset({"deny", "denied", "denies", "denying", "refuse", "refused", "refuses",
-                        "refusing", "reject", "rejected", "rejects", "without", "avoid", "avoided",
-                        "escape", "escaped", "evade", "evaded", "fail", "failed"})
-_HYP_HEADS = frozenset({
-    "call", "called", "calls", "calling", "urge", "urged", "urges", "urging", "demand",
-    "demanded", "demands", "demanding", "ask", "asked", "asks", "appeal", "appealed", "appeals",
-    "seek", "sought", "seeks", "want", "wants", "wanted", "hope", "hoped", "hopes", "fear",
-    "feared", "fears", "risk", "risks", "risked", "risking", "face", "faces", "faced", "facing",
-    "threaten", "threatened", "threatens", "threat", "warn", "warned", "warns", "plan", "plans",
-    "planned", "intend", "intends", "intended", "expect", "expected", "expects", "order",
-    "ordered", "orders", "warrant", "likely", "possible", "could", "would", "might", "may",
-    "campaign", "campaigning", "push", "pressing", "press", "if", "unless", "until", "await",
-    "awaiting", "awaits", "pending", "possibility", "prospect",
-})
-_MODALS = frozenset({"may", "might", "could", "would", "should", "can", "must", "will", "shall",
-                     "'ll", "wo", "ca"})
+_NEG_HEADS = _verbs("deny refuse reject avoid escape evade fail", "without")
+_HYP_HEADS = _verbs(
+    "call urge demand ask appeal seek want hope fear risk face threaten warn plan intend expect "
+    "order campaign press await",
+    "threat warrant likely possible could would might may if unless until pending possibility "
+    "prospect")
+_MODALS = frozenset("may might could would should can must will shall 'll wo ca".split())
 _PAST_CUES = frozenset({"previously", "formerly", "earlier", "once", "before", "already"})
 # walking up from a trigger stops at these: the clause above is a separate assertion
 _CLAUSE_STOP = frozenset({"relcl", "acl", "appos", "ROOT", "parataxis", "advcl", "csubj"})
 _PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
 _RELATIVE = frozenset({"who", "whom", "that", "which", "whose"})
-# people in these roles are the ones who report or represent; a pronoun rarely means them
-_ROLES = frozenset({
-    "lawyer", "lawyers", "attorney", "counsel", "advocate", "spokesperson", "spokesman",
-    "spokeswoman", "judge", "prosecutor", "minister", "official", "wife", "husband", "mother",
-    "father", "son", "daughter", "brother", "sister", "relative", "cousin", "uncle", "aunt",
-    "friend", "colleague", "agent", "publisher", "organiser", "organizer", "president", "chair",
-    "secretary", "founder", "partner", "fiancee", "fiance", "representative", "chief",
-})  # not "director" or "producer": in this domain they are as often the subject
+# people in these roles report or represent; a pronoun rarely means them. Not "director"
+# or "producer": in this domain they are as often the subject.
+_ROLES = frozenset(
+    "lawyer lawyers attorney counsel advocate spokesperson spokesman spokeswoman judge "
+    "prosecutor minister official wife husband mother father son daughter brother sister "
+    "relative cousin uncle aunt friend colleague agent publisher organiser organizer president "
+    "chair secretary founder partner fiancee fiance representative chief".split())
+_AUTHORITIES = frozenset("president minister judge prosecutor governor official chief king "
+                         "ayatollah general mayor".split())
 _REFLEXIVE = frozenset({"himself", "herself"})
 # "both directors", "the three women", "they": the group named just before
 _GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
-# noun trigger as object: whose event it is, the subject's ("began a hunger strike")...
-_SUBJECT_VERBS = frozenset({
-    "begin", "began", "begun", "begins", "start", "started", "starts", "launch", "launched",
-    "stage", "staged", "serve", "serves", "served", "serving", "receive", "received", "receives",
-    "get", "got", "gets", "face", "faces", "faced", "facing", "risk", "risks", "risked", "risking",
-    "end", "ended", "continue", "continued", "continues", "undergo", "underwent", "endure",
-    "endured", "escape", "escaped", "avoid", "avoided", "announce", "announced", "enter",
-    "entered", "join", "joined", "stand", "stands", "stood", "win", "won", "secure", "secured",
-})
+# a noun trigger as object is the subject's event ("began a hunger strike")...
+_SUBJECT_VERBS = _verbs("begin start launch stage serve receive get face risk end continue "
+                        "undergo endure escape avoid announce enter join stand win secure")
 # ...or the receiver's ("handed him a sentence", "was granted bail")
-_GIVE_VERBS = frozenset({"hand", "handed", "give", "gave", "given", "impose", "imposed", "issue",
-                         "issued", "grant", "granted", "slap", "slapped", "order", "ordered"})
+_GIVE_VERBS = _verbs("hand give impose issue grant slap order")
 _DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 _AGO = re.compile(r"\b(?:ago|last|previous|earlier)\b", re.I)
 _YEAR = re.compile(r"^(?:in\s+)?((?:19|20)\d\d)$")
@@ -262,8 +254,8 @@ class _View:
                         out += self.people(c if c.dep_ != "prep" else _pobj(c) or c, seen)
             return out
         if low in _PRONOUNS:
-            m = self.antecedent(tok)
-            return [m] if m else []
+            ante = self.antecedent(tok)
+            return [ante] if ante else []
         if low in _PLURAL_PRONOUNS or any(c.dep_ in ("det", "nummod", "predet") and
                                           c.lower_ in _GROUP_DETS for c in tok.children):
             return self.group(tok)
@@ -285,6 +277,13 @@ class _View:
                     out += [m for a in p.children if a.dep_ == "appos"
                             for m in self.people(a, seen)]
         return out
+
+    def is_authority(self, m: Mention) -> bool:
+        span = next((s for mm, s in self.spans if mm is m), None)
+        if span is None:
+            return False
+        words = {t.lower_ for t in span} | {c.lower_ for c in span.root.children}
+        return bool(words & _AUTHORITIES)
 
     def remember(self, people: list[Mention], trigger: Token) -> None:
         """Keep who the last trigger was about, for "they" and for "... and questioned her"."""
@@ -455,7 +454,8 @@ def _direct_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     direct: list[Mention] = []
     for c in n.children:
         if c.dep_ == "poss" or c.dep_ == "compound" and c.i in view.by_token:
-            direct += view.people(c)
+            # "President Trump's travel ban" is his decree, not a ban on him
+            direct += [m for m in view.people(c) if c.dep_ != "poss" or not view.is_authority(m)]
         elif c.dep_ == "prep" and c.lower_ in ("of", "against", "on", "for"):
             p = _pobj(c)
             if p is not None:
@@ -557,6 +557,9 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
         if t.lower_ in _NEEDS_FROM and not any(c.dep_ == "prep" and c.lower_ == "from"
                                                for c in t.children):
             return []
+        if t.lower_ in _HOLD and not _is_passive(t) and not any(
+                c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
+            return []  # "the collection holds Polaroids of X"; but "held her for two days"
         patients = _verb_patients(t)
         if etype == "confiscation":
             return [m for p in patients for m in _owners(p, view)]
@@ -685,10 +688,14 @@ def _event_date(t: Token, published: date | None) -> tuple[date | None, bool]:
         if tok.lower_ in _PAST_CUES and tok.dep_ in ("advmod", "npadvmod"):
             past_cue = True
         if tok.ent_type_ == "DATE":
-            ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
-            if ent is not None and ent.start not in seen_ents:
-                seen_ents.add(ent.start)
-                dates.append((abs(ent.start - t.i), ent.text))
+            first, last = tok.i, tok.i  # the entity around tok, without scanning doc.ents
+            while first > 0 and tok.doc[first].ent_iob_ == "I":
+                first -= 1
+            while last + 1 < len(tok.doc) and tok.doc[last + 1].ent_iob_ == "I":
+                last += 1
+            if first not in seen_ents:
+                seen_ents.add(first)
+                dates.append((abs(first - t.i), tok.doc[first: last + 1].text))
     for _, text in sorted(dates):
         d = resolve_date(text, published)
         if d is not None:

@@ -171,6 +171,14 @@ def test_released_a_film_is_not_a_release(model) -> None:  # noqa: ANN001
     assert run(model, "Jafar Panahi released a new film on Friday.") == []
 
 
+def test_decree_of_an_official_is_not_a_ban_on_him(model) -> None:  # noqa: ANN001
+    assert run(model, "Iran is not covered by President Wang Lei's travel ban.") == []
+
+
+def test_holding_objects_is_not_an_arrest(model) -> None:  # noqa: ANN001
+    assert run(model, "The museum holds portraits of Ai Ling and Li Ming.") == []
+
+
 def test_only_people_get_events(model) -> None:  # noqa: ANN001
     assert run(model, "The Berlinale was banned from screening in Tehran.") == []
 
