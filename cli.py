@@ -90,10 +90,11 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from extract.watchlist import WatchlistError
     from pipeline.config import ConfigError
     from pipeline.db import DatabaseError
+    from pipeline.digest import DigestError
     from pipeline.entities import EntityNotFound
 
     return (FetchError, SourcesError, WatchlistError, ConfigError, DatabaseError, ModelNotFound,
-            EntityNotFound)
+            EntityNotFound, DigestError)
 
 
 class AtriskGroup(click.Group):
@@ -413,6 +414,87 @@ def alerts_cmd(ctx: click.Context) -> None:
     app = _app(ctx)
     res = deliver_pending(app.db, app.config, feed_path=app.config.alerts.feed)
     click.echo(json.dumps({"sent": res.sent, "failed": res.failed, "pending": res.pending}))
+
+
+@main.command()
+@click.option("--date", "day", help="The day to report (YYYY-MM-DD, in the digest timezone).")
+@click.option("--since", help="Instead of a day: everything since WHEN (24h, 7d, 2026-11-01).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.pass_context
+def digest(ctx: click.Context, day: str | None, since: str | None, fmt: str, out: str | None) -> None:
+    """What is new: events, documents by source, people and organizations with trends, source health.
+
+    Without --date or --since it covers the last 24 hours.
+
+    Example: atrisk digest --date 2026-11-21 --format html --out digest.html
+    """
+    from pipeline.digest import build_digest, render_html, render_json, render_markdown
+
+    app = _app(ctx)
+    if day and since:
+        raise click.UsageError("give --date or --since, not both")
+    try:
+        the_day = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise click.BadParameter(f"{day!r}: use YYYY-MM-DD", param_hint="--date") from None
+    d = build_digest(app.db, day=the_day, since=parse_when(since) if since else None,
+                     timezone=app.config.digest.timezone)
+    with output(out) as fh:
+        if fmt == "json":
+            fh.write(json.dumps(render_json(d), ensure_ascii=False, indent=2) + "\n")
+        else:
+            fh.write((render_markdown if fmt == "md" else render_html)(d))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.pass_context
+def person(ctx: click.Context, name: str, fmt: str, out: str | None) -> None:
+    """The case file of one person: aliases, timeline of events, latest status, documents.
+
+    Example: atrisk person "Jafar Panahi" --format md
+    """
+    from pipeline.casefile import build_case_file, render_json, render_markdown, suggest_names
+
+    app = _app(ctx)
+    case = build_case_file(app.db, name)
+    if case is None:
+        close = suggest_names(app.db, name)
+        hint = f"; did you mean: {', '.join(close)}?" if close else "; see `atrisk entities --kind person`"
+        raise click.ClickException(f"no person named {name!r} in the database{hint}")
+    with output(out) as fh:
+        if fmt == "json":
+            fh.write(json.dumps(render_json(case), ensure_ascii=False, indent=2) + "\n")
+        else:
+            fh.write(render_markdown(case))
+
+
+@main.command("search")
+@click.argument("text")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def search_cmd(ctx: click.Context, text: str, limit: int, fmt: str) -> None:
+    """Find documents and sentences by text (full-text index on SQLite).
+
+    Example: atrisk search "travel ban"
+    """
+    from pipeline.search import SearchError, search
+
+    try:
+        hits = search(_app(ctx).db, text, limit=limit)
+    except SearchError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    for h in hits:
+        click.echo(f"{h.published or '?'}  {h.source or '?'}  {h.title or ''}\n    {h.url}\n    {h.snippet}")
+    if not hits:
+        click.echo(f"no documents match {text!r}", err=True)
 
 
 @main.command()

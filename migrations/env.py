@@ -15,12 +15,18 @@ target_metadata = Base.metadata
 logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    """The SQLite full-text index (migration 0002) is not in the ORM models; leave it be."""
+    return not (type_ == "table" and name and name.startswith("documents_fts"))
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=config.attributes.get("connection_url") or config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -38,7 +44,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # noqa: ANN001
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
