@@ -186,7 +186,7 @@ def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: 
     for sp in spans:
         if sp.watchlisted:
             continue
-        hit = resolve_to_watchlist(sp.name, sp.kind, watchlist) if watchlist else None
+        hit = resolve_to_watchlist(sp.name, sp.kind or ORGANIZATION, watchlist) if watchlist else None
         if hit is None and idx is not None and sp.kind == PERSON and " " not in sp.name.strip():
             # a surname alone with no full name in the document: a unique listed surname
             bucket = idx.surnames.get(entity_key(sp.name), [])
