@@ -78,6 +78,9 @@ class Document(Base):
     analysed_hash: Mapped[str | None] = mapped_column(String(64))
     analysed_at: Mapped[datetime | None] = mapped_column(DateTime)
     analysis_error: Mapped[str | None] = mapped_column(Text)
+    # which analysis worker holds the document ("host:pid:n"), so workers never overlap
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     text_purged: Mapped[bool] = mapped_column(Boolean, default=False)
 
     source: Mapped[Source | None] = relationship()
@@ -86,6 +89,7 @@ class Document(Base):
         Index("ix_documents_first_seen", "first_seen_at"),
         Index("ix_documents_published", "published"),
         Index("ix_documents_content_hash", "content_hash"),
+        Index("ix_documents_claimed_by", "claimed_by"),
     )
 
 
