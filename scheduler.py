@@ -23,13 +23,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crawler.sources import load_sources, parse_duration
 from pipeline.analyse import analyse_pending
 from pipeline.app import App
 from pipeline.lock import AlreadyRunning, PassLock
-from pipeline.models import Run
+from pipeline.models import FetchState, Run
 from pipeline.redact import RedactingFilter, mask_text
 from pipeline.store import sync_sources, utcnow
 
@@ -80,14 +80,27 @@ def _finish_run(app: App, run_id: int, status: str, counters: dict, errors: dict
 
 
 def close_abandoned_runs(app: App) -> int:
-    """Runs left 'running' by a killed process are marked 'interrupted' (we hold the lock)."""
+    """Runs left 'running' by a killed process are marked 'interrupted' (we hold the lock).
+
+    Pages that pass fetched may not have had their links followed yet. A conditional
+    request would get a 304 for them and follow nothing, so their validators are
+    dropped: the next crawl downloads them once more, finds the same body (nothing is
+    extracted again) and follows the links never requested.
+    """
     with app.db.session() as s:
         rows = list(s.scalars(select(Run).where(Run.status == "running")))
         for run in rows:
             run.status = INTERRUPTED
             run.finished_at = run.finished_at or utcnow()
-            log.warning("pass %d (%s, started %s) was interrupted; this pass completes its work",
-                        run.id, run.command, run.started_at.isoformat(timespec="seconds"))
+            reset = s.execute(
+                update(FetchState)
+                .where(FetchState.last_fetched_at >= run.started_at)
+                .values(etag=None, last_modified=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            log.warning("pass %d (%s, started %s) was interrupted; this pass completes its work "
+                        "(%d page(s) it fetched are requested again in full)", run.id, run.command,
+                        run.started_at.isoformat(timespec="seconds"), reset or 0)
         return len(rows)
 
 
