@@ -41,8 +41,10 @@ SHORT_TEXT = 500
 MIN_TEXT = 25
 # Nothing published on the web before this is news to anyone.
 EARLIEST = date(1995, 1, 1)
-# Raw bytes with more control characters than this share are not a page.
+# Decoded bytes with more control characters than this share are not a page.
 BINARY_SHARE = 0.02
+# ...or more undecodable bytes than this share.
+MISDECODED_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,14 @@ def decode_html(html: str | bytes) -> str | None:
         return html if html.strip() else None
     if not html.strip():
         return None
-    head = html[:4096]
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    if controls > BINARY_SHARE * len(head):
-        return None
     _, text = html_to_unicode(None, html, auto_detect_fun=_guess_encoding)
+    head = text[:4096]
+    # Binary data decodes to control characters and replacement marks, not to text;
+    # a page in a mislabelled encoding has some replacement marks but stays readable.
+    controls = sum(1 for c in head if c < " " and c not in "\t\n\r")
+    replaced = head.count("\ufffd")
+    if controls > BINARY_SHARE * len(head) or replaced > MISDECODED_SHARE * len(head):
+        return None
     return text
 
 
@@ -138,6 +143,8 @@ def _guess_encoding(data: bytes) -> str | None:
 
 def _parse(markup: str) -> HtmlElement | None:
     if "<" not in markup:
+        if sum(c.isspace() for c in markup) * 50 < len(markup):
+            return None  # no tags and no words: not text anyone wrote
         # plain text: each blank-line-separated block is a paragraph
         blocks = (escape(b.strip()) for b in re.split(r"\n\s*\n", markup) if b.strip())
         markup = "".join(f"<p>{b}</p>" for b in blocks)

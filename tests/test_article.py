@@ -6,6 +6,8 @@ import random
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.article import Article, decode_html, extract_article, language_code, text_hash
 
@@ -196,6 +198,20 @@ def test_undeclared_utf8_bytes() -> None:
     assert "Maryam Žáková Rahimi" in article.text
 
 
+def test_utf16_with_bom_and_iso_2022_jp() -> None:
+    utf16 = extract_article(page().encode("utf-16"), URL, today=TODAY)
+    assert utf16 is not None
+    assert "arrested at her home in Tehran" in utf16.text
+    text = "映画監督が月曜日に自宅で逮捕されたと家族が明らかにした。" * 4
+    html = (
+        "<html><head><meta charset='iso-2022-jp'></head>"
+        f"<body><article><p>{text}</p></article></body></html>"
+    ).encode("iso-2022-jp")
+    jis = extract_article(html, URL, today=TODAY)
+    assert jis is not None
+    assert "映画監督が月曜日" in jis.text
+
+
 def test_decode_html_reads_the_meta_declaration() -> None:
     html = "<meta charset='windows-1251'><p>Свобода</p>".encode("cp1251")
     decoded = decode_html(html)
@@ -269,6 +285,13 @@ def test_random_bytes_never_raise() -> None:
     rng = random.Random(7)
     for size in (1, 10, 100, 5000):
         assert extract_article(rng.randbytes(size), URL, today=TODAY) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.binary(max_size=2000), st.text(max_size=2000)))
+def test_any_input_gives_an_article_or_none(data: str | bytes) -> None:
+    article = extract_article(data, URL, today=TODAY)
+    assert article is None or (article.text.strip() and article.url == URL)
 
 
 def test_article_is_a_frozen_value() -> None:
