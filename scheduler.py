@@ -92,15 +92,16 @@ def close_abandoned_runs(app: App) -> int:
         for run in rows:
             run.status = INTERRUPTED
             run.finished_at = run.finished_at or utcnow()
-            reset = s.execute(
+            res = s.execute(
                 update(FetchState)
                 .where(FetchState.last_fetched_at >= run.started_at)
                 .values(etag=None, last_modified=None)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
+            reset = int(res.rowcount or 0)  # type: ignore[attr-defined]
             log.warning("pass %d (%s, started %s) was interrupted; this pass completes its work "
                         "(%d page(s) it fetched are requested again in full)", run.id, run.command,
-                        run.started_at.isoformat(timespec="seconds"), reset or 0)
+                        run.started_at.isoformat(timespec="seconds"), reset)
         return len(rows)
 
 

@@ -58,7 +58,7 @@ def channel_of(url: str) -> str:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
+    return moment.strftime("%Y%m%dT%H%M%S%f")
 
 
 def _notice_key(source_id: int, what: str, since: datetime, channel: str) -> str:
@@ -68,7 +68,7 @@ def _notice_key(source_id: int, what: str, since: datetime, channel: str) -> str
 def _parse_key(key: str) -> tuple[int, str, datetime] | None:
     try:
         _, sid, what, since, _channel = key.split(":")
-        return int(sid), what, datetime.strptime(since, "%Y%m%dT%H%M%S")
+        return int(sid), what, datetime.strptime(since, "%Y%m%dT%H%M%S%f")
     except ValueError:
         return None
 
@@ -143,8 +143,8 @@ def _open(s: Session, config: Config, source: Source, incident: str, now: dateti
     log.warning("source %s: %s incident opened", source.name, incident)
 
 
-def _close(s: Session, config: Config, source: Source, now: datetime, report: HealthReport,
-           failures_before: int) -> None:
+def _close(s: Session, config: Config, source: Source, now: datetime,
+           report: HealthReport) -> None:
     incident, since = source.incident or FAILING, source.incident_since or now
     _queue(s, config, source, f"{RECOVERED}-{incident}", since, now)
     report.recovered.append((source.name, incident))
