@@ -88,10 +88,14 @@ def _extract(html: str | bytes, url: str, today: date) -> Article | None:
     if markup is None:
         return None
     tree = _parse(markup)
-    if tree is None:
-        return None
-    text = _main_text(tree, url)
+    text = _main_text(tree, url) if tree is not None else None
     if text is None:
+        repaired = repair_unclosed(markup)
+        if repaired == markup:
+            return None
+        tree = _parse(repaired)
+        text = _main_text(tree, url) if tree is not None else None
+    if tree is None or text is None:
         return None
     # One metadata pass; its htmldate call is the markup stage of find_published.
     meta = trafilatura.extract_metadata(tree, url, date_config=_date_params(today, extensive=False))
@@ -153,6 +157,43 @@ def _parse(markup: str) -> HtmlElement | None:
         # A bare fragment ("<p>...</p>") is refused as "not a document": wrap it.
         tree = trafilatura.load_html(f"<html><body>{markup}</body></html>")
     return tree
+
+
+_RAW_TEXT_TAGS = ("title", "textarea", "script", "style")
+
+
+def repair_unclosed(markup: str) -> str:
+    """Close what a broken page leaves open and what then hides its article.
+
+    ``<title>``, ``<script>``, ``<style>`` and ``<textarea>`` hold raw text up to
+    their closing tag, so one left open swallows the rest of the page: a title ends
+    at its line or at the next tag, the others before the first line that starts
+    with a tag. Links left open nest the whole page inside one link, which reads as
+    navigation: each ends at the next tag.
+    """
+    lower = markup.lower()
+    for tag in _RAW_TEXT_TAGS:
+        if f"</{tag}" in lower:
+            continue
+        stop = re.compile(r"[<\n]") if tag == "title" else re.compile(r"\n\s*<|$")
+        markup = _close_each(markup, re.compile(rf"<{tag}(?:\s[^>]*)?>", re.IGNORECASE), stop, tag)
+    if "</a" not in lower:
+        markup = _close_each(markup, re.compile(r"<a(?:\s[^>]*)?>", re.IGNORECASE), re.compile("<|$"), "a")
+    return markup
+
+
+def _close_each(markup: str, opening: re.Pattern[str], stop: re.Pattern[str], tag: str) -> str:
+    parts = []
+    at = 0
+    for match in opening.finditer(markup):
+        if match.start() < at:
+            continue  # inside raw text already closed
+        end = stop.search(markup, match.end())
+        close = end.start() if end else len(markup)
+        parts.append(markup[at:close] + f"</{tag}>")
+        at = close
+    parts.append(markup[at:])
+    return "".join(parts)
 
 
 # --- main text ----------------------------------------------------------------------

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.article import Article, decode_html, extract_article, language_code, text_hash
+from extract.article import (
+    Article,
+    decode_html,
+    extract_article,
+    language_code,
+    repair_unclosed,
+    text_hash,
+)
 
 URL = "https://ngo.example.org/news/statement-on-arrest"
 TODAY = date(2025, 6, 30)
@@ -266,6 +274,22 @@ def test_truncated_html_still_gives_its_text() -> None:
     article = extract_article(cut, URL, today=TODAY)
     assert article is not None
     assert "arrested at her home in Tehran" in article.text
+
+
+def test_a_page_without_closing_tags_still_gives_its_text() -> None:
+    # an open <title> would swallow the page, open links would make it all navigation
+    html = re.sub(r"</[a-z0-9]+>", "", page(head="<script>var x = 1;\n</script>"))
+    article = extract_article(html, URL, today=TODAY)
+    assert article is not None
+    assert "arrested at her home in Tehran" in article.text
+    assert article.title == "Statement on the arrest of Maryam Rahimi"
+
+
+def test_repair_unclosed_closes_only_what_is_open() -> None:
+    assert repair_unclosed("<title>T\n<p>x") == "<title>T</title>\n<p>x"
+    assert repair_unclosed("<a href='/'>Home<p>x") == "<a href='/'>Home</a><p>x"
+    closed = "<title>T</title><a href='/'>Home</a><p>x"
+    assert repair_unclosed(closed) == closed
 
 
 def test_bare_fragment_and_plain_text() -> None:
