@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -135,6 +136,7 @@ _SHOT = _verbs("shoot")  # a killing only when "shot dead"
 _PASSIVE_ONLY = _verbs("accuse try")  # "was accused", "was tried"; not "tried to"
 _NEEDS_FROM = _verbs("prevent stop")  # "prevented X from boarding"
 _HOLD = _verbs("hold")
+_ACQUITTED = _verbs("acquit", "acquitted")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
 _PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
 _STATE_VERBS = _verbs("be remain stay languish spend keep put place take send throw move "
@@ -157,7 +159,7 @@ _HYP_HEADS = _verbs(
     "threat warrant likely possible could would might may if unless until pending possibility "
     "prospect")
 _MODALS = frozenset("may might could would should can must will shall 'll wo ca".split())
-_PAST_CUES = frozenset({"previously", "formerly", "earlier", "once", "before", "already"})
+_PAST_CUES = frozenset({"previously", "formerly", "once"})  # not "earlier this week"
 # walking up from a trigger stops at these: the clause above is a separate assertion
 _CLAUSE_STOP = frozenset({"relcl", "acl", "appos", "ROOT", "parataxis", "advcl", "csubj"})
 _PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
@@ -172,6 +174,11 @@ _ROLES = frozenset(
 _AUTHORITIES = frozenset("president minister judge prosecutor governor official chief king "
                          "ayatollah general mayor".split())
 _REFLEXIVE = frozenset({"himself", "herself"})
+# property whose owner may go unsaid ("they seized two cameras"); "seized power" is not one
+_SEIZABLE = frozenset(
+    "passport passports camera cameras laptop laptops computer computers phone phones drive "
+    "drives footage equipment film films reels copies copy books manuscripts documents notebooks "
+    "property assets archive archives hard memory cards tapes material materials".split())
 # "both directors", "the three women", "they": the group named just before
 _GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
@@ -185,6 +192,8 @@ _AGO = re.compile(r"\b(?:ago|last|previous|earlier)\b", re.I)
 _YEAR = re.compile(r"^(?:in\s+)?((?:19|20)\d\d)$")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014\u00b7]|\d{1,2}[.)])\s+")
 _BACKGROUND_DAYS = 31
+_TIME_PREPS = frozenset("in on at since during from by until till before after between around of "
+                        "early late".split())
 
 # ---------------------------------------------------------------- matcher, once per Vocab
 
@@ -227,10 +236,11 @@ class _View:
             for tok in span:
                 self.by_token[tok.i] = m
         self.spans.sort(key=lambda p: p[1].start)
+        self.salience = Counter(m.name for m, _ in self.spans)
         self.last_group: list[Mention] = []
         self.last_group_sent = -1
         self.last_people: list[Mention] = []
-        self.last_sent = -1
+        self.last_trigger: Token | None = None
 
     def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
         """The named people a noun phrase headed by ``tok`` refers to."""
@@ -287,7 +297,7 @@ class _View:
 
     def remember(self, people: list[Mention], trigger: Token) -> None:
         """Keep who the last trigger was about, for "they" and for "... and questioned her"."""
-        self.last_people, self.last_sent = people, trigger.sent.start
+        self.last_people, self.last_trigger = people, trigger
         if len(people) > 1:
             self.last_group, self.last_group_sent = people, trigger.sent.start
 
@@ -300,29 +310,42 @@ class _View:
         return list(self.last_group) if self.last_group_sent >= prev_start else []
 
     def antecedent(self, pron: Token) -> Mention | None:
-        """The nearest earlier named person a he/she pronoun can mean (no role holders).
+        """The earlier named person a he/she pronoun most likely means (never a role holder).
 
-        In a sentence whose earlier trigger was about one person, it is that person:
-        "detained X's mother, Y, and questioned her".
+        After a trigger about one person, a pronoun in a coordinated clause is that person
+        ("detained X's mother, Y, and questioned her"); otherwise the story's main person
+        (most mentioned) is preferred over a nearer one-off name.
         """
-        if self.last_sent == pron.sent.start and len(self.last_people) == 1:
+        if (self.last_trigger is not None and len(self.last_people) == 1
+                and _conjoined(pron.head, self.last_trigger)):
             return self.last_people[0]
-        sent_starts = [pron.sent.start]
-        prev = pron.sent.start - 1
-        for _ in range(2):
-            if prev < 0:
-                break
-            sent_starts.append(self.doc[prev].sent.start)
-            prev = self.doc[prev].sent.start - 1
-        lo = min(sent_starts)
+        sents = [pron.sent.start]  # this sentence and up to seven before it
+        while len(sents) < 8 and sents[-1] > 0:
+            sents.append(self.doc[sents[-1] - 1].sent.start)
         best: Mention | None = None
+        best_key: tuple[int, int] = (-1, -1)
         for m, span in self.spans:
-            if span.start < lo or span.start >= pron.i:
+            if span.start < sents[-1] or span.start >= pron.i or _is_role(span):
                 continue
-            if _is_role(span):
-                continue
-            best = m
+            # the story's main person wins over a one-off name, a near one over a far one,
+            # and a subject pronoun prefers a subject antecedent
+            root = span.root
+            subject = root.dep_ in ("nsubj", "nsubjpass") or root.dep_ == "appos" and \
+                root.head.dep_ in ("nsubj", "nsubjpass")
+            near = span.start >= sents[min(2, len(sents) - 1)]
+            score = 2 * min(self.salience[m.name], 3) + 2 * near
+            score += int(subject and pron.dep_ in ("nsubj", "nsubjpass"))
+            if (score, span.start) > best_key:
+                best, best_key = m, (score, span.start)
         return best
+
+def _conjoined(a: Token, b: Token) -> bool:
+    """Whether two verbs are joined by coordination: "detained X and questioned her"."""
+    def top(t: Token) -> Token:
+        while t.dep_ == "conj" and t.head != t:
+            t = t.head
+        return t
+    return a != b and top(a) == top(b)
 
 
 def _pobj(prep: Token) -> Token | None:
@@ -371,7 +394,7 @@ def _inherited_subject(v: Token) -> Token | None:
     """Subject of a subjectless passive clause: "was freed after being pardoned"."""
     cur = v
     for _ in range(4):
-        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep") or cur.head is cur:
+        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep") or cur.head == cur:
             return None
         cur = cur.head
         if cur.pos_ in ("VERB", "AUX"):
@@ -431,6 +454,20 @@ def _owners(thing: Token, view: _View) -> list[Mention]:
     return out
 
 
+def _seized_from(v: Token, things: list[Token], view: _View) -> list[Mention]:
+    """Whose property a seizure took: the owner named, else the person it happened to."""
+    owners = [m for p in things for m in _owners(p, view)]
+    named = [w for t in things for p in (t, *t.conjuncts)
+             for w in (p, *(_pobj(c) for c in p.children if c.dep_ == "prep" and c.lower_ == "of"))
+             if w is not None]  # "most of the footage"
+    if owners or not any(w.lower_ in _SEIZABLE for w in named):
+        return owners
+    if v.dep_ == "conj" and v.head.lower_ in _VERB_TYPE:  # "arrested Yip and seized drives"
+        return [m for a in _verb_patients(v.head) for m in view.people(a)]
+    ante = view.antecedent(v)  # "They seized two cameras": the person the story is about
+    return [ante] if ante is not None else []
+
+
 def _clause_args(v: Token, view: _View) -> list[Mention]:
     """Who is where a place noun puts them: "X remains in custody", "police kept X in jail"."""
     objs = [c for c in v.children if c.dep_ == "dobj"]
@@ -469,15 +506,14 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     while base.dep_ == "conj":
         base = base.head
     head = base.head
-    if etype == "ban" and n.dep_ in ("dobj", "conj") and _VERB_TYPE.get(n.head.lower_) == "sentence":
-        head = n.head
-        # "sentenced X to ten years and a travel ban", the ban parsed as a second object
-        return [m for a in _verb_patients(head) if a is not n for m in view.people(a)]
+    if etype == "ban" and n.dep_ in ("dobj", "conj") and n.head.lower_ in _VERB_TYPE:
+        # "sentenced X to ten years and a travel ban", the ban parsed as an object or conjunct
+        return [m for a in _verb_patients(n.head) if a != n for m in view.people(a)]
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
         if head.lower_ in _GIVE_VERBS:
             # "handed him a sentence", "was given a ban", "handed the novelist X a sentence"
             rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
-                   or c.dep_ == "dobj" and c is not base]
+                   or c.dep_ == "dobj" and c != base]
             return [m for r in rec for m in view.people(r)]
         if head.lower_ in _SUBJECT_VERBS:
             s = _subject(head) or _inherited_subject(head)
@@ -548,7 +584,7 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
             return _noun_args(t, etype, view)
         if t.dep_ == "amod":
             target = t.head
-            while target.dep_ == "compound" and target.head is not target:
+            while target.dep_ == "compound" and target.head != target:
                 target = target.head  # "detained filmmaker Ali Rezaei"
             return view.people(target) if etype != "confiscation" else _owners(target, view)
         if etype == "killing" and t.lower_ in _SHOT and not any(
@@ -562,7 +598,7 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
             return []  # "the collection holds Polaroids of X"; but "held her for two days"
         patients = _verb_patients(t)
         if etype == "confiscation":
-            return [m for p in patients for m in _owners(p, view)]
+            return _seized_from(t, patients, view)
         found = [m for p in patients for m in view.people(p)]
         if patients:  # "arrested six staff members, including X" hangs X on the verb
             found += _companions(t, view)
@@ -606,44 +642,27 @@ def _flags(t: Token) -> tuple[bool, bool]:
                 negated = True
             if c.dep_ == "aux" and c.lower_ in _MODALS:
                 hypothetical = True
-            if c.dep_ == "aux" and c.tag_ == "TO" and cur is t:
+            if c.dep_ == "aux" and c.tag_ == "TO" and cur == t:
                 hypothetical = True
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
             if c.lower_ == "warrant" or c.dep_ in ("compound", "amod", "nmod", "advmod") \
                     and c.lower_ in _HYP_HEADS:  # "risks" mis-tagged as a noun
                 hypothetical = True
-        if cur is not t:
+        if cur != t:
             if cur.lower_ in _NEG_HEADS:
                 negated = True
             if cur.lower_ in _HYP_HEADS:
                 hypothetical = True
-        if cur.dep_ in _CLAUSE_STOP or cur.head is cur:
+        if cur.dep_ in _CLAUSE_STOP or cur.head == cur:
             break
-        via_conj = cur.dep_ == "conj"
+        # "never arrested or questioned" shares the negation; "not arrested but questioned" not
+        via_conj = cur.dep_ == "conj" and not any(
+            c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in cur.head.children)
         if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
             hypothetical = True
         cur = cur.head
     return negated, hypothetical
-
-
-def _clause_tokens(t: Token) -> Iterator[Token]:
-    """The trigger's own clause: its subtree without embedded clauses of other events."""
-    root = t
-    if t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("dobj", "pobj"):
-        up = t.head if t.dep_ == "dobj" else t.head.head
-        if up.pos_ in ("VERB", "AUX"):
-            root = up
-    stack = [root]
-    while stack:
-        cur = stack.pop()
-        yield cur
-        for c in cur.children:
-            if c.dep_ in ("relcl", "acl", "ccomp", "advcl", "appos", "conj", "parataxis"):
-                if c.dep_ == "conj" and cur is not root:
-                    stack.append(c)
-                continue
-            stack.append(c)
 
 
 @lru_cache(maxsize=4096)
@@ -679,28 +698,69 @@ def resolve_date(text: str, published: date | None) -> date | None:
     return found
 
 
+def _clause_heads(t: Token) -> list[Token]:
+    """The trigger, and for a noun trigger the verb it is the object of."""
+    heads = [t]
+    if t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("dobj", "pobj"):
+        up = t.head if t.dep_ == "dobj" else t.head.head
+        if up.pos_ in ("VERB", "AUX"):
+            heads.append(up)
+    return heads
+
+
+def _date_entity(tok: Token) -> str | None:
+    """The DATE entity around ``tok`` (found from the IOB tags, not by scanning doc.ents)."""
+    if tok.ent_type_ != "DATE":
+        return None
+    first, last = tok.i, tok.i
+    while first > 0 and tok.doc[first].ent_iob_ == "I":
+        first -= 1
+    while last + 1 < len(tok.doc) and tok.doc[last + 1].ent_iob_ == "I":
+        last += 1
+    return tok.doc[first: last + 1].text
+
+
+def _date_under(prep: Token, depth: int = 0) -> str | None:
+    """A date reached through time prepositions: "on the morning of Friday, 20 November"."""
+    p = _pobj(prep)
+    if prep.lower_ not in _TIME_PREPS or p is None or depth > 2:
+        return None
+    found = _date_entity(p)
+    for c in p.children:
+        if found is None and c.dep_ == "prep":
+            found = _date_under(c, depth + 1)
+    return found
+
+
 def _event_date(t: Token, published: date | None) -> tuple[date | None, bool]:
-    """(date, past cue seen) for the trigger's clause."""
-    past_cue = False
-    dates: list[tuple[int, str]] = []
-    seen_ents: set[int] = set()
-    for tok in _clause_tokens(t):
-        if tok.lower_ in _PAST_CUES and tok.dep_ in ("advmod", "npadvmod"):
-            past_cue = True
-        if tok.ent_type_ == "DATE":
-            first, last = tok.i, tok.i  # the entity around tok, without scanning doc.ents
-            while first > 0 and tok.doc[first].ent_iob_ == "I":
-                first -= 1
-            while last + 1 < len(tok.doc) and tok.doc[last + 1].ent_iob_ == "I":
-                last += 1
-            if first not in seen_ents:
-                seen_ents.add(first)
-                dates.append((abs(first - t.i), tok.doc[first: last + 1].text))
-    for _, text in sorted(dates):
-        d = resolve_date(text, published)
-        if d is not None:
-            return d, past_cue
-    return None, past_cue
+    """(date, placed in the past) from the time modifiers of the trigger's own clause.
+
+    Only modifiers of the clause count ("arrested on Friday", "in 2010 he was arrested"),
+    not dates inside its objects ("over a documentary about the 2019 protests"). A clause
+    coordinated without its own date takes its head's ("in 2010 arrested and later
+    sentenced"). The pluperfect places an event in the past except in reported speech,
+    where it is only the tense shift ("his lawyer said he had been taken to Evin").
+    """
+    past = False
+    for head in _clause_heads(t):
+        for c in head.children:
+            if c.dep_ == "advmod" and c.lower_ in _PAST_CUES:
+                past = True
+            if c.dep_ == "aux" and c.lower_ == "had" and head.dep_ != "ccomp":
+                past = True
+        for c in head.children:
+            when = None
+            if c.dep_ == "prep":
+                when = _date_under(c)
+            elif c.dep_ in ("npadvmod", "advmod", "tmod", "nummod", "pobj"):
+                when = _date_entity(c)
+            d = resolve_date(when, published) if when else None
+            if d is not None:
+                return d, past
+    if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX", "NOUN"):
+        d, head_past = _event_date(t.head, published)
+        return d, past or head_past
+    return None, past
 
 
 def _term(t: Token, etype: str) -> str | None:
@@ -741,7 +801,7 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
     if not view.spans:
         return []
     out: dict[tuple[str, str, int], Event] = {}
-    for _, start, end in _matcher(doc.vocab)(doc):
+    for _, start, end in sorted(_matcher(doc.vocab)(doc), key=lambda m: (m[1], m[2])):
         t = doc[end - 1]
         etype = _is_trigger(t)
         if etype is None:
@@ -767,6 +827,13 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
                            background=background, negated=negated, hypothetical=hypothetical,
                            trigger=doc[start:end].text)
                 _keep(out, ev)
+    for tok in doc:
+        if tok.lower_ in _ACQUITTED:  # "X, who stood trial alongside her, was acquitted"
+            cleared = {m.name for a in _verb_patients(tok) for m in view.people(a)}
+            for key, ev in list(out.items()):
+                if ev.type == "charge" and ev.person in cleared and \
+                        ev.sent_start == tok.sent.start_char:
+                    out[key] = replace(ev, negated=True)
     return sorted(out.values(), key=lambda e: (e.sent_start, e.person, e.type))
 
 

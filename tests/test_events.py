@@ -264,6 +264,52 @@ def test_background_previously(model) -> None:  # noqa: ANN001
     assert ev.background
 
 
+def test_pluperfect_is_background_except_in_reported_speech(model) -> None:  # noqa: ANN001
+    assert one(run(model, "Ai Ling had been sentenced to eight years in prison."), "sentence",
+               "Ai Ling").background
+    ev = one(run(model, "His lawyer said Ai Ling had been taken into custody."), "arrest",
+             "Ai Ling")
+    assert not ev.background
+
+
+def test_coordinated_clause_takes_the_head_date(model) -> None:  # noqa: ANN001
+    evs = run(model, "In 2010 Jafar Panahi was arrested and later sentenced to six years.")
+    ev = one(evs, "sentence", "Jafar Panahi")
+    assert ev.background and ev.date == date(2010, 1, 1)
+
+
+def test_date_inside_an_object_is_not_the_event_date(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Police arrested Ai Ling over a documentary about the 2019 protests."),
+             "arrest", "Ai Ling")
+    assert ev.date is None and not ev.background
+
+
+def test_earlier_this_week_is_not_background(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Li Ming was freed from prison earlier this week."), "release", "Li Ming")
+    assert not ev.background
+
+
+def test_negation_shared_by_or(model) -> None:  # noqa: ANN001
+    evs = run(model, "Until this week Ai Ling had never been arrested or questioned.")
+    assert evs and all(e.negated for e in evs)
+
+
+def test_acquittal_cancels_the_charge(model) -> None:  # noqa: ANN001
+    evs = run(model, "Her co-producer, Li Ming, who stood trial alongside her, was acquitted.")
+    assert one(evs, "charge", "Li Ming").negated
+
+
+def test_seizure_without_owner_goes_to_the_person_of_the_story(model) -> None:  # noqa: ANN001
+    evs = run(model, "Ai Ling was arrested at her home on Friday. Officers searched the flat for "
+                     "three hours. They seized two cameras and a laptop.")
+    assert ("confiscation", "Ai Ling") in pairs(evs)
+
+
+def test_seizing_power_is_not_a_confiscation(model) -> None:  # noqa: ANN001
+    evs = run(model, "Ai Ling wrote about the day the army seized power.")
+    assert evs == []
+
+
 def test_recent_event_is_not_background(model) -> None:  # noqa: ANN001
     ev = one(run(model, "Ai Ling was arrested on Friday."), "arrest", "Ai Ling")
     assert not ev.background and ev.date == date(2024, 3, 1)
