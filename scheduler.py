@@ -24,6 +24,7 @@ from types import FrameType
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from crawler.sources import load_sources, parse_duration
 from pipeline.analyse import analyse_pending
@@ -68,11 +69,14 @@ def _start_run(app: App, command: str) -> int:
         return run.id
 
 
-def _finish_run(app: App, run_id: int, status: str, counters: dict, errors: dict) -> None:
+def _finish_run(app: App, run_id: int, status: str, counters: dict, errors: dict, *,
+                refetch: bool = False) -> None:
     with app.db.session() as s:
         run = s.get(Run, run_id)
         if run is None:
             return
+        if refetch:  # the crawl may have stopped half-way
+            _refetch_in_full(s, run.started_at)
         run.finished_at = utcnow()
         run.status = status
         run.counters = counters
@@ -83,26 +87,33 @@ def close_abandoned_runs(app: App) -> int:
     """Runs left 'running' by a killed process are marked 'interrupted' (we hold the lock).
 
     Pages that pass fetched may not have had their links followed yet. A conditional
-    request would get a 304 for them and follow nothing, so their validators are
-    dropped: the next crawl downloads them once more, finds the same body (nothing is
-    extracted again) and follows the links never requested.
+    request would get a 304 for them and follow nothing, and an unchanged body would
+    only have its never-requested links followed (not those of a half-read child
+    sitemap), so their validators and body hashes are dropped: the next crawl reads
+    them in full once more. Stored documents are matched by content hash, so nothing is
+    stored or analysed twice.
     """
     with app.db.session() as s:
         rows = list(s.scalars(select(Run).where(Run.status == "running")))
         for run in rows:
             run.status = INTERRUPTED
             run.finished_at = run.finished_at or utcnow()
-            res = s.execute(
-                update(FetchState)
-                .where(FetchState.last_fetched_at >= run.started_at)
-                .values(etag=None, last_modified=None)
-                .execution_options(synchronize_session=False)
-            )
-            reset = int(res.rowcount or 0)  # type: ignore[attr-defined]
+            reset = _refetch_in_full(s, run.started_at)
             log.warning("pass %d (%s, started %s) was interrupted; this pass completes its work "
                         "(%d page(s) it fetched are requested again in full)", run.id, run.command,
                         run.started_at.isoformat(timespec="seconds"), reset)
         return len(rows)
+
+
+def _refetch_in_full(s: Session, since: datetime) -> int:
+    """Forget validators and body hashes of pages fetched since ``since`` by an unfinished pass."""
+    res = s.execute(
+        update(FetchState)
+        .where(FetchState.last_fetched_at >= since)
+        .values(etag=None, last_modified=None, body_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def run_pass(
@@ -158,11 +169,9 @@ def run_pass(
         except Stopping:
             status = STOPPED
             log.warning("pass %d stopped early for shutdown; the rest is left pending", run_id)
-        except KeyboardInterrupt:
-            _finish_run(app, run_id, INTERRUPTED, counters, errors)
-            raise
-        except BaseException:
-            _finish_run(app, run_id, FAILED, counters, errors)
+        except BaseException as exc:
+            _finish_run(app, run_id, INTERRUPTED if isinstance(exc, KeyboardInterrupt) else FAILED,
+                        counters, errors, refetch=crawl)
             raise
         _finish_run(app, run_id, status, counters, errors)
     return PassResult(run_id, status, counters, errors, time.monotonic() - started)
@@ -186,15 +195,22 @@ def _crawl_stage(app: App, run_id: int, only: Sequence[str], notify: ProgressFn,
         # analysis and delivery of what earlier passes stored still run
         log.error("%s", mask_text(str(exc)))
         errors["crawl_process"] = 1
+        with app.db.session() as s:
+            _refetch_in_full(s, s.get_one(Run, run_id).started_at)
         return CRAWL_FAILED
     counters.update({k: result.total(k) for k in CRAWL_COUNTERS})
     for kind, n in result.errors().items():
         errors[kind] = errors.get(kind, 0) + n
     counters["crawl_seconds"] = round(result.elapsed, 2)
-    if result.reason == "shutdown":
-        counters["crawl_stopped"] = True
     report = update_health(app.db, app.config, list(result.counters))
     counters.update(report.as_counters())
+    if result.reason == "shutdown":
+        # stopped by a signal: links of the pages it fetched may not all be followed
+        with app.db.session() as s:
+            started = s.get_one(Run, run_id).started_at
+            _refetch_in_full(s, started)
+        log.warning("crawl stopped before the end; the next crawl completes it")
+        return STOPPED
     return OK
 
 
@@ -416,28 +432,19 @@ def _crawl_children() -> list[int]:
     return out
 
 
-def serve(app: App, *, interval_overrides: dict[str, float] | None = None,
-          stop_after: float | None = None) -> None:
-    """Run the scheduler until SIGTERM or SIGINT (or ``stop_after`` seconds).
+def open_job_store(app: App) -> Any:
+    """A started, paused scheduler whose jobs live in the app's database (``apscheduler_jobs``).
 
-    Jobs run one at a time in this process (crawls in a child process each), and take
-    the pass lock like `atrisk run`, so cron passes and scheduled jobs never overlap. On
-    a stop signal the running job finishes at a safe point: a crawl child is asked to
-    stop (Scrapy closes cleanly), analysis stops after the document being written, and
-    jobs not yet started are left for the next start.
+    Jobs run one at a time in a thread of this process: SQLite has one writer, and passes
+    share one lock anyway. Call :func:`resume` on it to start processing jobs.
     """
-    global _context, _scheduler
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    specs = planned_jobs(app, interval_overrides)  # bad sources or config: fail before starting
-    _context = _Context(app.db_url, app.sources_path, app.watchlist_path, app.config_path)
-    _stop.clear()
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=app.db.engine, tablename=JOBS_TABLE)},
-        # one job at a time: SQLite has one writer, and passes share one lock anyway
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         timezone=UTC,
         daemon=False,
@@ -452,6 +459,35 @@ def serve(app: App, *, interval_overrides: dict[str, float] | None = None,
 
     scheduler.add_listener(on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
     scheduler.start(paused=True)
+    return scheduler
+
+
+def close_job_store(scheduler: Any, *, wait: bool = True) -> None:
+    """Stop taking jobs, let the running one finish (``wait``), and shut down.
+
+    The job store is detached first: APScheduler 3 looks for due jobs once more while
+    shutting down, and would move their next run time past a run that never happens.
+    """
+    scheduler.pause()
+    scheduler.remove_jobstore("default", shutdown=False)
+    scheduler.shutdown(wait=wait)
+
+
+def serve(app: App, *, interval_overrides: dict[str, float] | None = None,
+          stop_after: float | None = None) -> None:
+    """Run the scheduler until SIGTERM or SIGINT (or ``stop_after`` seconds).
+
+    Jobs run one at a time in this process (crawls in a child process each), and take
+    the pass lock like `atrisk run`, so cron passes and scheduled jobs never overlap. On
+    a stop signal the running job finishes at a safe point: a crawl child is asked to
+    stop (Scrapy closes cleanly), analysis stops after the document being written, and
+    jobs not yet started are left for the next start.
+    """
+    global _context, _scheduler
+    specs = planned_jobs(app, interval_overrides)  # bad sources or config: fail before starting
+    _context = _Context(app.db_url, app.sources_path, app.watchlist_path, app.config_path)
+    _stop.clear()
+    scheduler = open_job_store(app)
     _scheduler = scheduler
     wakeup = threading.Event()
     previous = _install_signal_handlers(wakeup)
@@ -475,7 +511,7 @@ def serve(app: App, *, interval_overrides: dict[str, float] | None = None,
             except OSError:
                 pass
         log.info("scheduler stopping: waiting for the running job to reach a safe point")
-        scheduler.shutdown(wait=True)
+        close_job_store(scheduler)
         _restore_signal_handlers(previous)
         _scheduler = None
         _context = None
