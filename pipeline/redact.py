@@ -1,22 +1,42 @@
-"""Masking of secrets (passwords, tokens) in URLs and free text before they are shown."""
+"""Masking of secrets (passwords, tokens) in URLs and free text before they are shown.
+
+Apprise and database URLs carry credentials in many places: the password of the
+userinfo (``mailtos://user:PASS@host``), a token as the user (``ntfys://TOKEN@host``),
+the host (``tgram://BOTTOKEN/chat``) or path segments (``slack://T1/B2/TOKEN``), query
+parameters (``?token=``, ``?password=``) and apprise's header and GET-parameter
+prefixes (``?+Authorization=...``, ``?-apikey=...``). Everything else in a URL is kept
+byte for byte, so a masked message still says where things went.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urlsplit, urlunsplit
 
 MASK = "***"
-# userinfo in any scheme://user:pass@host
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^/\s:@?#]*)(?::(?P<pw>[^/\s@?#]*))?@")
-# query parameters that commonly carry credentials
-_SECRET_PARAMS = re.compile(
-    r"(?i)([?&](?:token|access_token|auth|key|apikey|api_key|secret|password|pass|pwd|sig|signature)=)[^&\s#]+"
+
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>`]+")
+# punctuation that ends a sentence or a quotation rather than the URL
+_TRAILING = ".,;:!?)]}"
+# long runs of letters and digits with both kinds in them: webhook ids, bot and API tokens
+_TOKEN = re.compile(r"(?=[A-Za-z0-9_\-:]*\d)(?=[A-Za-z0-9_\-:]*[A-Za-z])[A-Za-z0-9_\-:]{16,}")
+_TOKEN_SEGMENT = re.compile(r"(?<![^/])" + _TOKEN.pattern + r"(?![^/])")
+# on the web, lowercase slugs with dates ("2024-11-05-panahi-arrested") are no secret:
+# there a token segment must mix cases with digits, as Slack and Discord webhook tokens do
+_WEB_TOKEN_SEGMENT = re.compile(r"(?<![^/])(?=[^/]*[a-z])(?=[^/]*[A-Z])" + _TOKEN.pattern + r"(?![^/])")
+# query parameter names that carry credentials; apprise prefixes headers with "+",
+# GET parameters with "-" and payload fields with ":"
+_SECRET_NAME = re.compile(
+    r"(?i)^[+\-:]?[\w.\-]*(token|auth(?!or\b)|key(?!word)|secret|pass|pwd|sig|credential|session|cookie)[\w.\-]*$"
 )
-# path segments that look like tokens (webhook ids, bot tokens): long runs of letters/digits
-_TOKEN = r"(?=[A-Za-z0-9_\-:]*\d)(?=[A-Za-z0-9_\-:]*[A-Za-z])[A-Za-z0-9_\-:]{16,}"
-_TOKEN_SEGMENT = re.compile(r"(?<=/)" + _TOKEN)
-_TOKEN_HOST = re.compile(_TOKEN)
+_SECRET_PARAMS = re.compile(
+    r"(?i)([?&][+\-:]?[\w.\-]*(?:token|auth(?!or\b)|key(?!word)|secret|pass|pwd|sig|credential|session|cookie)[\w.\-]*=)"
+    r"(?!\*\*\*)[^&\s#'\"<>]+"
+)
+# key=value credentials outside URLs (libpq connection strings, error texts)
+_ASSIGNED = re.compile(
+    r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)(?!\*\*\*)([^\s,;'\"&]+)"
+)
 
 _registered: set[str] = set()
 
@@ -36,32 +56,44 @@ def mask_text(text: str) -> str:
     """Any text with URL passwords, token parameters, token path segments and known secrets masked."""
     if not text:
         return text
-    out = _USERINFO.sub(
-        lambda m: f"{m['scheme']}{m['user']}:{MASK}@" if m["pw"] is not None else m[0], text
-    )
+    out = _URL.sub(lambda m: _mask_one(m[0]), text)
     out = _SECRET_PARAMS.sub(lambda m: m[1] + MASK, out)
-    out = re.sub(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://\S+", lambda m: _mask_path_tokens(m[0]), out)
+    out = _ASSIGNED.sub(lambda m: m[1] + m[2] + MASK, out)
     for secret in sorted(_registered, key=len, reverse=True):
         out = out.replace(secret, MASK)
     return out
 
 
-def _mask_path_tokens(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    path = _TOKEN_SEGMENT.sub(MASK, parts.path)
-    netloc = parts.netloc
-    # apprise puts tokens in the host position too (tgram://bottoken/chatid)
-    host = netloc.rsplit("@", 1)[-1]
-    if _TOKEN_HOST.fullmatch(host):
-        netloc = netloc[: len(netloc) - len(host)] + MASK
-    return urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))
+def _mask_one(url: str) -> str:
+    core = url.rstrip(_TRAILING)
+    tail = url[len(core):]
+    scheme, _, rest = core.partition("://")
+    web = scheme.lower() in ("http", "https")
+    rest, hash_, fragment = rest.partition("#")
+    rest, qmark, query = rest.partition("?")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if at:
+        user, colon, _pw = userinfo.partition(":")
+        user = MASK if _TOKEN.fullmatch(user) else user
+        userinfo = f"{user}:{MASK}" if colon else user
+    if not web and _TOKEN.fullmatch(host):
+        host = MASK
+    path = (_WEB_TOKEN_SEGMENT if web else _TOKEN_SEGMENT).sub(MASK, path)
+    if query:
+        query = "&".join(_mask_param(p) for p in query.split("&"))
+    return f"{scheme}://{userinfo}{at}{host}{slash}{path}{qmark}{query}{hash_}{fragment}{tail}"
+
+
+def _mask_param(param: str) -> str:
+    name, eq, value = param.partition("=")
+    if eq and value and _SECRET_NAME.match(name):
+        return f"{name}={MASK}"
+    return param
 
 
 class RedactingFilter(logging.Filter):
-    """Logging filter that masks secrets in every record's final message."""
+    """Logging filter that masks secrets in every record's final message and traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -71,4 +103,9 @@ class RedactingFilter(logging.Filter):
         masked = mask_text(msg)
         if masked != msg:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # the traceback's last line repeats the exception message, URLs included
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
         return True
