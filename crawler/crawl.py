@@ -214,7 +214,7 @@ class _Events:
 
 def _configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(relativeCreated)d %(message)s"))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -303,4 +303,9 @@ def child_main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(child_main())
+    exit_code = child_main()
+    logging.shutdown()
+    sys.stderr.flush()
+    # nothing is left to clean up (the store closed the database); interpreter
+    # teardown of Scrapy, lxml and trafilatura would only add a second per pass
+    os._exit(exit_code)

@@ -79,9 +79,13 @@ class SourceCrawl:
         return not self.allow or any(p.search(url) for p in self.allow)
 
 
+def content_type(response: Response) -> str:
+    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+
+
 def content_problem(response: Response) -> str | None:
     """Why a page body cannot hold an article (PDF, binary, empty), or None."""
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    ctype = content_type(response).lower()
     body = response.body
     if "pdf" in ctype or body[:5] == b"%PDF-":
         return "pdf"
@@ -209,14 +213,14 @@ class WatchSpider(scrapy.Spider):
         problem = content_problem(response)
         if problem:
             page.error = problem
-            page.message = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            page.message = content_type(response)
             yield page
             return
         if kind == ARTICLE and page.body_changed:
             # TextResponse decoding follows the HTTP header, a BOM, then <meta charset>
             page.html = response.text  # type: ignore[attr-defined]
         yield page
-        if depth >= src.max_depth:
+        if depth >= src.max_depth or not isinstance(response, TextResponse):
             return
         for link in src.links.extract_links(response):
             if not host_allowed(host_of(link.url), src.domains):
@@ -277,7 +281,11 @@ class WatchSpider(scrapy.Spider):
         kw = request.cb_kwargs
         src = self.sources[kw["source"]]
         kind, status, message = classify_failure(failure)
-        url = safe_canonicalize(request.url) or request.url
+        # report the URL that was asked for; a redirect chain names where it ended
+        first = request.meta.get("redirect_urls", [request.url])[0]
+        url = safe_canonicalize(first) or first
+        if first != request.url:
+            message = f"{message} (redirected to {request.url})"
         log.debug("%s: %s %s", src.name, kind, mask_text(url))
         yield CrawledPage(source=src.name, source_id=src.id, url=url, kind=kw["kind"], status=status,
                           error=kind, message=message, entry=kw.get("entry", False))
