@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from extract import entity_rules as rules
 from extract.watchlist import WatchedEntity, Watchlist
 
 if TYPE_CHECKING:
@@ -261,10 +262,13 @@ def _repair_spans(doc: Doc) -> list[_Span]:
         kind = _LABELS.get(ent.label_)
         if kind is None and ent.label_ not in _KEEP_OTHER:
             continue
+        if kind is None and ent.label_ != "GPE" and rules.has_org_head(doc, ent.start, ent.end):
+            kind = ORGANIZATION  # "the Festival de Cannes" labelled FAC: trim it as a name of an organization
         for start, end in _split(doc, ent.start, ent.end, kind):
             spans.append(_Span(start, end, kind, ent.ent_id_))
     spans.extend(_list_names(doc))
     spans.extend(_after_honorifics(doc))
+    acronyms = _context_spans(doc, spans)
     spans.extend(_coordinated(doc, spans))
     out: list[_Span] = []
     for sp in spans:
@@ -286,8 +290,53 @@ def _repair_spans(doc: Doc) -> list[_Span]:
         sp.name = " ".join(doc[sp.start : sp.end].text.split())
         if sp.kind is None and any(t.lower_ in _ORG_WORDS for t in doc[sp.start : sp.end]):
             sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
+        if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
+            sp.name, sp.kind = acronyms[sp.name], ORGANIZATION
+    _context_votes(doc, out)
     _vote_kinds(out)
     return [sp for sp in out if sp.kind is not None]
+
+
+def _context_spans(doc: Doc, spans: list[_Span]) -> dict[str, str]:
+    """Spans found from context (credits, defined acronyms, roles, subjects); acronym -> full name."""
+    acronyms: dict[str, str] = {}
+    for s, e, a, b in rules.defined_acronyms(doc):
+        spans.append(_Span(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
+        spans.append(_Span(a, b, ORGANIZATION, votes=[ORGANIZATION] * 3))
+        acronyms.setdefault(doc[a].text, " ".join(doc[s:e].text.split()))
+    for s, e, kind in rules.credit_spans(doc):
+        spans.append(_Span(s, e, kind, votes=[kind] * 3))
+    for s, e in rules.role_of_orgs(doc):
+        spans.append(_Span(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
+    for s, e, kind in rules.unlabelled_subjects(doc):
+        spans.append(_Span(s, e, kind, votes=[kind] * 2))
+    for sp in list(spans):
+        if sp.kind is not None and not sp.ent_id:
+            spans.extend(_Span(s, e, sp.kind) for s, e in rules.coordinated_before(doc, sp.start, sp.kind))
+    return acronyms
+
+
+def _context_votes(doc: Doc, spans: list[_Span]) -> None:
+    """Add the votes of the words around each span; drop caption words and places labelled ORG."""
+    places = rules.place_texts(doc)
+    for sp in spans:
+        if sp.ent_id:
+            continue
+        if rules.is_caption_word(doc, sp.start, sp.end) or (
+                sp.kind == ORGANIZATION and rules.is_place(doc, sp.start, sp.end, places)):
+            sp.kind, sp.votes = None, []
+            continue
+        p = rules.person_votes(doc, sp.start, sp.end)
+        if sp.kind is None and not rules.role_before(doc, sp.start):
+            p = 0  # a place or a work the model labelled: only a role before it makes it a person
+        o = rules.org_votes(doc, sp.start, sp.end)
+        if not (p or o):
+            continue
+        if sp.kind is None and doc[sp.start].ent_type_ in {"DATE", "CARDINAL", "NORP"}:
+            continue
+        sp.votes = (sp.votes or ([sp.kind] if sp.kind else [])) + [PERSON] * p + [ORGANIZATION] * o
+        if sp.kind is None:
+            sp.kind = PERSON if p > o else ORGANIZATION
 
 
 def _split(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[int, int]]:
@@ -496,7 +545,7 @@ def _bare_names(doc: Doc, spans: list[_Span]) -> list[_Span]:
 
 def _dedupe(spans: list[_Span]) -> list[_Span]:
     """Keep one span per stretch of text: watchlist first, then the longest."""
-    spans.sort(key=lambda s: (not s.ent_id, -(s.end - s.start), s.start))
+    spans.sort(key=lambda s: (not s.ent_id, -(s.end - s.start), not s.votes, s.start))
     taken: set[int] = set()
     out: list[_Span] = []
     for sp in spans:

@@ -117,3 +117,85 @@ def test_mention_offsets_and_sentence(plain) -> None:  # noqa: ANN001
     assert m.sentence == "Then filmmaker Sahar Daneshvar was arrested."
     assert text[m.sent_start :].startswith(m.sentence)
     assert m.key == "sahar daneshvar"
+
+
+# ---------------------------------------------------------------- context evidence
+
+
+def test_role_noun_before_a_name_makes_it_a_person(plain) -> None:  # noqa: ANN001
+    # the model labels this "Jafar Panahi" ORG; "filmmaker" before it says otherwise
+    ms = run(plain, "The court sentenced the Iranian filmmaker Jafar Panahi on Monday.")
+    assert "Jafar Panahi" in names(ms, PERSON)
+    assert not names(ms, ORGANIZATION)
+
+
+def test_speaker_of_an_organization_is_a_person(plain) -> None:  # noqa: ANN001
+    ms = run(plain, '"He is a voice of his generation," said Srirak Plipat of Freemuse.')
+    assert "Srirak Plipat" in names(ms, PERSON)
+    assert "Srirak Plipat" not in names(ms, ORGANIZATION)
+
+
+def test_appositive_role_makes_a_person(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The authorities must free the writer Maksim Znak. Znak, a lawyer, received 10 years.")
+    assert "Maksim Znak" in names(ms, PERSON)
+    assert "Maksim Znak" not in names(ms, ORGANIZATION)
+
+
+def test_organization_head_noun_overrides_a_person_label(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Director Kirill Serebrennikov lives in exile. Mr Serebrennikov's Gogol Center "
+                    "was closed in 2022.")
+    assert "Gogol Center" in names(ms, ORGANIZATION)
+    assert names(ms, PERSON) == {"Kirill Serebrennikov"}
+
+
+def test_acronym_in_brackets_defines_an_organization_and_its_alias(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Scholars at Risk (SAR) welcomed the release of the scholar. "
+                    "SAR has recorded more than 400 detentions.")
+    assert names(ms, ORGANIZATION) == {"Scholars at Risk"}
+    assert {m.text for m in ms if m.kind == ORGANIZATION} == {"Scholars at Risk", "SAR"}
+
+
+def test_role_of_a_name_makes_it_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The following have asked for help:\n\n"
+                    "• Sahraa Karimi, filmmaker, former head of Afghan Film\n• Roya Sadat, director")
+    assert "Afghan Film" in names(ms, ORGANIZATION)
+    assert "Sahraa Karimi" in names(ms, PERSON)
+
+
+def test_unlabelled_subject_that_reports_is_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Memorial, which was dissolved by the Supreme Court in 2021, recognised the women "
+                    "as political prisoners. OVD-Info counted the case among 1,000 prosecutions.")
+    assert {"Memorial", "OVD-Info", "Supreme Court"} <= names(ms, ORGANIZATION)
+    assert not names(ms, PERSON)
+
+
+def test_photo_credit_splits_photographer_and_agency(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Cate Blanchett holds a sign.\nPhotograph: Andreas Rentz/Getty Images\n\n"
+                    "Golshifteh Farahani speaks to reporters. (Reuters/Valentyn Ogirenko)")
+    assert {"Andreas Rentz", "Valentyn Ogirenko"} <= names(ms, PERSON)
+    assert {"Getty Images", "Reuters"} <= names(ms, ORGANIZATION)
+
+
+def test_places_and_demonyms_labelled_org_are_dropped(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The Revolutionary Court in Isfahan sentenced the rapper. Protesters met in Gezi Park. "
+                    "Interview: an activist on the Gezi trial. They include the Ugandan writer "
+                    "Kakwenza Rukirabashaija, who fled Uganda.")
+    orgs = names(ms, ORGANIZATION)
+    assert "Revolutionary Court" in orgs
+    assert not {"Isfahan", "Gezi", "Ugandan"} & orgs
+
+
+def test_caption_words_and_awards_are_not_names(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Above: Juliette Binoche with the jury. Photograph: Stephane Cardinale\n\n"
+                    "Below: the winners of the Freedom of Expression Awards.")
+    found = names(ms, PERSON) | names(ms, ORGANIZATION)
+    assert not {"Above", "Below", "Freedom of Expression Awards"} & found
+    assert "Stephane Cardinale" in names(ms, PERSON)
+
+
+def test_names_coordinated_before_an_organization_are_organizations(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Joint statement on artists in Belarus\n\nAmnesty International, Human Rights Watch, "
+                    "PEN Belarus and the Belarusian Association of Journalists call on the authorities "
+                    "to free Maria Kalesnikava and the writer Maksim Znak.")
+    assert {"Amnesty International", "Human Rights Watch", "PEN Belarus",
+            "Belarusian Association of Journalists"} <= names(ms, ORGANIZATION)

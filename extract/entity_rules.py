@@ -1,0 +1,391 @@
+"""Context evidence for people and organizations, used by :mod:`extract.entities`.
+
+The small model often labels an unfamiliar person ORG ("said Srirak Plipat of
+Freemuse"), an organization PERSON ("Gogol Center"), a place ORG ("the court in
+Isfahan"), and misses organizations written without a familiar head noun
+("Scholars at Risk (SAR)"). The words around a name usually settle it: a job title
+before it, an appositive role or age after it, "who" rather than "which", a head
+noun such as Centre or Foundation, an acronym defined in brackets, a photo credit
+line. Each function here reads such evidence from an analysed ``Doc`` and returns
+plain token offsets or votes; :mod:`extract.entities` turns them into spans.
+Everything is a linear pass over tokens, so it adds little to the model's time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+PERSON = "person"
+ORGANIZATION = "organization"
+
+# Nouns that describe a person's job or situation: a name right after one
+# ("filmmaker Jafar Panahi", "his lawyer Babak Paknia") or in apposition
+# ("Maksim Znak, a lawyer") is a person.
+ROLE_NOUNS = frozenset("""
+filmmaker filmmakers film-maker director directors documentarian producer actor actress actors
+actresses writer author poet novelist playwright screenwriter cinematographer editor artist painter
+sculptor photographer photojournalist journalist reporter musician rapper singer composer dancer
+choreographer comedian critic curator programmer lawyer attorney activist dissident scholar
+academic professor researcher student teacher colleague protester prisoner detainee defendant
+co-defendant blogger youtuber designer architect coordinator manager officer advocate campaigner
+analyst economist ethnographer anthropologist psychiatrist doctor flautist cartoonist illustrator
+translator publisher host presenter anchor correspondent spokesperson spokesman spokeswoman founder
+co-founder cofounder chair chairman chairwoman chairperson president secretary minister ambassador
+judge senator governor mayor wife husband son daughter mother father brother sister partner
+widow cousin uncle aunt nephew niece grandson granddaughter friend fellow satirist philanthropist
+businessman businesswoman tycoon entrepreneur historian philosopher sociologist poetess bandmate
+ceo chief head leader commander general colonel captain deputy official diplomat politician
+""".split())
+
+# Head nouns and name parts that make a span an organization, never a person.
+ORG_HEADS = frozenset("""
+festival association ministry committee center centre fund foundation institute institution
+academy coalition council commission agency university college school society federation
+organisation organization initiative parliament network biennale cinematheque cinémathèque
+museum gallery trust union guild league alliance movement party court tribunal assembly
+congress senate department office bureau authority board police army forces corporation
+company studio studios theatre theater orchestra ensemble collective consortium service
+club project programme program watch international newspaper images magazine gazette journal
+media press radio television channel records pictures film films cinema productions group
+editions publishing books
+""".split())
+# Places often written like names; a span containing them is not a person.
+_PLACE_WORDS = frozenset("""
+republic kingdom state states city province region county district island islands street road
+square park prison airport station bridge river mountain lake sea ocean united
+""".split())
+# Roles whose "of" is followed by an organization ("head of Afghan Film").
+_ORG_ROLES = frozenset("""
+head director founder co-founder cofounder member members chair chairman chairwoman chairperson
+spokesperson spokesman spokeswoman executive editor editors coordinator researcher researchers
+representative staff employee employees manager programmer curator co-chair
+""".split())
+_SAY = frozenset("""
+said says told added wrote stated explained noted warned insisted recalled argued tweeted
+""".split())
+# Verbs whose subject, when a capitalised name with no label, is an organization or a person.
+_REPORT = frozenset("""
+said says announced called calls condemned condemns urged urges welcomed welcomes documented
+documents recorded records reported reports counted counts demanded demands published publishes
+recognised recognized denounced denounces warned warns criticised criticized issued issues
+""".split())
+# Caption position words that the model picks up as names ("Left:", "Below:").
+_CAPTION_WORDS = frozenset("""
+above below left right top bottom middle centre center inset pictured main photo photograph
+image credit solidarity
+""".split())
+_AWARDS = frozenset("prize prizes award awards medal trophy".split())
+_PARTICLES = frozenset(
+    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
+_CONNECT = frozenset("of for on at the and de du la without & in".split())
+_HYPHENS = frozenset({"-", "‐"})
+_NOT_NAME_TYPES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"})
+# Words that may stand between an appositive comma and its role ("X, Amnesty's deputy director").
+_APPOS_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN", "PART", "NUM", "PRON", "CCONJ"})
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_CREDIT = re.compile(
+    r"(?:\b(?:Photo(?:graph)?s?|Picture|Image|Credit|Foto)\s*(?:by)?\s*:\s*|©\s*|\((?=[^()\n]*/))"
+    r"(?P<body>[^\n()]{2,80})")
+_DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
+
+
+def _titled(tok: Token) -> bool:
+    return tok.is_alpha and tok.text[0].isupper() and not (tok.is_upper and len(tok) > 1)
+
+
+def person_shaped(doc: Doc, start: int, end: int) -> bool:
+    """Every word could be part of a personal name: capitalised, particles, initials, hyphens."""
+    words = 0
+    for tok in doc[start:end]:
+        low = tok.lower_
+        if tok.ent_type_ in _NOT_NAME_TYPES:
+            return False
+        if tok.text in _HYPHENS or low in _PARTICLES or _INITIAL.match(tok.text):
+            continue
+        if not _titled(tok) or low in ORG_HEADS or low in _PLACE_WORDS or low in ROLE_NOUNS:
+            return False
+        words += 1
+    return 1 <= words <= 4
+
+
+def has_org_head(doc: Doc, start: int, end: int) -> bool:
+    return any(t.lower_ in ORG_HEADS for t in doc[start:end]) or (
+        end - start >= 3 and doc[end - 2].text in _HYPHENS and doc[end - 1].text == "Info")
+
+
+def role_before(doc: Doc, start: int) -> bool:
+    """"filmmaker Jafar Panahi": a role noun written right before the name."""
+    prev = doc[start - 1] if start > 0 else None
+    return prev is not None and prev.lower_ in ROLE_NOUNS and "\n" not in prev.whitespace_
+
+
+def person_votes(doc: Doc, start: int, end: int) -> int:
+    """How strongly the words around a person-shaped span say it names a person (0: no evidence)."""
+    if not person_shaped(doc, start, end):
+        return 0
+    multi = end - start > 1
+    votes = 0
+    prev = doc[start - 1] if start > 0 else None
+    if role_before(doc, start):
+        votes += 2  # "filmmaker Jafar Panahi"
+    nxt = doc[end] if end < len(doc) else None
+    after = doc[end + 1] if end + 1 < len(doc) else None
+    if nxt is not None and nxt.text == "," and after is not None:
+        if after.lower_ == "who":
+            votes += 2
+        elif after.like_num and end + 2 < len(doc) and doc[end + 2].text in {",", ")"}:
+            votes += 2  # "X, 34,"
+        else:
+            # "X, a lawyer", "X, the festival's director", "X, Executive Director of ..."
+            j = end + 1
+            while j < len(doc) and j < end + 6 and doc[j].lower_ not in ROLE_NOUNS and \
+                    doc[j].pos_ in _APPOS_POS and doc[j].lower_ not in {"who", "which"}:
+                j += 1
+            if j < len(doc) and doc[j].lower_ in ROLE_NOUNS:
+                votes += 2
+    if multi and prev is not None and prev.lower_ in _SAY:
+        votes += 1  # "said Srirak Plipat"
+    if multi and nxt is not None and nxt.lower_ in _SAY:
+        votes += 1
+    if multi and nxt is not None and nxt.lower_ == "of" and after is not None and \
+            after.text[0].isupper() and (prev is None or not _titled(prev)):
+        votes += 1  # "Emma Sinclair-Webb of Human Rights Watch"
+    return votes
+
+
+def org_votes(doc: Doc, start: int, end: int) -> int:
+    """Evidence that a span names an organization: a head noun, "which", a defined acronym."""
+    votes = 0
+    if has_org_head(doc, start, end):
+        votes += 2
+    if end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ == "which":
+        votes += 1
+    return votes
+
+
+def is_place(doc: Doc, start: int, end: int, place_texts: set[str]) -> bool:
+    """A one-word ORG that is really a place or a demonym ("court in Isfahan", "Gezi trial")."""
+    if end - start != 1:
+        return False
+    tok = doc[start]
+    if tok.is_upper or tok.lower_ in ORG_HEADS:
+        return False
+    if tok.text in place_texts:
+        return True
+    if start > 0 and doc[start - 1].lower_ in {"in", "near", "across", "to"}:
+        return True
+    return is_demonym(doc, start, end)
+
+
+def place_texts(doc: Doc) -> set[str]:
+    """Words inside the model's place-like entities anywhere in the document."""
+    return {t.text for e in doc.ents if e.label_ in {"GPE", "LOC", "FAC"} and len(e) > 1
+            for t in e if t.is_alpha and t.lower_ not in ORG_HEADS}
+
+
+def is_caption_word(doc: Doc, start: int, end: int) -> bool:
+    """"Left:", "Below:" in captions, or an award ("Freedom of Expression Awards"): not a name."""
+    return end - start == 1 and doc[start].lower_ in _CAPTION_WORDS or doc[end - 1].lower_ in _AWARDS
+
+
+def _run_back(doc: Doc, end: int, connectors: bool, limit: int = 8) -> int:
+    """Start of the run of capitalised words (with "of", "for"... inside) that ends at ``end``."""
+    start = end
+    i = end - 1
+    while i >= 0 and end - i <= limit:
+        tok = doc[i]
+        if "\n" in tok.whitespace_ and i < end - 1:
+            break
+        if tok.is_alpha and tok.text[0].isupper() or (tok.like_num and i < end - 1):
+            start = i
+        elif tok.text in _HYPHENS and not tok.whitespace_ and i > 0 and not doc[i - 1].whitespace_:
+            pass
+        elif not (connectors and tok.lower_ in _CONNECT and tok.lower_ != "the"):
+            break
+        i -= 1
+    return start
+
+
+def _run_fwd(doc: Doc, start: int, limit: int = 8) -> int:
+    end = start
+    j = start
+    while j < len(doc) and j - start < limit:
+        tok = doc[j]
+        if j > start and "\n" in doc[j - 1].whitespace_:
+            break
+        if tok.is_alpha and tok.text[0].isupper() or (tok.like_num and j > start):
+            j += 1
+            end = j
+        elif j > start and (tok.lower_ in _CONNECT - {"and", "&", "in"} or
+                            tok.text in _HYPHENS and not tok.whitespace_):
+            j += 1
+        else:
+            break
+    return end
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w[0].isalpha()).upper()
+
+
+def defined_acronyms(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """"Scholars at Risk (SAR)": (name start, name end, acronym start, acronym end) per definition.
+
+    The name is the run of capitalised words before the bracket; when the acronym's
+    letters match the initials of a shorter tail of that run, only the tail is kept.
+    """
+    out: list[tuple[int, int, int, int]] = []
+    for tok in doc:
+        i = tok.i
+        if tok.text != "(" or i < 2 or i + 2 >= len(doc) or doc[i + 2].text != ")":
+            continue
+        acro = doc[i + 1].text
+        if not (2 <= len(acro) <= 8 and acro.isupper() and acro.isalpha()):
+            continue
+        start = _run_back(doc, i, connectors=True)
+        while start < i and doc[start].lower_ in _CONNECT:
+            start += 1
+        if i - start < 2 and not (i - start == 1 and doc[start].is_upper):
+            continue
+        words = [t.text for t in doc[start:i] if t.is_alpha]
+        for s in range(start, i):  # the shortest tail whose initials spell the acronym
+            tail = [t.text for t in doc[s:i] if t.is_alpha]
+            content = [w for w in tail if w[0].isupper()]
+            if _initials(tail) == acro or _initials(content) == acro:
+                start = s
+                break
+        else:
+            if not words or words[0][0].upper() != acro[0] and not has_org_head(doc, start, i):
+                continue
+        if person_shaped(doc, start, i) and not has_org_head(doc, start, i):
+            continue
+        out.append((start, i, i + 1, i + 2))
+    return out
+
+
+def role_of_orgs(doc: Doc) -> list[tuple[int, int]]:
+    """"head of Afghan Film", "director of the Berlinale": the name after the role is an organization."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        if tok.lower_ != "of" or tok.i == 0 or doc[tok.i - 1].lower_ not in _ORG_ROLES:
+            continue
+        start = tok.i + 1
+        if start < len(doc) and doc[start].lower_ == "the":
+            start += 1
+        end = _run_fwd(doc, start)
+        if start >= len(doc) or all(t.ent_type_ in {"GPE", "LOC", "NORP", "DATE", "PERSON"}
+                                    for t in doc[start:max(end, start + 1)]):
+            continue
+        while end > start and doc[end - 1].lower_ in _CONNECT:
+            end -= 1
+        if end > start and not person_shaped(doc, start, end) | (end - start == 1 and len(doc[start]) < 3):
+            out.append((start, end))
+        elif end - start == 1 and doc[start].is_upper:
+            out.append((start, end))
+    return out
+
+
+def unlabelled_subjects(doc: Doc) -> list[tuple[int, int, str]]:
+    """Capitalised proper names the model left unlabelled that report or act as subjects.
+
+    "Memorial, which was dissolved", "Index on Censorship has announced",
+    "OVD-Info counted": organizations. Person-shaped names are left to the model.
+    """
+    out: list[tuple[int, int, str]] = []
+    for tok in doc:
+        if tok.ent_type_ or not tok.dep_.startswith("nsubj") or tok.pos_ != "PROPN":
+            continue
+        start = _run_back(doc, tok.i + 1, connectors=True)
+        end = _run_fwd(doc, tok.i)
+        if any(t.ent_type_ and t.ent_type_ not in {"ORG"} for t in doc[start:end]):
+            continue
+        while start < end and (doc[start].lower_ in _CONNECT or not doc[start].text[0].isupper()):
+            start += 1
+        if end <= start or doc[start].is_sent_start and end - start == 1 and \
+                not (end < len(doc) and doc[end].text == ","):
+            continue
+        head = tok.head
+        which = end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ == "which"
+        reports = head.pos_ in {"VERB", "AUX"} and head.lower_ in _REPORT
+        if not (which or reports):
+            continue
+        if person_shaped(doc, start, end) and not which:
+            continue
+        out.append((start, end, ORGANIZATION))
+    return out
+
+
+def credit_spans(doc: Doc) -> list[tuple[int, int, str]]:
+    """Photo credits: "Photograph: Andreas Rentz/Getty Images", "(Reuters/Valentyn Ogirenko)", "© AFP"."""
+    out: list[tuple[int, int, str]] = []
+    text = doc.text
+    for m in _CREDIT.finditer(text):
+        body = m.group("body")
+        offset = m.start("body")
+        for part in re.finditer(r"[^/,;|]+", body):
+            piece = part.group().strip().rstrip(".")
+            if not piece:
+                continue
+            s = offset + part.start() + part.group().index(piece[0])
+            span = doc.char_span(s, s + len(piece), alignment_mode="expand")
+            if span is None or not span[0].text[0].isupper():
+                continue
+            stop = _run_fwd(doc, span.start, limit=5)
+            if stop < span.end:
+                continue  # the credit line runs on into ordinary text
+            lead_acronym = span.end - span.start >= 3 and span[0].is_upper
+            if lead_acronym and person_shaped(doc, span.start + 1, span.end):
+                out.append((span.start, span.start + 1, ORGANIZATION))  # "NASA Bill Ingalls"
+                out.append((span.start + 1, span.end, PERSON))
+            elif person_shaped(doc, span.start, span.end) and span.end - span.start >= 2:
+                out.append((span.start, span.end, PERSON))
+            elif span.end - span.start <= 4:
+                out.append((span.start, span.end, ORGANIZATION))
+    return out
+
+
+def coordinated_before(doc: Doc, start: int, kind: str) -> list[tuple[int, int]]:
+    """"Amnesty International, Human Rights Watch and the Belarusian Association of Journalists":
+    names coordinated before a span take its kind (the model often labels only the last)."""
+    out: list[tuple[int, int]] = []
+    i = start
+    while len(out) < 8:
+        j = i - 1
+        if j >= 0 and doc[j].lower_ == "the":
+            j -= 1
+        if j < 1 or doc[j].lower_ not in {",", "and", "&"}:
+            break
+        k = j - 1
+        if doc[j].lower_ == "and" and doc[k].text == ",":
+            k -= 1
+        if k < 0 or "\n" in doc[k].whitespace_:
+            break
+        s = _run_back(doc, k + 1, connectors=kind == ORGANIZATION, limit=6)
+        while s <= k and doc[s].lower_ in _CONNECT:
+            s += 1
+        if s > k or doc[s].ent_type_ in {"DATE", "CARDINAL", "NORP"} or \
+                all(t.ent_type_ in {"GPE", "LOC"} for t in doc[s : k + 1]):
+            break
+        if kind == PERSON and not person_shaped(doc, s, k + 1):
+            break
+        if kind == ORGANIZATION and k + 1 - s < 2 and not doc[s].is_upper:
+            break
+        out.append((s, k + 1))
+        i = s
+    return out
+
+
+def is_demonym(doc: Doc, start: int, end: int) -> bool:
+    """"the Ugandan writer": a capitalised modifier derived from a place named in the document."""
+    if end - start != 1 or end >= len(doc):
+        return False
+    tok, nxt = doc[start], doc[end]
+    if not (nxt.is_lower and nxt.lower_ in ROLE_NOUNS and _DEMONYM.search(tok.lower_)):
+        return False
+    stem = tok.lower_[:4]
+    return any(e.label_ in {"GPE", "NORP", "LOC"} and e.text.lower().startswith(stem) and e.start != start
+               for e in doc.ents)
