@@ -76,11 +76,15 @@ class SourceGuardMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        parts = urlsplit(request.url)
+        if (parts.hostname or "") in spider.no_delay_hosts:  # type: ignore[union-attr]
+            # benchmarks: keep AutoThrottle from raising the delay, robots.txt included
+            request.meta["autothrottle_dont_adjust_delay"] = True
         source_name = _source_of(request)
         if source_name is None:
             return None
-        source = self.crawler.spider.source(source_name)  # type: ignore[union-attr]
-        parts = urlsplit(request.url)
+        source = spider.source(source_name)  # type: ignore[union-attr]
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RefusedRequest("not_http", f"only http and https are crawled: {parts.scheme}")
         host = parts.hostname.lower().rstrip(".")

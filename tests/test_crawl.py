@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.canonical import NotCrawlableURL, canonicalize
-from crawler.crawl import CrawlResult, run_crawl
+from crawler.crawl import CrawlError, CrawlResult, run_crawl
 from crawler.spiders.feeds import feed_links, sitemap_links
 from pipeline.db import Database
 from pipeline.models import Document, FetchState, Run, Source, SourceRun
@@ -341,3 +343,19 @@ def test_only_named_sources_and_events_are_json(tmp_path: Path) -> None:
     assert result.events[0] == {"event": "start", "sources": ["two"]}
     assert result.events[-1]["event"] == "done"
     assert all(json.dumps(e) for e in result.events)
+
+
+# -- the child process ----------------------------------------------------------------------
+
+def test_crawl_command_help() -> None:
+    out = subprocess.run([sys.executable, "-m", "crawler.crawl", "--help"], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert "--sources" in out.stdout and "--source NAME" in out.stdout
+
+
+def test_crawl_that_cannot_run_raises(tmp_path: Path) -> None:
+    events: list[dict] = []
+    with pytest.raises(CrawlError, match="exit code 2"):
+        run_crawl(f"sqlite:///{tmp_path / 'db.sqlite'}", str(tmp_path / "missing.toml"), None,
+                  on_progress=events.append)
+    assert events and events[-1]["event"] == "fatal" and "missing.toml" in events[-1]["message"]

@@ -174,11 +174,9 @@ class WatchSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"atrisk/{src.name}/capped")
             return None
         src.requested.add(canonical)
-        meta: dict[str, Any] = {"handle_httpstatus_list": [304]}
-        if host_of(canonical) in self.no_delay_hosts:
-            meta["autothrottle_dont_adjust_delay"] = True
         return Request(
-            canonical, callback=callback, errback=self.on_error, priority=-depth, meta=meta,
+            canonical, callback=callback, errback=self.on_error, priority=-depth,
+            meta={"handle_httpstatus_list": [304]},
             cb_kwargs={"source": src.name, "kind": kind, "depth": depth, "entry": entry},
         )
 
