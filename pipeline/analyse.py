@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from extract.analyse import Analyser, Analysis
@@ -78,7 +79,8 @@ class Claims:
     def __init__(self, db: Database, lease: timedelta = timedelta(minutes=30)) -> None:
         self.db = db
         self.lease = lease
-        self.prefix = f"{socket.gethostname()}:{os.getpid()}"
+        # host:pid:random, so two workers in one process never share claims
+        self.prefix = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._n = 0
 
     def release_dead_local_claims(self) -> int:
@@ -272,21 +274,28 @@ def _store_analysis(
 
 
 def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Config) -> bool:
-    """No earlier stored document reported this person and type within the window."""
+    """No earlier stored document reported this person and type within the window, and no
+    other document's report of it is already the new one (documents can be analysed out of
+    order when several workers share the queue)."""
     ref = doc.published or doc.first_seen_at.date()
-    window_start = ref - timedelta(days=config.alerts.new_window_days)
-    earlier = s.scalar(
+    window = timedelta(days=config.alerts.new_window_days)
+    same = (
         select(func.count())
         .select_from(Event)
         .join(Document, Document.id == Event.document_id)
-        .where(
-            Event.person_id == person_id,
-            Event.type == etype,
-            Event.document_id != doc.id,
-            Event.dismissed.is_(False),
-            Document.first_seen_at <= doc.first_seen_at,
-            Document.id < doc.id,
-            or_(Document.published.is_(None), Document.published >= window_start),
-        )
+        .where(Event.person_id == person_id, Event.type == etype, Event.document_id != doc.id,
+               Event.dismissed.is_(False))
     )
-    return not earlier
+    earlier = s.scalar(same.where(
+        Document.first_seen_at <= doc.first_seen_at,
+        Document.id < doc.id,
+        or_(Document.published.is_(None), Document.published >= ref - window),
+    ))
+    if earlier:
+        return False
+    already_new = s.scalar(same.where(
+        Event.is_new.is_(True),
+        or_(Document.published.is_(None),
+            and_(Document.published >= ref - window, Document.published <= ref + window)),
+    ))
+    return not already_new

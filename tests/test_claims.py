@@ -1,0 +1,47 @@
+"""Analysis claims and new-event decisions when workers analyse documents out of order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from pipeline.analyse import Claims, analyse_pending
+from pipeline.config import Config
+from pipeline.db import Database
+from pipeline.models import Alert, Document, Event
+from tests.test_integrity import WATCHLIST, _store
+
+
+def test_out_of_order_analysis_makes_one_new_event_not_two(tmp_path: Path) -> None:
+    # Two workers: one holds the earlier document while the other analyses the later one.
+    db = Database(f"sqlite:///{tmp_path / 'atrisk.db'}")
+    _store(db, "https://ngo.example/1", "The filmmaker Amir Karimi was arrested in Tehran on Monday.")
+    _store(db, "https://ngo.example/2", "The filmmaker Amir Karimi was arrested in Tehran, his family said.")
+    other_worker = Claims(db)
+    other_worker.prefix = "worker-elsewhere:1"  # as another host would name its claims
+    _token, held = other_worker.next_chunk(1)
+    assert [row[0] for row in held] == [1]
+    analyse_pending(db, WATCHLIST, Config())  # analyses document 2 only
+    with db.session() as s:  # the other worker's lease runs out; document 1 is analysed now
+        s.execute(update(Document).where(Document.id == 1)
+                  .values(claimed_at=Document.claimed_at - timedelta(hours=1)))
+    analyse_pending(db, WATCHLIST, Config())
+    with db.sessions() as s:
+        arrests = s.scalars(select(Event).where(Event.type == "arrest")).all()
+        assert len(arrests) == 2
+        assert sum(e.is_new for e in arrests) == 1
+        assert s.scalar(select(func.count(func.distinct(Alert.alert_id)))) == 1
+    db.dispose()
+
+
+def test_claims_of_two_workers_in_one_process_never_share_a_token(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'atrisk.db'}")
+    _store(db, "https://ngo.example/1", "Amir Karimi was arrested.")
+    _store(db, "https://ngo.example/2", "Leila Haddad was arrested.")
+    first_token, first = Claims(db).next_chunk(1)
+    second_token, second = Claims(db).next_chunk(1)
+    assert first_token != second_token
+    assert {r[0] for r in first}.isdisjoint({r[0] for r in second})
+    db.dispose()
