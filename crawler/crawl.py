@@ -96,7 +96,8 @@ def run_crawl(
     ``consecutive_failures``) and, when ``run_id`` is given, one ``SourceRun`` row
     each. Raises :class:`CrawlError` when the child could not run the pass.
     """
-    cmd = [sys.executable, "-m", "crawler.crawl", "--db", db_url]
+    # the URL travels in the environment: a password on the command line shows in `ps`
+    cmd = [sys.executable, "-m", "crawler.crawl"]
     if sources_path:
         cmd += ["--sources", str(sources_path)]
     if config_path:
@@ -104,6 +105,7 @@ def run_crawl(
     for name in only:
         cmd += ["--source", name]
     env = dict(os.environ)
+    env["ATRISK_DB"] = db_url
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,

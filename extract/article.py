@@ -156,7 +156,25 @@ def _parse(markup: str) -> HtmlElement | None:
     if tree is None and "<" in markup:
         # A bare fragment ("<p>...</p>") is refused as "not a document": wrap it.
         tree = trafilatura.load_html(f"<html><body>{markup}</body></html>")
+    if tree is not None:
+        _unwrap_swallowing_boilerplate(tree)
     return tree
+
+
+_BOILERPLATE_TAGS = ("nav", "header", "footer", "aside")
+
+
+def _unwrap_swallowing_boilerplate(tree: HtmlElement) -> None:
+    """A page that forgets ``</nav>`` leaves its article inside the nav for the parser;
+    browsers still show it. Such containers lose their tag (their content stays), so the
+    article is not thrown away as navigation."""
+    for el in list(tree.iter(*_BOILERPLATE_TAGS)):
+        holds_article = el.find(".//article") is not None or el.find(".//main") is not None
+        if not holds_article:
+            prose = sum(len(p.text_content()) for p in el.iter("p"))
+            holds_article = prose > 500
+        if holds_article and el.getparent() is not None:
+            el.drop_tag()
 
 
 _RAW_TEXT_TAGS = ("title", "textarea", "script", "style")
