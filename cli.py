@@ -43,7 +43,7 @@ def setup_logging(verbose: int, quiet: bool, log_file: str | None) -> None:
         fh.setFormatter(fmt)
         fh.addFilter(RedactingFilter())
         root.addHandler(fh)
-    for noisy in ("scrapy", "twisted", "trafilatura", "htmldate", "filelock", "apprise"):
+    for noisy in ("scrapy", "twisted", "trafilatura", "htmldate", "filelock", "apprise", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
@@ -175,6 +175,8 @@ def run(ctx: click.Context, no_crawl: bool, json_summary: bool) -> None:
         return
     if json_summary:
         click.echo(json.dumps(result.summary(), sort_keys=True))
+    if result.status == "crawl_failed":
+        ctx.exit(1)
 
 
 @contextmanager
@@ -495,6 +497,48 @@ def search_cmd(ctx: click.Context, text: str, limit: int, fmt: str) -> None:
         click.echo(f"{h.published or '?'}  {h.source or '?'}  {h.title or ''}\n    {h.url}\n    {h.snippet}")
     if not hits:
         click.echo(f"no documents match {text!r}", err=True)
+
+
+@main.command()
+@click.option("--crawl-every", metavar="DURATION",
+              help="Crawl every source at this interval instead of its own `every` (e.g. 30m).")
+@click.option("--analyse-every", metavar="DURATION",
+              help="Interval of analysis and alert delivery (default 5m).")
+@click.pass_context
+def schedule(ctx: click.Context, crawl_every: str | None, analyse_every: str | None) -> None:
+    """Run the long-lived scheduler until SIGTERM or Ctrl-C.
+
+    Each source is crawled on its own `every` interval (default [crawl] every), analysis
+    and alert delivery run every few minutes, the digest daily at [digest] at. Jobs are
+    kept in the database, so a restart does not duplicate them; passes share the lock
+    with `atrisk run`, so cron and the scheduler never overlap.
+
+    Example: atrisk -v --log-file data/atrisk.log schedule
+    """
+    from scheduler import interval_overrides_from, serve
+
+    try:
+        overrides = interval_overrides_from(crawl_every, analyse_every)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    serve(_app(ctx), interval_overrides=overrides)
+
+
+@main.command("status")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--runs", default=10, show_default=True, help="How many recent passes to show.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.pass_context
+def status_cmd(ctx: click.Context, fmt: str, runs: int, out: str | None) -> None:
+    """Show the last passes, each source's health, and work waiting in the database.
+
+    Example: atrisk status --format json
+    """
+    from pipeline.status import render_status, status
+
+    data = status(_app(ctx), runs=runs)
+    with output(out) as fh:
+        fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n" if fmt == "json" else render_status(data))
 
 
 @main.command()
