@@ -15,7 +15,7 @@ import logging
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -240,15 +240,7 @@ _LIST_LINE = re.compile(
 )
 
 
-@dataclass
-class _Span:
-    start: int  # token offsets, end exclusive
-    end: int
-    kind: str | None  # None: a non PERSON/ORG span kept only for the document vote
-    ent_id: str = ""
-    name: str = ""
-    watchlisted: bool = False
-    votes: list[str] = field(default_factory=list)
+_Span = rules.Candidate
 
 
 def _is_name_token(tok) -> bool:  # noqa: ANN001 - spaCy Token
@@ -268,7 +260,7 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             spans.append(_Span(start, end, kind, ent.ent_id_))
     spans.extend(_list_names(doc))
     spans.extend(_after_honorifics(doc))
-    acronyms = _context_spans(doc, spans)
+    acronyms = rules.add_context_spans(doc, spans)
     spans.extend(_coordinated(doc, spans))
     out: list[_Span] = []
     for sp in spans:
@@ -292,51 +284,9 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
         if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
             sp.name, sp.kind = acronyms[sp.name], ORGANIZATION
-    _context_votes(doc, out)
+    rules.apply_context_votes(doc, out)
     _vote_kinds(out)
     return [sp for sp in out if sp.kind is not None]
-
-
-def _context_spans(doc: Doc, spans: list[_Span]) -> dict[str, str]:
-    """Spans found from context (credits, defined acronyms, roles, subjects); acronym -> full name."""
-    acronyms: dict[str, str] = {}
-    for s, e, a, b in rules.defined_acronyms(doc):
-        spans.append(_Span(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
-        spans.append(_Span(a, b, ORGANIZATION, votes=[ORGANIZATION] * 3))
-        acronyms.setdefault(doc[a].text, " ".join(doc[s:e].text.split()))
-    for s, e, kind in rules.credit_spans(doc):
-        spans.append(_Span(s, e, kind, votes=[kind] * 3))
-    for s, e in rules.role_of_orgs(doc):
-        spans.append(_Span(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e, kind in rules.unlabelled_subjects(doc):
-        spans.append(_Span(s, e, kind, votes=[kind] * 2))
-    for sp in list(spans):
-        if sp.kind is not None and not sp.ent_id:
-            spans.extend(_Span(s, e, sp.kind) for s, e in rules.coordinated_before(doc, sp.start, sp.kind))
-    return acronyms
-
-
-def _context_votes(doc: Doc, spans: list[_Span]) -> None:
-    """Add the votes of the words around each span; drop caption words and places labelled ORG."""
-    places = rules.place_texts(doc)
-    for sp in spans:
-        if sp.ent_id:
-            continue
-        if rules.is_caption_word(doc, sp.start, sp.end) or (
-                sp.kind == ORGANIZATION and rules.is_place(doc, sp.start, sp.end, places)):
-            sp.kind, sp.votes = None, []
-            continue
-        p = rules.person_votes(doc, sp.start, sp.end)
-        if sp.kind is None and not rules.role_before(doc, sp.start):
-            p = 0  # a place or a work the model labelled: only a role before it makes it a person
-        o = rules.org_votes(doc, sp.start, sp.end)
-        if not (p or o):
-            continue
-        if sp.kind is None and doc[sp.start].ent_type_ in {"DATE", "CARDINAL", "NORP"}:
-            continue
-        sp.votes = (sp.votes or ([sp.kind] if sp.kind else [])) + [PERSON] * p + [ORGANIZATION] * o
-        if sp.kind is None:
-            sp.kind = PERSON if p > o else ORGANIZATION
 
 
 def _split(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[int, int]]:
@@ -345,7 +295,8 @@ def _split(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[int, 
     cur = start
     for i in range(start, end):
         tok = doc[i]
-        if tok.is_space or tok.text in _BREAK_TOKENS:
+        spaced_dash = tok.text == "-" and tok.whitespace_ and i > start and doc[i - 1].whitespace_
+        if tok.is_space or tok.text in _BREAK_TOKENS or spaced_dash:  # "KABUL - The ..."
             if cur < i:
                 pieces.append((cur, i))
             cur = i + 1
@@ -410,6 +361,8 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
             end -= 1
         elif kind != ORGANIZATION and tok.is_lower and tok.lower_ not in _PARTICLES:
             end -= 1
+        elif kind == ORGANIZATION and tok.is_lower and tok.lower_ in rules.TRAILING_NOUNS:
+            end -= 1  # "Berlinale press office": the office is not part of the name
         elif tok.text == "." and end - 1 > start and len(doc[end - 2].text) > 1 and not doc[end - 2].is_upper:
             end -= 1  # a sentence full stop kept in the span, not an initial
         else:

@@ -6,14 +6,17 @@ Isfahan"), and misses organizations written without a familiar head noun
 ("Scholars at Risk (SAR)"). The words around a name usually settle it: a job title
 before it, an appositive role or age after it, "who" rather than "which", a head
 noun such as Centre or Foundation, an acronym defined in brackets, a photo credit
-line. Each function here reads such evidence from an analysed ``Doc`` and returns
-plain token offsets or votes; :mod:`extract.entities` turns them into spans.
-Everything is a linear pass over tokens, so it adds little to the model's time.
+line. The functions here read such evidence from an analysed ``Doc``:
+:func:`add_context_spans` adds the candidates it finds, :func:`apply_context_votes`
+adds the votes of the surrounding words to every candidate before the document-level
+vote in :mod:`extract.entities`. Everything is a linear pass over tokens, so it adds
+little to the model's time.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -83,6 +86,9 @@ _PARTICLES = frozenset(
     "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
 _CONNECT = frozenset("of for on at the and de du la without & in".split())
 _HYPHENS = frozenset({"-", "‐"})
+_PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
+# Labels the model gives organizations' names by mistake ("her agency Studio 99" as LAW).
+_LOOSE_TYPES = frozenset({"", "LAW", "PRODUCT", "WORK_OF_ART", "FAC", "ORG"})
 _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"})
 # Words that may stand between an appositive comma and its role ("X, Amnesty's deputy director").
 _APPOS_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN", "PART", "NUM", "PRON", "CCONJ"})
@@ -176,6 +182,11 @@ def is_place(doc: Doc, start: int, end: int, place_texts: set[str]) -> bool:
         return False
     if tok.text in place_texts:
         return True
+    line_start = start == 0 or "\n" in doc[start - 1].whitespace_ or "\n" in doc[start - 1].text
+    if line_start and start + 1 < len(doc) and \
+            doc[start + 1].text in {"-", "–", "—"} and tok.whitespace_:
+        return True  # a dateline: "AMSTERDAM - The festival ..."
+
     if start > 0 and doc[start - 1].lower_ in {"in", "near", "across", "to"}:
         return True
     return is_demonym(doc, start, end)
@@ -277,14 +288,13 @@ def role_of_orgs(doc: Doc) -> list[tuple[int, int]]:
         if start < len(doc) and doc[start].lower_ == "the":
             start += 1
         end = _run_fwd(doc, start)
-        if start >= len(doc) or all(t.ent_type_ in {"GPE", "LOC", "NORP", "DATE", "PERSON"}
-                                    for t in doc[start:max(end, start + 1)]):
-            continue
+        the_one = end - start == 1 and doc[start - 1].lower_ == "the" and doc[start].ent_type_ == "GPE"
+        if start >= len(doc) or not the_one and all(
+                t.ent_type_ in _PLACE_TYPES | {"DATE", "PERSON"} for t in doc[start : max(end, start + 1)]):
+            continue  # "director of the Berlinale" is a festival; "head of Iran" is a country
         while end > start and doc[end - 1].lower_ in _CONNECT:
             end -= 1
-        if end > start and not person_shaped(doc, start, end) | (end - start == 1 and len(doc[start]) < 3):
-            out.append((start, end))
-        elif end - start == 1 and doc[start].is_upper:
+        if end - start == 1 and len(doc[start]) > 1 or end - start > 1 and not person_shaped(doc, start, end):
             out.append((start, end))
     return out
 
@@ -389,3 +399,196 @@ def is_demonym(doc: Doc, start: int, end: int) -> bool:
     stem = tok.lower_[:4]
     return any(e.label_ in {"GPE", "NORP", "LOC"} and e.text.lower().startswith(stem) and e.start != start
                for e in doc.ents)
+
+
+# Common nouns an organization's name may be followed or preceded by ("her agency
+# Studio 99", "the Myanmar Now news service", "the theatre company, Teatro Sin Fronteras").
+ORG_NOUNS = frozenset("""
+agency company group collective organisation organization ngo newspaper outlet website publisher
+label band troupe charity network platform broadcaster magazine daily weekly service association
+""".split())
+# Lowercase words the model keeps at the end of an organization's name.
+TRAILING_NOUNS = frozenset("""
+office press statement report spokesperson spokesman spokeswoman researcher researchers director
+official officials staff team members member chief head lawyers lawyer website
+""".split())
+# Works: the capitalised words after these are a title, not a person or organization.
+_WORK_NOUNS = frozenset("""
+film films play plays book books novel novels documentary documentaries album song songs poem poems
+exhibition series opera feature short memoir collection painting installation
+""".split())
+_MADE_BY = frozenset("""
+directed written produced photographed painted composed edited shot made drawn curated
+""".split())
+_ORG_HEADERS = re.compile(r"\b(?:organi[sz]ations?|groups|ngos|institutions|supported by|partners)\b", re.I)
+_BULLET_LINE = re.compile(r"^[ \t]*[-–•*·▪●][ \t]*(?P<name>[^\n,;:()]{2,80}?)[ \t]*$", re.MULTILINE)
+
+
+def after_work_noun(doc: Doc, start: int) -> bool:
+    """"their play Finist the Brave Falcon": a title after a work noun."""
+    return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower
+
+
+def made_by(doc: Doc, start: int, end: int) -> bool:
+    """"a film by Sepideh Farsi", "directed by ...": the maker of a work is a person."""
+    if start == 0 or doc[start - 1].lower_ != "by" or end - start < 2 or not person_shaped(doc, start, end):
+        return False
+    window = doc[max(0, start - 4) : start - 1]
+    return any(t.lower_ in _WORK_NOUNS or t.lower_ in _MADE_BY for t in window)
+
+
+def org_noun_votes(doc: Doc, start: int, end: int) -> int:
+    """"her agency Studio 99", "the company, Teatro Sin Fronteras,", "the Myanmar Now news service"."""
+    prev = doc[start - 1] if start > 0 else None
+    if prev is not None and prev.text == "," and start > 1:
+        prev = doc[start - 2]
+    if prev is not None and prev.is_lower and prev.lower_ in ORG_NOUNS:
+        return 2
+    nxt = doc[end] if end < len(doc) else None
+    if nxt is not None and nxt.is_lower and nxt.lower_ in ORG_NOUNS | {"news"}:
+        return 2
+    return 0
+
+
+def org_noun_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Capitalised runs the model left unlabelled next to an organization noun."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        if not (tok.is_lower and tok.lower_ in ORG_NOUNS):
+            continue
+        i = tok.i
+        nxt = i + 1
+        if nxt < len(doc) and doc[nxt].text == ",":
+            nxt += 1
+        if nxt < len(doc) and doc[nxt].text[0].isupper() and doc[nxt].ent_type_ in _LOOSE_TYPES:
+            end = _run_fwd(doc, nxt, limit=6)
+            if end > nxt and all(t.ent_type_ in _LOOSE_TYPES for t in doc[nxt:end]) and \
+                    (end - nxt > 1 or doc[nxt].pos_ == "PROPN"):
+                out.append((nxt, end))
+        prev = i - 1
+        if doc[prev].lower_ == "news" and prev > 0:
+            prev -= 1
+        if prev >= 0 and doc[prev].text[0].isupper() and (doc[prev].pos_ == "PROPN"):
+            start = _run_back(doc, prev + 1, connectors=False, limit=5)
+            while start <= prev and doc[start].is_sent_start and doc[start].lower_ in {"the", "a"}:
+                start += 1
+            if start <= prev and not all(t.ent_type_ in _PLACE_TYPES for t in doc[start : prev + 1]):
+                if not any(t.ent_type_ in {"PERSON", "DATE"} for t in doc[start : prev + 1]):
+                    out.append((start, prev + 1))
+    return out
+
+
+def person_of_orgs(doc: Doc, person_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """"Emma Sinclair-Webb of Human Rights Watch": what follows a person's "of" is an organization."""
+    out: list[tuple[int, int]] = []
+    for _, end in person_spans:
+        if end + 1 >= len(doc) or doc[end].lower_ != "of":
+            continue
+        start = end + 1
+        if doc[start].lower_ == "the":
+            start += 1
+        stop = _run_fwd(doc, start)
+        while stop > start and doc[stop - 1].lower_ in _CONNECT:
+            stop -= 1
+        if stop > start and not all(t.ent_type_ in {"GPE", "LOC", "NORP", "PERSON"} for t in doc[start:stop]):
+            out.append((start, stop))
+    return out
+
+
+def org_list_items(doc: Doc) -> list[tuple[int, int]]:
+    """Bulleted lines under a heading such as "Organisations:" name organizations."""
+    out: list[tuple[int, int]] = []
+    text = doc.text
+    for m in _BULLET_LINE.finditer(text):
+        heading_end = text.rfind("\n", 0, m.start())
+        # the nearest line above that is not itself a bullet or blank
+        lines = text[:max(heading_end, 0)].split("\n")
+        heading = next((ln for ln in reversed(lines) if ln.strip() and not _BULLET_LINE.match(ln)), "")
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if span is None or not span[0].text[0].isupper():
+            continue
+        if has_org_head(doc, span.start, span.end) or _ORG_HEADERS.search(heading):
+            out.append((span.start, span.end))
+    return out
+
+
+@dataclass
+class Candidate:
+    """A stretch of tokens that may name a person or organization, with the kind votes behind it."""
+
+    start: int  # token offsets, end exclusive
+    end: int
+    kind: str | None  # None: a non PERSON/ORG span kept only for the document vote
+    ent_id: str = ""
+    name: str = ""
+    watchlisted: bool = False
+    votes: list[str] = field(default_factory=list)
+
+
+def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
+    """Spans found from context (credits, defined acronyms, roles, subjects); acronym -> full name."""
+    acronyms: dict[str, str] = {}
+    for s, e, a, b in defined_acronyms(doc):
+        spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
+        spans.append(Candidate(a, b, ORGANIZATION, votes=[ORGANIZATION] * 3))
+        acronyms.setdefault(doc[a].text, " ".join(doc[s:e].text.split()))
+    for s, e, kind in credit_spans(doc):
+        spans.append(Candidate(s, e, kind, votes=[kind] * 3))
+    for s, e in role_of_orgs(doc) + org_noun_spans(doc):
+        spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
+    for s, e in org_list_items(doc):
+        spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
+    people = [(sp.start, sp.end) for sp in spans if sp.kind == PERSON or (
+        sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]
+    for s, e in person_of_orgs(doc, people):
+        spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
+    for s, e, kind in unlabelled_subjects(doc):
+        spans.append(Candidate(s, e, kind, votes=[kind] * 2))
+    for sp in list(spans):
+        if sp.kind is not None and not sp.ent_id:
+            spans.extend(Candidate(s, e, sp.kind) for s, e in coordinated_before(doc, sp.start, sp.kind))
+    return acronyms
+
+
+def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
+    """Add the votes of the words around each span; drop caption words and places labelled ORG."""
+    places = place_texts(doc)
+    person_ends = {sp.end: sp for sp in spans if sp.kind == PERSON}
+    person_starts = {sp.start: sp for sp in spans if sp.kind == PERSON}
+    for sp in spans:
+        if sp.ent_id:
+            continue
+        if after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
+            sp.kind, sp.votes = None, []  # "their play Finist the Brave Falcon"
+            continue
+        if is_caption_word(doc, sp.start, sp.end) or (
+                sp.kind == ORGANIZATION and is_place(doc, sp.start, sp.end, places)):
+            sp.kind, sp.votes = None, []
+            continue
+        p = person_votes(doc, sp.start, sp.end)
+        if sp.kind is None and not role_before(doc, sp.start):
+            p = 0  # a place or a work the model labelled: only a role before it makes it a person
+        o = org_votes(doc, sp.start, sp.end) + org_noun_votes(doc, sp.start, sp.end)
+        if made_by(doc, sp.start, sp.end):
+            p += 2
+        if sp.kind == ORGANIZATION and person_shaped(doc, sp.start, sp.end) and sp.end - sp.start > 1 \
+                and _next_to_person(doc, sp, person_starts, person_ends):
+            p += 2  # "Jafar Panahi and Mohammad Rasoulof": coordinated with a person
+        if not (p or o):
+            continue
+        if sp.kind is None and doc[sp.start].ent_type_ in {"DATE", "CARDINAL", "NORP"}:
+            continue
+        sp.votes = (sp.votes or ([sp.kind] if sp.kind else [])) + [PERSON] * p + [ORGANIZATION] * o
+        if sp.kind is None:
+            sp.kind = PERSON if p > o else ORGANIZATION
+
+
+def _next_to_person(doc: Doc, sp: Candidate, starts: dict[int, Candidate],
+                    ends: dict[int, Candidate]) -> bool:
+    comma_and = sp.end + 1 < len(doc) and doc[sp.end].text == "," and doc[sp.end + 1].lower_ == "and"
+    after = sp.end + (2 if comma_and else 1)
+    if sp.end < len(doc) and doc[sp.end].lower_ in {"and", ",", "&"} and after in starts:
+        return True
+    comma_and = sp.start > 1 and doc[sp.start - 1].lower_ == "and" and doc[sp.start - 2].text == ","
+    before = sp.start - (2 if comma_and else 1)
+    return sp.start > 0 and doc[sp.start - 1].lower_ in {"and", ",", "&"} and before in ends

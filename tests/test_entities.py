@@ -199,3 +199,64 @@ def test_names_coordinated_before_an_organization_are_organizations(plain) -> No
                     "to free Maria Kalesnikava and the writer Maksim Znak.")
     assert {"Amnesty International", "Human Rights Watch", "PEN Belarus",
             "Belarusian Association of Journalists"} <= names(ms, ORGANIZATION)
+
+
+def test_dateline_is_cut_from_the_name_and_dropped(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "IDFA opens with a tribute to persecuted filmmakers\n\nAmsterdam - The International "
+                    "Documentary Film Festival Amsterdam opened on Wednesday with a tribute to filmmakers "
+                    "in prison.")
+    assert "International Documentary Film Festival Amsterdam" in names(ms, ORGANIZATION)
+    assert "Amsterdam" not in names(ms, ORGANIZATION)
+
+
+def test_trailing_office_words_are_not_part_of_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Press contact: Frauke Greiner, Berlinale press office.")
+    assert "Berlinale press office" not in names(ms, ORGANIZATION)
+    assert "Frauke Greiner" in names(ms, PERSON)
+
+
+def test_director_of_the_single_word_name_is_an_organization(plain) -> None:  # noqa: ANN001
+    # the model labels "Berlinale" GPE
+    ms = run(plain, '"We call on the authorities to lift the ban," said Tricia Tuttle, '
+                    "director of the Berlinale.")
+    assert "Berlinale" in names(ms, ORGANIZATION)
+
+
+def test_organization_after_a_person_of(plain) -> None:  # noqa: ANN001
+    ms = run(plain, '"This is a political trial," said Emma Sinclair-Webb of Human Rights Watch.')
+    assert "Human Rights Watch" in names(ms, ORGANIZATION)
+    assert "Emma Sinclair-Webb" in names(ms, PERSON)
+
+
+def test_name_coordinated_with_a_person_is_a_person(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The DGA also called on the State Department to press for the release of Jafar Panahi "
+                    "and Mohammad Rasoulof.")
+    assert {"Jafar Panahi", "Mohammad Rasoulof"} <= names(ms, PERSON)
+    assert not {"Jafar Panahi", "Mohammad Rasoulof"} & names(ms, ORGANIZATION)
+
+
+def test_maker_of_a_work_is_a_person(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The opening film, by Sepideh Farsi, follows the photographer Fatma Hassona in Gaza.")
+    assert {"Sepideh Farsi", "Fatma Hassona"} <= names(ms, PERSON)
+    assert "Sepideh Farsi" not in names(ms, ORGANIZATION)
+
+
+def test_title_after_a_work_noun_is_not_an_entity(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The court sentenced the director to six years over their play Finist the Brave Falcon.")
+    assert "Finist the Brave Falcon" not in names(ms, ORGANIZATION) | names(ms, PERSON)
+
+
+def test_name_next_to_an_organization_noun_is_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "A Tbilisi court fined the actor Ana Mikeladze-Kvaratskhelia for taking part in a "
+                    "protest, her agency Studio 99 said. Her theatre company, Teatro Sin Fronteras, "
+                    "staged a satire.")
+    assert {"Studio 99", "Teatro Sin Fronteras"} <= names(ms, ORGANIZATION)
+    assert names(ms, PERSON) == {"Ana Mikeladze-Kvaratskhelia"}
+
+
+def test_bulleted_lines_under_an_organisations_heading(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Signatories:\n- Agnieszka Holland, filmmaker\n- Mati Diop, filmmaker\n\nOrganisations:\n"
+                    "- European Film Academy\n- Directors Guild of America\n- Index on Censorship")
+    assert names(ms, ORGANIZATION) == {"European Film Academy", "Directors Guild of America",
+                                       "Index on Censorship"}
+    assert names(ms, PERSON) == {"Agnieszka Holland", "Mati Diop"}
