@@ -152,7 +152,8 @@ def _section(cls: type, data: Any, where: str) -> Any:
     defaults = cls()
     for key, value in data.items():
         if key == "routes":
-            kwargs[key] = tuple(_route(r, f"{where}.routes[{i + 1}]") for i, r in enumerate(_list(value, f"{where}.routes")))
+            rows = _list(value, f"{where}.routes")
+            kwargs[key] = tuple(_route(r, f"{where}.routes[{i + 1}]") for i, r in enumerate(rows))
             continue
         kwargs[key] = _coerce(value, getattr(defaults, key), f"{where}.{key}")
     return cls(**kwargs)
@@ -199,7 +200,9 @@ def parse_config(data: dict, origin: str = "<config>") -> Config:
     unknown = sorted(set(data) - set(_SECTIONS))
     if unknown:
         raise ConfigError(f"{origin}: unknown section(s) {unknown}; allowed: {sorted(_SECTIONS)}")
-    parts = {name: _section(cls, data.get(name, {}), f"{origin}: [{name}]") for name, cls in _SECTIONS.items()}
+    parts = {
+        name: _section(cls, data.get(name, {}), f"{origin}: [{name}]") for name, cls in _SECTIONS.items()
+    }
     alerts: AlertsConfig = parts["alerts"]
     _check_events(alerts.events, f"{origin}: [alerts].events")
     if alerts.scope not in ("everyone", "watchlist"):
@@ -224,7 +227,32 @@ def load_config(path: str | Path | None = None) -> Config:
         for url in (*c.alerts.urls, *c.digest.urls, *c.operator.urls,
                     *(u for r in c.alerts.routes for u in r.urls)):
             _register_url_secrets(url)
+    _check_notification_urls(cfg, str(p) if p else "<environment>")
     return cfg
+
+
+def _check_notification_urls(cfg: Config, origin: str) -> None:
+    """Every alert, digest and operator URL must be one apprise can send to."""
+    places = [("[alerts].urls", "ATRISK_ALERT_URLS", cfg.alerts.urls),
+              ("[digest].urls", "ATRISK_DIGEST_URLS", cfg.digest.urls),
+              ("[operator].urls", "ATRISK_OPERATOR_URLS", cfg.operator.urls)]
+    places += [(f"[[alerts.routes]] {i + 1} ({r.name}).urls", None, r.urls)
+               for i, r in enumerate(cfg.alerts.routes)]
+    if not any(urls for _, _, urls in places):
+        return
+    import apprise
+
+    from pipeline.redact import mask_url
+
+    for field_name, env, urls in places:
+        for url in urls:
+            if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
+                where = f"{origin} or {env}" if env and os.environ.get(env) is not None else origin
+                raise ConfigError(
+                    f"{where}: {field_name}: {mask_url(url)!r} is not a notification URL apprise "
+                    "can use (e.g. mailtos://user:pass@smtp.example.org?to=a@example.org, "
+                    "json://host:port/path)"
+                )
 
 
 def _apply_env(cfg: Config) -> Config:

@@ -71,3 +71,18 @@ def test_env_overrides_and_masks_secrets(tmp_path, monkeypatch):
     text = "failed to send to json://hooks.example.org/x?token=envtoken77 (was filepass99)"
     masked = mask_text(text)
     assert "envtoken77" not in masked and "filepass99" not in masked
+
+
+def test_unusable_alert_url_is_a_config_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("ATRISK_ALERT_URLS", raising=False)
+    p = _write(tmp_path, "config.toml", '[alerts]\nurls = ["nosuchscheme://u:hunter22@host/x"]\n')
+    with pytest.raises(ConfigError, match=r"\[alerts\]\.urls") as err:
+        load_config(p)
+    assert str(p) in str(err.value) and "hunter22" not in str(err.value)
+
+
+def test_valid_alert_urls_pass(tmp_path, monkeypatch):
+    monkeypatch.delenv("ATRISK_ALERT_URLS", raising=False)
+    p = _write(tmp_path, "config.toml",
+               '[alerts]\nurls = ["json://127.0.0.1:9/hook", "mailto://u:p@127.0.0.1:25?smtp=127.0.0.1&from=a@x.org&to=a@b.org"]\n')
+    assert len(load_config(p).alerts.urls) == 2
