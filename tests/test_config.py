@@ -15,20 +15,25 @@ def _write(tmp_path, name, text):
     return p
 
 
+def _src(body: str, name: str = "a") -> str:
+    return f'[[sources]]\nname = "{name}"\n{body}\n'
+
+
+FEED = 'kind = "ngo"\nfeeds = ["https://a.org/f"]'
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('[[sources]]\nname = "a"\nkind = "ngo"\nstart_urls = ["https://a.org/"]\nfrobnicate = 1\n',
+        (_src('kind = "ngo"\nstart_urls = ["https://a.org/"]\nfrobnicate = 1'),
          r"source 1 \(a\): unknown key\(s\) \['frobnicate'\]"),
-        ('[[sources]]\nname = "a"\nkind = "blog"\nfeeds = ["https://a.org/f"]\n', r"source 1 \(a\): field 'kind'"),
-        ('[[sources]]\nname = "a"\nkind = "ngo"\n', "needs at least one of"),
-        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = "https://a.org/f"\n', "field 'feeds' must be a list"),
-        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["ftp://a.org/f"]\n', "not an http"),
-        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://a.org/f"]\nallow = ["(unclosed"]\n',
-         "field 'allow': bad regex"),
-        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://a.org/f"]\n'
-         '[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://b.org/f"]\n', r"source 2 \(a\): field 'name': duplicate"),
-        ('[[sources]]\nname = "a"\nkind = "ngo"\nfeeds = ["https://a.org/f"]\nevery = "often"\n', "field 'every'"),
+        (_src('kind = "blog"\nfeeds = ["https://a.org/f"]'), r"source 1 \(a\): field 'kind'"),
+        (_src('kind = "ngo"'), "needs at least one of"),
+        (_src('kind = "ngo"\nfeeds = "https://a.org/f"'), "field 'feeds' must be a list"),
+        (_src('kind = "ngo"\nfeeds = ["ftp://a.org/f"]'), "not an http"),
+        (_src(FEED + '\nallow = ["(unclosed"]'), "field 'allow': bad regex"),
+        (_src(FEED) + _src(FEED), r"source 2 \(a\): field 'name': duplicate"),
+        (_src(FEED + '\nevery = "often"'), "field 'every'"),
         ("[[sources]\nname=", "invalid TOML"),
     ],
 )
