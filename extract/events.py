@@ -16,30 +16,20 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from extract import event_lexicon as lex
 from extract.entities import PERSON, Mention
+from extract.event_lexicon import EVENT_TYPES, TRIGGER_FORMS
+from extract.event_time import BACKGROUND_DAYS, DURATION, event_date, pobj, resolve_date, sentence_term
 
 if TYPE_CHECKING:
-    from spacy.matcher import Matcher
     from spacy.tokens import Doc, Span, Token
-    from spacy.vocab import Vocab
+
+__all__ = ["EVENT_TYPES", "TRIGGER_FORMS", "Event", "find_events", "resolve_date"]
 
 log = logging.getLogger(__name__)
-
-EVENT_TYPES = (
-    "arrest",
-    "charge",
-    "summons",
-    "sentence",
-    "release",
-    "ban",
-    "confiscation",
-    "hunger_strike",
-    "killing",
-)
 
 
 @dataclass(frozen=True)
@@ -63,157 +53,7 @@ class Event:
         return not (self.negated or self.hypothetical)
 
 
-# ---------------------------------------------------------------- trigger lexicon
-
-_IRREGULAR = {
-    "hold": ("hold", "holds", "held", "holding"),
-    "free": ("freed", "frees", "freeing"),  # the adjective "free" ("free to travel") is not one
-    "try": ("tried", "tries"),  # "try" itself is mostly "try to"
-    "hang": ("hanged",),  # "hung" is for pictures
-    "shoot": ("shot", "shoots", "shooting"),
-    "forbid": ("forbid", "forbids", "forbidden", "forbade"),
-    "put": ("put", "puts", "putting"),
-    "stop": ("stopped", "stopping"),
-    "seek": ("seek", "seeks", "sought", "seeking"),
-    "begin": ("begin", "begins", "began", "begun", "beginning"),
-    "get": ("get", "gets", "got", "getting"),
-    "undergo": ("undergo", "undergoes", "underwent", "undergone"),
-    "stand": ("stand", "stands", "stood", "standing"),
-    "win": ("win", "wins", "won"),
-    "give": ("give", "gives", "gave", "given", "giving"),
-    "take": ("take", "takes", "took", "taken", "taking"),
-    "send": ("send", "sends", "sent"),
-    "keep": ("keep", "keeps", "kept"),
-    "spend": ("spend", "spends", "spent"),
-    "be": ("be", "is", "are", "was", "were", "been", "being"),
-}
-_DOUBLED = {"ban", "bar", "slap"}
-
-
-def _verb_forms(base: str) -> tuple[str, ...]:
-    if base in _IRREGULAR:
-        return _IRREGULAR[base]
-    if base in _DOUBLED:
-        return (base, base + "s", base + base[-1] + "ed", base + base[-1] + "ing")
-    if base.endswith("e"):
-        return (base, base + "s", base + "d", base[:-1] + "ing")
-    if base.endswith("y") and base[-2] not in "aeiou":
-        return (base, base[:-1] + "ies", base[:-1] + "ied", base + "ing")
-    return (base, base + "s", base + "ed", base + "ing")
-
-
-def _verbs(bases: str, extra: str = "") -> frozenset[str]:
-    """Every form of the space-separated verbs, plus ``extra`` words as they are."""
-    return frozenset({f for b in bases.split() for f in _verb_forms(b)} | set(extra.split()))
-
-
-# verbs whose passive subject or object is the person the event happens to
-_VERBS = {
-    "arrest": "arrest detain jail imprison apprehend incarcerate hold rearrest redetain",
-    "charge": "charge indict prosecute try accuse",
-    "summons": "summon interrogate question",
-    "sentence": "sentence convict",
-    "release": "release free bail pardon",
-    "ban": "ban bar prohibit forbid prevent stop",
-    "confiscation": "confiscate seize impound",
-    "killing": "kill execute murder assassinate hang shoot",
-}
-_NOUNS = {
-    "arrest": "arrest arrests detention detentions imprisonment jailing incarceration custody",
-    "charge": "charge charges indictment trial prosecution",
-    "summons": "summons interrogation interrogations questioning summoning",
-    "sentence": "sentence sentences conviction sentencing",
-    "release": "release pardon bail",
-    "ban": "ban bans",
-    "confiscation": "confiscation seizure",
-    "hunger_strike": "strike strikes",  # only with "hunger" before it (see _is_trigger)
-    "killing": "killing murder execution assassination",
-}
-_VERB_TYPE = {f: t for t, vs in _VERBS.items() for f in _verbs(vs)}
-_NOUN_TYPE = {n: t for t, ns in _NOUNS.items() for n in ns.split()}
-_JAILED_FORMS = _verbs("jail imprison")
-_SHOT = _verbs("shoot")  # a killing only when "shot dead"
-_PASSIVE_ONLY = _verbs("accuse try")  # "was accused", "was tried"; not "tried to"
-_NEEDS_FROM = _verbs("prevent stop")  # "prevented X from boarding"
-_HOLD = _verbs("hold")
-_ACQUITTED = _verbs("acquit", "acquitted")
-# "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
-_PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
-_STATE_VERBS = _verbs("be remain stay languish spend keep put place take send throw move "
-                      "transfer return")
-_DIED = _verbs("die")
-
-TRIGGER_FORMS: dict[str, frozenset[str]] = {
-    t: frozenset(_verbs(_VERBS.get(t, "")) | set(_NOUNS.get(t, "").split())) for t in EVENT_TYPES
-}
-TRIGGER_FORMS["arrest"] |= {"prison", "jail", "custody"}
-TRIGGER_FORMS["killing"] |= {"died"}
-TRIGGER_FORMS["hunger_strike"] = frozenset({"hunger"})
-
-# ---------------------------------------------------------------- cue words
-
-_NEG_HEADS = _verbs("deny refuse reject avoid escape evade fail", "without")
-_HYP_HEADS = _verbs(
-    "call urge demand ask appeal seek want hope fear risk face threaten warn plan intend expect "
-    "order campaign press await",
-    "threat warrant likely possible could would might may if unless until pending possibility "
-    "prospect")
-_MODALS = frozenset("may might could would should can must will shall 'll wo ca".split())
-_PAST_CUES = frozenset({"previously", "formerly", "once"})  # not "earlier this week"
-# walking up from a trigger stops at these: the clause above is a separate assertion
-_CLAUSE_STOP = frozenset({"relcl", "acl", "appos", "ROOT", "parataxis", "advcl", "csubj"})
-_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
-_RELATIVE = frozenset({"who", "whom", "that", "which", "whose"})
-# people in these roles report or represent; a pronoun rarely means them. Not "director"
-# or "producer": in this domain they are as often the subject.
-_ROLES = frozenset(
-    "lawyer lawyers attorney counsel advocate spokesperson spokesman spokeswoman judge "
-    "prosecutor minister official wife husband mother father son daughter brother sister "
-    "relative cousin uncle aunt friend colleague agent publisher organiser organizer president "
-    "chair secretary founder partner fiancee fiance representative chief".split())
-_AUTHORITIES = frozenset("president minister judge prosecutor governor official chief king "
-                         "ayatollah general mayor".split())
-_REFLEXIVE = frozenset({"himself", "herself"})
-# property whose owner may go unsaid ("they seized two cameras"); "seized power" is not one
-_SEIZABLE = frozenset(
-    "passport passports camera cameras laptop laptops computer computers phone phones drive "
-    "drives footage equipment film films reels copies copy books manuscripts documents notebooks "
-    "property assets archive archives hard memory cards tapes material materials".split())
-# "both directors", "the three women", "they": the group named just before
-_GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
-_PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
-# a noun trigger as object is the subject's event ("began a hunger strike")...
-_SUBJECT_VERBS = _verbs("begin start launch stage serve receive get face risk end continue "
-                        "undergo endure escape avoid announce enter join stand win secure")
-# ...or the receiver's ("handed him a sentence", "was granted bail")
-_GIVE_VERBS = _verbs("hand give impose issue grant slap order")
-_DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
-_AGO = re.compile(r"\b(?:ago|last|previous|earlier)\b", re.I)
-_YEAR = re.compile(r"^(?:in\s+)?((?:19|20)\d\d)$")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014\u00b7]|\d{1,2}[.)])\s+")
-_BACKGROUND_DAYS = 31
-_TIME_PREPS = frozenset("in on at since during from by until till before after between around of "
-                        "early late".split())
-
-# ---------------------------------------------------------------- matcher, once per Vocab
-
-_MATCHERS: dict[int, tuple[Vocab, Matcher]] = {}
-
-
-def _matcher(vocab: Vocab) -> Matcher:
-    """The trigger matcher for ``vocab``, built on first use and kept for later docs."""
-    cached = _MATCHERS.get(id(vocab))
-    if cached is not None and cached[0] is vocab:
-        return cached[1]
-    from spacy.matcher import Matcher
-
-    m = Matcher(vocab)
-    words = sorted(set(_VERB_TYPE) | set(_NOUN_TYPE) | _PLACE_NOUNS | _DIED | {"station"})
-    m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
-    m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
-                      {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])
-    _MATCHERS[id(vocab)] = (vocab, m)
-    return m
 
 
 # ---------------------------------------------------------------- the document view
@@ -261,28 +101,28 @@ class _View:
             for t in heads:
                 for c in t.children:
                     if c.dep_ in ("conj", "appos") or _is_including(c):
-                        out += self.people(c if c.dep_ != "prep" else _pobj(c) or c, seen)
+                        out += self.people(c if c.dep_ != "prep" else pobj(c) or c, seen)
             return out
-        if low in _PRONOUNS:
+        if low in lex.PRONOUNS:
             ante = self.antecedent(tok)
             return [ante] if ante else []
-        if low in _PLURAL_PRONOUNS or any(c.dep_ in ("det", "nummod", "predet") and
-                                          c.lower_ in _GROUP_DETS for c in tok.children):
+        if low in lex.PLURAL_PRONOUNS or any(c.dep_ in ("det", "nummod", "predet") and
+                                          c.lower_ in lex.GROUP_DETS for c in tok.children):
             return self.group(tok)
-        if low in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
+        if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
-            if c.lower_ in _REFLEXIVE:
+            if c.lower_ in lex.REFLEXIVE:
                 continue
             if c.dep_ in ("conj", "appos") or c.dep_ == "compound" and c.i in self.by_token:
                 out += self.people(c, seen)
             elif _is_including(c):
-                p = _pobj(c)
+                p = pobj(c)
                 if p is not None:
                     out += self.people(p, seen)
             elif c.dep_ == "prep" and c.lower_ == "of" and not out:
                 # "the director of the festival, X": the parser hangs X on "festival"
-                p = _pobj(c)
+                p = pobj(c)
                 if p is not None and p.i not in self.by_token:
                     out += [m for a in p.children if a.dep_ == "appos"
                             for m in self.people(a, seen)]
@@ -293,7 +133,7 @@ class _View:
         if span is None:
             return False
         words = {t.lower_ for t in span} | {c.lower_ for c in span.root.children}
-        return bool(words & _AUTHORITIES)
+        return bool(words & lex.AUTHORITIES)
 
     def remember(self, people: list[Mention], trigger: Token) -> None:
         """Keep who the last trigger was about, for "they" and for "... and questioned her"."""
@@ -348,9 +188,6 @@ def _conjoined(a: Token, b: Token) -> bool:
     return a != b and top(a) == top(b)
 
 
-def _pobj(prep: Token) -> Token | None:
-    return next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
-
 
 def _is_including(tok: Token) -> bool:
     if tok.dep_ != "prep":
@@ -362,11 +199,11 @@ def _is_including(tok: Token) -> bool:
 
 def _is_role(span: Span) -> bool:
     root = span.root
-    if root.dep_ == "appos" and root.head.lower_ in _ROLES:
+    if root.dep_ == "appos" and root.head.lower_ in lex.ROLES:
         return True
-    if any(c.dep_ in ("compound", "appos") and c.lower_ in _ROLES for c in root.children):
+    if any(c.dep_ in ("compound", "appos") and c.lower_ in lex.ROLES for c in root.children):
         return True
-    return any(t.lower_ in _ROLES for t in span)
+    return any(t.lower_ in lex.ROLES for t in span)
 
 
 # ---------------------------------------------------------------- arguments
@@ -414,7 +251,7 @@ def _verb_patients(v: Token) -> list[Token]:
             return [v.head]
         inherited = _inherited_subject(v)
         return [inherited] if inherited is not None else []
-    if v.lower_ in _PASSIVE_ONLY:
+    if v.lower_ in lex.PASSIVE_ONLY:
         return []
     if any(c.dep_ == "xcomp" for c in kids):  # "tried to leave"
         return []
@@ -432,7 +269,7 @@ def _companions(v: Token, view: _View) -> list[Mention]:
         elif not (c.lower_ == "with" and any(a.lower_ == "together" for a in c.children)
                   or _is_including(c)):
             continue
-        p = _pobj(c)
+        p = pobj(c)
         if p is not None and c.lower_ != "along":
             out += view.people(p)
     return out
@@ -446,7 +283,7 @@ def _owners(thing: Token, view: _View) -> list[Mention]:
             if c.dep_ == "poss":
                 out += view.people(c)
             elif c.dep_ == "prep" and c.lower_ in ("of", "from", "belonging"):
-                p = _pobj(c)
+                p = pobj(c)
                 if p is not None:
                     out += view.people(p)
         if out:
@@ -458,11 +295,11 @@ def _seized_from(v: Token, things: list[Token], view: _View) -> list[Mention]:
     """Whose property a seizure took: the owner named, else the person it happened to."""
     owners = [m for p in things for m in _owners(p, view)]
     named = [w for t in things for p in (t, *t.conjuncts)
-             for w in (p, *(_pobj(c) for c in p.children if c.dep_ == "prep" and c.lower_ == "of"))
+             for w in (p, *(pobj(c) for c in p.children if c.dep_ == "prep" and c.lower_ == "of"))
              if w is not None]  # "most of the footage"
-    if owners or not any(w.lower_ in _SEIZABLE for w in named):
+    if owners or not any(w.lower_ in lex.SEIZABLE for w in named):
         return owners
-    if v.dep_ == "conj" and v.head.lower_ in _VERB_TYPE:  # "arrested Yip and seized drives"
+    if v.dep_ == "conj" and v.head.lower_ in lex.VERB_TYPE:  # "arrested Yip and seized drives"
         return [m for a in _verb_patients(v.head) for m in view.people(a)]
     ante = view.antecedent(v)  # "They seized two cameras": the person the story is about
     return [ante] if ante is not None else []
@@ -494,7 +331,7 @@ def _direct_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
             # "President Trump's travel ban" is his decree, not a ban on him
             direct += [m for m in view.people(c) if c.dep_ != "poss" or not view.is_authority(m)]
         elif c.dep_ == "prep" and c.lower_ in ("of", "against", "on", "for"):
-            p = _pobj(c)
+            p = pobj(c)
             if p is not None:
                 direct += _owners(p, view) if etype == "confiscation" else view.people(p)
     return direct
@@ -506,16 +343,16 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     while base.dep_ == "conj":
         base = base.head
     head = base.head
-    if etype == "ban" and n.dep_ in ("dobj", "conj") and n.head.lower_ in _VERB_TYPE:
+    if etype == "ban" and n.dep_ in ("dobj", "conj") and n.head.lower_ in lex.VERB_TYPE:
         # "sentenced X to ten years and a travel ban", the ban parsed as an object or conjunct
         return [m for a in _verb_patients(n.head) if a != n for m in view.people(a)]
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
-        if head.lower_ in _GIVE_VERBS:
+        if head.lower_ in lex.GIVE_VERBS:
             # "handed him a sentence", "was given a ban", "handed the novelist X a sentence"
             rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
                    or c.dep_ == "dobj" and c != base]
             return [m for r in rec for m in view.people(r)]
-        if head.lower_ in _SUBJECT_VERBS:
+        if head.lower_ in lex.SUBJECT_VERBS:
             s = _subject(head) or _inherited_subject(head)
             return view.people(s) if s is not None else []
         return []
@@ -523,17 +360,17 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         return []
     prep = head
     verb = prep.head
-    if etype == "arrest" and prep.lower_ == "in" and _DURATION.search(verb.text):
+    if etype == "arrest" and prep.lower_ == "in" and DURATION.search(verb.text):
         return _after_time_in(verb, view)  # "freed after 18 days in detention"
     if verb.pos_ not in ("VERB", "AUX"):
         return []
     p = prep.lower_
-    if p == "to" and etype == "ban" and _VERB_TYPE.get(verb.lower_) == "sentence":
+    if p == "to" and etype == "ban" and lex.VERB_TYPE.get(verb.lower_) == "sentence":
         return [m for a in _verb_patients(verb) for m in view.people(a)]
-    if verb.lower_ in _VERB_TYPE or verb.lower_ in _DIED:
+    if verb.lower_ in lex.VERB_TYPE or verb.lower_ in lex.DIED:
         return []  # the verb is itself the event ("arrested on charges of...")
     if p in ("in", "into", "under", "to") and (n.lower_ not in ("prison", "jail", "station")
-                                               or verb.lower_ in _STATE_VERBS):
+                                               or verb.lower_ in lex.STATE_VERBS):
         return _clause_args(verb, view)
     if p == "on" and etype in ("hunger_strike", "charge"):
         if verb.lower_ in ("put", "puts", "putting", "placed"):
@@ -548,13 +385,13 @@ def _after_time_in(dur: Token, view: _View) -> list[Mention]:
     """Who spent the time: "after 18 days in detention", "spent a year in prison"."""
     if dur.dep_ == "pobj" and dur.head.lower_ in ("after", "following", "for"):
         verb = dur.head.head
-    elif dur.dep_ in ("dobj", "npadvmod") and dur.head.lower_ in _STATE_VERBS | {"served"}:
+    elif dur.dep_ in ("dobj", "npadvmod") and dur.head.lower_ in lex.STATE_VERBS | {"served"}:
         verb = dur.head
     else:
         return []
     if verb.pos_ not in ("VERB", "AUX"):
         return []
-    if verb.lower_ in _VERB_TYPE:
+    if verb.lower_ in lex.VERB_TYPE:
         return [m for a in _verb_patients(verb) for m in view.people(a)]
     return _clause_args(verb, view)
 
@@ -572,7 +409,7 @@ def _among_those(v: Token, view: _View) -> list[Mention]:
 
 
 def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
-    if etype == "killing" and t.lower_ in _DIED:
+    if etype == "killing" and t.lower_ in lex.DIED:
         # read off the words, not the parse: "died in custody days after" is often misparsed
         after = {x.lower_ for x in t.doc[t.i + 1: t.i + 5]}
         if not after & {"custody", "detention", "prison", "jail", "torture"}:
@@ -580,20 +417,20 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
         s = _subject(t) or _inherited_subject(t)
         return view.people(s) if s is not None else []
     if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or t.dep_ == "amod":
-        if t.pos_ in ("NOUN", "PROPN") and t.lower_ in _NOUN_TYPE and t.dep_ != "amod":
+        if t.pos_ in ("NOUN", "PROPN") and t.lower_ in lex.NOUN_TYPE and t.dep_ != "amod":
             return _noun_args(t, etype, view)
         if t.dep_ == "amod":
             target = t.head
             while target.dep_ == "compound" and target.head != target:
                 target = target.head  # "detained filmmaker Ali Rezaei"
             return view.people(target) if etype != "confiscation" else _owners(target, view)
-        if etype == "killing" and t.lower_ in _SHOT and not any(
+        if etype == "killing" and t.lower_ in lex.SHOT and not any(
                 x.lower_ == "dead" for x in t.doc[t.i + 1: t.i + 6]):
             return []
-        if t.lower_ in _NEEDS_FROM and not any(c.dep_ == "prep" and c.lower_ == "from"
+        if t.lower_ in lex.NEEDS_FROM and not any(c.dep_ == "prep" and c.lower_ == "from"
                                                for c in t.children):
             return []
-        if t.lower_ in _HOLD and not _is_passive(t) and not any(
+        if t.lower_ in lex.HOLD and not _is_passive(t) and not any(
                 c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
             return []  # "the collection holds Polaroids of X"; but "held her for two days"
         patients = _verb_patients(t)
@@ -613,19 +450,19 @@ def _is_trigger(t: Token) -> str | None:
         if prev is not None and prev.text == "-" and t.i > 1:
             prev = t.nbor(-2)
         return "hunger_strike" if prev is not None and prev.lower_ == "hunger" else None
-    if low in _DIED:
+    if low in lex.DIED:
         return "killing"
     if t.pos_ in ("NOUN", "PROPN"):
-        if low in _NOUN_TYPE:
-            return _NOUN_TYPE[low]
-        if low in _PLACE_NOUNS:
+        if low in lex.NOUN_TYPE:
+            return lex.NOUN_TYPE[low]
+        if low in lex.PLACE_NOUNS:
             return "arrest"
         if low == "station" and any(c.lower_ == "police" for c in t.children):
             return "arrest"
-        return _VERB_TYPE.get(low) if low in ("bail", "bailed") else None
-    if low in _VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
-        return _VERB_TYPE[low]
-    return _NOUN_TYPE.get(low) if t.pos_ not in ("ADP", "DET") else None
+        return lex.VERB_TYPE.get(low) if low in ("bail", "bailed") else None
+    if low in lex.VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
+        return lex.VERB_TYPE[low]
+    return lex.NOUN_TYPE.get(low) if t.pos_ not in ("ADP", "DET") else None
 
 
 # ---------------------------------------------------------------- flags and attributes
@@ -640,21 +477,21 @@ def _flags(t: Token) -> tuple[bool, bool]:
         for c in cur.children:
             if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
                 negated = True
-            if c.dep_ == "aux" and c.lower_ in _MODALS:
+            if c.dep_ == "aux" and c.lower_ in lex.MODALS:
                 hypothetical = True
             if c.dep_ == "aux" and c.tag_ == "TO" and cur == t:
                 hypothetical = True
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
             if c.lower_ == "warrant" or c.dep_ in ("compound", "amod", "nmod", "advmod") \
-                    and c.lower_ in _HYP_HEADS:  # "risks" mis-tagged as a noun
+                    and c.lower_ in lex.HYP_HEADS:  # "risks" mis-tagged as a noun
                 hypothetical = True
         if cur != t:
-            if cur.lower_ in _NEG_HEADS:
+            if cur.lower_ in lex.NEG_HEADS:
                 negated = True
-            if cur.lower_ in _HYP_HEADS:
+            if cur.lower_ in lex.HYP_HEADS:
                 hypothetical = True
-        if cur.dep_ in _CLAUSE_STOP or cur.head == cur:
+        if cur.dep_ in lex.CLAUSE_STOP or cur.head == cur:
             break
         # "never arrested or questioned" shares the negation; "not arrested but questioned" not
         via_conj = cur.dep_ == "conj" and not any(
@@ -663,133 +500,6 @@ def _flags(t: Token) -> tuple[bool, bool]:
             hypothetical = True
         cur = cur.head
     return negated, hypothetical
-
-
-@lru_cache(maxsize=4096)
-def resolve_date(text: str, published: date | None) -> date | None:
-    """A date expression ("on Friday", "in July", "3 March", "2010") as a day, never after
-    ``published``; ``None`` for durations ("six years") or what dateparser cannot read."""
-    import dateparser
-
-    s = re.sub(r"^(?:on|in|since|from|by|at|during|early|late|mid)\s+", "", text.strip(),
-               flags=re.I).strip()
-    if not s or _DURATION.search(s) and not _AGO.search(s):
-        return None
-    y = _YEAR.match(s)
-    if y:
-        found: date | None = date(int(y.group(1)), 1, 1)
-    else:
-        base = datetime.combine(published or date.today(), datetime.min.time())
-        settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past",
-                    "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
-        try:
-            parsed = dateparser.parse(s, languages=["en"], settings=settings)  # type: ignore[arg-type]
-        except (ValueError, OverflowError):
-            return None
-        found = parsed.date() if parsed else None
-    limit = published or date.today()
-    if found is not None and found > limit:
-        try:
-            found = found.replace(year=found.year - 1)
-        except ValueError:
-            return None
-        if found > limit:
-            return None
-    return found
-
-
-def _clause_heads(t: Token) -> list[Token]:
-    """The trigger, and for a noun trigger the verb it is the object of."""
-    heads = [t]
-    if t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("dobj", "pobj"):
-        up = t.head if t.dep_ == "dobj" else t.head.head
-        if up.pos_ in ("VERB", "AUX"):
-            heads.append(up)
-    return heads
-
-
-def _date_entity(tok: Token) -> str | None:
-    """The DATE entity around ``tok`` (found from the IOB tags, not by scanning doc.ents)."""
-    if tok.ent_type_ != "DATE":
-        return None
-    first, last = tok.i, tok.i
-    while first > 0 and tok.doc[first].ent_iob_ == "I":
-        first -= 1
-    while last + 1 < len(tok.doc) and tok.doc[last + 1].ent_iob_ == "I":
-        last += 1
-    return tok.doc[first: last + 1].text
-
-
-def _date_under(prep: Token, depth: int = 0) -> str | None:
-    """A date reached through time prepositions: "on the morning of Friday, 20 November"."""
-    p = _pobj(prep)
-    if prep.lower_ not in _TIME_PREPS or p is None or depth > 2:
-        return None
-    found = _date_entity(p)
-    for c in p.children:
-        if found is None and c.dep_ == "prep":
-            found = _date_under(c, depth + 1)
-    return found
-
-
-def _event_date(t: Token, published: date | None) -> tuple[date | None, bool]:
-    """(date, placed in the past) from the time modifiers of the trigger's own clause.
-
-    Only modifiers of the clause count ("arrested on Friday", "in 2010 he was arrested"),
-    not dates inside its objects ("over a documentary about the 2019 protests"). A clause
-    coordinated without its own date takes its head's ("in 2010 arrested and later
-    sentenced"). The pluperfect places an event in the past except in reported speech,
-    where it is only the tense shift ("his lawyer said he had been taken to Evin").
-    """
-    past = False
-    for head in _clause_heads(t):
-        for c in head.children:
-            if c.dep_ == "advmod" and c.lower_ in _PAST_CUES:
-                past = True
-            if c.dep_ == "aux" and c.lower_ == "had" and head.dep_ != "ccomp":
-                past = True
-        for c in head.children:
-            when = None
-            if c.dep_ == "prep":
-                when = _date_under(c)
-            elif c.dep_ in ("npadvmod", "advmod", "tmod", "nummod", "pobj"):
-                when = _date_entity(c)
-            d = resolve_date(when, published) if when else None
-            if d is not None:
-                return d, past
-    if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX", "NOUN"):
-        d, head_past = _event_date(t.head, published)
-        return d, past or head_past
-    return None, past
-
-
-def _term(t: Token, etype: str) -> str | None:
-    if etype not in ("sentence", "arrest"):
-        return None
-    if t.pos_ in ("NOUN", "PROPN"):
-        mods = [c for c in t.children if c.dep_ in ("compound", "amod", "nummod")
-                and c.lower_ not in ("prison", "jail", "suspended", "harsh", "new", "long")]
-        if etype == "sentence" and mods:
-            return " ".join(tok.text for m in mods for tok in m.subtree).replace(" - ", "-")
-        return None
-    for c in t.children:
-        if c.dep_ != "prep" or (c.lower_ != "to" and not (c.lower_ == "for" and
-                                                          etype == "arrest")):
-            continue
-        p = _pobj(c)
-        if p is None:
-            continue
-        toks = [x for x in p.subtree if not any(a.dep_ == "relcl" for a in x.ancestors
-                                                if a.i in {y.i for y in p.subtree})]
-        last = toks[-1].i if toks else p.i
-        for extra in t.children:  # "to ten years and a travel ban", the ban parsed apart
-            if extra.i > last and extra.dep_ in ("conj", "dobj") and extra.lower_ in _NOUN_TYPE:
-                last = extra.right_edge.i
-        text = p.doc[toks[0].i if toks else p.i: last + 1].text
-        if etype == "arrest" and not _DURATION.search(text):
-            continue
-        return text.strip(" ,;")
-    return None
 
 
 # ---------------------------------------------------------------- the entry point
@@ -801,7 +511,7 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
     if not view.spans:
         return []
     out: dict[tuple[str, str, int], Event] = {}
-    for _, start, end in sorted(_matcher(doc.vocab)(doc), key=lambda m: (m[1], m[2])):
+    for _, start, end in sorted(lex.trigger_matcher(doc.vocab)(doc), key=lambda m: (m[1], m[2])):
         t = doc[end - 1]
         etype = _is_trigger(t)
         if etype is None:
@@ -813,22 +523,22 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
         group = list(dict.fromkeys([*people, *listed]))
         view.remember(group, t)
         negated, hypothetical = _flags(t)
-        when, past_cue = _event_date(t, published)
+        when, past_cue = event_date(t, published)
         ref = published or date.today()
-        background = past_cue or (when is not None and ref - when > timedelta(_BACKGROUND_DAYS))
+        background = past_cue or (when is not None and ref - when > timedelta(BACKGROUND_DAYS))
         sent = t.sent
         types = [etype]
-        if etype == "arrest" and t.lower_ in _JAILED_FORMS and _term(t, etype):
+        if etype == "arrest" and t.lower_ in lex.JAILED_FORMS and sentence_term(t, etype):
             types.append("sentence")  # "jailed X for 18 years" is a prison term
         for m in group:
             for kind in types:
                 ev = Event(type=kind, person=m.name, sentence=sent.text,
-                           sent_start=sent.start_char, date=when, term=_term(t, etype),
+                           sent_start=sent.start_char, date=when, term=sentence_term(t, etype),
                            background=background, negated=negated, hypothetical=hypothetical,
                            trigger=doc[start:end].text)
                 _keep(out, ev)
     for tok in doc:
-        if tok.lower_ in _ACQUITTED:  # "X, who stood trial alongside her, was acquitted"
+        if tok.lower_ in lex.ACQUITTED:  # "X, who stood trial alongside her, was acquitted"
             cleared = {m.name for a in _verb_patients(tok) for m in view.people(a)}
             for key, ev in list(out.items()):
                 if ev.type == "charge" and ev.person in cleared and \

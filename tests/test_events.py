@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from extract import entities, events, nlp
+from extract import entities, event_lexicon, nlp
 from extract.events import Event, find_events, resolve_date
 from extract.watchlist import parse_watchlist
 
@@ -360,7 +360,7 @@ def test_travel_ban_in_a_sentence_is_also_a_ban(model) -> None:  # noqa: ANN001
 
 
 def test_matcher_is_built_once_per_vocab(model) -> None:  # noqa: ANN001
-    assert events._matcher(model.vocab) is events._matcher(model.vocab)
+    assert event_lexicon.trigger_matcher(model.vocab) is event_lexicon.trigger_matcher(model.vocab)
 
 
 def test_no_people_no_events(model) -> None:  # noqa: ANN001
