@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 _PLACEHOLDER = re.compile(r"\{\{(BASE|DATE-(\d+)(:long)?)\}\}")
 _TEXT_SUFFIXES = {".html", ".htm", ".xml", ".txt", ".toml", ".json", ".rss", ".atom"}
+_HOST = "127.0.0.1"
 
 
 def fill_placeholders(text: str, base: str, today: date | None = None) -> str:
@@ -54,15 +55,14 @@ class LocalSite:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = ThreadingHTTPServer((_HOST, port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._started = date.today()
 
     @property
     def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{_HOST}:{self._server.server_port}"
 
     def start(self) -> LocalSite:
         self._thread.start()

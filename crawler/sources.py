@@ -114,15 +114,19 @@ def parse_source(row: object, where: str) -> SourceConfig:
     allow_private = row.get("allow_private", False)
     if not isinstance(allow_private, bool):
         raise SourcesError(f"{where}: field 'allow_private' must be true or false")
-    limits: dict[str, int | None] = {}
-    for key in ("max_pages", "max_depth"):
-        val = row.get(key)
-        if val is not None and (not isinstance(val, int) or isinstance(val, bool) or val < 0):
-            raise SourcesError(f"{where}: field {key!r} must be a non-negative integer")
-        limits[key] = val
     return SourceConfig(
-        name=name.strip(), kind=kind, every=every, allow_private=allow_private, **values, **limits
+        name=name.strip(), kind=kind, every=every, allow_private=allow_private,
+        start_urls=values["start_urls"], feeds=values["feeds"], sitemaps=values["sitemaps"],
+        allow=values["allow"], deny=values["deny"], domains=values["domains"],
+        max_pages=_limit(row, "max_pages", where), max_depth=_limit(row, "max_depth", where),
     )
+
+
+def _limit(row: dict, key: str, where: str) -> int | None:
+    val = row.get(key)
+    if val is not None and (not isinstance(val, int) or isinstance(val, bool) or val < 0):
+        raise SourcesError(f"{where}: field {key!r} must be a non-negative integer")
+    return val
 
 
 def parse_sources(data: dict, origin: str = "<sources>") -> list[SourceConfig]:

@@ -54,7 +54,8 @@ class EntityResolver:
         for eid, target in session.execute(
             select(Entity.id, Entity.merged_into_id).where(Entity.merged_into_id.is_not(None))
         ):
-            self._merged[eid] = target
+            if target is not None:  # always, by the query; narrows the type
+                self._merged[eid] = target
         for kind, key, eid in session.execute(select(Alias.kind, Alias.key, Alias.entity_id)):
             self._cache[(kind, key)] = eid
         for kind, key, eid in session.execute(select(Entity.kind, Entity.key, Entity.id)):
@@ -109,10 +110,13 @@ def find_entity(session: Session, name: str, kind: str | None = None) -> Entity:
         ent = session.get(Entity, alias.entity_id) if alias else None
     if ent is None:
         raise EntityNotFound(f"no person or organization named {name!r}: see `atrisk entities`")
-    seen = set()
+    seen: set[int] = set()
     while ent.merged_into_id and ent.id not in seen:
         seen.add(ent.id)
-        ent = session.get(Entity, ent.merged_into_id)  # type: ignore[assignment]
+        target = session.get(Entity, ent.merged_into_id)
+        if target is None:  # merged into a row that is gone: the last one found stands
+            break
+        ent = target
     return ent
 
 
