@@ -233,9 +233,11 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def _check_notification_urls(cfg: Config, origin: str) -> None:
     """Every alert, digest and operator URL must be one apprise can send to."""
-    places = [("[alerts].urls", "ATRISK_ALERT_URLS", cfg.alerts.urls),
-              ("[digest].urls", "ATRISK_DIGEST_URLS", cfg.digest.urls),
-              ("[operator].urls", "ATRISK_OPERATOR_URLS", cfg.operator.urls)]
+    places: list[tuple[str, str | None, tuple[str, ...]]] = [
+        ("[alerts].urls", "ATRISK_ALERT_URLS", cfg.alerts.urls),
+        ("[digest].urls", "ATRISK_DIGEST_URLS", cfg.digest.urls),
+        ("[operator].urls", "ATRISK_OPERATOR_URLS", cfg.operator.urls),
+    ]
     places += [(f"[[alerts.routes]] {i + 1} ({r.name}).urls", None, r.urls)
                for i, r in enumerate(cfg.alerts.routes)]
     if not any(urls for _, _, urls in places):
