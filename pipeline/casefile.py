@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from extract.entities import entity_key
 from pipeline.db import Database
 from pipeline.digest import EVENT_LABELS
+from pipeline.digest_render import iso, md, md_link
 from pipeline.models import Alias, Document, Entity, Event, Mention, Source
 
 log = logging.getLogger(__name__)
@@ -257,13 +258,9 @@ def _documents(s: Session, ids: list[int]) -> list[CaseDocument]:
 
 # ---------------------------------------------------------------- rendering
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _report_json(r: Report) -> dict:
-    return {"url": r.url, "title": r.title, "source": r.source, "published": _iso(r.published),
-            "first_seen_at": _iso(r.first_seen_at)}
+    return {"url": r.url, "title": r.title, "source": r.source, "published": iso(r.published),
+            "first_seen_at": iso(r.first_seen_at)}
 
 
 def render_json(cf: CaseFile) -> dict:
@@ -275,48 +272,34 @@ def render_json(cf: CaseFile) -> dict:
         "tags": cf.tags,
         "aliases": cf.aliases,
         "spellings": cf.spellings,
-        "status": {"status": cf.status, "since": _iso(cf.status_date), "term": cf.status_term},
+        "status": {"status": cf.status, "since": iso(cf.status_date), "term": cf.status_term},
         "timeline": [
-            {"type": e.type, "what": e.what, "date": _iso(e.date), "dated": e.dated, "term": e.term,
+            {"type": e.type, "what": e.what, "date": iso(e.date), "dated": e.dated, "term": e.term,
              "sentence": e.sentence, "background": e.background,
              "first_report": _report_json(e.first_report), "copies": e.copies,
              "later_reports": [_report_json(r) for r in e.later_reports]}
             for e in cf.timeline
         ],
         "documents": [
-            {"url": d.url, "title": d.title, "source": d.source, "published": _iso(d.published),
-             "first_seen_at": _iso(d.first_seen_at), "sentence": d.sentence}
+            {"url": d.url, "title": d.title, "source": d.source, "published": iso(d.published),
+             "first_seen_at": iso(d.first_seen_at), "sentence": d.sentence}
             for d in cf.documents
         ],
     }
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
-
-
-def _md(text: str | None) -> str:
-    return " ".join((text or "").split()).translate(_MD_SPECIAL)
-
-
-def _link(url: str, title: str | None) -> str:
-    label = _md(title) or _md(url)
-    if not url.startswith(("http://", "https://")):
-        return label
-    return f"[{label}](<{url.replace('>', '%3E')}>)"
-
-
 def render_markdown(cf: CaseFile) -> str:
     """The case file as Markdown; crawled text is escaped."""
-    out = [f"# {_md(cf.name)}", ""]
+    out = [f"# {md(cf.name)}", ""]
     if cf.aliases:
-        out.append(f"Also known as: {', '.join(_md(a) for a in cf.aliases)}")
+        out.append(f"Also known as: {', '.join(md(a) for a in cf.aliases)}")
     if cf.spellings:
-        out.append(f"Written as: {', '.join(_md(w) for w in cf.spellings)}")
+        out.append(f"Written as: {', '.join(md(w) for w in cf.spellings)}")
     if cf.tags:
-        out.append(f"Tags: {', '.join(_md(t) for t in cf.tags)}")
+        out.append(f"Tags: {', '.join(md(t) for t in cf.tags)}")
     out.append(f"Watchlist: {'yes' if cf.watchlisted else 'no'}")
     if cf.status:
-        term = f" ({_md(cf.status_term)})" if cf.status_term else ""
+        term = f" ({md(cf.status_term)})" if cf.status_term else ""
         since = f" since {cf.status_date.isoformat()}" if cf.status_date else ""
         out += ["", f"**Latest known status: {cf.status}{term}{since}**"]
     else:
@@ -326,19 +309,19 @@ def render_markdown(cf: CaseFile) -> str:
         out.append("Nothing reported yet.")
     for e in cf.timeline:
         day = e.date.isoformat() + ("" if e.dated else " (reported)")
-        term = f", {_md(e.term)}" if e.term else ""
+        term = f", {md(e.term)}" if e.term else ""
         past = " (background)" if e.background else ""
         r = e.first_report
-        out.append(f"- {day}: {e.what}{term}{past}; first reported by {_md(r.source)}: "
-                   f"{_link(r.url, r.title)}")
-        out.append(f"  > {_md(e.sentence)}")
+        out.append(f"- {day}: {e.what}{term}{past}; first reported by {md(r.source)}: "
+                   f"{md_link(r.url, r.title)}")
+        out.append(f"  > {md(e.sentence)}")
         if e.later_reports:
-            names = ", ".join(sorted({_md(x.source) for x in e.later_reports if x.source}))
+            names = ", ".join(sorted({md(x.source) for x in e.later_reports if x.source}))
             out.append(f"  Reported again {e.copies} time(s){': ' + names if names else ''}")
     out += ["", f"## Documents ({len(cf.documents)})", ""]
     if not cf.documents:
         out.append("No document names this person.")
     for d in cf.documents:
         day = d.published.isoformat() if d.published else "undated"
-        out.append(f"- {day} {_md(d.source)}: {_link(d.url, d.title)}")
+        out.append(f"- {day} {md(d.source)}: {md_link(d.url, d.title)}")
     return "\n".join(out) + "\n"
