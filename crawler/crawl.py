@@ -25,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -79,6 +79,34 @@ class CrawlResult:
 
 # -- parent side -----------------------------------------------------------------------
 
+def read_events(
+    lines: Iterable[str], on_progress: Callable[[dict], None] | None = None
+) -> tuple[CrawlResult, bool]:
+    """The result a crawl child reports on its standard output, and whether it said it was done.
+
+    Every event also goes to ``on_progress`` as it arrives.
+    """
+    result = CrawlResult()
+    done = False
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            log.warning("crawl: unexpected output: %s", mask_text(line.rstrip()))
+            continue
+        if event.get("event") == "error":
+            result.failures.append(FetchFailure(event.get("source", ""), event.get("url", ""),
+                                                event.get("error", ""), event.get("status"),
+                                                event.get("message", "")))
+        elif event.get("event") == "done":
+            result.counters = event.get("counters", {})
+            result.reason = event.get("reason", "")
+            done = True
+        if on_progress is not None:
+            on_progress(event)
+    return result, done
+
+
 def run_crawl(
     db_url: str,
     sources_path: str | None = None,
@@ -114,24 +142,7 @@ def run_crawl(
     tail: list[str] = []
     relay = threading.Thread(target=_relay_log, args=(proc.stderr, tail), daemon=True)
     relay.start()
-    result = CrawlResult()
-    done = False
-    for line in proc.stdout:
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            log.warning("crawl: unexpected output: %s", mask_text(line.rstrip()))
-            continue
-        if event.get("event") == "error":
-            result.failures.append(FetchFailure(event.get("source", ""), event.get("url", ""),
-                                                event.get("error", ""), event.get("status"),
-                                                event.get("message", "")))
-        elif event.get("event") == "done":
-            result.counters = event.get("counters", {})
-            result.reason = event.get("reason", "")
-            done = True
-        if on_progress is not None:
-            on_progress(event)
+    result, done = read_events(proc.stdout, on_progress)
     code = proc.wait()
     relay.join(timeout=5)
     result.elapsed = time.monotonic() - started
