@@ -228,6 +228,7 @@ theater films pictures bank corporation inc ltd llc club league alliance front a
 bureau radio television tv magazine gazette post journal channel media records tribunal assembly
 government prosecutor prosecutors council congress senate biennale cinematheque cinémathèque
 """.split())
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 _FUNCTION_WORDS = frozenset("of for the and to on at in de du des la le di del da for a an".split())
 _BREAK_TOKENS = frozenset({"/", "(", ")", ":", "|", "•", "·", "▪", "●", "–", "—", '"', "“", "”", "[", "]"})
 _COORD = frozenset({",", "and", "&", ";"})
@@ -348,7 +349,8 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
     while start < end:
         tok = doc[start]
         low = tok.lower_.rstrip(".")
-        if tok.lower_ in {"the", "a", "an"} or not (tok.is_alpha or tok.text[0].isalnum()):
+        if tok.lower_ in {"the", "a", "an"} or not (tok.is_alpha or tok.text[0].isalnum()) or \
+                tok.ent_type_ in {"ORDINAL", "DATE"} or _ORDINAL.match(tok.text):  # "the 58th ... Festival"
             start += 1
         elif kind != ORGANIZATION and (low in _TITLES or (tok.is_lower and low not in _PARTICLES)):
             start += 1
@@ -487,7 +489,7 @@ def _bare_names(doc: Doc, spans: list[_Span]) -> list[_Span]:
     """A surname or given name ner missed ("Daneshvar had been summoned") next to a full name."""
     parts: set[str] = set()
     for sp in spans:
-        if sp.kind == PERSON and sp.end - sp.start > 1:
+        if sp.kind == PERSON and sp.end - sp.start > 1 and not rules.has_org_head(doc, sp.start, sp.end):
             parts.add(doc[sp.start].text)
             parts.add(doc[sp.end - 1].text)
     taken = {i for sp in spans for i in range(sp.start, sp.end)}

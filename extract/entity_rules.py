@@ -51,7 +51,7 @@ academy coalition council commission agency university college school society fe
 organisation organization initiative parliament network biennale cinematheque cinémathèque
 museum gallery trust union guild league alliance movement party court tribunal assembly
 congress senate department office bureau authority board police army forces corporation
-company studio studios theatre theater orchestra ensemble collective consortium service
+company studio studios theatre theater orchestra syndicate house ensemble collective consortium service
 club project programme program watch international newspaper images magazine gazette journal
 media press radio television channel records pictures film films cinema productions group
 editions publishing books
@@ -79,7 +79,7 @@ recognised recognized denounced denounces warned warns criticised criticized iss
 # Caption position words that the model picks up as names ("Left:", "Below:").
 _CAPTION_WORDS = frozenset("""
 above below left right top bottom middle centre center inset pictured main photo photograph
-image credit solidarity
+image credit solidarity media
 """.split())
 _AWARDS = frozenset("prize prizes award awards medal trophy".split())
 _PARTICLES = frozenset(
@@ -94,8 +94,11 @@ _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PE
 _APPOS_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN", "PART", "NUM", "PRON", "CCONJ"})
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _CREDIT = re.compile(
-    r"(?:\b(?:Photo(?:graph)?s?|Picture|Image|Credit|Foto)\s*(?:by)?\s*:\s*|©\s*|\((?=[^()\n]*/))"
+    r"(?:\b(?:Photo(?:graph)?s?|Picture|Image|Credit|Foto)(?:\s*:\s*|\s+by\s+|\s+courtesy\s+of\s+)"
+    r"|\bcourtesy\s+of\s+|©\s*|\((?:(?:Photo(?:graph)?|Picture|Image|Credit)\s*:\s*)?(?=[^()\n]*/))"
     r"(?P<body>[^\n()]{2,80})")
+# Pieces of a credit: "Fabrice Coffrini/AFP via Getty Images", "Urs Flueeler for Keystone".
+_CREDIT_PART = re.compile(r"(?:(?!\s(?:via|for)\s)[^/,;|])+")
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 
 
@@ -178,10 +181,13 @@ def is_place(doc: Doc, start: int, end: int, place_texts: set[str]) -> bool:
     if end - start != 1:
         return False
     tok = doc[start]
-    if tok.is_upper or tok.lower_ in ORG_HEADS:
+    if tok.lower_ in ORG_HEADS:
+        return False
+    if tok.is_upper and not (start + 1 < len(doc) and doc[start + 1].text in {"-", "–", "—"}):
         return False
     if tok.text in place_texts:
         return True
+
     line_start = start == 0 or "\n" in doc[start - 1].whitespace_ or "\n" in doc[start - 1].text
     if line_start and start + 1 < len(doc) and \
             doc[start + 1].text in {"-", "–", "—"} and tok.whitespace_:
@@ -199,8 +205,13 @@ def place_texts(doc: Doc) -> set[str]:
 
 
 def is_caption_word(doc: Doc, start: int, end: int) -> bool:
-    """"Left:", "Below:" in captions, or an award ("Freedom of Expression Awards"): not a name."""
-    return end - start == 1 and doc[start].lower_ in _CAPTION_WORDS or doc[end - 1].lower_ in _AWARDS
+    """"Left:", "Below:" in captions, "Iran:" as a topic label, an award: not a name."""
+    if end - start == 1 and doc[start].lower_ in _CAPTION_WORDS or doc[end - 1].lower_ in _AWARDS:
+        return True
+    # a one-word label before a colon at the start of a line: "Iran: rapper sentenced", "• Eritrea: ..."
+    return end - start == 1 and end < len(doc) and doc[end].text == ":" and (
+        start == 0 or "\n" in doc[start - 1].text or "\n" in doc[start - 1].whitespace_
+        or doc[start - 1].text in {"•", "-", "*", "·"})
 
 
 def _run_back(doc: Doc, end: int, connectors: bool, limit: int = 8) -> int:
@@ -258,8 +269,8 @@ def defined_acronyms(doc: Doc) -> list[tuple[int, int, int, int]]:
         if not (2 <= len(acro) <= 8 and acro.isupper() and acro.isalpha()):
             continue
         start = _run_back(doc, i, connectors=True)
-        while start < i and doc[start].lower_ in _CONNECT:
-            start += 1
+        while start < i and (doc[start].lower_ in _CONNECT or not doc[start].is_alpha):
+            start += 1  # "the 58th Karlovy Vary International Film Festival (KVIFF)"
         if i - start < 2 and not (i - start == 1 and doc[start].is_upper):
             continue
         words = [t.text for t in doc[start:i] if t.is_alpha]
@@ -336,7 +347,8 @@ def credit_spans(doc: Doc) -> list[tuple[int, int, str]]:
     for m in _CREDIT.finditer(text):
         body = m.group("body")
         offset = m.start("body")
-        for part in re.finditer(r"[^/,;|]+", body):
+        courtesy = "courtesy" in m.group(0)[: m.start("body") - m.start()].lower()
+        for part in _CREDIT_PART.finditer(body):
             piece = part.group().strip().rstrip(".")
             if not piece:
                 continue
@@ -351,7 +363,7 @@ def credit_spans(doc: Doc) -> list[tuple[int, int, str]]:
             if lead_acronym and person_shaped(doc, span.start + 1, span.end):
                 out.append((span.start, span.start + 1, ORGANIZATION))  # "NASA Bill Ingalls"
                 out.append((span.start + 1, span.end, PERSON))
-            elif person_shaped(doc, span.start, span.end) and span.end - span.start >= 2:
+            elif person_shaped(doc, span.start, span.end) and span.end - span.start >= 2 and not courtesy:
                 out.append((span.start, span.end, PERSON))
             elif span.end - span.start <= 4:
                 out.append((span.start, span.end, ORGANIZATION))
@@ -404,13 +416,14 @@ def is_demonym(doc: Doc, start: int, end: int) -> bool:
 # Common nouns an organization's name may be followed or preceded by ("her agency
 # Studio 99", "the Myanmar Now news service", "the theatre company, Teatro Sin Fronteras").
 ORG_NOUNS = frozenset("""
-agency company group collective organisation organization ngo newspaper outlet website publisher
+agency company group collective organisation organization ngo newspaper outlet website
 label band troupe charity network platform broadcaster magazine daily weekly service association
+publishing
 """.split())
 # Lowercase words the model keeps at the end of an organization's name.
 TRAILING_NOUNS = frozenset("""
 office press statement report spokesperson spokesman spokeswoman researcher researchers director
-official officials staff team members member chief head lawyers lawyer website
+official officials staff team members member chief head lawyers lawyer website based
 """.split())
 # Works: the capitalised words after these are a title, not a person or organization.
 _WORK_NOUNS = frozenset("""
@@ -447,6 +460,15 @@ def org_noun_votes(doc: Doc, start: int, end: int) -> int:
     nxt = doc[end] if end < len(doc) else None
     if nxt is not None and nxt.is_lower and nxt.lower_ in ORG_NOUNS | {"news"}:
         return 2
+    if nxt is not None and nxt.text == ",":  # "Espacio Público, a Caracas-based press freedom group,"
+        j = end + 1
+        while j < len(doc) and j < end + 7 and (doc[j].pos_ in _APPOS_POS | {"PUNCT"} or
+                                                doc[j - 1].text in _HYPHENS) and \
+                doc[j].text not in {",", "."} and doc[j].lower_ not in ORG_NOUNS | ROLE_NOUNS:
+            j += 1
+        if j < len(doc) and doc[j].is_lower and doc[j].lower_ in ORG_NOUNS and j > end + 1 and \
+                doc[end + 1].lower_ in {"a", "an", "the"}:
+            return 2
     return 0
 
 
@@ -476,6 +498,34 @@ def org_noun_spans(doc: Doc) -> list[tuple[int, int]]:
                 if not any(t.ent_type_ in {"PERSON", "DATE"} for t in doc[start : prev + 1]):
                     out.append((start, prev + 1))
     return out
+
+
+def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
+    """"his lawyer Ayoub Ghedamsi": name words after a role noun, whatever the model made of them."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        if not (tok.is_lower and tok.lower_ in ROLE_NOUNS) or "\n" in tok.whitespace_:
+            continue
+        start = tok.i + 1
+        end = start
+        while end < len(doc) and end - start < 6 and (
+                _titled(doc[end]) or doc[end].lower_ in _PARTICLES and end > start
+                or doc[end].text in _HYPHENS and not doc[end].whitespace_ and end > start):
+            if "\n" in doc[end].whitespace_:
+                end += 1
+                break
+            end += 1
+        while end > start and not _titled(doc[end - 1]):
+            end -= 1
+        if end - start >= 2 and person_shaped(doc, start, end) and all(
+                t.pos_ == "PROPN" or t.text in _HYPHENS or t.lower_ in _PARTICLES for t in doc[start:end]):
+            out.append((start, end))
+    return out
+
+
+def based_suffix(doc: Doc, end: int) -> bool:
+    """"Taiwan-based", "a Caracas-based group": a place used as a modifier."""
+    return end + 1 < len(doc) and doc[end].text in _HYPHENS and doc[end + 1].lower_ == "based"
 
 
 def person_of_orgs(doc: Doc, person_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -534,6 +584,8 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         acronyms.setdefault(doc[a].text, " ".join(doc[s:e].text.split()))
     for s, e, kind in credit_spans(doc):
         spans.append(Candidate(s, e, kind, votes=[kind] * 3))
+    for s, e in role_name_spans(doc):
+        spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
     for s, e in org_list_items(doc):
@@ -557,6 +609,9 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
     person_starts = {sp.start: sp for sp in spans if sp.kind == PERSON}
     for sp in spans:
         if sp.ent_id:
+            continue
+        if based_suffix(doc, sp.end):
+            sp.kind, sp.votes = None, []
             continue
         if after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
             sp.kind, sp.votes = None, []  # "their play Finist the Brave Falcon"

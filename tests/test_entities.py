@@ -260,3 +260,52 @@ def test_bulleted_lines_under_an_organisations_heading(plain) -> None:  # noqa: 
     assert names(ms, ORGANIZATION) == {"European Film Academy", "Directors Guild of America",
                                        "Index on Censorship"}
     assert names(ms, PERSON) == {"Agnieszka Holland", "Mati Diop"}
+
+
+def test_name_words_after_a_role_noun_are_a_person(plain) -> None:  # noqa: ANN001
+    # the model labels only "Ghedamsi", and as a place
+    ms = run(plain, "The court sentenced the rapper to one year in prison, his lawyer Ayoub Ghedamsi "
+                    "said on Friday.")
+    assert "Ayoub Ghedamsi" in names(ms, PERSON)
+    assert not names(ms, ORGANIZATION)
+
+
+def test_credits_with_via_for_and_courtesy(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "1. The director on the square. Photo by Urs Flueeler for Keystone\n\n"
+                    "2. The press conference. (Photo: Fabrice Coffrini/AFP via Getty Images)\n\n"
+                    "3. Supporters hold portraits. Image courtesy of Freedom House")
+    assert {"Urs Flueeler", "Fabrice Coffrini"} <= names(ms, PERSON)
+    assert {"Keystone", "AFP", "Getty Images", "Freedom House"} <= names(ms, ORGANIZATION)
+
+
+def test_acronym_in_another_language_still_names_the_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The National Syndicate of Tunisian Journalists (SNJT) condemned the verdict. "
+                    "Mahdi Jlassi, the head of the SNJT, said 20 journalists had been prosecuted.")
+    assert names(ms, ORGANIZATION) == {"National Syndicate of Tunisian Journalists"}
+
+
+def test_ordinal_before_a_festival_is_not_part_of_its_name(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The 58th Karlovy Vary International Film Festival (KVIFF) will take place from 28 June. "
+                    "KVIFF will also screen a documentary.")
+    assert names(ms, ORGANIZATION) == {"Karlovy Vary International Film Festival"}
+
+
+def test_topic_label_before_a_colon_is_not_a_name(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Key cases:\n\n• Iran: the novelist Mehdi Kiani and the satirist Ahmad Reza Haeri\n"
+                    "• Belarus: the poet Ihar Karnei\n• Eritrea: the journalist Dawit Isaak")
+    found = names(ms, PERSON) | names(ms, ORGANIZATION)
+    assert not {"Iran", "Belarus", "Eritrea"} & found
+    assert {"Mehdi Kiani", "Ahmad Reza Haeri", "Ihar Karnei"} <= names(ms, PERSON)
+
+
+def test_place_before_based_is_not_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Li Yanhe, a Taiwan-based publisher, was sentenced by the court.")
+    assert not names(ms, ORGANIZATION)
+    assert "Li Yanhe" in names(ms, PERSON)
+
+
+def test_appositive_organization_noun_makes_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Espacio Público, a Caracas-based press freedom group, said it had lost contact with "
+                    "three more reporters.")
+    assert "Espacio Público" in names(ms, ORGANIZATION)
+    assert not names(ms, PERSON)
