@@ -148,12 +148,14 @@ def run_pass(
             counters["sources"] = list(only)
         try:
             sync_sources(app.db, sources)
-            if crawl and sources:
+            if crawl and sources and analyse:
+                status = _crawl_beside_analysis(app, run_id, only, notify, stop, counters, errors)
+            elif crawl and sources:
                 status = _crawl_stage(app, run_id, only, notify, counters, errors)
             _check(stop)
             if crawl or analyse:
                 _notices_stage(app, counters)
-            if analyse:
+            if analyse and not (crawl and sources):
                 _analyse_stage(app, notify, stop, counters, errors)
             _check(stop)
             if alerts:
@@ -214,6 +216,34 @@ def _crawl_stage(app: App, run_id: int, only: Sequence[str], notify: ProgressFn,
     return OK
 
 
+def _crawl_beside_analysis(app: App, run_id: int, only: Sequence[str], notify: ProgressFn,
+                           stop: threading.Event | None, counters: dict[str, Any],
+                           errors: dict[str, int]) -> str:
+    """Crawl (its own process) while this process analyses the documents it stores.
+
+    The crawl child and the model each keep one core busy, so the pass takes about as
+    long as the analysis alone. Analysis follows the crawl until it has ended and
+    everything it stored is analysed. Returns the crawl's status.
+    """
+    outcome: dict[str, Any] = {}
+
+    def crawl_job() -> None:
+        try:
+            outcome["status"] = _crawl_stage(app, run_id, only, notify, counters, errors)
+        except BaseException as exc:  # re-raised in the pass's own thread
+            outcome["error"] = exc
+
+    crawling = threading.Thread(target=crawl_job, name="crawl", daemon=True)
+    crawling.start()
+    try:
+        _analyse_stage(app, notify, stop, counters, errors, follow=crawling.is_alive)
+    finally:
+        crawling.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return str(outcome["status"])
+
+
 def _notices_stage(app: App, counters: dict[str, Any]) -> None:
     from pipeline.health import send_pending_notices
 
@@ -223,12 +253,14 @@ def _notices_stage(app: App, counters: dict[str, Any]) -> None:
 
 
 def _analyse_stage(app: App, notify: ProgressFn, stop: threading.Event | None,
-                   counters: dict[str, Any], errors: dict[str, int]) -> None:
+                   counters: dict[str, Any], errors: dict[str, int],
+                   follow: Callable[[], bool] | None = None) -> None:
     def on_progress(done: int, total: int) -> None:
         notify("analyse", {"done": done, "total": total})
         _check(stop)  # after a committed document: stopping here loses nothing
 
-    analysed = analyse_pending(app.db, app.watchlist, app.config, on_progress=on_progress)
+    analysed = analyse_pending(app.db, app.watchlist, app.config, on_progress=on_progress,
+                               follow=follow)
     counters.update({"analysed": analysed.documents, "mentions": analysed.mentions,
                      "events": analysed.events, "new_events": analysed.new_events,
                      "alerts_queued": analysed.alerts,

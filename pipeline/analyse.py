@@ -7,11 +7,13 @@ that replaces its earlier analysis, so re-running adds nothing twice.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import socket
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -31,6 +33,7 @@ from pipeline.store import utcnow
 log = logging.getLogger(__name__)
 
 CHUNK = 256
+FOLLOW_POLL = 0.2  # seconds between looks for documents a running crawl stored
 
 
 @dataclass
@@ -133,56 +136,101 @@ def analyse_pending(
     analyser: Analyser | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     max_documents: int | None = None,
+    follow: Callable[[], bool] | None = None,
 ) -> AnalyseCounters:
-    """Analyse pending documents (all, or up to ``max_documents``); returns what was written."""
+    """Analyse pending documents (all, or up to ``max_documents``); returns what was written.
+
+    With ``follow``, documents stored while this runs are analysed too: as long as
+    ``follow()`` is true (a crawl is still storing documents), an empty queue means
+    waiting for more rather than finishing. The model is loaded only once a document
+    needs it, and the texts go through one ``nlp.pipe`` stream, so batches stay full.
+    """
     counters = AnalyseCounters()
     claims = Claims(db)
     claims.release_dead_local_claims()
     total = count_pending(db)
     if max_documents is not None:
         total = min(total, max_documents)
-    if total == 0:
+    if total == 0 and follow is None:
         return counters
     with db.session() as s:
         sync_watchlist(s, watchlist)
+    languages = set(config.analysis.languages)
+    progress = _Progress(on_progress, total)
+    items = _claimed_texts(db, claims, languages, counters, progress, max_documents, follow)
+    first = next(items, None)
+    if first is None:
+        return counters
+    counters.model_loaded = True
     analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
                                     n_process=config.analysis.n_process)
-    languages = set(config.analysis.languages)
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
-    done = 0
-    while max_documents is None or done < max_documents:
-        size = CHUNK if max_documents is None else min(CHUNK, max_documents - done)
+    for (doc_id, token), analysis in analyser.analyse_many(itertools.chain([first], items)):
+        try:
+            with db.session() as s:
+                stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
+            counters.documents += int(stored)
+        except Exception as exc:  # one bad document must not stop the pass
+            counters.errors += 1
+            log.error("analysis of document %s failed, left pending: %s", doc_id, exc)
+            resolver = _fresh_resolver(db, watchlist)
+        progress.step()
+    return counters
+
+
+class _Progress:
+    """Documents done out of a total that grows while a crawl keeps storing documents."""
+
+    def __init__(self, callback: Callable[[int, int], None] | None, total: int) -> None:
+        self.callback = callback
+        self.total = total
+        self.done = 0
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        self.total = max(self.total, self.done)
+        if self.callback:
+            self.callback(self.done, self.total)
+
+
+def _claimed_texts(
+    db: Database,
+    claims: Claims,
+    languages: set[str],
+    counters: AnalyseCounters,
+    progress: _Progress,
+    max_documents: int | None,
+    follow: Callable[[], bool] | None,
+) -> Iterator[tuple[str, date | None, tuple[int, str]]]:
+    """``(text, published, (doc_id, claim token))`` of pending documents, claimed chunk by chunk.
+
+    Documents that cannot be analysed are marked here and never reach the model.
+    """
+    claimed = 0
+    while max_documents is None or claimed < max_documents:
+        # asked before claiming: once the crawl has ended, this claim sees all it stored
+        more_coming = follow is not None and follow()
+        size = CHUNK if max_documents is None else min(CHUNK, max_documents - claimed)
         token, chunk = claims.next_chunk(size)
         if not chunk:
-            break
-        todo = []
+            if more_coming:
+                time.sleep(FOLLOW_POLL)
+                continue
+            return
+        claimed += len(chunk)
+        if follow is not None:
+            progress.total = max(progress.total, progress.done + count_pending(db))
         for doc_id, text, published, language in chunk:
             if language and language.split("-")[0].lower() not in languages:
                 _mark_unanalysable(db, doc_id, f"no model for language {language!r}")
                 counters.skipped_language += 1
+                progress.step()
             elif not text:
                 _mark_unanalysable(db, doc_id, "no stored text")
+                progress.step()
             else:
-                todo.append((text, published, doc_id))
-        if todo:
-            counters.model_loaded = True
-        for doc_id, analysis in analyser.analyse_many(todo):
-            try:
-                with db.session() as s:
-                    stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
-                counters.documents += int(stored)
-            except Exception as exc:  # one bad document must not stop the pass
-                counters.errors += 1
-                log.error("analysis of document %s failed, left pending: %s", doc_id, exc)
-                resolver = _fresh_resolver(db, watchlist)
-            done += 1
-            if on_progress:
-                on_progress(done, total)
-        done += len(chunk) - len(todo)
-        if on_progress:
-            on_progress(done, total)
-    return counters
+                yield text, published, (doc_id, token)
 
 
 def _fresh_resolver(db: Database, watchlist: Watchlist) -> EntityResolver:
