@@ -16,8 +16,10 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
-    """The SQLite full-text index (migration 0002) is not in the ORM models; leave it be."""
-    return not (type_ == "table" and name and name.startswith("documents_fts"))
+    """The full-text indexes (0002 on SQLite, 0004 on PostgreSQL) are not in the ORM models; leave them be."""
+    if type_ == "table" and name and name.startswith("documents_fts"):
+        return False
+    return not (type_ == "index" and name == "ix_documents_search")
 
 
 def run_migrations_offline() -> None:

@@ -143,8 +143,9 @@ def _insert_ignoring_duplicates(session: Session, row: dict[str, Any]) -> bool:
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         stmt = insert(table).values(**row).on_conflict_do_nothing(
             index_elements=["alert_id", "channel"]
-        )
-        return cast(CursorResult, session.execute(stmt)).rowcount == 1
+        ).returning(table.c.id)
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns its key
+        return session.execute(stmt).first() is not None
     found = session.scalar(
         select(Alert.id).where(Alert.alert_id == row["alert_id"], Alert.channel == row["channel"])
     )

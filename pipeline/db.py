@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from filelock import FileLock
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DB_URL = "sqlite:///data/atrisk.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATION_LOCK_KEY = 0x61747268  # PostgreSQL advisory lock held while migrating
 
 
 class DatabaseError(RuntimeError):
@@ -90,13 +92,23 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.attributes["connection_url"] = self.url
         try:
-            with self.engine.begin() as conn:
+            with self._migration_lock(), self.engine.begin() as conn:
+                if not self.is_sqlite:
+                    # workers on several machines may start at once on a new database
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except Exception as exc:
             raise DatabaseError(
                 f"cannot create or upgrade the schema of {self.safe_url}: {exc}"
             ) from None
+
+    def _migration_lock(self) -> AbstractContextManager[object]:
+        """Processes opening one new SQLite file at once create its schema one after another."""
+        path = sqlite_path(self.url)
+        if path is None:
+            return nullcontext()
+        return FileLock(str(path) + ".migrate.lock", timeout=120)
 
     def has_schema(self) -> bool:
         return inspect(self.engine).has_table("documents")

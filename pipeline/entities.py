@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
@@ -13,6 +15,7 @@ from pipeline.models import Alias, Entity, Event, Mention
 from pipeline.store import utcnow
 
 log = logging.getLogger(__name__)
+WATCHLIST_LOCK_KEY = 0x61747277  # PostgreSQL advisory lock: one watchlist sync at a time
 
 
 class EntityNotFound(LookupError):
@@ -21,6 +24,9 @@ class EntityNotFound(LookupError):
 
 def sync_watchlist(session: Session, watchlist: Watchlist) -> None:
     """Make every watchlist entry an entity with its aliases (origin 'watchlist')."""
+    if session.get_bind().dialect.name == "postgresql":
+        # analysis workers starting together would otherwise insert the same entries twice
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCHLIST_LOCK_KEY})
     now = utcnow()
     for item in watchlist.entities:
         key = entity_key(item.name)
@@ -74,12 +80,7 @@ class EntityResolver:
         if eid is None:
             eid = self._fuzzy(kind, name)
         if eid is None:
-            ent = session.scalar(select(Entity).where(Entity.kind == kind, Entity.key == key))
-            if ent is None:
-                ent = Entity(kind=kind, name=name, key=key, created_at=utcnow(), tags=[])
-                session.add(ent)
-                session.flush()
-            eid = ent.id
+            eid = _find_or_create(session, kind, name, key)
         self._cache[(kind, key)] = eid
         return self._follow(eid)
 
@@ -93,6 +94,35 @@ class EntityResolver:
         if match is None:
             return None
         return self._cache.get((kind, entity_key(match.name)))
+
+
+def _find_or_create(session: Session, kind: str, name: str, key: str) -> int:
+    """The id of entity (kind, key), inserted when missing.
+
+    Several analysis workers may meet the same new name at once: the insert skips a
+    row another transaction has written (on PostgreSQL it waits for that transaction
+    to end), and the row is then read back.
+    """
+    found = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.key == key))
+    if found is not None:
+        return found
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        ent = Entity(kind=kind, name=name, key=key, created_at=utcnow(), tags=[])
+        session.add(ent)
+        session.flush()
+        return ent.id
+    table = cast(Table, Entity.__table__)
+    insert: Any = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    stmt = (insert(table)
+            .values(kind=kind, name=name, key=key, created_at=utcnow(), tags=[], watchlisted=False)
+            .on_conflict_do_nothing(index_elements=["kind", "key"])
+            .returning(table.c.id))
+    eid = session.execute(stmt).scalar()
+    if eid is None:
+        eid = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.key == key))
+    assert eid is not None
+    return int(eid)
 
 
 def find_entity(session: Session, name: str, kind: str | None = None) -> Entity:

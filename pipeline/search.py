@@ -1,8 +1,10 @@
 """Find documents and sentences by text.
 
 On SQLite the FTS5 index created by migration 0002 ranks documents (bm25); on
-other backends, or when the index is missing, a plain case-insensitive query
-requires every word of the search to appear in the title or text.
+PostgreSQL the GIN index of migration 0004 does (``ts_rank``), with the same rules:
+whole words, case and accents folded, every word required. On other backends, or
+when the SQLite index is missing, a plain case-insensitive query requires every
+word of the search to appear in the title or text.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def search(db: Database, query: str, limit: int = 50) -> list[Hit]:
     with db.sessions() as s:
         if db.is_sqlite and _has_fts(s):
             rows = _fts_rows(s, words, limit)
+        elif db.engine.dialect.name == "postgresql":
+            rows = _pg_rows(s, words, limit)
         else:
             rows = _plain_rows(s, words, limit)
         return [_hit(doc, source, words) for doc, source in rows]
@@ -78,6 +82,33 @@ def _fts_rows(s: Session, words: list[str], limit: int) -> list[tuple[Document, 
         text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY bm25({FTS_TABLE}) LIMIT :n"),
         {"q": _fts_query(words), "n": limit},
     ).scalars().all()
+    if not ranked:
+        return []
+    found = {
+        doc.id: (doc, name)
+        for doc, name in s.execute(
+            select(Document, Source.name)
+            .outerjoin(Source, Source.id == Document.source_id)
+            .where(Document.id.in_(ranked))
+        )
+    }
+    return [found[i] for i in ranked if i in found]
+
+
+def _pg_rows(s: Session, words: list[str], limit: int) -> list[tuple[Document, str | None]]:
+    # one plainto_tsquery per word: user input is only ever a bound value, never tsquery syntax
+    params = {f"w{i}": w for i, w in enumerate(words)}
+    query = " && ".join(f"plainto_tsquery('simple', atrisk_unaccent(:w{i}))" for i in range(len(words)))
+    ranked = s.execute(
+        text(f"SELECT id FROM documents, ({'SELECT ' + query}) AS q(query) "
+             "WHERE atrisk_search_vector(title, text) @@ q.query "
+             "ORDER BY ts_rank(atrisk_search_vector(title, text), q.query) DESC, id LIMIT :n"),
+        {**params, "n": limit},
+    ).scalars().all()
+    return _rows_in_order(s, list(ranked))
+
+
+def _rows_in_order(s: Session, ranked: list[int]) -> list[tuple[Document, str | None]]:
     if not ranked:
         return []
     found = {

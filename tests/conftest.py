@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg import PG_URL_ENV, DatabaseFactory, LocalPostgres
-
-PG_MODE = os.environ.get("ATRISK_TEST_PG") == "1" or bool(os.environ.get(PG_URL_ENV))
+from tests.pg import PG_MODE, PG_URL_ENV, DatabaseFactory, LocalPostgres, fresh_db_url
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,15 +71,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         factory.drop(url)
 
 
-def make_db_url(request: pytest.FixtureRequest, tmp_path: Path, name: str) -> str:
-    """A second (third...) database for tests that compare two stores."""
-    if not PG_MODE:
-        return f"sqlite:///{tmp_path / name}"
-    factory: DatabaseFactory = request.getfixturevalue("pg_factory")
-    return factory.create()
-
-
 @pytest.fixture()
 def other_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Another fresh database, independent of ``db_url``."""
-    return make_db_url(request, tmp_path, "other.db")
+    return fresh_db_url(request, tmp_path, "other.db")

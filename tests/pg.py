@@ -23,10 +23,13 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 PG_URL_ENV = "ATRISK_TEST_PG_URL"
+# the whole suite against PostgreSQL (``make test-postgres``)
+PG_MODE = os.environ.get("ATRISK_TEST_PG") == "1" or bool(os.environ.get(PG_URL_ENV))
 PG_BIN_ENV = "ATRISK_TEST_PG_BIN"
 TEMPLATE = "atrisk_template"
 _SEARCH = ("/usr/lib/postgresql/*/bin",)
@@ -172,3 +175,60 @@ def _null_pool() -> type:
     from sqlalchemy.pool import NullPool
 
     return NullPool
+
+
+def query_rows(url: str, sql: str) -> list[tuple]:
+    """Rows of a read-only query, or [] while the database or its schema does not exist yet.
+
+    For tests that watch a database another process is writing: a short-lived
+    connection each time, so no lock or snapshot is held between polls.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if not u.database or not Path(u.database).exists():
+            return []
+        u = u.set(database=f"file:{u.database}?mode=ro", query={"uri": "true"})
+    engine = create_engine(u, poolclass=NullPool,
+                           connect_args={"timeout": 5} if u.get_backend_name() == "sqlite" else {})
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql)).all()]
+    except DBAPIError:  # schema not created yet
+        return []
+    finally:
+        engine.dispose()
+
+
+def fresh_db_url(request: Any, tmp_path: Path, name: str = "atrisk.db") -> str:
+    """A new database for a test or a module fixture: a SQLite file, or PostgreSQL in PG mode.
+
+    ``request`` is the pytest request of the fixture asking; in PG mode the
+    session's ``pg_factory`` makes the database and drops it when the session ends.
+    """
+    if not PG_MODE:
+        return f"sqlite:///{tmp_path / name}"
+    factory: DatabaseFactory = request.getfixturevalue("pg_factory")
+    return factory.create()
+
+
+def dump_rows(url: str) -> str:
+    """Every row of every table as text, on any backend (to search stored data for a string)."""
+    from sqlalchemy import MetaData, create_engine, select
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        meta = MetaData()
+        meta.reflect(engine)
+        lines = []
+        with engine.connect() as conn:
+            for table in meta.sorted_tables:
+                lines += [f"{table.name}: {tuple(row)!r}" for row in conn.execute(select(table))]
+        return "\n".join(lines)
+    finally:
+        engine.dispose()

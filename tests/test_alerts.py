@@ -31,8 +31,8 @@ VERBS = {"arrest": "arrested", "sentence": "sentenced to six years", "release": 
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database("sqlite:///" + str(tmp_path / "atrisk.db"))
+def db(db_url, tmp_path: Path) -> Iterator[Database]:
+    database = Database(db_url)
     yield database
     database.dispose()
 

@@ -98,8 +98,8 @@ class Case:
 
 
 @pytest.fixture()
-def case(tmp_path):
-    db = Database("sqlite:///" + str(tmp_path / "t.db"))
+def case(db_url, tmp_path):
+    db = Database(db_url)
     yield Case(db)
     db.dispose()
 

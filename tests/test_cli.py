@@ -6,6 +6,8 @@ import click
 from click.testing import CliRunner
 
 from cli import main, parse_when
+from pipeline.db import sqlite_path
+from tests.pg import query_rows
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
@@ -40,17 +42,19 @@ def test_parse_when():
     assert parse_when("2026-11-01", now) == datetime(2026, 11, 1)
 
 
-def test_bad_when_is_a_usage_error(tmp_path):
-    res = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "export", "--since", "soon"])
+def test_bad_when_is_a_usage_error(db_url):
+    res = CliRunner().invoke(main, ["--db", db_url, "export", "--since", "soon"])
     assert res.exit_code == 2
     assert "use a date" in res.output
 
 
-def test_invalid_sources_file_stops_before_work(tmp_path):
+def test_invalid_sources_file_stops_before_work(tmp_path, db_url):
     bad = tmp_path / "sources.toml"
     bad.write_text('[[sources]]\nname = "x"\nkind = "ngo"\nfeeds = ["https://x.org/f"]\nbogus = true\n')
-    db = tmp_path / "x.db"
-    res = CliRunner().invoke(main, ["--db", f"sqlite:///{db}", "--sources", str(bad), "run"])
+    res = CliRunner().invoke(main, ["--db", db_url, "--sources", str(bad), "run"])
     assert res.exit_code == 1
     assert str(bad) in res.output and "bogus" in res.output
-    assert not db.exists()  # nothing was started
+    # nothing was started: no database file, or no rows in a server database
+    path = sqlite_path(db_url)
+    assert path is None or not path.exists()
+    assert query_rows(db_url, "SELECT id FROM runs") == query_rows(db_url, "SELECT id FROM sources") == []

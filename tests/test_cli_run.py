@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from crawler.localsite import LocalSite, fill_placeholders
+from pipeline.db import is_sqlite
+from tests.pg import query_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 ATRISK = str(Path(sys.executable).with_name("atrisk"))
@@ -22,7 +23,8 @@ COUNTERS = ("fetched", "not_modified", "new_documents", "changed_documents", "me
 
 
 @pytest.fixture()
-def work(tmp_path: Path):
+def work(tmp_path: Path, db_url: str):
+    (tmp_path / "db-url").write_text(db_url)
     with LocalSite(ROOT / "demo_site") as site:
         (tmp_path / "sources.toml").write_text(
             fill_placeholders((ROOT / "demo_site" / "sources.toml").read_text("utf-8"), site.base))
@@ -35,16 +37,13 @@ def work(tmp_path: Path):
 
 
 def _cmd(work: Path, *args: str) -> list[str]:
-    return [ATRISK, "--db", f"sqlite:///{work / 'atrisk.db'}", "--sources", str(work / "sources.toml"),
+    return [ATRISK, "--db", (work / "db-url").read_text(), "--sources", str(work / "sources.toml"),
             "--config", str(work / "config.toml"), *args]
 
 
 def _runs(work: Path) -> list[tuple]:
-    try:
-        with sqlite3.connect(f"file:{work / 'atrisk.db'}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute("SELECT id, status, counters, errors FROM runs ORDER BY id").fetchall()
-    except sqlite3.OperationalError:
-        return []
+    return query_rows((work / "db-url").read_text(),
+                      "SELECT id, status, counters, errors FROM runs ORDER BY id")
 
 
 def test_second_concurrent_run_is_refused_with_exit_75(work: Path):
@@ -66,7 +65,9 @@ def test_second_concurrent_run_is_refused_with_exit_75(work: Path):
         out, err = first.communicate(timeout=180)
     assert second.returncode == EXIT_ALREADY_RUNNING
     assert "another atrisk pass is running" in second.stderr
-    assert "atrisk.db.lock" in second.stderr  # says which lock, so an operator can find it
+    # says which lock, so an operator can find it
+    lock = "atrisk.db.lock" if is_sqlite((work / "db-url").read_text()) else "advisory lock"
+    assert lock in second.stderr
     assert second.stdout == ""
     assert refused_in < 20  # at once: no waiting for the lock (process start-up only)
 
@@ -79,5 +80,10 @@ def test_second_concurrent_run_is_refused_with_exit_75(work: Path):
     assert summary["errors"] == {"robots": 1}  # the page robots.txt forbids, counted not fatal
     runs = _runs(work)
     assert [(r[0], r[1]) for r in runs] == [(1, "ok")]  # the refused run wrote nothing
-    assert json.loads(runs[0][2])["new_documents"] == 10
-    assert json.loads(runs[0][3]) == {"robots": 1}
+    assert _json(runs[0][2])["new_documents"] == 10
+    assert _json(runs[0][3]) == {"robots": 1}
+
+
+def _json(value: object) -> object:
+    """A JSON column as read back: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from crawler.localsite import LocalSite
+from tests.pg import fresh_db_url, query_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 ATRISK = [str(Path(sys.executable).with_name("atrisk"))]
@@ -83,7 +83,8 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         yield s
 
 
-def _workdir(tmp_path: Path, base: str) -> Path:
+def _workdir(tmp_path: Path, base: str, db_url: str) -> Path:
+    (tmp_path / "db-url").write_text(db_url)
     (tmp_path / "sources.toml").write_text(
         '[[sources]]\nname = "crash-news"\nkind = "news"\n'
         f'start_urls = ["{base}/index.html"]\nallow = ["/news/"]\nallow_private = true\n',
@@ -98,7 +99,7 @@ def _workdir(tmp_path: Path, base: str) -> Path:
 
 
 def _cmd(work: Path, *args: str) -> list[str]:
-    return [*ATRISK, "--db", f"sqlite:///{work / 'atrisk.db'}", "--sources", str(work / "sources.toml"),
+    return [*ATRISK, "--db", (work / "db-url").read_text(), "--sources", str(work / "sources.toml"),
             "--config", str(work / "config.toml"), "-q", *args]
 
 
@@ -125,14 +126,7 @@ def _export(work: Path) -> list[dict]:
 
 
 def _query(work: Path, sql: str) -> list[tuple]:
-    db = work / "atrisk.db"
-    if not db.exists():
-        return []
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # schema not created yet
-        return []
+    return query_rows((work / "db-url").read_text(), sql)
 
 
 def _kill_when(work: Path, moment: Callable[[], bool], timeout: float = 120.0) -> None:
@@ -163,8 +157,9 @@ def _table_facts(work: Path) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def baseline(site, tmp_path_factory: pytest.TempPathFactory):
-    work = _workdir(tmp_path_factory.mktemp("baseline"), site.base)
+def baseline(site, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    tmp = tmp_path_factory.mktemp("baseline")
+    work = _workdir(tmp, site.base, fresh_db_url(request, tmp))
     summary = _run(work)
     assert summary["new_documents"] == ARTICLES
     return _export(work), _table_facts(work)
@@ -176,15 +171,16 @@ def _documents(work: Path) -> int:
 
 
 def _analysis_under_way(work: Path) -> bool:
-    rows = _query(work, "SELECT SUM(analysed_hash = content_hash), COUNT(*) FROM documents")
+    rows = _query(work, "SELECT SUM(CASE WHEN analysed_hash = content_hash THEN 1 ELSE 0 END), COUNT(*) "
+                        "FROM documents")
     if not rows or rows[0][0] is None:
         return False
     done, total = rows[0]
     return total == ARTICLES and 0 < done < total
 
 
-def test_sigkill_during_crawl_then_a_run_completes_the_work(site, baseline, tmp_path):
-    work = _workdir(tmp_path, site.base)
+def test_sigkill_during_crawl_then_a_run_completes_the_work(site, baseline, tmp_path, db_url):
+    work = _workdir(tmp_path, site.base, db_url)
     _kill_when(work, lambda: _documents(work) >= 5)
     stored = _documents(work)
     assert 5 <= stored < ARTICLES, "killed in the middle of the crawl"
@@ -199,8 +195,8 @@ def test_sigkill_during_crawl_then_a_run_completes_the_work(site, baseline, tmp_
     assert _table_facts(work) == expected_facts
 
 
-def test_sigkill_during_analysis_then_a_run_completes_the_work(site, baseline, tmp_path):
-    work = _workdir(tmp_path, site.base)
+def test_sigkill_during_analysis_then_a_run_completes_the_work(site, baseline, tmp_path, db_url):
+    work = _workdir(tmp_path, site.base, db_url)
     _kill_when(work, lambda: _analysis_under_way(work))
     facts = _table_facts(work)
     assert 0 < facts["pending"] < ARTICLES, "killed in the middle of the analysis"

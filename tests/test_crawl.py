@@ -17,6 +17,7 @@ from crawler.spiders.feeds import feed_links, sitemap_links
 from pipeline.db import Database
 from pipeline.models import Document, FetchState, Run, Source, SourceRun
 from pipeline.store import utcnow
+from tests.pg import fresh_db_url
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 
 LAST_MODIFIED = "Mon, 03 Mar 2025 10:00:00 GMT"
@@ -148,10 +149,11 @@ def news_site(other_site: LocalSite):
 
 
 @pytest.fixture(scope="module")
-def news_passes(news_site: LocalSite, tmp_path_factory: pytest.TempPathFactory):
+def news_passes(news_site: LocalSite, tmp_path_factory: pytest.TempPathFactory,
+                request: pytest.FixtureRequest):
     """Three passes: first, unchanged second, third after the listing page changed."""
     tmp = tmp_path_factory.mktemp("news")
-    db_url = f"sqlite:///{tmp / 'atrisk.db'}"
+    db_url = fresh_db_url(request, tmp)
     sources = write_sources(tmp / "sources.toml", [{
         "name": "local-news", "kind": "news", "allow_private": True,
         "start_urls": [news_site.url("/news/")],
@@ -268,7 +270,7 @@ def test_source_runs_and_health(news_passes: dict) -> None:
 
 # -- servers without validators -------------------------------------------------------------
 
-def test_same_body_without_validators_costs_no_extraction(tmp_path: Path) -> None:
+def test_same_body_without_validators_costs_no_extraction(tmp_path: Path, db_url: str) -> None:
     pages = {
         "/list": Page(html_page("List", '<a href="/s1">One</a>'), etag=None),
         "/s1": Page(statement("Only statement"), etag=None),
@@ -277,7 +279,6 @@ def test_same_body_without_validators_costs_no_extraction(tmp_path: Path) -> Non
         sources = write_sources(tmp_path / "s.toml", [{
             "name": "plain", "kind": "ngo", "start_urls": [site.url("/list")], "allow_private": True}])
         config = write_config(tmp_path / "c.toml")
-        db_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
         first = crawl(site, db_url, sources, config)
         second = crawl(site, db_url, sources, config)
     assert first.result.counters["plain"]["new_documents"] == 1
@@ -289,25 +290,25 @@ def test_same_body_without_validators_costs_no_extraction(tmp_path: Path) -> Non
 
 # -- where a crawl may go ---------------------------------------------------------------------
 
-def test_private_address_refused_without_allow_private(tmp_path: Path) -> None:
+def test_private_address_refused_without_allow_private(tmp_path: Path, db_url: str) -> None:
     with LocalSite({"/": Page(html_page("Home", '<a href="/a">a</a>'))}) as site:
         sources = write_sources(tmp_path / "s.toml", [
             {"name": "by-ip", "kind": "ngo", "start_urls": [site.url("/")]},
             # a name that resolves to a loopback address is refused too
             {"name": "by-name", "kind": "ngo", "start_urls": [f"http://localhost:{site.port}/"]},
         ])
-        db_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
         result = crawl(site, db_url, sources, write_config(tmp_path / "c.toml"))
     assert result.paths == []
     for name in ("by-ip", "by-name"):
         assert result.result.counters[name]["errors"] == {"private_address": 1}
         assert result.result.counters[name]["entry_failed"] == 1
-    with Database(f"sqlite:///{tmp_path / 'db.sqlite'}").session() as s:
+    with Database(db_url).session() as s:
         assert s.scalar(select(func.count()).select_from(FetchState)) == 0  # refusals are not fetches
         assert {r.consecutive_failures for r in s.scalars(select(Source))} == {1}
 
 
-def test_redirect_to_private_address_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_redirect_to_private_address_refused(tmp_path: Path, db_url: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     # The site stands in for a proxy in front of a public host; the host then redirects
     # to a private address, which must not be followed.
     site = LocalSite()
@@ -322,7 +323,6 @@ def test_redirect_to_private_address_refused(tmp_path: Path, monkeypatch: pytest
         sources = write_sources(tmp_path / "s.toml", [{
             "name": "public", "kind": "news", "start_urls": ["http://news.example/"],
             "domains": ["127.0.0.1"]}])
-        db_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
         result = crawl(site, db_url, sources, write_config(tmp_path / "c.toml"))
         proxied = [r for r in site.requests if r.absolute]
     assert "/" in [r.path for r in proxied]  # the proxy from the environment was used
@@ -330,13 +330,13 @@ def test_redirect_to_private_address_refused(tmp_path: Path, monkeypatch: pytest
     assert result.result.counters["public"]["errors"] == {"private_address": 1}
 
 
-def test_only_named_sources_and_events_are_json(tmp_path: Path) -> None:
+def test_only_named_sources_and_events_are_json(tmp_path: Path, db_url: str) -> None:
     with LocalSite({"/": Page(html_page("Home", "nothing"))}) as site:
         sources = write_sources(tmp_path / "s.toml", [
             {"name": "one", "kind": "ngo", "start_urls": [site.url("/")], "allow_private": True},
             {"name": "two", "kind": "ngo", "start_urls": [site.url("/?b=1")], "allow_private": True},
         ])
-        result = crawl(site, f"sqlite:///{tmp_path / 'db.sqlite'}", sources,
+        result = crawl(site, db_url, sources,
                        write_config(tmp_path / "c.toml"), only=["two"])
     assert set(result.result.counters) == {"two"}
     assert result.paths == ["/robots.txt", "/?b=1"]
@@ -353,9 +353,9 @@ def test_crawl_command_help() -> None:
     assert "--sources" in out.stdout and "--source NAME" in out.stdout
 
 
-def test_crawl_that_cannot_run_raises(tmp_path: Path) -> None:
+def test_crawl_that_cannot_run_raises(tmp_path: Path, db_url: str) -> None:
     events: list[dict] = []
     with pytest.raises(CrawlError, match="exit code 2"):
-        run_crawl(f"sqlite:///{tmp_path / 'db.sqlite'}", str(tmp_path / "missing.toml"), None,
+        run_crawl(db_url, str(tmp_path / "missing.toml"), None,
                   on_progress=events.append)
     assert events and events[-1]["event"] == "fatal" and "missing.toml" in events[-1]["message"]

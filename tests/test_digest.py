@@ -6,6 +6,7 @@ import json
 import urllib.request
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from hashlib import sha256
 
 import pytest
 from sqlalchemy import select
@@ -105,7 +106,8 @@ class World:
             names: tuple[str, ...] = ()) -> Document:
         url = f"https://{source}.example/{key}"
         doc = Document(url=url, source_id=self.sources[source].id, title=title or key.replace("-", " "),
-                       published=seen.date(), language=language, text=text, content_hash=f"h-{key}",
+                       published=seen.date(), language=language, text=text,
+                       content_hash=sha256(key.encode()).hexdigest(),  # 64 hex digits, as stored
                        first_seen_at=seen, updated_at=seen, analysed=analysed, analysis_error=error,
                        text_purged=False)
         s.add(doc)
@@ -173,8 +175,8 @@ class World:
 
 
 @pytest.fixture()
-def db(tmp_path):
-    database = Database("sqlite:///" + str(tmp_path / "t.db"))
+def db(db_url, tmp_path):
+    database = Database(db_url)
     yield database
     database.dispose()
 
@@ -376,13 +378,13 @@ PANAHI = ("<p>Iranian filmmaker Jafar Panahi was arrested on Tuesday in Tehran, 
           "end the harassment of independent filmmakers in Iran. His lawyer has not been given access.</p>")
 
 
-def test_statement_served_by_two_local_sites_through_extraction_and_analysis(tmp_path):
+def test_statement_served_by_two_local_sites_through_extraction_and_analysis(db_url):
     """End to end with the real parts: local HTTP sites, article extraction, storage, spaCy analysis."""
     class _Source:
         def __init__(self, name: str) -> None:
             self.name, self.kind = name, "ngo"
 
-    app = App(db_url="sqlite:///" + str(tmp_path / "t.db"))
+    app = App(db_url=db_url)
     ids = sync_sources(app.db, [_Source("guild"), _Source("pen")])
     copy = "<p>Republished statement.</p>" + PANAHI.replace("immediately and unconditionally", "immediately")
     guild = LocalSite({"/a": Page(html_page(

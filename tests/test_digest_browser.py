@@ -62,8 +62,8 @@ def _run(chromium: str, profile: Path, *args: str) -> str:
 
 
 @pytest.fixture()
-def page(tmp_path) -> Path:
-    db = Database("sqlite:///" + str(tmp_path / "t.db"))
+def page(db_url, tmp_path) -> Path:
+    db = Database(db_url)
     world = World(db)
     with db.session() as s:
         # an untitled page is shown by its address: a long one must wrap, not widen the page

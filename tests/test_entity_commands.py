@@ -26,8 +26,8 @@ DOCS = {
 
 
 @pytest.fixture()
-def db_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'atrisk.db'}"
+def db_url(db_url):
+    url = db_url
     app = App(db_url=url)
     ids = sync_sources(app.db, [_Src])
     with app.db.session() as s:

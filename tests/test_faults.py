@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crawler.crawl import CrawlResult, run_crawl
 from pipeline.db import Database
 from pipeline.models import Document, FetchState
+from tests.pg import fresh_db_url
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 
 PAGE_CAP = 100_000
@@ -115,9 +116,10 @@ def fault_site():
 
 
 @pytest.fixture(scope="module")
-def fault_pass(fault_site: LocalSite, tmp_path_factory: pytest.TempPathFactory):
+def fault_pass(fault_site: LocalSite, tmp_path_factory: pytest.TempPathFactory,
+               request: pytest.FixtureRequest):
     tmp: Path = tmp_path_factory.mktemp("faults")
-    db_url = f"sqlite:///{tmp / 'atrisk.db'}"
+    db_url = fresh_db_url(request, tmp)
     sources = write_sources(tmp / "sources.toml", [
         {"name": "faults", "kind": "ngo", "allow_private": True, "start_urls": [fault_site.url("/")],
          "feeds": [fault_site.url("/feed.xml")], "sitemaps": [fault_site.url("/sitemap.xml")],

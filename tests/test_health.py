@@ -69,8 +69,8 @@ class _Src:
 
 
 @pytest.fixture()
-def app(tmp_path: Path):
-    a = App(db_url=f"sqlite:///{tmp_path / 'atrisk.db'}")
+def app(db_url, tmp_path: Path):
+    a = App(db_url=db_url)
     sync_sources(a.db, [_Src("ngo-a")])
     yield a
     a.close()
@@ -172,7 +172,7 @@ def test_without_operator_urls_the_notice_goes_to_the_log_once(app, caplog):
                for r in caplog.records) == 1
 
 
-def test_real_crawl_failure_and_recovery_reach_only_the_operator(tmp_path: Path, receiver):
+def test_real_crawl_failure_and_recovery_reach_only_the_operator(db_url, tmp_path: Path, receiver):
     site = LocalSite(ROOT / "demo_site").start()
     port = int(site.base.rsplit(":", 1)[1])
     (tmp_path / "sources.toml").write_text(
@@ -182,7 +182,7 @@ def test_real_crawl_failure_and_recovery_reach_only_the_operator(tmp_path: Path,
         f'[alerts]\nurls = ["{receiver.url("/alerts")}"]\nfeed = "{tmp_path.as_posix()}/alerts.xml"\n'
         f'[digest]\ndir = "{tmp_path.as_posix()}/digests"\n'
         f'[operator]\nurls = ["{receiver.url("/operator")}"]\nfail_after = 2\n', encoding="utf-8")
-    app = App(db_url=f"sqlite:///{tmp_path / 'atrisk.db'}", sources_path=str(tmp_path / "sources.toml"),
+    app = App(db_url=db_url, sources_path=str(tmp_path / "sources.toml"),
               config_path=str(tmp_path / "config.toml"))
     try:
         first = run_pass(app)

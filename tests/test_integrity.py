@@ -26,7 +26,7 @@ from extract.events import Event as FoundEvent
 from extract.watchlist import Watchlist
 from pipeline.analyse import analyse_pending, count_pending
 from pipeline.config import Config
-from pipeline.db import Database
+from pipeline.db import Database, sqlite_path
 from pipeline.models import (
     Alert,
     Alias,
@@ -51,8 +51,8 @@ class _Src:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'atrisk.db'}")
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
     yield database
     database.dispose()
 
@@ -267,10 +267,10 @@ def _per_document(db: Database) -> dict[str, tuple[int, int]]:
                 for url, i in rows}
 
 
-def test_two_processes_write_one_sqlite_file(tmp_path: Path) -> None:
+def test_two_processes_write_one_database(tmp_path: Path, db_url: str, other_db_url: str) -> None:
     n = 40
     # what one process alone stores for the same documents
-    ref = Database(f"sqlite:///{tmp_path / 'ref.db'}")
+    ref = Database(other_db_url)
     for u, text in statements(0, 2 * n):
         _store(ref, u, text)
     analyse_pending(ref, WATCHLIST, Config())
@@ -278,8 +278,7 @@ def test_two_processes_write_one_sqlite_file(tmp_path: Path) -> None:
     ref.dispose()
     assert expected["events"] > n
 
-    path = tmp_path / "shared.db"
-    url = f"sqlite:///{path}"
+    url = db_url
     shared = Database(url)  # schema and source row first: passes sync sources under the pass lock
     sync_sources(shared, [_Src])
     shared.dispose()
@@ -294,9 +293,11 @@ def test_two_processes_write_one_sqlite_file(tmp_path: Path) -> None:
         assert p.returncode == 0, err[-3000:]
         assert out.strip() == "0", err[-3000:]  # no document failed
 
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    path = sqlite_path(url)
+    if path is not None:  # the file itself must be intact too
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db = Database(url)
     try:
         assert count_pending(db) == 0

@@ -27,8 +27,8 @@ class _Src:
 
 
 @pytest.fixture()
-def app(tmp_path):
-    a = App(db_url=f"sqlite:///{tmp_path / 'atrisk.db'}")
+def app(db_url, tmp_path):
+    a = App(db_url=db_url)
     yield a
     a.close()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 from sqlalchemy import func, select, update
 
 from crawler.localsite import LocalSite, fill_placeholders
@@ -24,7 +22,9 @@ from extract.article import Article
 from pipeline.analyse import analyse_pending, count_pending
 from pipeline.app import App
 from pipeline.config import Config, StorageConfig
+from pipeline.db import Database
 from pipeline.export import iter_records
+from pipeline.lock import PassLock
 from pipeline.models import Document, Event, Mention
 from pipeline.retention import purge_old_text
 from pipeline.store import UNCHANGED, save_article, sync_sources
@@ -36,6 +36,7 @@ from scheduler import (
     reconcile_jobs,
     run_pass,
 )
+from tests.pg import query_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB_IDS = ["analyse", "crawl:demo-news", "crawl:demo-statements", "digest"]
@@ -47,7 +48,8 @@ def site():
         yield s
 
 
-def _work(tmp_path: Path, base: str, delay: float = 0.0) -> Path:
+def _work(tmp_path: Path, base: str, db_url: str, delay: float = 0.0) -> Path:
+    (tmp_path / "db-url").write_text(db_url)
     (tmp_path / "sources.toml").write_text(
         fill_placeholders((ROOT / "demo_site" / "sources.toml").read_text("utf-8"), base))
     _config(tmp_path, delay)
@@ -62,7 +64,7 @@ def _config(work: Path, delay: float) -> None:
 
 
 def _paths(work: Path) -> list[str]:
-    return ["--db", f"sqlite:///{work / 'atrisk.db'}", "--sources", str(work / "sources.toml"),
+    return ["--db", (work / "db-url").read_text(), "--sources", str(work / "sources.toml"),
             "--config", str(work / "config.toml")]
 
 
@@ -78,15 +80,13 @@ def _start(work: Path, *args: str) -> subprocess.Popen:
 
 
 def _query(work: Path, sql: str) -> list[tuple]:
-    try:
-        with sqlite3.connect(f"file:{work / 'atrisk.db'}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # not created yet
-        return []
+    return query_rows((work / "db-url").read_text(), sql)
 
 
 def _runs(work: Path) -> list[dict]:
-    return [{"id": i, "command": c, "status": st, "counters": json.loads(co or "{}")}
+    # JSON columns come back as text from SQLite, decoded from PostgreSQL
+    return [{"id": i, "command": c, "status": st,
+             "counters": co if isinstance(co, dict) else json.loads(co or "{}")}
             for i, c, st, co in _query(work, "SELECT id, command, status, counters FROM runs ORDER BY id")]
 
 
@@ -120,8 +120,8 @@ def _jobs(work: Path) -> list[str]:
     return [r[0] for r in _query(work, f"SELECT id FROM {JOBS_TABLE} ORDER BY id")]
 
 
-def test_scheduler_runs_every_job_stops_on_sigterm_and_keeps_its_jobs(site, tmp_path):
-    work = _work(tmp_path, site.base)
+def test_scheduler_runs_every_job_stops_on_sigterm_and_keeps_its_jobs(site, tmp_path, db_url):
+    work = _work(tmp_path, site.base, db_url)
     proc = _start(work, "--crawl-every", "3s", "--analyse-every", "2s", "--digest-every", "4s")
     _wait(proc, lambda: _every_job_ran(work))
     code, err, took = _stop(proc)
@@ -141,8 +141,8 @@ def test_scheduler_runs_every_job_stops_on_sigterm_and_keeps_its_jobs(site, tmp_
     assert _jobs(work) == JOB_IDS
 
 
-def test_sigterm_during_a_crawl_stops_the_child_and_nothing_is_lost(site, tmp_path):
-    work = _work(tmp_path, site.base, delay=1.0)  # a crawl of one source takes ~10 s
+def test_sigterm_during_a_crawl_stops_the_child_and_nothing_is_lost(site, tmp_path, db_url):
+    work = _work(tmp_path, site.base, db_url, delay=1.0)  # a crawl of one source takes ~10 s
     proc = _start(work)
 
     def crawling() -> bool:
@@ -178,20 +178,22 @@ def _ps() -> list[str]:
     return out
 
 
-def test_a_job_that_finds_the_lock_held_skips(site, tmp_path):
-    work = _work(tmp_path, site.base)
-    with FileLock(str(work / "atrisk.db.lock"), timeout=0):  # as a cron `atrisk run` holds it
+def test_a_job_that_finds_the_lock_held_skips(site, tmp_path, db_url):
+    work = _work(tmp_path, site.base, db_url)
+    holder = Database(db_url)
+    with PassLock(holder, work):  # as a cron `atrisk run` holds it
         proc = _start(work, "--stop-after", "6")
         _, err = proc.communicate(timeout=90)
+    holder.dispose()
     assert proc.returncode == 0, err[-3000:]
     assert "job crawl:demo-news skipped: another atrisk pass is running" in err
     assert "will try again at" in err
     assert _runs(work) == []
 
 
-def test_job_store_reconcile_keeps_adds_replaces_and_removes(site, tmp_path):
-    work = _work(tmp_path, site.base)
-    app = App(db_url=f"sqlite:///{work / 'atrisk.db'}", sources_path=str(work / "sources.toml"),
+def test_job_store_reconcile_keeps_adds_replaces_and_removes(site, tmp_path, db_url):
+    work = _work(tmp_path, site.base, db_url)
+    app = App(db_url=(work / "db-url").read_text(), sources_path=str(work / "sources.toml"),
               config_path=str(work / "config.toml"))
 
     def start_once(specs: list) -> tuple[dict[str, str], dict[str, datetime]]:
@@ -232,8 +234,8 @@ class _Src:
 
 
 @pytest.fixture()
-def app(tmp_path: Path):
-    a = App(db_url=f"sqlite:///{tmp_path / 'atrisk.db'}")
+def app(db_url: str):
+    a = App(db_url=db_url)
     yield a
     a.close()
 

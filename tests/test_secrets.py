@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from pipeline.app import App
 from pipeline.config import load_config
 from pipeline.redact import MASK, RedactingFilter, mask_text
 from pipeline.status import render_status, status
+from tests.pg import dump_rows, query_rows
 from tests.servers import SMTPReceiver, WebhookReceiver, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +154,8 @@ def receivers() -> Iterator[tuple[WebhookReceiver, SMTPReceiver]]:
     smtp.stop()
 
 
-def _setup(tmp_path: Path, site: LocalSite, hook: WebhookReceiver, smtp: SMTPReceiver) -> dict[str, str]:
+def _setup(tmp_path: Path, site: LocalSite, hook: WebhookReceiver, smtp: SMTPReceiver,
+           db_url: str) -> dict[str, str]:
     sources = tmp_path / "sources.toml"
     sources.write_text(fill_placeholders((DEMO / "sources.toml").read_text("utf-8"), site.base), "utf-8")
     mail = (f"mailto://atrisk:{MAIL_PW}@127.0.0.1:{smtp.port}"
@@ -178,7 +179,7 @@ dir = "{(tmp_path / 'digests').as_posix()}"
 """, "utf-8")
     return {
         **os.environ,
-        "ATRISK_DB": f"sqlite:///{tmp_path / 'atrisk.db'}",
+        "ATRISK_DB": db_url,
         "ATRISK_SOURCES": str(sources),
         "ATRISK_CONFIG": str(config),
         "ATRISK_ALERT_URLS": f"json://hook:{HOOK_PW}@127.0.0.1:{hook.port}/hook?-token={HOOK_TOKEN}",
@@ -192,12 +193,12 @@ def _atrisk(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedP
                           text=True, timeout=240)
 
 
-def test_full_pass_never_shows_a_secret(tmp_path: Path,
+def test_full_pass_never_shows_a_secret(tmp_path: Path, db_url: str,
                                         receivers: tuple[WebhookReceiver, SMTPReceiver]) -> None:
     hook, smtp = receivers
     log_file = tmp_path / "atrisk.log"
     with LocalSite(DEMO) as site:
-        env = _setup(tmp_path, site, hook, smtp)
+        env = _setup(tmp_path, site, hook, smtp, db_url)
         run = _atrisk(env, tmp_path, "-vv", "--log-file", str(log_file), "run")
     assert run.returncode == 0, run.stderr[-3000:]
     summary = json.loads(run.stdout.strip().splitlines()[-1])
@@ -240,14 +241,13 @@ def test_full_pass_never_shows_a_secret(tmp_path: Path,
     finally:
         app.close()
 
-    _check_database(tmp_path / "atrisk.db", env)
+    _check_database(db_url, env)
 
 
-def _check_database(path: Path, env: dict[str, str]) -> None:
+def _check_database(url: str, env: dict[str, str]) -> None:
     """Nothing stored holds a secret; outbox rows name channels by hash, never by URL."""
-    with sqlite3.connect(path) as conn:
-        dump = "\n".join(conn.iterdump())
-        rows = conn.execute("SELECT channel, status, last_error FROM alerts").fetchall()
+    dump = dump_rows(url)
+    rows = query_rows(url, "SELECT channel, status, last_error FROM alerts")
     assert_clean(dump, "the database")
     assert not re.search(r"(json|mailto)s?://", dump), "an alert URL is stored"
     config = _load_config(env)
@@ -273,7 +273,8 @@ def _load_config(env: dict[str, str]):  # noqa: ANN202 - Config
                 os.environ[k] = v
 
 
-def test_in_process_pass_logs_no_secret_at_debug(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+def test_in_process_pass_logs_no_secret_at_debug(tmp_path: Path, db_url: str,
+                                                 caplog: pytest.LogCaptureFixture,
                                                  receivers: tuple[WebhookReceiver, SMTPReceiver],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """atrisk's own records are masked where they are made, so embedding it is safe too;
@@ -283,7 +284,7 @@ def test_in_process_pass_logs_no_secret_at_debug(tmp_path: Path, caplog: pytest.
 
     hook, smtp = receivers
     with LocalSite(DEMO) as site:
-        env = _setup(tmp_path, site, hook, smtp)
+        env = _setup(tmp_path, site, hook, smtp, db_url)
         for key in ("ATRISK_ALERT_URLS", "ATRISK_DIGEST_URLS"):
             monkeypatch.setenv(key, env[key])
         app = App(env["ATRISK_DB"], env["ATRISK_SOURCES"], env["ATRISK_WATCHLIST"], env["ATRISK_CONFIG"])
