@@ -1,4 +1,5 @@
-"""The event trigger lexicon and the cue words that qualify a trigger.
+"""The event trigger lexicon, and the cue words that make a trigger negated or
+hypothetical.
 
 Verbs are listed by their base form and expanded to every inflection here, so the
 matcher looks words up by their lower-case form and never needs the lemmatizer
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
+    from spacy.tokens import Token
     from spacy.vocab import Vocab
 
 EVENT_TYPES = (
@@ -147,6 +149,134 @@ SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end 
                         "undergo endure escape avoid announce enter join stand win secure")
 # ...or the receiver's ("handed him a sentence", "was granted bail")
 GIVE_VERBS = verbs("hand give impose issue grant slap order")
+# "took her computer" is a seizure only when these take it
+AGENTS = frozenset("police officers officer agents agent authorities forces security guards "
+                   "men officials soldiers investigators intelligence customs".split())
+TAKE = verbs("take")
+ORDER = verbs("order tell instruct call", "told")
+# a trigger these govern exists already: "urged them to lift the travel ban on X"
+PRESUPPOSING = verbs("lift drop overturn quash revoke rescind annul cancel reverse commute end "
+                     "uphold challenge appeal condemn protest criticise criticize denounce")
+# "imposed on X": the person a ban or sentence falls on
+IMPOSED = verbs("impose place slap issue extend", "imposed placed")
+
+
+# ---------------------------------------------------------------- triggers in their clause
+
+
+def trigger_type(t: Token) -> str | None:
+    low = t.lower_
+    if low in ("strike", "strikes", "striking"):
+        prev = t.nbor(-1) if t.i > 0 else None
+        if prev is not None and prev.text == "-" and t.i > 1:
+            prev = t.nbor(-2)
+        return "hunger_strike" if prev is not None and prev.lower_ == "hunger" else None
+    if low in DIED:
+        return "killing"
+    if t.pos_ in ("NOUN", "PROPN"):
+        if low in NOUN_TYPE:
+            return NOUN_TYPE[low]
+        if low in PLACE_NOUNS:
+            return "arrest"
+        if low == "station" and any(c.lower_ == "police" for c in t.children):
+            return "arrest"
+        return VERB_TYPE.get(low) if low in ("bail", "bailed") else None
+    if low in VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
+        return VERB_TYPE[low]
+    if t.pos_ in ("VERB", "AUX"):
+        if low in TAKE and _taken_by_authorities(t):
+            return "confiscation"
+        if low in ORDER and any(c.dep_ == "xcomp" and c.lower_ in ("report", "appear") and any(
+                g.dep_ == "prep" for g in c.children) for c in t.children):
+            return "summons"  # "was ordered to report to the prosecutor's office"
+    return NOUN_TYPE.get(low) if t.pos_ not in ("ADP", "DET") else None
+
+
+def _taken_by_authorities(v: Token) -> bool:
+    """"Officers took her computer", "his laptop was taken": property taken by the state,
+    not "she took her camera to the protest"."""
+    if is_passive(v):
+        things = [c for c in v.children if c.dep_ == "nsubjpass"]
+    else:
+        agent = subject(v) or inherited_subject(v)
+        if agent is None or agent.lower_ not in AGENTS:
+            return False
+        things = [c for c in v.children if c.dep_ == "dobj"]
+    return any(w.lower_ in SEIZABLE for t in things for w in (t, *t.conjuncts))
+
+
+def is_passive(v: Token) -> bool:
+    kids = list(v.children)
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
+        return True
+    if v.dep_ == "conj" and v.head != v and not any(
+            c.dep_ in ("nsubj", "dobj", "aux") for c in kids) and is_passive(v.head):
+        return True  # "was arrested and sentenced": the second verb shares "was"
+    if v.tag_ != "VBN":
+        return False
+    return not any(c.dep_ in ("nsubj", "dobj") or c.dep_ == "aux" and c.lower_ in
+                   ("have", "has", "had", "having") for c in kids)
+
+
+def subject(v: Token) -> Token | None:
+    for dep in ("nsubjpass", "nsubj"):
+        found = [c for c in v.children if c.dep_ == dep]
+        if found:  # "The writer Layla Othman was...": two subjects, the name is the one
+            return next((c for c in found if c.pos_ == "PROPN"), found[0])
+    return None
+
+
+def inherited_subject(v: Token) -> Token | None:
+    """Subject of a subjectless passive clause: "was freed after being pardoned"."""
+    cur = v
+    for _ in range(4):
+        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep") or cur.head == cur:
+            return None
+        cur = cur.head
+        if cur.pos_ in ("VERB", "AUX"):
+            s = subject(cur)
+            if s is not None:
+                return s
+    return None
+
+
+# ---------------------------------------------------------------- flags
+
+
+def flags(t: Token) -> tuple[bool, bool]:
+    """(negated, hypothetical) from the trigger and the clauses that embed it."""
+    negated = hypothetical = False
+    cur = t
+    via_conj = False
+    for _ in range(8):
+        if cur != t and cur.lower_ in PRESUPPOSING:
+            break
+        for c in cur.children:
+            if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
+                negated = True
+            if c.dep_ == "aux" and c.lower_ in MODALS:
+                hypothetical = True
+            if c.dep_ == "aux" and c.tag_ == "TO" and cur == t:
+                hypothetical = True
+            if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
+                hypothetical = True
+            if c.lower_ == "warrant" or c.dep_ in ("compound", "amod", "nmod", "advmod") \
+                    and c.lower_ in HYP_HEADS:  # "risks" mis-tagged as a noun
+                hypothetical = True
+        if cur != t:
+            if cur.lower_ in NEG_HEADS:
+                negated = True
+            if cur.lower_ in HYP_HEADS:
+                hypothetical = True
+        if cur.dep_ in CLAUSE_STOP or cur.head == cur:
+            break
+        # "never arrested or questioned" shares the negation; "not arrested but questioned" not
+        via_conj = cur.dep_ == "conj" and not any(
+            c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in cur.head.children)
+        if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
+            hypothetical = True
+        cur = cur.head
+    return negated, hypothetical
 
 
 # ---------------------------------------------------------------- matcher, once per Vocab
@@ -162,7 +292,8 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
     from spacy.matcher import Matcher
 
     m = Matcher(vocab)
-    words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | {"station"})
+    words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
+                   | {"station"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
                       {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])

@@ -16,13 +16,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from extract import event_lexicon as lex
+from extract import event_time as timing
 from extract.entities import PERSON, Mention
 from extract.event_lexicon import EVENT_TYPES, TRIGGER_FORMS
-from extract.event_time import BACKGROUND_DAYS, DURATION, event_date, pobj, resolve_date, sentence_term
+from extract.event_time import DURATION, pobj, resolve_date
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -40,12 +41,15 @@ class Event:
     person: str  # the person's name as resolved by the mentions (Mention.name)
     sentence: str
     sent_start: int
+    # The first day of what the text says: "in March 2010" is 2010-03-01 with precision
+    # "month", "in 2010" is 2010-01-01 with precision "year"; None when no date is given.
     date: date | None = None
     term: str | None = None
     background: bool = False  # placed clearly before the publication date
     negated: bool = False
     hypothetical: bool = False
     trigger: str = ""
+    date_precision: str | None = None  # "day", "week", "month" or "year" when date is set
 
     @property
     def asserted(self) -> bool:
@@ -121,12 +125,32 @@ class _View:
                 if p is not None:
                     out += self.people(p, seen)
             elif c.dep_ == "prep" and c.lower_ == "of" and not out:
-                # "the director of the festival, X": the parser hangs X on "festival"
-                p = pobj(c)
-                if p is not None and p.i not in self.by_token:
-                    out += [m for a in p.children if a.dep_ == "appos"
-                            for m in self.people(a, seen)]
+                out += self._of_appositive(tok, c, seen)
+        if not out and tok.dep_ == "appos" and tok.head.i in self.by_token \
+                and low not in lex.ROLES:  # "X, a novelist who was imprisoned"
+            out.append(self.by_token[tok.head.i])
         return out
+
+    def _of_appositive(self, tok: Token, prep: Token, seen: set[int]) -> list[Mention]:
+        """"the director of the festival, X": the parser hangs X on "festival". After a
+        relative ("the mother of the rapper X, Y") the last name is the relative's."""
+        p = pobj(prep)
+        if p is None:
+            return []
+        if tok.lower_ not in lex.ROLES:
+            if p.i in self.by_token:
+                return []
+            return [m for a in p.children if a.dep_ == "appos" for m in self.people(a, seen)]
+        chain = [self.by_token[p.i]] if p.i in self.by_token else []
+        cur = p
+        while len(chain) < 4:
+            nxt = next((a for a in cur.children if a.dep_ == "appos"
+                        and a.i in self.by_token), None)
+            if nxt is None:
+                break
+            chain.append(self.by_token[nxt.i])
+            cur = nxt
+        return chain[1:]
 
     def is_authority(self, m: Mention) -> bool:
         span = next((s for mm, s in self.spans if mm is m), None)
@@ -142,12 +166,17 @@ class _View:
             self.last_group, self.last_group_sent = people, trigger.sent.start
 
     def group(self, tok: Token) -> list[Mention]:
-        """The people of the last multi-person event, when it is in this or the last sentence."""
-        if not self.last_group:
-            return []
+        """The people of the last multi-person event, when it is in this or the last sentence;
+        else the last named people coordinated there ("invited X and Y. Both were barred")."""
         start = tok.sent.start
         prev_start = self.doc[start - 1].sent.start if start > 0 else start
-        return list(self.last_group) if self.last_group_sent >= prev_start else []
+        if self.last_group and self.last_group_sent >= prev_start:
+            return list(self.last_group)
+        for _, span in reversed(self.spans):
+            if prev_start <= span.start < tok.i and any(
+                    c.dep_ == "conj" and c.i in self.by_token for c in span.root.children):
+                return list(dict.fromkeys(self.people(span.root)))
+        return []
 
     def antecedent(self, pron: Token) -> Mention | None:
         """The earlier named person a he/she pronoun most likely means (never a role holder).
@@ -201,7 +230,10 @@ def _is_role(span: Span) -> bool:
     root = span.root
     if root.dep_ == "appos" and root.head.lower_ in lex.ROLES:
         return True
-    if any(c.dep_ in ("compound", "appos") and c.lower_ in lex.ROLES for c in root.children):
+    # "X, his sister Y": the role noun introduces Y, it says nothing of X
+    if any(c.dep_ in ("compound", "appos") and c.lower_ in lex.ROLES and not any(
+            g.dep_ in ("appos", "compound") and g.pos_ == "PROPN" for g in c.children)
+           for c in root.children):
         return True
     return any(t.lower_ in lex.ROLES for t in span)
 
@@ -209,47 +241,15 @@ def _is_role(span: Span) -> bool:
 # ---------------------------------------------------------------- arguments
 
 
-def _is_passive(v: Token) -> bool:
-    kids = list(v.children)
-    if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
-        return True
-    if v.tag_ != "VBN":
-        return False
-    return not any(c.dep_ in ("nsubj", "dobj") or c.dep_ == "aux" and c.lower_ in
-                   ("have", "has", "had", "having") for c in kids)
-
-
-def _subject(v: Token) -> Token | None:
-    for dep in ("nsubjpass", "nsubj"):
-        s = next((c for c in v.children if c.dep_ == dep), None)
-        if s is not None:
-            return s
-    return None
-
-
-def _inherited_subject(v: Token) -> Token | None:
-    """Subject of a subjectless passive clause: "was freed after being pardoned"."""
-    cur = v
-    for _ in range(4):
-        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep") or cur.head == cur:
-            return None
-        cur = cur.head
-        if cur.pos_ in ("VERB", "AUX"):
-            s = _subject(cur)
-            if s is not None:
-                return s
-    return None
-
-
 def _verb_patients(v: Token) -> list[Token]:
     kids = list(v.children)
-    if _is_passive(v):
+    if lex.is_passive(v):
         subj = [c for c in kids if c.dep_ in ("nsubjpass", "nsubj")]
         if subj:
             return subj
         if v.dep_ in ("acl", "amod", "relcl") and v.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return [v.head]
-        inherited = _inherited_subject(v)
+        inherited = lex.inherited_subject(v)
         return [inherited] if inherited is not None else []
     if v.lower_ in lex.PASSIVE_ONLY:
         return []
@@ -311,7 +311,7 @@ def _clause_args(v: Token, view: _View) -> list[Mention]:
     people = [m for o in objs for m in view.people(o)]
     if people:
         return people
-    subj = _subject(v) or _inherited_subject(v)
+    subj = lex.subject(v) or lex.inherited_subject(v)
     return (view.people(subj) if subj is not None else []) + _companions(v, view)
 
 
@@ -334,6 +334,9 @@ def _direct_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
             p = pobj(c)
             if p is not None:
                 direct += _owners(p, view) if etype == "confiscation" else view.people(p)
+        elif c.dep_ == "acl" and c.lower_ in lex.IMPOSED:  # "the ban imposed on his wife, X"
+            direct += [m for g in c.children if g.dep_ == "prep" and g.lower_ in ("on", "against")
+                       for p in [pobj(g)] if p is not None for m in view.people(p)]
     return direct
 
 
@@ -353,7 +356,7 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
                    or c.dep_ == "dobj" and c != base]
             return [m for r in rec for m in view.people(r)]
         if head.lower_ in lex.SUBJECT_VERBS:
-            s = _subject(head) or _inherited_subject(head)
+            s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []
         return []
     if base.dep_ != "pobj":
@@ -376,6 +379,8 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         if verb.lower_ in ("put", "puts", "putting", "placed"):
             return [m for a in _verb_patients(verb) for m in view.people(a)]
         return _clause_args(verb, view)
+    if p == "for" and etype == "summons":  # "was taken in for questioning"
+        return [m for a in _verb_patients(verb) for m in view.people(a)]
     if p == "with" and verb.lower_.startswith("threat"):
         return _clause_args(verb, view)
     return []
@@ -414,7 +419,7 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
         after = {x.lower_ for x in t.doc[t.i + 1: t.i + 5]}
         if not after & {"custody", "detention", "prison", "jail", "torture"}:
             return []
-        s = _subject(t) or _inherited_subject(t)
+        s = lex.subject(t) or lex.inherited_subject(t)
         return view.people(s) if s is not None else []
     if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or t.dep_ == "amod":
         if t.pos_ in ("NOUN", "PROPN") and t.lower_ in lex.NOUN_TYPE and t.dep_ != "amod":
@@ -430,7 +435,7 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
         if t.lower_ in lex.NEEDS_FROM and not any(c.dep_ == "prep" and c.lower_ == "from"
                                                for c in t.children):
             return []
-        if t.lower_ in lex.HOLD and not _is_passive(t) and not any(
+        if t.lower_ in lex.HOLD and not lex.is_passive(t) and not any(
                 c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
             return []  # "the collection holds Polaroids of X"; but "held her for two days"
         patients = _verb_patients(t)
@@ -443,65 +448,6 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
     return _noun_args(t, etype, view)
 
 
-def _is_trigger(t: Token) -> str | None:
-    low = t.lower_
-    if low in ("strike", "strikes", "striking"):
-        prev = t.nbor(-1) if t.i > 0 else None
-        if prev is not None and prev.text == "-" and t.i > 1:
-            prev = t.nbor(-2)
-        return "hunger_strike" if prev is not None and prev.lower_ == "hunger" else None
-    if low in lex.DIED:
-        return "killing"
-    if t.pos_ in ("NOUN", "PROPN"):
-        if low in lex.NOUN_TYPE:
-            return lex.NOUN_TYPE[low]
-        if low in lex.PLACE_NOUNS:
-            return "arrest"
-        if low == "station" and any(c.lower_ == "police" for c in t.children):
-            return "arrest"
-        return lex.VERB_TYPE.get(low) if low in ("bail", "bailed") else None
-    if low in lex.VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
-        return lex.VERB_TYPE[low]
-    return lex.NOUN_TYPE.get(low) if t.pos_ not in ("ADP", "DET") else None
-
-
-# ---------------------------------------------------------------- flags and attributes
-
-
-def _flags(t: Token) -> tuple[bool, bool]:
-    """(negated, hypothetical) from the trigger and the clauses that embed it."""
-    negated = hypothetical = False
-    cur = t
-    via_conj = False
-    for _ in range(8):
-        for c in cur.children:
-            if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
-                negated = True
-            if c.dep_ == "aux" and c.lower_ in lex.MODALS:
-                hypothetical = True
-            if c.dep_ == "aux" and c.tag_ == "TO" and cur == t:
-                hypothetical = True
-            if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
-                hypothetical = True
-            if c.lower_ == "warrant" or c.dep_ in ("compound", "amod", "nmod", "advmod") \
-                    and c.lower_ in lex.HYP_HEADS:  # "risks" mis-tagged as a noun
-                hypothetical = True
-        if cur != t:
-            if cur.lower_ in lex.NEG_HEADS:
-                negated = True
-            if cur.lower_ in lex.HYP_HEADS:
-                hypothetical = True
-        if cur.dep_ in lex.CLAUSE_STOP or cur.head == cur:
-            break
-        # "never arrested or questioned" shares the negation; "not arrested but questioned" not
-        via_conj = cur.dep_ == "conj" and not any(
-            c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in cur.head.children)
-        if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
-            hypothetical = True
-        cur = cur.head
-    return negated, hypothetical
-
-
 # ---------------------------------------------------------------- the entry point
 
 
@@ -511,9 +457,11 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
     if not view.spans:
         return []
     out: dict[tuple[str, str, int], Event] = {}
+    # the trigger each kept event came from, and whether a date made it background
+    at: dict[tuple[str, str, int], tuple[Token, bool]] = {}
     for _, start, end in sorted(lex.trigger_matcher(doc.vocab)(doc), key=lambda m: (m[1], m[2])):
         t = doc[end - 1]
-        etype = _is_trigger(t)
+        etype = lex.trigger_type(t)
         if etype is None:
             continue
         people = _trigger_args(t, etype, view)
@@ -522,21 +470,20 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
             continue
         group = list(dict.fromkeys([*people, *listed]))
         view.remember(group, t)
-        negated, hypothetical = _flags(t)
-        when, past_cue = event_date(t, published)
-        ref = published or date.today()
-        background = past_cue or (when is not None and ref - when > timedelta(BACKGROUND_DAYS))
+        negated, hypothetical = lex.flags(t)
+        day, precision, background, anchored = _when(t, published)
         sent = t.sent
         types = [etype]
-        if etype == "arrest" and t.lower_ in lex.JAILED_FORMS and sentence_term(t, etype):
+        if etype == "arrest" and t.lower_ in lex.JAILED_FORMS and timing.sentence_term(t, etype):
             types.append("sentence")  # "jailed X for 18 years" is a prison term
         for m in group:
             for kind in types:
                 ev = Event(type=kind, person=m.name, sentence=sent.text,
-                           sent_start=sent.start_char, date=when, term=sentence_term(t, etype),
-                           background=background, negated=negated, hypothetical=hypothetical,
-                           trigger=doc[start:end].text)
-                _keep(out, ev)
+                           sent_start=sent.start_char, date=day,
+                           term=timing.sentence_term(t, etype), background=background,
+                           negated=negated, hypothetical=hypothetical,
+                           trigger=doc[start:end].text, date_precision=precision)
+                _keep(out, at, ev, (t, anchored))
     for tok in doc:
         if tok.lower_ in lex.ACQUITTED:  # "X, who stood trial alongside her, was acquitted"
             cleared = {m.name for a in _verb_patients(tok) for m in view.people(a)}
@@ -544,17 +491,60 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
                 if ev.type == "charge" and ev.person in cleared and \
                         ev.sent_start == tok.sent.start_char:
                     out[key] = replace(ev, negated=True)
-    return sorted(out.values(), key=lambda e: (e.sent_start, e.person, e.type))
+    found = sorted(out.values(), key=lambda e: (e.sent_start, e.person, e.type))
+    return _story_background(doc, found, at)
 
 
-def _keep(out: dict[tuple[str, str, int], Event], ev: Event) -> None:
+def _when(t: Token, published: date | None) -> tuple[date | None, str | None, bool, bool]:
+    """(date, precision, background, background because of a date) of one trigger."""
+    day, precision, past_tense = timing.event_date(t, published)
+    anchored = day is not None and precision is not None and timing.is_old(
+        (day, precision), published)
+    elapsed = timing.elapsed_days(t)
+    if elapsed is not None and elapsed > timing.BACKGROUND_DAYS:
+        anchored = True  # "freed after 14 months in detention": the arrest is old
+    if day is None and not anchored:
+        anchored = bool(timing.inherited_background(t, published))
+    return day, precision, past_tense or anchored, anchored
+
+
+def _story_background(doc: Doc, found: list[Event],
+                      at: dict[tuple[str, str, int], tuple[Token, bool]]) -> list[Event]:
+    """Background read off the sentences around each undated event (see
+    :func:`extract.event_time.narrative_background`)."""
+    index: dict[int, tuple[int, int]] = {}
+    paragraph = 0
+    last = 0
+    for i, sent in enumerate(doc.sents):
+        paragraph += doc.text.count("\n", last, sent.start_char)
+        last = sent.start_char
+        index[sent.start_char] = (i, paragraph)
+    told = []
+    for ev in found:
+        t, anchored = at[(ev.person, ev.type, ev.sent_start)]
+        new_cue, earlier_cue = timing.contrast_words(t.sent)
+        sentence, para = index.get(ev.sent_start, (-1, -1))
+        told.append(timing.Telling(
+            person=ev.person, type=ev.type, sentence=sentence, paragraph=para,
+            dated=ev.date is not None, background=ev.background, anchored=anchored,
+            simple_past=timing.simple_past(t), subordinate=timing.subordinate(t),
+            new_cue=new_cue, earlier_cue=earlier_cue))
+    old = timing.narrative_background(told)
+    return [replace(ev, background=True) if i in old else ev for i, ev in enumerate(found)]
+
+
+def _keep(out: dict[tuple[str, str, int], Event],
+          at: dict[tuple[str, str, int], tuple[Token, bool]], ev: Event, t: tuple[Token, bool],
+          ) -> None:
     """One event per (person, type, sentence): asserted wins, then the one with a date."""
     key = (ev.person, ev.type, ev.sent_start)
     old = out.get(key)
     if old is None or ev.asserted and not old.asserted:
-        out[key] = ev
+        out[key], at[key] = ev, t
     elif old.date is None and ev.date is not None and ev.asserted == old.asserted:
-        out[key] = replace(old, date=ev.date, background=ev.background)
+        out[key] = replace(old, date=ev.date, date_precision=ev.date_precision,
+                           background=ev.background)
+        at[key] = t
 
 
 def _listed_people(t: Token, view: _View) -> list[Mention]:

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from extract import entities, event_lexicon, nlp
+from extract.event_time import resolve_period
 from extract.events import Event, find_events, resolve_date
 from extract.watchlist import parse_watchlist
 
@@ -365,3 +366,155 @@ def test_matcher_is_built_once_per_vocab(model) -> None:  # noqa: ANN001
 
 def test_no_people_no_events(model) -> None:  # noqa: ANN001
     assert run(model, "Two journalists were arrested on Monday.", None) == []
+
+
+# ------------------------------------------------------------------ background from the story
+
+
+def test_background_shared_with_the_enclosing_dated_clause(model) -> None:  # noqa: ANN001
+    evs = run(model, "Jafar Panahi was released on bail in February 2023, two days after he "
+              "began a hunger strike.", date(2026, 11, 15))
+    assert one(evs, "hunger_strike", "Jafar Panahi").background
+    assert one(evs, "release", "Jafar Panahi").background
+
+
+def test_relative_clause_about_a_person_keeps_its_date_to_itself(model) -> None:  # noqa: ANN001
+    evs = run(model, "Jafar Panahi, who was sentenced in 2010, was arrested, his lawyer said.")
+    assert one(evs, "sentence", "Jafar Panahi").background
+    assert not one(evs, "arrest", "Jafar Panahi").background
+
+
+def test_place_relative_clause_shares_the_date(model) -> None:  # noqa: ANN001
+    evs = run(model, "Ai Ling was detained in May 2023 at the airport, where police seized her "
+              "passport.")
+    assert one(evs, "confiscation", "Ai Ling").background
+
+
+@pytest.mark.parametrize(
+    ("second", "background"),
+    [
+        ("She was barred from leaving the country.", True),
+        ("She has been barred from leaving the country.", False),  # the perfect is news
+        ("She was barred again from leaving the country.", False),
+    ],
+    ids=["simple-past-continues", "perfect", "again"],
+)
+def test_narration_carries_an_old_date(model, second: str, background: bool) -> None:  # noqa: ANN001
+    evs = run(model, "Ai Ling was arrested in July 2019. " + second)
+    assert one(evs, "ban", "Ai Ling").background is background
+
+
+def test_pluperfect_does_not_carry_to_the_next_sentence(model) -> None:  # noqa: ANN001
+    evs = run(model, "Ai Ling had been sentenced to six years. She was released on bail, her "
+              "lawyer said.")
+    assert one(evs, "sentence", "Ai Ling").background
+    assert not one(evs, "release", "Ai Ling").background
+
+
+def test_undated_mention_in_a_subordinate_clause_is_the_dated_old_event(model) -> None:  # noqa: ANN001
+    evs = run(model, "Sara Moradi finishes the film she was banned from making. In 2011 a court "
+              "banned Sara Moradi from making films for ten years.")
+    assert all(e.background for e in evs if e.type == "ban") and len(evs) == 2
+
+
+def test_undated_main_clause_stays_news_beside_an_old_event(model) -> None:  # noqa: ANN001
+    evs = run(model, "Sara Moradi was arrested, her family said. Sara Moradi was first arrested "
+              "in 2019.")
+    assert [e.background for e in evs if e.type == "arrest"] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "background"),
+    [
+        ("Ai Ling was freed on Monday after 14 months in detention.", "arrest", True),
+        ("Ai Ling was freed on Monday after 14 months in detention.", "release", False),
+        ("Ai Ling died in custody on Friday, nine days after her arrest.", "arrest", False),
+        ("Ai Ling was released on Friday after serving a three-year sentence.", "sentence", True),
+        ("Karim Nasseri, who is serving a six-year sentence, began a hunger strike on Monday.",
+         "sentence", False),
+        ("Ai Ling has been held for two years.", "arrest", True),
+    ],
+    ids=["months-in-detention", "the-release-is-news", "days-after", "served",
+         "is-serving", "held-for-years"],
+)
+def test_time_gone_by_places_the_start_in_the_past(model, text: str, etype: str,  # noqa: ANN001
+                                                   background: bool) -> None:
+    person = "Karim Nasseri" if "Nasseri" in text else "Ai Ling"
+    assert one(run(model, text), etype, person).background is background
+
+
+# ------------------------------------------------------------------ date precision
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("in 2010", (date(2010, 1, 1), "year")),
+        ("in March 2010", (date(2010, 3, 1), "month")),
+        ("on 3 March", (date(2024, 3, 3), "day")),
+    ],
+)
+def test_resolve_period_keeps_the_precision(text: str, expected: tuple) -> None:
+    assert resolve_period(text, PUB) == expected
+
+
+def test_year_only_date_is_kept_with_its_precision(model) -> None:  # noqa: ANN001
+    ev = one(run(model, "Ai Ling was arrested in 2010."), "arrest", "Ai Ling")
+    assert (ev.date, ev.date_precision, ev.background) == (date(2010, 1, 1), "year", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "background"),
+    [
+        ("Ai Ling was arrested in 2023.", date(2024, 1, 10), True),  # a bare earlier year
+        ("Ai Ling was arrested in December.", date(2024, 1, 10), False),  # month's end is near
+        ("Ai Ling was arrested in October.", date(2024, 1, 10), True),
+    ],
+)
+def test_background_counts_from_the_end_of_a_month(model, text: str, published: date,  # noqa: ANN001
+                                                   background: bool) -> None:
+    assert one(run(model, text, published), "arrest", "Ai Ling").background is background
+
+
+# ------------------------------------------------------------------ more argument patterns
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Police searched the home of Ai Ling and took her laptop.",
+         {("confiscation", "Ai Ling")}),
+        ("Ai Ling took her camera to the protest.", set()),
+        ("The festival invited Jafar Panahi and Mohammad Rasoulof. Both directors have been "
+         "barred from travelling abroad.", {("ban", "Jafar Panahi"), ("ban", "Mohammad Rasoulof")}),
+        ("The mother of the rapper Toomaj Salehi, Sara Moradi, was detained on Monday.",
+         {("arrest", "Sara Moradi")}),
+        ("His friend Ai Ling, a novelist who was imprisoned in 2006, will direct the play.",
+         {("arrest", "Ai Ling")}),
+        ("Ai Ling was arrested in Tehran and sentenced to six years.",
+         {("arrest", "Ai Ling"), ("sentence", "Ai Ling")}),
+        ("They urged the authorities to lift the travel ban imposed on his wife, Sara Moradi.",
+         {("ban", "Sara Moradi")}),
+        ("Ai Ling was taken in for questioning.", {("summons", "Ai Ling")}),
+        ("Ai Ling was ordered to report to the prosecutor's office on Monday.",
+         {("summons", "Ai Ling")}),
+    ],
+    ids=["took-laptop", "took-own-camera", "both-directors", "mother-of", "appositive-relative",
+         "arrested-and-sentenced", "ban-imposed-on-lifted", "taken-for-questioning",
+         "ordered-to-report"],
+)
+def test_more_patterns(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert pairs(run(model, text)) == expected
+
+
+def test_sibling_named_beside_the_subject_is_not_the_pronoun(model) -> None:  # noqa: ANN001
+    evs = run(model, "Prosecutors have not charged Ai Ling, her sister Sara Moradi told reporters, "
+              "although she has been held since Friday.")
+    assert pairs(evs) == {("arrest", "Ai Ling")}
+
+
+def test_two_subjects_the_name_gets_the_event(model) -> None:  # noqa: ANN001
+    evs = run(model, "The writer Ai Ling was released on Friday after serving a three-year "
+              "sentence, but she remains banned from leaving the country.")
+    assert pairs(evs) == {("release", "Ai Ling"), ("sentence", "Ai Ling"), ("ban", "Ai Ling")}
+    assert not one(evs, "ban", "Ai Ling").background
