@@ -286,7 +286,7 @@ def _repair_spans(doc: Doc) -> list[_Span]:
         if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
             sp.name, sp.kind = acronyms[sp.name], ORGANIZATION
     rules.apply_context_votes(doc, out)
-    _vote_kinds(out)
+    _vote_kinds(out, rules.place_votes(doc))
     return [sp for sp in out if sp.kind is not None]
 
 
@@ -511,20 +511,30 @@ def _dedupe(spans: list[_Span]) -> list[_Span]:
     return out
 
 
-def _vote_kinds(spans: list[_Span]) -> None:
-    """One kind per name in a document: listed kind, else the majority of the model's labels."""
+def _vote_kinds(spans: list[_Span], places: dict[str, int] | None = None) -> None:
+    """One kind per name in a document: listed kind, else the majority of the model's labels.
+
+    ``places`` counts the names the model labelled as places: an organization that is
+    more often a place in the same document ("Venezuela") is dropped.
+    """
     tally: dict[str, list[str]] = {}
     for sp in spans:
         if sp.ent_id:
             tally.setdefault(entity_key(sp.name), []).extend([sp.kind or ORGANIZATION] * 100)
         elif sp.kind is not None:
             tally.setdefault(entity_key(sp.name), []).extend(sp.votes or [sp.kind])
+    evidenced = {entity_key(sp.name) for sp in spans if len(sp.votes) >= 2}  # context, not just the model
     for sp in spans:
         votes = tally.get(entity_key(sp.name))
         if not votes:
             continue
         persons = votes.count(PERSON)
         orgs = len(votes) - persons
+        if places and not persons and not sp.watchlisted and orgs <= places.get(entity_key(sp.name), 0) \
+                and entity_key(sp.name) not in evidenced \
+                and not any(w in _ORG_WORDS for w in sp.name.lower().split()):
+            sp.kind = None
+            continue
         if persons != orgs:
             sp.kind = PERSON if persons > orgs else ORGANIZATION
         elif sp.kind is None or persons:

@@ -204,6 +204,19 @@ def place_texts(doc: Doc) -> set[str]:
             for t in e if t.is_alpha and t.lower_ not in ORG_HEADS}
 
 
+def place_votes(doc: Doc) -> dict[str, int]:
+    """How often each name is labelled a place (GPE, LOC) by the model in this document."""
+    from extract.entities import entity_key  # entities imports this module
+
+    counts: dict[str, int] = {}
+    for e in doc.ents:
+        if e.label_ in {"GPE", "LOC"}:
+            words = [t.text for t in e if t.lower_ != "the"]
+            key = entity_key(" ".join(words))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def is_caption_word(doc: Doc, start: int, end: int) -> bool:
     """"Left:", "Below:" in captions, "Iran:" as a topic label, an award: not a name."""
     if end - start == 1 and doc[start].lower_ in _CAPTION_WORDS or doc[end - 1].lower_ in _AWARDS:
@@ -299,10 +312,13 @@ def role_of_orgs(doc: Doc) -> list[tuple[int, int]]:
         if start < len(doc) and doc[start].lower_ == "the":
             start += 1
         end = _run_fwd(doc, start)
-        the_one = end - start == 1 and doc[start - 1].lower_ == "the" and doc[start].ent_type_ == "GPE"
+        # "director of the Berlinale", "executive director of Freemuse": one word the model calls a
+        # place, unless it owns something ("head of Iran's judiciary")
+        the_one = end - start == 1 and doc[start].ent_type_ == "GPE" and not (
+            end < len(doc) and doc[end].lower_ in {"'s", "’s"})
         if start >= len(doc) or not the_one and all(
                 t.ent_type_ in _PLACE_TYPES | {"DATE", "PERSON"} for t in doc[start : max(end, start + 1)]):
-            continue  # "director of the Berlinale" is a festival; "head of Iran" is a country
+            continue
         while end > start and doc[end - 1].lower_ in _CONNECT:
             end -= 1
         if end - start == 1 and len(doc[start]) > 1 or end - start > 1 and not person_shaped(doc, start, end):

@@ -309,3 +309,29 @@ def test_appositive_organization_noun_makes_an_organization(plain) -> None:  # n
                     "three more reporters.")
     assert "Espacio Público" in names(ms, ORGANIZATION)
     assert not names(ms, PERSON)
+
+
+def test_organization_label_on_a_name_the_document_calls_a_place_is_dropped(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Venezuela: journalists detained after covering election protests\n\nCARACAS - "
+                    "Venezuela's National Union of Press Workers (SNTP) reported on Tuesday that at "
+                    "least nine journalists had been detained since the presidential election, among "
+                    "them the photographer Deisy Peña and the radio host Carlos Julio Rojas.")
+    orgs = names(ms, ORGANIZATION)
+    assert "National Union of Press Workers" in orgs
+    assert not {"Venezuela", "CARACAS"} & orgs
+
+
+def test_one_word_after_an_organization_role_is_an_organization(plain) -> None:  # noqa: ANN001
+    # the model labels the second "Freemuse" GPE
+    ms = run(plain, "Iran: singer arrested after online concert\n\nFreemuse is alarmed by the arrest of"
+                    " the singer Parastoo Ahmadi, who was detained in Mazandaran province a day after"
+                    " she posted a concert filmed without a hijab on YouTube. Her musicians, Soheil "
+                    "Faghih-Nasiri and Ehsan Beiraghdar, were also arrested.\n\nThe judiciary's Mizan "
+                    "news agency said a case had been opened against the \"concert organisers\". "
+                    "Ahmadi's lawyer, Milad Panahipour, said she had been released on bail on Sunday "
+                    "evening.\n\n\"Women's voices are treated as a crime,\" said Dr Srirak Plipat, "
+                    "executive director of Freemuse. The Centre for Human Rights in Iran and the Iran"
+                    " Human Rights Society have documented at least 30 cases of artists summoned "
+                    "since January.")
+    assert "Freemuse" in names(ms, ORGANIZATION)
+    assert "Srirak Plipat" in names(ms, PERSON)
