@@ -1,10 +1,11 @@
-"""Alerts: the outbox filled by the analysis stage, delivery through apprise, the Atom feed.
+"""Alerts: the outbox filled by the analysis stage and its delivery through apprise.
 
 Delivery is "exactly once per channel" through the outbox: a row is claimed with a
 conditional UPDATE (pending -> sending) committed before anything is sent, so two
 deliveries running at once never send the same row. A process that dies after a send
 but before recording it leaves the row in 'sending'; once its lease has expired a later
 pass sends it again, with the same stable alert id, so receivers can drop the repeat.
+Each delivery pass ends by rewriting the Atom feed (``pipeline.alert_feed``).
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import hashlib
 import logging
 import os
 import socket
-import tempfile
 import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
-from xml.etree import ElementTree as ET
 
 from sqlalchemy import CursorResult, Table, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,8 +38,6 @@ PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "faile
 FEED_CHANNEL = "feed"
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
-FEED_LIMIT = 200
-ATOM_NS = "http://www.w3.org/2005/Atom"
 # Schemes whose messages can carry the alert id outside the body as well
 _JSON_SCHEMES = ("json", "jsons")
 _MAIL_SCHEMES = ("mailto", "mailtos")
@@ -477,6 +474,8 @@ def deliver_pending(
             select(func.count()).select_from(Alert)
             .where(Alert.status == PENDING, Alert.channel != FEED_CHANNEL)
         ) or 0
+    from pipeline.alert_feed import write_feed  # it builds on this module
+
     write_feed(db, feed_path if feed_path is not None else config.alerts.feed)
     return DeliveryResult(sent=sent, failed=failed, pending=int(pending))
 
@@ -489,68 +488,6 @@ def outbox_counts(db: Database) -> dict[str, int]:
             .group_by(Alert.status)
         ).all()
     return {status: int(n) for status, n in rows}
-
-
-# --- Atom feed ---------------------------------------------------------------------------
-
-
-def _atom_time(value: datetime) -> str:
-    return value.replace(microsecond=0).isoformat() + "Z"
-
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-    if text is not None:
-        el.text = text
-    return el
-
-
-def write_feed(db: Database, path: str | Path, *, limit: int = FEED_LIMIT) -> None:
-    """Write an Atom feed of the latest alerts, one entry per alert id, atomically."""
-    with db.session() as s:
-        rows = s.execute(
-            select(Alert.alert_id, Alert.payload, Alert.created_at)
-            .where(Alert.channel == FEED_CHANNEL, Alert.status != CANCELLED)
-            .order_by(Alert.created_at.desc(), Alert.id.desc())
-            .limit(limit)
-        ).all()
-
-    ET.register_namespace("", ATOM_NS)
-    feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    _sub(feed, "id", "urn:atrisk:alerts")
-    _sub(feed, "title", "atrisk alerts")
-    _sub(feed, "subtitle", "New repression events reported about filmmakers, artists and writers")
-    _sub(feed, "updated", _atom_time(rows[0][2] if rows else utcnow()))
-    author = _sub(feed, "author")
-    _sub(author, "name", "atrisk")
-    _sub(feed, "generator", "atrisk")
-    for alert_id, payload, created_at in rows:
-        title, body = render_message(payload)
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", f"urn:atrisk:alert:{alert_id}")
-        _sub(entry, "title", title.removeprefix("atrisk: "))
-        _sub(entry, "updated", _atom_time(created_at))
-        _sub(entry, "published", _atom_time(created_at))
-        if payload.get("link"):
-            _sub(entry, "link", rel="alternate", href=str(payload["link"]))
-        _sub(entry, "category", term=str(payload.get("what") or "event"))
-        _sub(entry, "summary", payload.get("sentence") or title, type="text")
-        _sub(entry, "content", body, type="text")
-
-    data = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # feed readers and web servers run as other users
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- dismissal ---------------------------------------------------------------------------
