@@ -448,12 +448,14 @@ _DATE_LINE_TAGS = {"time", "span", "p", "div", "li", "small", "em", "strong", "b
                    "td", "abbr", "h2", "h3", "h4", "h5", "h6", "header", "footer", "a", "font"}  # fmt: skip
 _MAX_LINE = 80
 _MAX_CANDIDATES = 40
+
+
 def _dateparser(text: str, settings: dict[str, object], language: str | None) -> date | None:
     languages = sorted({language, "en"}) if language else None
     try:
-        parsed = dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(text, languages=languages, settings=settings)
     except ValueError:  # a language dateparser does not know: let it detect
-        parsed = dateparser.parse(text, settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(text, settings=settings)
     return parsed.date() if parsed else None
 
 

@@ -216,7 +216,7 @@ class WatchSpider(scrapy.Spider):
             return
         if kind == ARTICLE and page.body_changed:
             # TextResponse decoding follows the HTTP header, a BOM, then <meta charset>
-            page.html = response.text  # type: ignore[attr-defined]
+            page.html = response.text
         yield page
         if depth >= src.max_depth or not isinstance(response, TextResponse):
             return
