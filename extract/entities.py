@@ -365,6 +365,8 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
             end -= 1
         elif kind == ORGANIZATION and tok.is_lower and tok.lower_ in rules.TRAILING_NOUNS:
             end -= 1  # "Berlinale press office": the office is not part of the name
+        elif end - start > 1 and tok.lower_ in rules.CREDIT_WORDS and tok.text[0].isupper():
+            end -= 1  # a caption run into its credit: "Ahmed Mohamed. Image: ..."
         elif tok.text == "." and end - 1 > start and len(doc[end - 2].text) > 1 and not doc[end - 2].is_upper:
             end -= 1  # a sentence full stop kept in the span, not an initial
         else:
@@ -403,7 +405,7 @@ def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]
                 _is_name_token(doc[end + 1]) or (doc[end + 1].text == "-" and joined(n, doc[end + 1]))):
             end += 1
         elif kind == PERSON and spaced(last) and n.pos_ == "PROPN" and _is_name_token(n) \
-                and n.ent_type_ in {"", "PERSON"} and not n.is_upper:
+                and n.ent_type_ in {"", "PERSON"} and not n.is_upper and n.lower_ not in rules.CREDIT_WORDS:
             end += 1
         else:
             break

@@ -115,7 +115,8 @@ def person_shaped(doc: Doc, start: int, end: int) -> bool:
             return False
         if tok.text in _HYPHENS or low in _PARTICLES or _INITIAL.match(tok.text):
             continue
-        if not _titled(tok) or low in ORG_HEADS or low in _PLACE_WORDS or low in ROLE_NOUNS:
+        if not _titled(tok) or low in ORG_HEADS or low in _PLACE_WORDS or low in ROLE_NOUNS or \
+                low in CREDIT_WORDS:
             return False
         words += 1
     return 1 <= words <= 4
@@ -440,7 +441,10 @@ publishing
 TRAILING_NOUNS = frozenset("""
 office press statement report spokesperson spokesman spokeswoman researcher researchers director
 official officials staff team members member chief head lawyers lawyer website based
+administrator
 """.split())
+# Words that open a photo credit; the model sometimes runs a caption's last name into them.
+CREDIT_WORDS = frozenset("image photo photograph picture credit file".split())
 # Works: the capitalised words after these are a title, not a person or organization.
 _WORK_NOUNS = frozenset("""
 film films play plays book books novel novels documentary documentaries album song songs poem poems

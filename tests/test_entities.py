@@ -335,3 +335,9 @@ def test_one_word_after_an_organization_role_is_an_organization(plain) -> None: 
                     "since January.")
     assert "Freemuse" in names(ms, ORGANIZATION)
     assert "Srirak Plipat" in names(ms, PERSON)
+
+
+def test_caption_run_into_its_credit_keeps_the_name_only(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "US President Barack Obama tweet to student Ahmed Mohamed Image: Twitter / Barack Obama.")
+    assert "Ahmed Mohamed" in names(ms, PERSON)
+    assert "Ahmed Mohamed Image" not in names(ms, PERSON)
