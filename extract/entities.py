@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from extract import entity_context as context
 from extract import entity_rules as rules
 from extract.watchlist import WatchedEntity, Watchlist
 
@@ -241,7 +242,7 @@ _LIST_LINE = re.compile(
 )
 
 
-_Span = rules.Candidate
+_Span = context.Candidate
 
 
 def _is_name_token(tok) -> bool:  # noqa: ANN001 - spaCy Token
@@ -261,7 +262,7 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             spans.append(_Span(start, end, kind, ent.ent_id_))
     spans.extend(_list_names(doc))
     spans.extend(_after_honorifics(doc))
-    acronyms = rules.add_context_spans(doc, spans)
+    acronyms = context.add_context_spans(doc, spans)
     spans.extend(_coordinated(doc, spans))
     out: list[_Span] = []
     for sp in spans:
@@ -285,7 +286,7 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
         if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
             sp.name, sp.kind = acronyms[sp.name], ORGANIZATION
-    rules.apply_context_votes(doc, out)
+    context.apply_context_votes(doc, out)
     _vote_kinds(out, rules.place_votes(doc))
     return [sp for sp in out if sp.kind is not None]
 
