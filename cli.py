@@ -13,11 +13,14 @@ import sys
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline.redact import RedactingFilter, mask_text
+
+if TYPE_CHECKING:
+    from pipeline.app import App
 
 EXIT_ALREADY_RUNNING = 75
 log = logging.getLogger("atrisk")
@@ -75,7 +78,7 @@ def output(path: str | None) -> Any:
     tmp.replace(target)
 
 
-def _app(ctx: click.Context):  # noqa: ANN202
+def _app(ctx: click.Context) -> App:
     return ctx.obj["app"]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
+from pipeline.db import Database
 from pipeline.models import Alias, Entity, Event, Mention
 from pipeline.store import utcnow
 
@@ -196,7 +197,7 @@ def unmerge_entity(session: Session, name: str) -> Entity:
     return ent
 
 
-def list_entities(db, *, kind: str | None = None, limit: int = 50) -> list[dict]:  # noqa: ANN001
+def list_entities(db: Database, *, kind: str | None = None, limit: int = 50) -> list[dict]:
     """Entities by mention count, with their aliases."""
     from sqlalchemy import func
 
