@@ -16,8 +16,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from extract.analyse import Analyser, Analysis
@@ -268,6 +269,7 @@ def _store_analysis(
                   s.scalars(select(Event).where(Event.document_id == doc_id))}
     seen_spans: set[tuple[int, int]] = set()
     person_ids: dict[str, int] = {}
+    mention_rows: list[dict[str, Any]] = []
     for m in analysis.mentions:
         if (m.start, m.end) in seen_spans:
             continue
@@ -275,9 +277,12 @@ def _store_analysis(
         eid = resolver.resolve(s, m.kind, m.name)
         if m.kind == "person":
             person_ids[m.name] = eid
-        s.add(Mention(document_id=doc_id, entity_id=eid, text=m.text[:500], name=m.name[:500],
-                      start=m.start, end=m.end, sentence=m.sentence))
-        counters.mentions += 1
+        mention_rows.append({"document_id": doc_id, "entity_id": eid, "text": m.text[:500],
+                             "name": m.name[:500], "start": m.start, "end": m.end,
+                             "sentence": m.sentence})
+    if mention_rows:  # one executemany instead of an ORM object per mention
+        s.execute(insert(Mention), mention_rows)
+        counters.mentions += len(mention_rows)
 
     now = utcnow()
     kept: set[int] = set()
