@@ -21,7 +21,8 @@ Compatibility: scrapy-redis 0.9.1 predates Scrapy 2.13's ``start()``; its schedu
 queue and duplicate filter work unchanged with Scrapy 2.19 and are used as they are.
 This module adds only what the one-spider design needs: a queue whose pop also marks
 the worker busy (one Lua script, so no other worker sees an empty queue and an idle
-fleet in between), the end-of-pass rule, and the shared per-source URL sets.
+fleet in between), the end-of-pass rule, the shared per-source URL sets, and stats
+calls without the ``spider`` argument Scrapy 2.19 deprecates (``SharedScheduler``).
 """
 
 from __future__ import annotations
@@ -260,6 +261,35 @@ class FrontierWatch:
         self.server.hdel(self.keys["workers"], self.worker_id)
 
 
+def _scheduler_base() -> type:
+    from scrapy_redis.scheduler import Scheduler
+
+    return Scheduler
+
+
+class SharedScheduler(_scheduler_base()):  # type: ignore[misc]
+    """scrapy-redis's scheduler, counting its stats without the ``spider`` argument.
+
+    scrapy-redis 0.9.1 passes ``spider=`` to ``StatsCollector.inc_value``, which Scrapy
+    2.19 deprecates (a warning per request); the queue and filter logic is unchanged.
+    """
+
+    def enqueue_request(self, request: Any) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Any:
+        request = self.queue.pop(self.idle_before_close)
+        if request and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+
 def _spider_class() -> type:
     from crawler.spiders.watch import WatchSpider
 
@@ -284,7 +314,7 @@ def distributed_settings(settings: Any, *, redis_url: str, frontier: str, worker
     """The one-machine crawl settings with the frontier moved to Redis."""
     keys = frontier_keys(frontier)
     settings.setdict({
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.distributed.SharedScheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.SharedPriorityQueue",
         "SCHEDULER_QUEUE_KEY": keys["requests"],
         "SCHEDULER_DUPEFILTER_KEY": keys["dupefilter"],
@@ -318,6 +348,7 @@ def run_crawl_worker(
     the sources whose entry points this worker fetched (the others it cannot judge).
     Raises :class:`CrawlError` when the worker could not run.
     """
+    redis_client(redis_url).close()  # a clear error here rather than from the child
     cmd = [sys.executable, "-m", "crawler.distributed", "--db", db_url, "--redis", redis_url,
            "--frontier", frontier]
     if sources_path:

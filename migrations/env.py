@@ -7,19 +7,13 @@ import logging
 from alembic import context
 from sqlalchemy import create_engine
 
+from migrations.schema_filter import include_object
 from pipeline.models import Base
 
 config = context.config
 target_metadata = Base.metadata
 # Alembic's own logger is noisy at INFO on every start; keep it for problems only.
 logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
-    """The full-text indexes (0002 on SQLite, 0004 on PostgreSQL) are not in the ORM models; leave them be."""
-    if type_ == "table" and name and name.startswith("documents_fts"):
-        return False
-    return not (type_ == "index" and name == "ix_documents_search")
 
 
 def run_migrations_offline() -> None:

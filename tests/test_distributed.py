@@ -119,7 +119,8 @@ def test_three_workers_fetch_every_page_once_and_export_as_one_process(
     with build_site() as site:
         sources = write_sources(tmp_path / "sources.toml", [{
             "name": "statements", "kind": "ngo", "allow_private": True, "start_urls": [site.url("/")]}])
-        config = write_config(tmp_path / "config.toml", concurrency_per_domain=2)
+        # a generous timeout: a robots.txt that cannot be fetched in time counts as allowing everything
+        config = write_config(tmp_path / "config.toml", concurrency_per_domain=2, timeout=30)
 
         new_pass(redis_url)
         with ThreadPoolExecutor(3) as pool:
