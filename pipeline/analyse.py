@@ -29,7 +29,7 @@ from pipeline.config import Config
 from pipeline.db import Database
 from pipeline.entities import EntityResolver, sync_watchlist
 from pipeline.models import Document, Entity, Event, Mention
-from pipeline.store import utcnow
+from pipeline.store import refresh_statistics, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +177,8 @@ def analyse_pending(
             log.error("analysis of document %s failed, left pending: %s", doc_id, exc)
             resolver = _fresh_resolver(db, watchlist)
         progress.step()
+    if counters.documents:
+        refresh_statistics(db)
     return counters
 
 
