@@ -79,8 +79,9 @@ def entity_key(name: str) -> str:
 
 
 def _pattern(surface: str) -> list[dict[str, str]] | str:
-    # One-word aliases (surnames, acronyms) keep their case so "ARC" never matches "arc".
-    if len(surface.split()) == 1 and "-" not in surface:
+    # One-word aliases (surnames, acronyms) keep their case so "ARC" never matches "arc";
+    # a word the tokenizer splits ("CPH:DOX", "OVD-Info") can only match as a phrase.
+    if len(surface.split()) == 1 and re.fullmatch(r"\w+", surface):
         return [{"ORTH": surface}]
     return surface
 
@@ -269,6 +270,8 @@ def _repair_spans(doc: Doc) -> list[_Span]:
         if sp.ent_id and sp.end - sp.start == 1 and sp.start > 0 and sp.kind == PERSON and \
                 doc[sp.start - 1].pos_ == "PROPN" and _is_name_token(doc[sp.start - 1]):
             sp.ent_id = ""  # a listed surname inside another person's name ("Panah Panahi")
+        if sp.ent_id and sp.kind == ORGANIZATION and context.extend_listed_org(doc, sp):
+            sp.ent_id = ""  # a longer, unlisted organization that begins with a listed name
         if sp.ent_id:  # the watchlist matched it exactly as written
             out.append(sp)
             continue
@@ -276,6 +279,12 @@ def _repair_spans(doc: Doc) -> list[_Span]:
         if trimmed is None:
             continue
         sp.start, sp.end = _extend(doc, *trimmed, sp.kind)
+        if sp.kind == ORGANIZATION:
+            if context.is_slogan(doc, sp.start, sp.end):
+                continue
+            tail = context.split_nested(doc, sp)
+            if tail is not None:
+                out.append(tail)
         if any(t.is_alpha and t.text[0].isupper() for t in doc[sp.start : sp.end]):
             out.append(sp)
     out = _dedupe(out)
@@ -364,7 +373,8 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
             end -= 1
         elif kind != ORGANIZATION and tok.is_lower and tok.lower_ not in _PARTICLES:
             end -= 1
-        elif kind == ORGANIZATION and tok.is_lower and tok.lower_ in rules.TRAILING_NOUNS:
+        elif kind == ORGANIZATION and tok.is_lower and (tok.lower_ in rules.TRAILING_NOUNS or
+                                                        tok.lower_ in _FUNCTION_WORDS):
             end -= 1  # "Berlinale press office": the office is not part of the name
         elif end - start > 1 and tok.lower_ in rules.CREDIT_WORDS and tok.text[0].isupper():
             end -= 1  # a caption run into its credit: "Ahmed Mohamed. Image: ..."

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from extract.entity_rules import (
+    ORG_HEADS,
     ORGANIZATION,
     PERSON,
     after_work_noun,
@@ -72,6 +73,8 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]
     for s, e in person_of_orgs(doc, people):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
+    for s, e in acronym_place_orgs(doc):
+        spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
     for s, e, kind in unlabelled_subjects(doc):
         spans.append(Candidate(s, e, kind, votes=[kind] * 2))
     for sp in list(spans):
@@ -125,3 +128,83 @@ def _next_to_person(doc: Doc, sp: Candidate, starts: dict[int, Candidate],
     comma_and = sp.start > 1 and doc[sp.start - 1].lower_ == "and" and doc[sp.start - 2].text == ","
     before = sp.start - (2 if comma_and else 1)
     return sp.start > 0 and doc[sp.start - 1].lower_ in {"and", ",", "&"} and before in ends
+
+
+# Words that continue a listed organization's name into a longer one: a section, a
+# branch or a unit ("Iran Human Rights Society", "Writers Guild of America West").
+_CONTINUATION = frozenset("""
+society network forum fund foundation institute centre center section chapter west east north
+south lab workshop
+""".split())
+_AFTER_PLACE = frozenset({"VERB", "AUX", "ADP", "CCONJ", "PUNCT", "SPACE"})
+
+
+def extend_listed_org(doc: Doc, sp: Candidate) -> bool:
+    """Extend a watchlisted organization into the longer name it begins; True when it did.
+
+    "Amnesty International Switzerland said" and "the Hot Docs Industry Forum" are
+    other organizations than the listed one, so the caller drops the watchlist id.
+    """
+    j, limit = sp.end, min(len(doc), sp.end + 3)
+    while j < limit and doc[j].is_alpha and doc[j].text[0].isupper() and doc[j].ent_iob_ != "B" \
+            and not doc[j].is_sent_start:
+        if doc[j].lower_ in _CONTINUATION:
+            sp.end = j + 1
+            return True
+        j += 1
+    k = sp.end
+    if k < len(doc) and doc[k].ent_type_ == "GPE" and doc[k].ent_iob_ == "B" and not doc[k].is_sent_start \
+            and (k + 1 == len(doc) or doc[k + 1].ent_iob_ != "I") \
+            and (k + 1 == len(doc) or doc[k + 1].pos_ in _AFTER_PLACE):
+        sp.end = k + 1  # a national section: "Amnesty International Switzerland"
+        return True
+    return False
+
+
+def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
+    """"PEN Taipei", "BBC Persian": an acronym before a place or language is a branch or service."""
+    out: list[tuple[int, int]] = []
+    for i in range(len(doc) - 1):
+        tok, nxt = doc[i], doc[i + 1]
+        if not (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 6) or \
+                tok.ent_type_ in {"GPE", "NORP", "PERSON"}:
+            continue
+        if "\n" in tok.whitespace_ or nxt.ent_type_ not in {"GPE", "NORP", "LANGUAGE"} or nxt.ent_iob_ != "B":
+            continue
+        end = i + 2
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        out.append((i, end))
+    return out
+
+
+def split_nested(doc: Doc, sp: Candidate) -> Candidate | None:
+    """"Writers at Risk at PEN America": a unit named inside an organization is cut off as its own.
+
+    The span keeps the unit; the organization after the last "at" is returned, when it
+    has an organization's shape (an acronym, a head noun or two capitalised words).
+    """
+    for i in range(sp.end - 2, sp.start + 1, -1):
+        if doc[i].lower_ != "at" or not doc[i - 1].text[0].isupper():
+            continue
+        right = doc[i + 1 : sp.end]
+        if not right[0].text[0].isupper():
+            continue
+        caps = [t for t in right if t.is_alpha and t.text[0].isupper()]
+        if any(t.is_upper and len(t) > 1 for t in caps) or any(t.lower_ in ORG_HEADS for t in right) \
+                or len(caps) >= 2:
+            tail = Candidate(i + 1, sp.end, ORGANIZATION, votes=list(sp.votes))
+            sp.end = i
+            return tail
+    return None
+
+
+def is_slogan(doc: Doc, start: int, end: int) -> bool:
+    """"Woman, Life, Freedom": single capitalised words joined by commas name no organization."""
+    parts: list[list[str]] = [[]]
+    for tok in doc[start:end]:
+        if tok.text == ",":
+            parts.append([])
+        elif tok.lower_ not in {"and", "the"}:
+            parts[-1].append(tok.lower_)
+    return len(parts) >= 3 and all(len(p) == 1 and p[0] not in ORG_HEADS and p[0].isalpha() for p in parts)

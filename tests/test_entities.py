@@ -341,3 +341,37 @@ def test_caption_run_into_its_credit_keeps_the_name_only(plain) -> None:  # noqa
     ms = run(plain, "US President Barack Obama tweet to student Ahmed Mohamed Image: Twitter / Barack Obama.")
     assert "Ahmed Mohamed" in names(ms, PERSON)
     assert "Ahmed Mohamed Image" not in names(ms, PERSON)
+
+
+def test_comma_slogan_is_not_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "Salehi was arrested after publishing songs for the Woman, Life, Freedom protests.")
+    assert not any("Freedom" in n for n in names(ms, ORGANIZATION))
+
+
+def test_unit_named_inside_an_organization_is_split(plain) -> None:  # noqa: ANN001
+    ms = run(plain, '"Governments have learned that locking up a writer silences many more," said '
+                    "Karin Deutsch Karlekar, director of Writers at Risk at PEN America.")
+    assert {"Writers at Risk", "PEN America"} <= names(ms, ORGANIZATION)
+    assert not any(n.endswith(" at") for n in names(ms, ORGANIZATION))
+
+
+def test_listed_organization_extended_into_a_national_section() -> None:
+    wl = parse_watchlist({"organizations": [{"name": "Amnesty International", "aliases": ["Amnesty"]}]})
+    nlp = add_watchlist(load_model(), wl)
+    ms = find_mentions(nlp("Protest in Bern. Photo: Amnesty International Switzerland, via Keystone."), wl)
+    assert "Amnesty International Switzerland" in names(ms, ORGANIZATION)
+    assert not any(m.watchlisted and m.name == "Amnesty International" for m in ms)
+    ms = find_mentions(nlp("Amnesty International Iran researcher Raha Bahreini said he was tortured."), wl)
+    assert "Amnesty International" in names(ms, ORGANIZATION)
+
+
+def test_listed_organization_extended_into_its_society() -> None:
+    wl = parse_watchlist({"organizations": [{"name": "Iran Human Rights"}]})
+    nlp = add_watchlist(load_model(), wl)
+    ms = find_mentions(nlp("The Iran Human Rights Society said the singer was held in Evin."), wl)
+    assert names(ms, ORGANIZATION) == {"Iran Human Rights Society"}
+
+
+def test_acronym_before_a_place_is_an_organization(plain) -> None:  # noqa: ANN001
+    ms = run(plain, "The novelist Chang Ta-chun, a member of PEN Taipei, called the sentence absurd.")
+    assert "PEN Taipei" in names(ms, ORGANIZATION)

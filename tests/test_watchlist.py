@@ -105,3 +105,33 @@ def test_fuzzy_one_letter_transliteration_matches(variant: str) -> None:
                                    "Jafar Panahandeh", "Reza Rasoulof", "Panah Panahi"])
 def test_fuzzy_rejects_a_different_name_with_the_same_start(other: str) -> None:
     assert resolve_to_watchlist(other, "person", WL) is None
+
+
+@pytest.fixture(scope="module")
+def default_nlp():  # noqa: ANN201 - spaCy Language
+    from extract.entities import add_watchlist
+    from extract.nlp import load_model
+
+    return add_watchlist(load_model(), load_watchlist())
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("The film premiered at CPH:DOX in March.", "CPH:DOX"),
+    ("RSF called for his release on Monday.", "Reporters Without Borders"),
+    ("The jury of KVIFF gave its prize to the film.", "Karlovy Vary International Film Festival"),
+    ("He was detained by the IRGC in Tehran.", "Islamic Revolutionary Guard Corps"),
+    ("A statement from OVD-Info listed the detainees.", "OVD-Info"),
+])
+def test_default_watchlist_names_resolve_to_canonical(default_nlp, text: str, canonical: str) -> None:  # noqa: ANN001
+    from extract.entities import find_mentions
+
+    wl = load_watchlist()
+    found = {m.name for m in find_mentions(default_nlp(text), wl) if m.watchlisted}
+    assert canonical in found
+
+
+def test_one_word_alias_keeps_its_case(default_nlp) -> None:  # noqa: ANN001
+    from extract.entities import find_mentions
+
+    ms = find_mentions(default_nlp("The viasna flower blooms in spring."), load_watchlist())
+    assert not any(m.watchlisted for m in ms)
