@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from extract import entities, events, nlp
 from extract.watchlist import Watchlist
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 T = TypeVar("T")
 
@@ -42,10 +45,19 @@ class Analyser:
         self, items: Iterable[tuple[str, date | None, T]]
     ) -> Iterator[tuple[T, Analysis]]:
         """Analyse ``(text, published, context)`` triples, yielding ``(context, Analysis)``."""
+        for ctx, published, doc in self.docs(items):
+            yield ctx, analyse_doc(doc, self.watchlist, published)
+
+    def docs(self, items: Iterable[tuple[str, date | None, T]]) -> Iterator[tuple[T, date | None, Doc]]:
+        """The model's part only: ``(context, published, Doc)`` for each triple, in order."""
         pairs = ((text, (published, ctx)) for text, published, ctx in items)
         for doc, (published, ctx) in nlp.pipe_with_context(
             self.model, pairs, batch_size=self.batch_size, n_process=self.n_process
         ):
-            ments = entities.find_mentions(doc, self.watchlist)
-            evs = events.find_events(doc, ments, published)
-            yield ctx, Analysis(ments, evs)
+            yield ctx, published, doc
+
+
+def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -> Analysis:
+    """Mentions and events of a parsed text (rules only; no model needed)."""
+    ments = entities.find_mentions(doc, watchlist)
+    return Analysis(ments, events.find_events(doc, ments, published))
