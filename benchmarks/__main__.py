@@ -114,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     q = results["quality"]
     rows: list[tuple[str, Any, str]] = [
         ("throughput_ratio (NLP bound / whole pass)", tp["throughput_ratio"], TARGETS["throughput_ratio"]),
+        ("cpu_ratio (bound CPU / busiest core's CPU in the pass)", tp["cpu_ratio"], "idle-machine estimate"),
+        ("first pass CPU s by process",
+         ", ".join(f"{k} {v:.1f}" for k, v in tp["first_pass_cpu_seconds"].items()), ""),
+        ("load average during the run", " ".join(str(x) for x in tp["load_average"]), ""),
         ("first pass seconds", tp["first_pass_seconds"], ""),
         ("NLP bound seconds", tp["nlp_bound_seconds"], ""),
         ("docs_per_s (first pass)", tp["docs_per_s"], ""),

@@ -122,6 +122,36 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_and_name(pid: int) -> tuple[float, str] | None:
+    """CPU seconds used so far and a short name ("pass", "crawl", "store", "other")."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / _TICK
+    name = ("crawl" if b"crawler.crawl" in cmd else "store" if b"multiprocessing" in cmd
+            else "pass" if b"cli" in cmd else "other")
+    return cpu, name
+
+
+def tree_cpu(pid: int) -> dict[int, tuple[float, str]]:
+    """CPU seconds of a process and its descendants, by pid."""
+    out: dict[int, tuple[float, str]] = {}
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        got = _cpu_and_name(p)
+        if got:
+            out[p] = got
+        todo += _children(p)
+    return out
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MB (Linux /proc)."""
     total, todo = 0, [pid]
@@ -140,6 +170,7 @@ class PassRun:
     summary: dict[str, Any]
     peak_rss_mb: float = 0.0
     samples: list[tuple[float, int, float]] = field(default_factory=list)  # (t, analysed, rss)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process kind
 
 
 def run_atrisk_pass(workdir: Path, db_url: str, *,
@@ -159,9 +190,12 @@ def run_atrisk_pass(workdir: Path, db_url: str, *,
                             cwd=str(workdir), text=True)
     stop = threading.Event()
 
+    cpu_by_pid: dict[int, tuple[float, str]] = {}
+
     def watch() -> None:
         last_count = 0.0
         while not stop.is_set():
+            cpu_by_pid.update(tree_cpu(proc.pid))
             rss = tree_rss_mb(proc.pid)
             peak[0] = max(peak[0], rss)
             now = time.monotonic()
@@ -182,7 +216,10 @@ def run_atrisk_pass(workdir: Path, db_url: str, *,
     if proc.returncode != 0:
         raise RuntimeError(f"atrisk run failed ({proc.returncode}): {err[-2000:]}")
     summary = json.loads(out.strip().splitlines()[-1])
-    return PassRun(seconds, summary, peak[0], samples)
+    cpu: dict[str, float] = {}
+    for used, name in cpu_by_pid.values():  # last look at each process (within 0.2 s of its end)
+        cpu[name] = round(cpu.get(name, 0.0) + used, 2)
+    return PassRun(seconds, summary, peak[0], samples, cpu)
 
 
 def write_bench_files(workdir: Path, base: str, *, max_pages: int = 5000, batch_size: int = 64,
@@ -209,7 +246,8 @@ for _ in nlp.pipe_with_context(model, ((t, None) for t in texts), batch_size=cfg
                                n_process=cfg.n_process):
     pass
 t2 = time.monotonic()
-print(json.dumps({"seconds": t2 - t0, "load_seconds": t1 - t0, "pipe_seconds": t2 - t1,
+print(json.dumps({"seconds": t2 - t0, "cpu_seconds": time.process_time(),
+                  "load_seconds": t1 - t0, "pipe_seconds": t2 - t1,
                   "pipeline": model.pipe_names, "n_process": cfg.n_process,
                   "batch_size": cfg.batch_size}))
 """
@@ -296,6 +334,13 @@ def run(quick: bool = False, repeat: int = 1) -> dict[str, Any]:
             "rerun_not_modified": sum(1 for _, st in second_requests if st == 304),
             "rerun_requests": len(second_requests),
             "first_pass_peak_rss_mb": round(first.peak_rss_mb, 1),
+            # CPU seconds: on an idle machine with two cores the pass takes about the
+            # larger of the model process's share and everything else's
+            "first_pass_cpu_seconds": first.cpu,
+            "nlp_bound_cpu_seconds": round(bound["cpu_seconds"], 2),
+            "cpu_ratio": round(bound["cpu_seconds"] / max(
+                first.cpu.get("pass", 0.0),
+                sum(v for k, v in first.cpu.items() if k != "pass"), 1e-9), 3),
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
 
