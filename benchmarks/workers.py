@@ -13,6 +13,11 @@ the ids its analyser saw). The mention and event totals must be equal in every r
 
     python -m benchmarks.workers                 # a throwaway PostgreSQL server
     python -m benchmarks.workers --pg-url postgresql+psycopg://user@host/postgres
+    python -m benchmarks.workers --simulated-ms 20   # claims and writes only, no spaCy
+
+The simulated run replaces the model by a fixed wait per document: it shows whether
+the claims let workers run side by side (the database work is real), which a loaded
+machine cannot show with spaCy's CPU-bound work.
 """
 
 from __future__ import annotations
@@ -82,17 +87,31 @@ from pipeline.workers import analyse_worker
 seen = []
 
 class Recording(Analyser):
-    def analyse_many(self, items):
+    # every document reaches the model through docs(), whichever way analyse_pending stores
+    def docs(self, items):
         def tap():
             for item in items:
                 seen.append(item[2][0])
                 yield item
-        yield from super().analyse_many(tap())
+        yield from super().docs(tap())
 
+class Simulated(Analyser):
+    # a fixed wait per document and no result: what claiming and writing cost, without spaCy
+    def analyse_many(self, items):
+        from extract.analyse import Analysis
+        for text, published, ctx in items:
+            seen.append(ctx[0])
+            time.sleep(simulated)
+            yield ctx, Analysis(mentions=[], events=[])
+
+simulated = float(sys.argv[4]) / 1000
 config = Config()
 watchlist = load_watchlist(None)
-analyser = Recording(watchlist, batch_size=config.analysis.batch_size)
-analyser.model
+if simulated:  # n_process > 1 keeps analyse_pending on analyse_many, which Simulated replaces
+    analyser = Simulated(watchlist, batch_size=config.analysis.batch_size, n_process=2)
+else:
+    analyser = Recording(watchlist, batch_size=config.analysis.batch_size)
+    analyser.model
 db = Database(sys.argv[1])
 go, chunk = Path(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
@@ -151,12 +170,13 @@ def _totals(url: str) -> dict[str, int]:
         db.dispose()
 
 
-def run_workers(url: str, workers: int, chunk: int) -> dict[str, Any]:
+def run_workers(url: str, workers: int, chunk: int, simulated_ms: float = 0.0) -> dict[str, Any]:
     """``workers`` processes on the database at ``url``; timed from the start signal to the last exit."""
     go = Path(tempfile.mkdtemp(prefix="atrisk-bench-")) / "go"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(go), str(chunk)], cwd=PROJECT_ROOT,
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(go), str(chunk), str(simulated_ms)],
+                              cwd=PROJECT_ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for _ in range(workers)]
     for p in procs:  # every model loaded
@@ -197,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=400)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--chunk", type=int, default=16, help="documents claimed at a time")
+    parser.add_argument("--simulated-ms", type=float, default=0.0,
+                        help="replace spaCy by a wait of this many ms per document (coordination cost only)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     sys.path.insert(0, str(PROJECT_ROOT))
@@ -207,22 +229,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         docs = documents(args.documents)
         template = _prepare_template(factory, docs)
-        runs = [run_workers(_copy(factory, template), int(n), args.chunk) for n in args.workers.split(",")]
+        runs = [run_workers(_copy(factory, template), int(n), args.chunk, args.simulated_ms)
+                for n in args.workers.split(",")]
     finally:
         factory.close()
         if server is not None:
             server.stop()
     words = sum(len(text.split()) for _, text in docs)
     results = {"documents": len(docs), "words": words, "cpus": os.cpu_count(), "chunk": args.chunk,
-               "runs": runs}
-    print_table(f"Analysis workers on PostgreSQL: {len(docs)} documents, {words} words, "
-                f"{os.cpu_count()} CPUs",
+               "simulated_ms": args.simulated_ms, "runs": runs}
+    what = f"simulated {args.simulated_ms:g} ms/document" if args.simulated_ms else f"{words} words"
+    print_table(f"Analysis workers on PostgreSQL: {len(docs)} documents, {what}, {os.cpu_count()} CPUs",
                 ["workers", "seconds", "docs/s", "per worker", "worker CPU s", "load before",
                  "analysed twice", "mentions", "events", "pending after"],
                 [(r["workers"], r["seconds"], r["docs_per_second"], "/".join(map(str, r["per_worker"])),
                   r["worker_cpu_seconds"], r["load_average_before"], r["analysed_twice"], r["mentions"],
                   r["events"], r["pending"]) for r in runs])
-    write_results("workers", results)
+    write_results("workers-simulated" if args.simulated_ms else "workers", results)
     same = len({(r["mentions"], r["events"]) for r in runs}) == 1
     ok = same and all(r["analysed_twice"] == 0 and r["pending"] == 0 and not r["errors"] for r in runs)
     if not ok:
