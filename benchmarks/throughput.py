@@ -125,8 +125,9 @@ def _rss_kb(pid: int) -> int:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_and_name(pid: int) -> tuple[float, str] | None:
-    """CPU seconds used so far and a short name ("pass", "crawl", "store", "other")."""
+def _cpu_and_name(pid: int, root: int) -> tuple[float, str] | None:
+    """CPU seconds used so far and what the process is: the pass itself (``root``), its
+    crawl child, or the analysis store process (with multiprocessing's helper)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -134,8 +135,7 @@ def _cpu_and_name(pid: int) -> tuple[float, str] | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / _TICK
-    name = ("crawl" if b"crawler.crawl" in cmd else "store" if b"multiprocessing" in cmd
-            else "pass" if b"cli" in cmd else "other")
+    name = "pass" if pid == root else "crawl" if b"crawler.crawl" in cmd else "store"
     return cpu, name
 
 
@@ -145,7 +145,7 @@ def tree_cpu(pid: int) -> dict[int, tuple[float, str]]:
     todo = [pid]
     while todo:
         p = todo.pop()
-        got = _cpu_and_name(p)
+        got = _cpu_and_name(p, pid)
         if got:
             out[p] = got
         todo += _children(p)
