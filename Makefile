@@ -11,7 +11,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres,scale]"
 	touch $(STAMP)
 
 demo: setup
@@ -23,11 +23,20 @@ test: setup
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m benchmarks.gate
 
-# Debian packages some tests need (headless Chromium for the HTML digest check).
+# Debian packages the tests need: headless Chromium (the HTML digest check), PostgreSQL
+# and Redis (servers the PostgreSQL and distributed-crawl tests start themselves).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian packages: chromium"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+# The whole suite on a real PostgreSQL server the tests start themselves (Debian's postgresql),
+# or on ATRISK_TEST_PG_URL (a superuser URL); SQLite-only tests are deselected.
+test-postgres: setup
+	ATRISK_TEST_PG=1 $(BIN)/python -m pytest -q -m "not sqlite_only"
 
 lint: setup
 	$(BIN)/ruff check .
@@ -39,7 +48,7 @@ bench: setup
 # Regenerate constraints.txt from a fresh resolution (run after changing dependencies).
 lock:
 	rm -rf /tmp/atrisk-lock && $(PY) -m venv /tmp/atrisk-lock
-	/tmp/atrisk-lock/bin/pip install --quiet ".[dev,postgres]"
+	/tmp/atrisk-lock/bin/pip install --quiet ".[dev,postgres,scale]"
 	/tmp/atrisk-lock/bin/pip freeze --exclude atrisk > constraints.txt
 
 clean:

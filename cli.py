@@ -544,6 +544,80 @@ def status_cmd(ctx: click.Context, fmt: str, runs: int, out: str | None) -> None
         fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n" if fmt == "json" else render_status(data))
 
 
+@main.command("crawl-worker")
+@click.option("--redis", "redis_url", envvar="ATRISK_REDIS_URL",
+              help="Redis URL of the shared frontier [ATRISK_REDIS_URL] (default: [scale] redis_url).")
+@click.option("--frontier", help="Name of the shared frontier (default: [scale] frontier, else atrisk).")
+@click.option("--new-pass", is_flag=True,
+              help="Forget the finished pass first, so this worker and those after it crawl again.")
+@click.option("--source", "only", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
+@click.pass_context
+def crawl_worker(ctx: click.Context, redis_url: str | None, frontier: str | None, new_pass: bool,
+                 only: tuple[str, ...]) -> None:
+    """Crawl as one of several workers that share one frontier in Redis.
+
+    Workers on any number of machines, pointed at the same Redis and database, take
+    requests from one queue; no URL is fetched twice in a pass. A worker exits when the
+    queue is empty and no other worker is busy; then run `atrisk analyse` (any number).
+    Start the first worker of a pass with --new-pass, the others without.
+
+    Example: atrisk --db postgresql+psycopg://atrisk@db/atrisk crawl-worker --redis redis://queue:6379/0
+    """
+    from crawler.crawl import CrawlError
+    from crawler.distributed import (
+        DEFAULT_FRONTIER,
+        FrontierBusy,
+        RedisUnavailable,
+        resolve_redis_url,
+        run_crawl_worker,
+    )
+    from crawler.distributed import new_pass as clear_frontier
+
+    app = _app(ctx)
+    name = frontier or app.config.scale.frontier or DEFAULT_FRONTIER
+    try:
+        url = resolve_redis_url(redis_url, app.config)
+        if new_pass:
+            clear_frontier(url, name)
+        result = run_crawl_worker(app.db_url, url, app.sources_path, app.config_path, frontier=name,
+                                  only=only)
+    except (RedisUnavailable, FrontierBusy, CrawlError, ValueError) as exc:
+        raise _fail(exc) from None
+    click.echo(json.dumps({"fetched": result.total("fetched"), "not_modified": result.total("not_modified"),
+                           "new_documents": result.total("new_documents"),
+                           "changed_documents": result.total("changed_documents"),
+                           "errors": result.errors(), "seconds": round(result.elapsed, 1)}, sort_keys=True))
+
+
+@main.command("analyse")
+@click.option("--watch", is_flag=True, help="Keep waiting for new documents until SIGTERM or Ctrl-C.")
+@click.option("--chunk", default=16, show_default=True, help="Documents claimed at a time.")
+@click.option("--max-documents", type=int, help="Stop after this many documents.")
+@click.pass_context
+def analyse_cmd(ctx: click.Context, watch: bool, chunk: int, max_documents: int | None) -> None:
+    """Analyse pending documents; run several at once (processes or machines) on PostgreSQL.
+
+    Workers claim documents with SELECT ... FOR UPDATE SKIP LOCKED, so none is analysed
+    twice; alerts are queued in the outbox, for `atrisk alerts` (or `run`) to deliver.
+    Prints this worker's counters as JSON.
+
+    Example: atrisk --db postgresql+psycopg://atrisk@db/atrisk analyse --watch
+    """
+    import signal
+    import threading
+
+    from pipeline.workers import analyse_worker
+
+    app = _app(ctx)
+    stop = threading.Event()
+    if watch:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    res = analyse_worker(app.db, app.watchlist, app.config, chunk=chunk, watch=watch, stop=stop,
+                         max_documents=max_documents)
+    click.echo(json.dumps(res.as_dict(), sort_keys=True))
+
+
 @main.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:

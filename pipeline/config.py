@@ -96,6 +96,12 @@ class StorageConfig:
 
 
 @dataclass(frozen=True)
+class ScaleConfig:
+    redis_url: str = ""  # crawl workers' shared frontier; ATRISK_REDIS_URL overrides
+    frontier: str = "atrisk"  # Redis key prefix: one frontier per deployment
+
+
+@dataclass(frozen=True)
 class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
@@ -103,6 +109,7 @@ class Config:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    scale: ScaleConfig = field(default_factory=ScaleConfig)
     path: str | None = None
 
 
@@ -113,6 +120,7 @@ _SECTIONS: dict[str, type] = {
     "crawl": CrawlConfig,
     "analysis": AnalysisConfig,
     "storage": StorageConfig,
+    "scale": ScaleConfig,
 }
 
 
@@ -225,8 +233,9 @@ def load_config(path: str | Path | None = None) -> Config:
         cfg = Config()
     for c in (cfg, cfg := _apply_env(cfg)):
         for url in (*c.alerts.urls, *c.digest.urls, *c.operator.urls,
-                    *(u for r in c.alerts.routes for u in r.urls)):
-            _register_url_secrets(url)
+                    *(u for r in c.alerts.routes for u in r.urls), c.scale.redis_url):
+            if url:
+                _register_url_secrets(url)
     _check_notification_urls(cfg, str(p) if p else "<environment>")
     return cfg
 
@@ -266,6 +275,8 @@ def _apply_env(cfg: Config) -> Config:
         cfg = replace(cfg, digest=replace(cfg.digest, urls=urls))
     if (urls := _env_urls("ATRISK_OPERATOR_URLS")) is not None:
         cfg = replace(cfg, operator=replace(cfg.operator, urls=urls))
+    if (redis_url := os.environ.get("ATRISK_REDIS_URL")) is not None:
+        cfg = replace(cfg, scale=replace(cfg.scale, redis_url=redis_url))
     return cfg
 
 
