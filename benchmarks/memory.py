@@ -51,11 +51,14 @@ def run(n_docs: int = DEFAULT_DOCS) -> dict[str, Any]:
                                      count_analysed=_analysed_counter(db_path))
         with sqlite3.connect(db_path) as con:
             stored = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-    peak_up_to: dict[str, float] = {}
-    for mark in (m for m in MARKS if m <= n_docs) if n_docs >= MARKS[0] else (n_docs,):
-        seen = [rss for _, analysed, rss in result.samples if analysed <= mark]
+    # the peak while the analysed count was within each window: flat means no growth
+    peak_between: dict[str, float] = {}
+    low = -1
+    for mark in [m for m in MARKS if m < n_docs] + [n_docs]:
+        seen = [rss for _, analysed, rss in result.samples if low < analysed <= mark]
         if seen:
-            peak_up_to[str(mark)] = round(max(seen), 1)
+            peak_between[f"{max(low, 0)}-{mark}"] = round(max(seen), 1)
+        low = mark
     return {
         "pages": pages,
         "documents_stored": stored,
@@ -63,7 +66,7 @@ def run(n_docs: int = DEFAULT_DOCS) -> dict[str, Any]:
         "not_analysed_language": result.summary.get("not_analysed_language"),
         "seconds": round(result.seconds, 1),
         "peak_rss_mb": round(result.peak_rss_mb, 1),
-        "peak_rss_mb_up_to_analysed": peak_up_to,
+        "peak_rss_mb_between_analysed": peak_between,
         "timeline": [list(s) for s in result.samples[:: max(1, len(result.samples) // 40)]],
     }
 
