@@ -74,7 +74,7 @@ def mark_all_pending(db: Database) -> int:
     """Queue every stored document for re-analysis (after a watchlist or model change)."""
     with db.session() as s:
         res = s.execute(update(Document).where(Document.text.is_not(None)).values(analysed_hash=None))
-        return res.rowcount or 0
+        return int(getattr(res, "rowcount", 0) or 0)
 
 
 class Claims:
@@ -99,7 +99,7 @@ class Claims:
         with self.db.session() as s:
             rows = s.execute(select(Document.id, Document.claimed_by)
                              .where(Document.claimed_by.like(f"{host}:%"))).all()
-            dead = [doc_id for doc_id, token in rows if not _alive(int(token.split(":")[1]))]
+            dead = [doc_id for doc_id, token in rows if not _alive(int(str(token).split(":")[1]))]
             if dead:
                 s.execute(update(Document).where(Document.id.in_(dead))
                           .values(claimed_by=None, claimed_at=None))
