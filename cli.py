@@ -579,7 +579,7 @@ def crawl_worker(ctx: click.Context, redis_url: str | None, frontier: str | None
         url = resolve_redis_url(redis_url, app.config)
         if new_pass:
             clear_frontier(url, name)
-        result = run_crawl_worker(app.db_url, url, app.sources_path, app.config_path, frontier=name,
+        result = run_crawl_worker(app.db.url, url, app.sources_path, app.config_path, frontier=name,
                                   only=only)
     except (RedisUnavailable, FrontierBusy, CrawlError, ValueError) as exc:
         raise _fail(exc) from None

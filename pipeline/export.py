@@ -23,7 +23,7 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
     """One dict per stored document, in the export schema, oldest first."""
     last_id = 0
     with db.sessions() as s:
-        sources = dict(s.execute(select(Source.id, Source.name)).all())
+        sources: dict[int | None, str] = dict(s.execute(select(Source.id, Source.name)).tuples().all())
         while True:
             q = (select(Document.id, Document.url, Document.source_id, Document.title,
                         Document.published, Document.language, Document.analysed)

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 
 from filelock import FileLock, Timeout
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from pipeline.db import Database, sqlite_path
 
@@ -27,7 +27,7 @@ class PassLock:
         path = sqlite_path(db.url)
         lock_path = Path(str(path) + ".lock") if path is not None else data_dir / "atrisk.lock"
         self._file = FileLock(str(lock_path)) if db.is_sqlite else None
-        self._conn = None
+        self._conn: Connection | None = None
         self.where = str(lock_path) if db.is_sqlite else "PostgreSQL advisory lock"
 
     def __enter__(self) -> PassLock:
