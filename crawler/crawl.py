@@ -263,13 +263,11 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     events = _Events()
     _configure_logging(args.log_level.upper())
     try:
-        from scrapy import signals
         from scrapy.crawler import CrawlerProcess
 
         from crawler.sources import load_sources
         from crawler.spiders.watch import WatchSpider, select_sources
         from pipeline.config import load_config
-        from pipeline.crawlstore import counters_from_stats, empty_counters
         from pipeline.db import Database, resolve_url
 
         db_url = resolve_url(args.db)
@@ -286,29 +284,33 @@ def child_main(argv: Sequence[str] | None = None) -> int:
         events.emit({"event": "fatal", "message": mask_text(str(exc))})
         return EXIT_CANNOT_RUN
 
+    return drive_crawler(process, crawler, events, names, what="the crawl")
+
+
+def drive_crawler(process: Any, crawler: Any, events: _Events, names: list[str], *, what: str,
+                  start: dict[str, Any] | None = None) -> int:
+    """Run a prepared Scrapy crawler to its end, reporting each page and the final counters."""
+    from scrapy import signals
+
+    from pipeline.crawlstore import counters_from_stats, empty_counters
+
     outcome: dict[str, Any] = {}
-
-    def on_item(item: Any, response: Any = None, spider: Any = None) -> None:
-        events.emit(_page_event(item))
-
-    def on_closed(spider: Any, reason: str) -> None:
-        outcome["reason"] = reason
-
-    crawler.signals.connect(on_item, signal=signals.item_scraped)
-    crawler.signals.connect(on_closed, signal=signals.spider_closed)
-    events.emit({"event": "start", "sources": names})
+    crawler.signals.connect(lambda item, response=None, spider=None: events.emit(_page_event(item)),
+                            signal=signals.item_scraped, weak=False)
+    crawler.signals.connect(lambda spider, reason: outcome.__setitem__("reason", reason),
+                            signal=signals.spider_closed, weak=False)
+    events.emit({"event": "start", "sources": names, **(start or {})})
     try:
         process.crawl(crawler)
         process.start()
     except Exception as exc:
-        log.exception("the crawl stopped: %s", mask_text(str(exc)))
+        log.exception("%s stopped: %s", what, mask_text(str(exc)))
         events.emit({"event": "fatal", "message": mask_text(str(exc))})
         return EXIT_CANNOT_RUN
     if "reason" not in outcome:
         events.emit({"event": "fatal", "message": "the spider did not run"})
         return EXIT_CANNOT_RUN
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    counters = counters_from_stats(stats)
+    counters = counters_from_stats(crawler.stats.get_stats() if crawler.stats else {})
     for name in names:
         counters.setdefault(name, empty_counters())
     events.emit({"event": "done", "counters": counters, "reason": outcome["reason"]})

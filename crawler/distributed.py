@@ -48,9 +48,9 @@ from crawler.crawl import (
     FetchFailure,
     _configure_logging,
     _Events,
-    _page_event,
     _relay_log,
     crawl_settings,
+    drive_crawler,
 )
 from pipeline.redact import mask_text, mask_url
 
@@ -423,13 +423,11 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     level = args.log_level.upper()
     _configure_logging(level)
     try:
-        from scrapy import signals
         from scrapy.crawler import CrawlerProcess
 
         from crawler.sources import load_sources
         from crawler.spiders.watch import select_sources
         from pipeline.config import load_config
-        from pipeline.crawlstore import counters_from_stats, empty_counters
         from pipeline.db import Database, resolve_url
 
         db_url = resolve_url(args.db)
@@ -450,28 +448,8 @@ def child_main(argv: Sequence[str] | None = None) -> int:
         events.emit({"event": "fatal", "message": mask_text(str(exc))})
         return EXIT_CANNOT_RUN
 
-    outcome: dict[str, Any] = {}
-    crawler.signals.connect(lambda item, response=None, spider=None: events.emit(_page_event(item)),
-                            signal=signals.item_scraped, weak=False)
-    crawler.signals.connect(lambda spider, reason: outcome.__setitem__("reason", reason),
-                            signal=signals.spider_closed, weak=False)
-    events.emit({"event": "start", "sources": names, "worker": worker_id()})
-    try:
-        process.crawl(crawler)
-        process.start()
-    except Exception as exc:
-        log.exception("the crawl worker stopped: %s", mask_text(str(exc)))
-        events.emit({"event": "fatal", "message": mask_text(str(exc))})
-        return EXIT_CANNOT_RUN
-    if "reason" not in outcome:
-        events.emit({"event": "fatal", "message": "the spider did not run"})
-        return EXIT_CANNOT_RUN
-    counters = counters_from_stats(crawler.stats.get_stats() if crawler.stats else {})
-    for name in names:
-        counters.setdefault(name, empty_counters())
-    events.emit({"event": "done", "counters": counters, "reason": outcome["reason"]})
-    return 0
-
+    return drive_crawler(process, crawler, events, names, what="the crawl worker",
+                         start={"worker": worker_id()})
 
 if __name__ == "__main__":
     exit_code = child_main()
