@@ -244,16 +244,15 @@ def _documents(s: Session, ids: list[int]) -> list[CaseDocument]:
         first_sentence.setdefault(doc_id, sentence)
     if not first_sentence:
         return []
+    # only the columns shown: the texts of thousands of documents would dominate the time
     q = (
-        select(Document, Source.name)
+        select(Document.id, Document.url, Document.title, Source.name, Document.published,
+               Document.first_seen_at)
         .outerjoin(Source, Source.id == Document.source_id)
         .where(Document.id.in_(list(first_sentence)))
         .order_by(Document.published.desc().nulls_last(), Document.first_seen_at.desc())
     )
-    return [
-        CaseDocument(doc.url, doc.title, name, doc.published, doc.first_seen_at, first_sentence[doc.id])
-        for doc, name in s.execute(q)
-    ]
+    return [CaseDocument(*row[1:], first_sentence[row[0]]) for row in s.execute(q)]
 
 
 # ---------------------------------------------------------------- rendering

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, select
@@ -225,6 +226,7 @@ def build_digest(
         label = f"since {start.replace(tzinfo=UTC).astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
     with db.session() as s:
         docs = _documents(s, start, end)
+        roots = _roots(s)
         return Digest(
             label=label,
             day=day,
@@ -232,10 +234,10 @@ def build_digest(
             end=end,
             timezone=timezone,
             generated_at=current,
-            events=_events(s, start, end),
+            events=_events(s, start, end, roots),
             sources=_statements(s, docs, start),
-            people=_trends(s, "person", start, end),
-            organizations=_trends(s, "organization", start, end),
+            people=_trends(s, "person", start, end, roots),
+            organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
             unanalysed=[
                 Unanalysed(_ref(d, name), d.analysis_error or "awaiting analysis")
@@ -259,22 +261,32 @@ def _documents(s: Session, start: datetime, end: datetime) -> list[tuple[Documen
     return [(d, n) for d, n in s.execute(q)]
 
 
-def _roots(s: Session) -> dict[int, Entity]:
+class _Root(NamedTuple):
+    """The canonical entity an entity id stands for, with what the digest shows of it."""
+
+    id: int
+    name: str
+    watchlisted: bool
+
+
+def _roots(s: Session) -> dict[int, _Root]:
     """Every entity id mapped to the entity it was merged into (itself when not merged)."""
-    entities = {e.id: e for e in s.scalars(select(Entity))}
-    out: dict[int, Entity] = {}
-    for eid, ent in entities.items():
-        root, seen = ent, {eid}
-        while root.merged_into_id is not None and root.merged_into_id in entities:
-            if root.merged_into_id in seen:  # a merge loop must not hang the digest
+    # plain columns: building thousands of ORM entities (with their JSON tags) cost more
+    rows = s.execute(select(Entity.id, Entity.merged_into_id, Entity.name, Entity.watchlisted)).all()
+    entities = {eid: (merged, _Root(eid, name, watchlisted)) for eid, merged, name, watchlisted in rows}
+    out: dict[int, _Root] = {}
+    for eid, (merged, root) in entities.items():
+        seen = {eid}
+        while merged is not None and merged in entities:
+            if merged in seen:  # a merge loop must not hang the digest
                 break
-            seen.add(root.merged_into_id)
-            root = entities[root.merged_into_id]
+            seen.add(merged)
+            merged, root = entities[merged]
         out[eid] = root
     return out
 
 
-def _events(s: Session, start: datetime, end: datetime) -> list[DigestEvent]:
+def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root]) -> list[DigestEvent]:
     q = (
         select(Event, Document, Source.name)
         .join(Document, Document.id == Event.document_id)
@@ -285,7 +297,6 @@ def _events(s: Session, start: datetime, end: datetime) -> list[DigestEvent]:
     rows = s.execute(q).all()
     if not rows:
         return []
-    roots = _roots(s)
     reports: dict[tuple[int, str], list[DocRef]] = defaultdict(list)
     for ev, doc, source in rows:
         reports[(roots[ev.person_id].id, ev.type)].append(_ref(doc, source))
@@ -311,37 +322,85 @@ def _statements(
     if not docs:
         return []
     neardup.ensure_simhashes(s, [d for d, _ in docs])
-    names = {d.id: n for d, n in docs}
-    groups = neardup.group_copies([d for d, _ in docs])
-    earlier = _earlier_copies(s, [g[0] for g in groups], start)
+    prints = [neardup.fingerprint(d) for d, _ in docs]
+    groups = neardup.group_fingerprints(prints)
+    earlier = _earlier_copies(s, [prints[g[0]] for g in groups], start)
     by_source: dict[str, list[Statement]] = defaultdict(list)
-    for group in groups:
-        first = group[0]
-        source = names[first.id] or "(no source)"
-        by_source[source].append(Statement(
-            _ref(first, names[first.id]), [_ref(d, names[d.id]) for d in group[1:]], earlier.get(first.id)
+    for number, group in enumerate(groups):
+        first, name = docs[group[0]]
+        by_source[name or "(no source)"].append(Statement(
+            _ref(first, name), [_ref(*docs[i]) for i in group[1:]], earlier.get(number)
         ))
     return [SourceDocuments(name, by_source[name]) for name in sorted(by_source, key=str.casefold)]
 
 
-def _earlier_copies(s: Session, firsts: list[Document], start: datetime) -> dict[int, DocRef]:
-    """For statements of the period, the same text already seen in the week before."""
-    q = (
-        select(Document, Source.name)
-        .outerjoin(Source, Source.id == Document.source_id)
+_CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+
+
+def _earlier_copies(s: Session, firsts: list[neardup.Fingerprint], start: datetime) -> dict[int, DocRef]:
+    """For statements of the period (by position), the same text already seen in the week before.
+
+    Only signatures and content hashes of the week are read; texts are read for the
+    few documents whose signature makes them candidates, and the earliest copy wins.
+    """
+    rows = s.execute(
+        select(Document.id, Document.simhash, Document.content_hash)
         .where(Document.first_seen_at >= start - timedelta(days=TREND_DAYS), Document.first_seen_at < start)
-        .order_by(Document.first_seen_at)
-    )
-    previous = s.execute(q).all()
-    if not previous:
+        .order_by(Document.first_seen_at, Document.id)
+    ).all()
+    if not rows or not firsts:
         return {}
-    neardup.ensure_simhashes(s, [d for d, _ in previous])
+    ids = [r[0] for r in rows]
+    signatures = [r[1] for r in rows]
+    missing = [ids[i] for i, sig in enumerate(signatures) if sig is None]
+    if missing:
+        computed = _compute_simhashes(s, missing)
+        signatures = [computed.get(i) if sig is None else sig for i, sig in zip(ids, signatures, strict=True)]
+    index = neardup.SignatureIndex(signatures, [r[2] for r in rows])
+    candidates = [index.candidates(f.signature, f.content_hash) for f in firsts]
+    wanted = sorted({ids[p] for found in candidates for p in found})
+    if not wanted:
+        return {}
+    previous: dict[int, neardup.Fingerprint] = {}
+    for chunk in _chunks(wanted):
+        for doc_id, sig, content_hash, title, text, purged in s.execute(
+            select(Document.id, Document.simhash, Document.content_hash, Document.title, Document.text,
+                   Document.text_purged).where(Document.id.in_(chunk))
+        ):
+            previous[doc_id] = neardup.fingerprint_of(sig, content_hash, title, text, purged)
+    matches: dict[int, int] = {}
+    for number, (first, found) in enumerate(zip(firsts, candidates, strict=True)):
+        match = next((ids[p] for p in found if neardup.same(first, previous[ids[p]])), None)
+        if match is not None:
+            matches[number] = match
+    refs = _refs(s, sorted(set(matches.values())))
+    return {number: refs[doc_id] for number, doc_id in matches.items()}
+
+
+def _compute_simhashes(s: Session, ids: list[int]) -> dict[int, int | None]:
+    """Compute and store the missing signatures of these documents."""
+    out: dict[int, int | None] = {}
+    for chunk in _chunks(ids):
+        docs = list(s.scalars(select(Document).where(Document.id.in_(chunk))))
+        neardup.ensure_simhashes(s, docs)
+        out.update((d.id, d.simhash) for d in docs)
+    return out
+
+
+def _refs(s: Session, ids: list[int]) -> dict[int, DocRef]:
     out: dict[int, DocRef] = {}
-    for doc in firsts:
-        for old, name in previous:
-            if neardup.are_copies(doc, old):
-                out[doc.id] = _ref(old, name)
-                break
+    for chunk in _chunks(ids):
+        q = (
+            select(Document.id, Document.url, Document.title, Source.name, Document.published,
+                   Document.first_seen_at, Document.language)
+            .outerjoin(Source, Source.id == Document.source_id)
+            .where(Document.id.in_(chunk))
+        )
+        out.update((row[0], DocRef(*row[1:])) for row in s.execute(q))
     return out
 
 
@@ -356,12 +415,13 @@ def _entity_docs(s: Session, kind: str, start: datetime, end: datetime) -> list[
     return [(e, d) for e, d in s.execute(q)]
 
 
-def _trends(s: Session, kind: str, start: datetime, end: datetime) -> list[EntityTrend]:
+def _trends(
+    s: Session, kind: str, start: datetime, end: datetime, roots: dict[int, _Root]
+) -> list[EntityTrend]:
     current = _entity_docs(s, kind, start, end)
     if not current:
         return []
     previous = _entity_docs(s, kind, start - timedelta(days=TREND_DAYS), start)
-    roots = _roots(s)
     now_docs: dict[int, set[int]] = defaultdict(set)
     before_docs: dict[int, set[int]] = defaultdict(set)
     for eid, did in current:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -49,21 +49,31 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-def _hash64(value: str) -> int:
-    return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "big")
+# each byte value spread over eight 32-bit lanes, one per bit, so that the bit
+# counts of many hashes add up in a few integer additions instead of 64 tests each
+_LANE = 32
+_LANE_MASK = (1 << _LANE) - 1
+_SPREAD = [sum(1 << (_LANE * bit) for bit in range(8) if value >> bit & 1) for value in range(256)]
+
+
+def _digest64(value: str) -> bytes:
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
 
 
 def simhash(text: str) -> int:
-    """Signed 64-bit SimHash of a text (signed so that it fits a BIGINT column)."""
-    counts = [0] * 64
-    for sh in shingles(text, SIGNATURE_WORDS):
-        h = _hash64(sh)
-        for bit in range(64):
-            counts[bit] += 1 if (h >> bit) & 1 else -1
+    """Signed 64-bit SimHash of a text (signed so that it fits a BIGINT column).
+
+    Bit ``b`` is set when more than half of the text's word bigrams have bit ``b``
+    set in their 64-bit BLAKE2b hash (read big-endian).
+    """
+    grams = shingles(text, SIGNATURE_WORDS)
+    digests = b"".join(_digest64(g) for g in grams)
     value = 0
-    for bit in range(64):
-        if counts[bit] > 0:
-            value |= 1 << bit
+    for byte in range(8):
+        lanes = sum(_SPREAD[v] * n for v, n in Counter(digests[byte::8]).items())
+        for bit in range(8):
+            if 2 * ((lanes >> (_LANE * bit)) & _LANE_MASK) > len(grams):
+                value |= 1 << (8 * (7 - byte) + bit)
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
@@ -80,6 +90,7 @@ def containment(a: set[str], b: set[str]) -> float:
 
 
 def document_text(doc: Document) -> str:
+    """The title and text a document's signature and shingles are taken from."""
     return " ".join(part for part in (doc.title, doc.text) if part)
 
 
@@ -96,43 +107,101 @@ def ensure_simhashes(session: Session, docs: Iterable[Document]) -> int:
     return done
 
 
-@dataclass(frozen=True)
-class _Item:
-    index: int
-    signature: int | None
-    content_hash: str
-    shingles: set[str] | None
+class Fingerprint:
+    """What near-duplicate detection knows of one document.
+
+    The shingle set is built on first use: most pairs are ruled out by their
+    signatures, so most texts are never shingled.
+    """
+
+    __slots__ = ("signature", "content_hash", "_text", "_shingles")
+
+    def __init__(self, signature: int | None, content_hash: str, text: str | None) -> None:
+        self.signature = signature
+        self.content_hash = content_hash
+        self._text = text  # title and text, None once the text has been purged
+        self._shingles: set[str] | None = None
+
+    @property
+    def shingles(self) -> set[str] | None:
+        if self._shingles is None and self._text is not None:
+            self._shingles = shingles(self._text)
+        return self._shingles
+
+
+def fingerprint(doc: Document) -> Fingerprint:
+    """The fingerprint of a loaded document (its signature must be computed)."""
+    return fingerprint_of(doc.simhash, doc.content_hash, doc.title, doc.text, doc.text_purged)
+
+
+def fingerprint_of(
+    signature: int | None, content_hash: str, title: str | None, text: str | None, text_purged: bool
+) -> Fingerprint:
+    """The fingerprint from a document's columns, for callers that load only those."""
+    stored = bool(text) and not text_purged
+    joined = " ".join(part for part in (title, text) if part) if stored else None
+    return Fingerprint(signature, content_hash, joined)
 
 
 def are_copies(a: Document, b: Document) -> bool:
     """Whether two documents carry the same statement (signatures must be computed)."""
-    return _same(_item(0, a), _item(1, b))
+    return same(fingerprint(a), fingerprint(b))
 
 
-def _item(index: int, doc: Document) -> _Item:
-    text = doc.text if not doc.text_purged else None
-    return _Item(index, doc.simhash, doc.content_hash, shingles(document_text(doc)) if text else None)
+def may_be_copies(a: Fingerprint, b: Fingerprint) -> bool:
+    """False when the signatures alone rule a pair out (``same`` would be False too)."""
+    if a.content_hash and a.content_hash == b.content_hash:
+        return True
+    if a.signature is None or b.signature is None:
+        return False
+    return distance(a.signature, b.signature) <= CANDIDATE_DISTANCE
 
 
-def _same(a: _Item, b: _Item) -> bool:
+def same(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two fingerprinted documents carry the same statement."""
     if a.content_hash and a.content_hash == b.content_hash:
         return True
     if a.signature is None or b.signature is None:
         return False
     d = distance(a.signature, b.signature)
-    if a.shingles is not None and b.shingles is not None:
-        return d <= CANDIDATE_DISTANCE and containment(a.shingles, b.shingles) >= MIN_CONTAINMENT
+    if d > CANDIDATE_DISTANCE:
+        return False
+    sa, sb = a.shingles, b.shingles
+    if sa is not None and sb is not None:
+        return containment(sa, sb) >= MIN_CONTAINMENT
     return d <= SIGNATURE_ONLY_DISTANCE
 
 
-def group_copies(docs: Sequence[Document]) -> list[list[Document]]:
-    """Groups of copies, each in the given order (so the first is the earliest when sorted).
+class SignatureIndex:
+    """Fingerprints in a fixed order, searched for the first possible copy of a document.
 
-    Pairwise within one digest period (hundreds of documents at most); the SimHash
-    distance filters pairs before the exact shingle comparison.
+    Exact: every fingerprint with the same content hash or a signature within
+    CANDIDATE_DISTANCE bits is a candidate; the rest cannot pass ``same``. The
+    distance test is one XOR and a popcount per stored signature, cheap enough for
+    the week of documents a digest compares against.
     """
-    items = [_item(i, d) for i, d in enumerate(docs)]
-    parent = list(range(len(docs)))
+
+    def __init__(self, signatures: Sequence[int | None], content_hashes: Sequence[str]) -> None:
+        self._hashes: dict[str, list[int]] = {}
+        for position, content_hash in enumerate(content_hashes):
+            if content_hash:
+                self._hashes.setdefault(content_hash, []).append(position)
+        self._signatures = [(position, sig & _MASK64) for position, sig in enumerate(signatures)
+                            if sig is not None]
+
+    def candidates(self, signature: int | None, content_hash: str) -> list[int]:
+        """Positions, in order, of the fingerprints that may be copies of this one."""
+        found = set(self._hashes.get(content_hash, ())) if content_hash else set()
+        if signature is not None:
+            sig = signature & _MASK64
+            limit = CANDIDATE_DISTANCE
+            found.update(p for p, other in self._signatures if (sig ^ other).bit_count() <= limit)
+        return sorted(found)
+
+
+def group_fingerprints(items: Sequence[Fingerprint]) -> list[list[int]]:
+    """Groups of copies as positions, each group and the list in order of first position."""
+    parent = list(range(len(items)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -140,11 +209,18 @@ def group_copies(docs: Sequence[Document]) -> list[list[Document]]:
             i = parent[i]
         return i
 
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if find(i) != find(j) and _same(items[i], items[j]):
+    index = SignatureIndex([f.signature for f in items], [f.content_hash for f in items])
+    for i, item in enumerate(items):
+        # pairs in the same order as a full pairwise pass, so the groups come out the same
+        for j in index.candidates(item.signature, item.content_hash):
+            if j > i and find(i) != find(j) and same(item, items[j]):
                 parent[max(find(i), find(j))] = min(find(i), find(j))
-    groups: dict[int, list[Document]] = {}
-    for i, doc in enumerate(docs):
-        groups.setdefault(find(i), []).append(doc)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(find(i), []).append(i)
     return [groups[k] for k in sorted(groups)]
+
+
+def group_copies(docs: Sequence[Document]) -> list[list[Document]]:
+    """Groups of copies, each in the given order (so the first is the earliest when sorted)."""
+    return [[docs[i] for i in group] for group in group_fingerprints([fingerprint(d) for d in docs])]
