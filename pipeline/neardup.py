@@ -148,15 +148,6 @@ def are_copies(a: Document, b: Document) -> bool:
     return same(fingerprint(a), fingerprint(b))
 
 
-def may_be_copies(a: Fingerprint, b: Fingerprint) -> bool:
-    """False when the signatures alone rule a pair out (``same`` would be False too)."""
-    if a.content_hash and a.content_hash == b.content_hash:
-        return True
-    if a.signature is None or b.signature is None:
-        return False
-    return distance(a.signature, b.signature) <= CANDIDATE_DISTANCE
-
-
 def same(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two fingerprinted documents carry the same statement."""
     if a.content_hash and a.content_hash == b.content_hash:
