@@ -334,13 +334,6 @@ def _statements(
     return [SourceDocuments(name, by_source[name]) for name in sorted(by_source, key=str.casefold)]
 
 
-_CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
-
-
 def _earlier_copies(s: Session, firsts: list[neardup.Fingerprint], start: datetime) -> dict[int, DocRef]:
     """For statements of the period (by position), the same text already seen in the week before.
 
@@ -358,7 +351,7 @@ def _earlier_copies(s: Session, firsts: list[neardup.Fingerprint], start: dateti
     signatures = [r[1] for r in rows]
     missing = [ids[i] for i, sig in enumerate(signatures) if sig is None]
     if missing:
-        computed = _compute_simhashes(s, missing)
+        computed = neardup.ensure_simhashes_of(s, missing)
         signatures = [computed.get(i) if sig is None else sig for i, sig in zip(ids, signatures, strict=True)]
     index = neardup.SignatureIndex(signatures, [r[2] for r in rows])
     candidates = [index.candidates(f.signature, f.content_hash) for f in firsts]
@@ -366,7 +359,7 @@ def _earlier_copies(s: Session, firsts: list[neardup.Fingerprint], start: dateti
     if not wanted:
         return {}
     previous: dict[int, neardup.Fingerprint] = {}
-    for chunk in _chunks(wanted):
+    for chunk in neardup.chunks(wanted):
         for doc_id, sig, content_hash, title, text, purged in s.execute(
             select(Document.id, Document.simhash, Document.content_hash, Document.title, Document.text,
                    Document.text_purged).where(Document.id.in_(chunk))
@@ -381,19 +374,9 @@ def _earlier_copies(s: Session, firsts: list[neardup.Fingerprint], start: dateti
     return {number: refs[doc_id] for number, doc_id in matches.items()}
 
 
-def _compute_simhashes(s: Session, ids: list[int]) -> dict[int, int | None]:
-    """Compute and store the missing signatures of these documents."""
-    out: dict[int, int | None] = {}
-    for chunk in _chunks(ids):
-        docs = list(s.scalars(select(Document).where(Document.id.in_(chunk))))
-        neardup.ensure_simhashes(s, docs)
-        out.update((d.id, d.simhash) for d in docs)
-    return out
-
-
 def _refs(s: Session, ids: list[int]) -> dict[int, DocRef]:
     out: dict[int, DocRef] = {}
-    for chunk in _chunks(ids):
+    for chunk in neardup.chunks(ids):
         q = (
             select(Document.id, Document.url, Document.title, Source.name, Document.published,
                    Document.first_seen_at, Document.language)

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.models import Document
@@ -105,6 +106,24 @@ def ensure_simhashes(session: Session, docs: Iterable[Document]) -> int:
         session.flush()
         log.debug("computed %s near-duplicate signatures", done)
     return done
+
+
+CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
+
+
+def chunks(ids: Sequence[int]) -> list[list[int]]:
+    """Ids in slices of CHUNK, for IN (...) lists."""
+    return [list(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+
+
+def ensure_simhashes_of(session: Session, ids: Sequence[int]) -> dict[int, int | None]:
+    """``ensure_simhashes`` for documents given by id; returns each one's signature."""
+    out: dict[int, int | None] = {}
+    for chunk in chunks(ids):
+        docs = list(session.scalars(select(Document).where(Document.id.in_(chunk))))
+        ensure_simhashes(session, docs)
+        out.update((d.id, d.simhash) for d in docs)
+    return out
 
 
 class Fingerprint:
