@@ -28,7 +28,6 @@ calls without the ``spider`` argument Scrapy 2.19 deprecates (``SharedScheduler`
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
@@ -45,12 +44,12 @@ from crawler.crawl import (
     PROJECT_ROOT,
     CrawlError,
     CrawlResult,
-    FetchFailure,
     _configure_logging,
     _Events,
     _relay_log,
     crawl_settings,
     drive_crawler,
+    read_events,
 )
 from pipeline.redact import mask_text, mask_url
 
@@ -366,23 +365,7 @@ def run_crawl_worker(
     tail: list[str] = []
     relay = threading.Thread(target=_relay_log, args=(proc.stderr, tail), daemon=True)
     relay.start()
-    result = CrawlResult()
-    done = False
-    for line in proc.stdout:
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if event.get("event") == "error":
-            result.failures.append(FetchFailure(event.get("source", ""), event.get("url", ""),
-                                                event.get("error", ""), event.get("status"),
-                                                event.get("message", "")))
-        elif event.get("event") == "done":
-            result.counters = event.get("counters", {})
-            result.reason = event.get("reason", "")
-            done = True
-        if on_progress is not None:
-            on_progress(event)
+    result, done = read_events(proc.stdout, on_progress)
     code = proc.wait()
     relay.join(timeout=5)
     result.elapsed = time.monotonic() - started
