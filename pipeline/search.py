@@ -82,17 +82,7 @@ def _fts_rows(s: Session, words: list[str], limit: int) -> list[tuple[Document, 
         text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY bm25({FTS_TABLE}) LIMIT :n"),
         {"q": _fts_query(words), "n": limit},
     ).scalars().all()
-    if not ranked:
-        return []
-    found = {
-        doc.id: (doc, name)
-        for doc, name in s.execute(
-            select(Document, Source.name)
-            .outerjoin(Source, Source.id == Document.source_id)
-            .where(Document.id.in_(ranked))
-        )
-    }
-    return [found[i] for i in ranked if i in found]
+    return _rows_in_order(s, list(ranked))
 
 
 def _pg_rows(s: Session, words: list[str], limit: int) -> list[tuple[Document, str | None]]:
