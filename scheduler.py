@@ -265,9 +265,11 @@ def _analyse_stage(app: App, notify: ProgressFn, stop: threading.Event | None,
                      "events": analysed.events, "new_events": analysed.new_events,
                      "alerts_queued": analysed.alerts,
                      "not_analysed_language": analysed.skipped_language,
+                     "analysis_failed": analysed.errors, "analysis_parked": analysed.parked,
+                     "analysis_truncated": analysed.truncated,
                      "model_loaded": analysed.model_loaded})
     if analysed.errors:
-        errors["analysis"] = analysed.errors
+        errors["analysis"] = errors.get("analysis", 0) + analysed.errors
 
 
 def deliver(app: App) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
@@ -48,11 +48,18 @@ class Analyser:
         for ctx, published, doc in self.docs(items):
             yield ctx, analyse_doc(doc, self.watchlist, published)
 
-    def docs(self, items: Iterable[tuple[str, date | None, T]]) -> Iterator[tuple[T, date | None, Doc]]:
-        """The model's part only: ``(context, published, Doc)`` for each triple, in order."""
+    def docs(self, items: Iterable[tuple[str, date | None, T]],
+             on_error: Callable[[T, Exception], None] | None = None,
+             ) -> Iterator[tuple[T, date | None, Doc]]:
+        """The model's part only: ``(context, published, Doc)`` for each triple, in order.
+
+        With ``on_error``, a text the model fails on is reported there and left out
+        (see :func:`extract.nlp.pipe_with_context`).
+        """
         pairs = ((text, (published, ctx)) for text, published, ctx in items)
+        report = None if on_error is None else (lambda pc, exc: on_error(pc[1], exc))
         for doc, (published, ctx) in nlp.pipe_with_context(
-            self.model, pairs, batch_size=self.batch_size, n_process=self.n_process
+            self.model, pairs, batch_size=self.batch_size, n_process=self.n_process, on_error=report
         ):
             yield ctx, published, doc
 
@@ -61,3 +68,17 @@ def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -
     """Mentions and events of a parsed text (rules only; no model needed)."""
     ments = entities.find_mentions(doc, watchlist)
     return Analysis(ments, events.find_events(doc, ments, published))
+
+
+def cut_text(text: str, limit: int) -> str:
+    """``text`` if it has at most ``limit`` characters, else its start cut at the last paragraph
+    or sentence end before ``limit`` (a hard cut when there is none in the last fifth)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    floor = int(limit * 0.8)
+    for sep in ("\n", ". ", "? ", "! ", " "):
+        at = head.rfind(sep, floor)
+        if at != -1:
+            return head[:at + len(sep)].rstrip()
+    return head

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ UNUSED_COMPONENTS = ("lemmatizer",)
 DEFAULT_BATCH_SIZE = 64
 # Characters per batch at most (about 15 news articles); see pipe_with_context.
 MAX_BATCH_CHARS = 60_000
+# spaCy refuses longer texts (error E088); callers cut texts below this first.
+MODEL_MAX_CHARS = 1_000_000
 
 T = TypeVar("T")
 
@@ -61,6 +63,7 @@ def pipe_with_context(
     batch_size: int = DEFAULT_BATCH_SIZE,
     n_process: int = 1,
     max_batch_chars: int = MAX_BATCH_CHARS,
+    on_error: Callable[[T, Exception], None] | None = None,
 ) -> Iterator[tuple[Doc, T]]:
     """Run ``nlp.pipe`` over ``(text, context)`` pairs, yielding ``(doc, context)``.
 
@@ -68,12 +71,32 @@ def pipe_with_context(
     the parser's working memory grows with the text in a batch, so a batch of long
     reports would otherwise cost gigabytes, and a small first batch starts sooner
     when texts arrive while a crawl runs. Time per word is the same.
+
+    With ``on_error``, a text the model fails on costs that text only: the batch it was
+    in is parsed again text by text, the failing one goes to ``on_error(context,
+    exception)`` and is left out, the others are yielded as usual.
     """
     if n_process != 1:
         yield from nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process)
         return
     for batch in _batches(items, batch_size, max_batch_chars):
-        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+        if on_error is None:
+            yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+            continue
+        done = 0
+        try:
+            for pair in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
+                done += 1
+                yield pair
+        except Exception:  # find the text that failed: the rest of the batch one by one
+            for text, context in batch[done:]:
+                try:
+                    doc = nlp(text)
+                except Exception as exc:
+                    log.warning("the model failed on one text: %s: %s", type(exc).__name__, exc)
+                    on_error(context, exc)
+                    continue
+                yield doc, context
 
 
 def _batches(items: Iterable[tuple[str, T]], size: int, max_chars: int) -> Iterator[list[tuple[str, T]]]:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from extract.analyse import Analyser, Analysis
+from extract.analyse import Analyser, Analysis, analyse_doc, cut_text
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
 from pipeline import alerts
@@ -51,13 +51,17 @@ class AnalyseCounters:
     events: int = 0
     new_events: int = 0
     alerts: int = 0
-    errors: int = 0
+    errors: int = 0  # failed analyses (each is that document's failure, see record_failure)
+    parked: int = 0  # documents parked this pass after their last allowed attempt
+    truncated: int = 0  # texts analysed only up to [analysis] max_text_chars
     model_loaded: bool = False
     error_urls: list[str] = field(default_factory=list)
+    failed_ids: set[int] = field(default_factory=set)  # not claimed again in this pass
 
     def as_dict(self) -> dict:
         d = dict(self.__dict__)
         d.pop("error_urls")
+        d.pop("failed_ids")
         return d
 
 
@@ -73,8 +77,44 @@ def count_pending(db: Database) -> int:
 def mark_all_pending(db: Database) -> int:
     """Queue every stored document for re-analysis (after a watchlist or model change)."""
     with db.session() as s:
-        res = s.execute(update(Document).where(Document.text.is_not(None)).values(analysed_hash=None))
+        res = s.execute(update(Document).where(Document.text.is_not(None))
+                        .values(analysed_hash=None, analysis_attempts=0, analysis_parked_at=None,
+                                analysis_note=None))
         return int(getattr(res, "rowcount", 0) or 0)
+
+
+def record_failure(db: Database, doc_id: int, token: str | None, error: str,
+                   max_attempts: int) -> tuple[bool, str | None]:
+    """One failed analysis of a document: (parked now, its URL).
+
+    The attempt and the error are recorded and the claim released; the document is
+    tried again on a later pass (not in this one), and after ``max_attempts`` failures
+    it is parked: left out of analysis until its text changes or ``atrisk reprocess``.
+    """
+    try:
+        with db.session() as s:
+            doc = s.get(Document, doc_id)
+            if doc is None or (token is not None and doc.claimed_by != token):
+                return False, None
+            doc.analysis_attempts = (doc.analysis_attempts or 0) + 1
+            doc.analysis_error = error[:2000]
+            doc.claimed_by = doc.claimed_at = None
+            parked = doc.analysis_attempts >= max_attempts
+            if parked:
+                doc.analysis_parked_at = utcnow()
+                doc.analysed = False
+                doc.analysed_hash = doc.content_hash  # not pending until the text changes
+            url = doc.url
+    except Exception as exc:  # the database itself failing: the claim's lease runs out
+        log.error("cannot record the failed analysis of document %s: %s", doc_id, exc)
+        return False, None
+    if parked:
+        log.error("analysis of %s failed %d times; parked until its text changes: %s",
+                  url, max_attempts, error)
+    else:
+        log.error("analysis of %s failed (attempt %d of %d; tried again next pass): %s",
+                  url, doc.analysis_attempts, max_attempts, error)
+    return parked, url
 
 
 class Claims:
@@ -106,12 +146,17 @@ class Claims:
                 released = len(dead)
         return released
 
-    def next_chunk(self, size: int = CHUNK) -> tuple[str, list[tuple[int, str, date | None, str | None]]]:
+    def next_chunk(self, size: int = CHUNK, exclude: set[int] | None = None,
+                   ) -> tuple[str, list[tuple[int, str, date | None, str | None]]]:
+        """Claim up to ``size`` pending documents (never those in ``exclude``)."""
         self._n += 1
         token = f"{self.prefix}:{self._n}"
         now = utcnow()
         free = or_(Document.claimed_by.is_(None), Document.claimed_at < now - self.lease)
-        candidates = select(Document.id).where(_pending_filter(), free).order_by(Document.id).limit(size)
+        candidates = select(Document.id).where(_pending_filter(), free)
+        if exclude:
+            candidates = candidates.where(Document.id.not_in(sorted(exclude)))
+        candidates = candidates.order_by(Document.id).limit(size)
         if not self.db.is_sqlite:
             candidates = candidates.with_for_update(skip_locked=True)
         with self.db.session() as s:
@@ -162,9 +207,8 @@ def analyse_pending(
         return counters
     with db.session() as s:
         sync_watchlist(s, watchlist)
-    languages = set(config.analysis.languages)
     progress = _Progress(on_progress, total)
-    items = _claimed_texts(db, claims, languages, counters, progress, max_documents, follow)
+    items = _claimed_texts(db, claims, config, counters, progress, max_documents, follow)
     first = next(items, None)
     if first is None:
         return counters
@@ -172,22 +216,27 @@ def analyse_pending(
     analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
                                     n_process=config.analysis.n_process)
     stream = itertools.chain([first], items)
+
+    def model_failed(ctx: tuple[int, str], exc: Exception) -> None:
+        _count_failure(db, counters, ctx[0], ctx[1], f"{type(exc).__name__}: {exc}", config)
+        progress.step()
+
     if analyser.n_process == 1 and (follow is not None or total >= WORKER_MIN_DOCS) \
             and (not db.is_sqlite or sqlite_path(db.url) is not None):
-        _analyse_beside_store(db, analyser, config, stream, counters, progress)
+        _analyse_beside_store(db, analyser, config, stream, counters, progress, model_failed)
         if counters.documents:
             refresh_statistics(db)
         return counters
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
-    for (doc_id, token), analysis in analyser.analyse_many(stream):
+    for (doc_id, token), published, parsed in analyser.docs(stream, on_error=model_failed):
         try:
+            analysis = analyse_doc(parsed, watchlist, published)
             with db.session() as s:
                 stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
             counters.documents += int(stored)
         except Exception as exc:  # one bad document must not stop the pass
-            counters.errors += 1
-            log.error("analysis of document %s failed, left pending: %s", doc_id, exc)
+            _count_failure(db, counters, doc_id, token, f"{type(exc).__name__}: {exc}", config)
             resolver = _fresh_resolver(db, watchlist)
         progress.step()
     if counters.documents:
@@ -195,9 +244,21 @@ def analyse_pending(
     return counters
 
 
+def _count_failure(db: Database, counters: AnalyseCounters, doc_id: int, token: str | None,
+                   error: str, config: Config) -> None:
+    """One document's failed analysis, in this process: recorded, counted, not retried this pass."""
+    counters.errors += 1
+    counters.failed_ids.add(doc_id)
+    parked, url = record_failure(db, doc_id, token, error, config.analysis.max_attempts)
+    counters.parked += int(parked)
+    if url:
+        counters.error_urls.append(url)
+
+
 def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
                           stream: Iterator[tuple[str, date | None, tuple[int, str]]],
-                          counters: AnalyseCounters, progress: _Progress) -> None:
+                          counters: AnalyseCounters, progress: _Progress,
+                          model_failed: Callable[[tuple[int, str], Exception], None]) -> None:
     """The model here, the rules and the database writes in a second process.
 
     The rules and the writes cost about a fifth of the model's time; done in turn with
@@ -213,7 +274,7 @@ def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
     worker.start()
     finished = False
     try:
-        for (doc_id, token), published, doc in analyser.docs(stream):
+        for (doc_id, token), published, doc in analyser.docs(stream, on_error=model_failed):
             message = (doc_id, token, published, doc.to_bytes(exclude=["tensor"]))
             while True:
                 _take_results(outbox, counters, progress)
@@ -256,8 +317,11 @@ def _take_results(outbox: Any, counters: AnalyseCounters, progress: _Progress,
         except queue.Empty:
             return False
         wait = None
-        if kind == "error":
-            log.error("analysis of document %s failed, left pending: %s", *rest)
+        if kind == "error":  # recorded and counted by the store process
+            doc_id, url = rest
+            counters.failed_ids.add(doc_id)
+            if url:
+                counters.error_urls.append(url)
         elif kind == "done":
             progress.step()
         else:
@@ -271,8 +335,6 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
     """Body of the store process: rules on parsed documents, one transaction per document."""
     import spacy
     from spacy.tokens import Doc
-
-    from extract.analyse import analyse_doc
 
     db = Database(db_url, upgrade=False)
     vocab = spacy.blank("en").vocab  # documents carry their own strings
@@ -289,7 +351,10 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
                 counters.documents += int(stored)
             except Exception as exc:  # one bad document must not stop the pass
                 counters.errors += 1
-                outbox.put(("error", doc_id, f"{type(exc).__name__}: {exc}"))
+                parked, url = record_failure(db, doc_id, token, f"{type(exc).__name__}: {exc}",
+                                             config.analysis.max_attempts)
+                counters.parked += int(parked)
+                outbox.put(("error", doc_id, url))
                 resolver = _fresh_resolver(db, watchlist)
             outbox.put(("done", doc_id))
     finally:
@@ -315,7 +380,7 @@ class _Progress:
 def _claimed_texts(
     db: Database,
     claims: Claims,
-    languages: set[str],
+    config: Config,
     counters: AnalyseCounters,
     progress: _Progress,
     max_documents: int | None,
@@ -323,14 +388,17 @@ def _claimed_texts(
 ) -> Iterator[tuple[str, date | None, tuple[int, str]]]:
     """``(text, published, (doc_id, claim token))`` of pending documents, claimed chunk by chunk.
 
-    Documents that cannot be analysed are marked here and never reach the model.
+    Documents that cannot be analysed are marked here and never reach the model; texts
+    longer than ``[analysis] max_text_chars`` are cut there, with a note on the document.
     """
+    languages = set(config.analysis.languages)
+    limit = config.analysis.max_text_chars
     claimed = 0
     while max_documents is None or claimed < max_documents:
         # asked before claiming: once the crawl has ended, this claim sees all it stored
         more_coming = follow is not None and follow()
         size = CHUNK if max_documents is None else min(CHUNK, max_documents - claimed)
-        token, chunk = claims.next_chunk(size)
+        token, chunk = claims.next_chunk(size, exclude=counters.failed_ids)
         if not chunk:
             if more_coming:
                 time.sleep(FOLLOW_POLL)
@@ -348,7 +416,21 @@ def _claimed_texts(
                 _mark_unanalysable(db, doc_id, "no stored text")
                 progress.step()
             else:
+                if len(text) > limit:
+                    text = _truncate(db, doc_id, text, limit)
+                    counters.truncated += 1
                 yield text, published, (doc_id, token)
+
+
+def _truncate(db: Database, doc_id: int, text: str, limit: int) -> str:
+    """The part of a long text that is analysed; the document gets a note saying so."""
+    cut = cut_text(text, limit)
+    note = (f"text cut for analysis at {len(cut):,} of {len(text):,} characters "
+            "([analysis] max_text_chars)")
+    with db.session() as s:
+        s.execute(update(Document).where(Document.id == doc_id).values(analysis_note=note))
+    log.warning("document %s: %s", doc_id, note)
+    return cut
 
 
 def _fresh_resolver(db: Database, watchlist: Watchlist) -> EntityResolver:
@@ -439,6 +521,8 @@ def _store_analysis(
     doc.analysed_hash = doc.content_hash
     doc.analysed_at = now
     doc.analysis_error = None
+    doc.analysis_attempts = 0
+    doc.analysis_parked_at = None
     doc.claimed_by = doc.claimed_at = None
     return True
 

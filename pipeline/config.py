@@ -88,6 +88,11 @@ class AnalysisConfig:
     batch_size: int = 64
     n_process: int = 1
     languages: tuple[str, ...] = ("en",)
+    # longer texts are analysed up to here (cut at a paragraph or sentence end) with a
+    # note on the document; at most the model's own limit of 1,000,000 characters
+    max_text_chars: int = 100_000
+    # failed analyses of one text before the document is parked until its text changes
+    max_attempts: int = 3
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,12 @@ def parse_config(data: dict, origin: str = "<config>") -> Config:
     _check_events(alerts.events, f"{origin}: [alerts].events")
     if alerts.scope not in ("everyone", "watchlist"):
         raise ConfigError(f"{origin}: [alerts].scope: must be 'everyone' or 'watchlist'")
+    analysis: AnalysisConfig = parts["analysis"]
+    if not 1000 <= analysis.max_text_chars <= 1_000_000:
+        raise ConfigError(f"{origin}: [analysis].max_text_chars: must be between 1000 and 1000000 "
+                          "(the model's limit)")
+    if analysis.max_attempts < 1:
+        raise ConfigError(f"{origin}: [analysis].max_attempts: must be at least 1")
     return Config(**parts, path=origin)
 
 

@@ -239,12 +239,30 @@ def build_digest(
             people=_trends(s, "person", start, end, roots),
             organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
-            unanalysed=[
-                Unanalysed(_ref(d, name), d.analysis_error or "awaiting analysis")
-                for d, name in docs
-                if not d.analysed
-            ],
+            unanalysed=_unanalysed(s, docs, start, end),
         )
+
+
+def _unanalysed(s: Session, docs: list[tuple[Document, str | None]], start: datetime,
+                end: datetime) -> list[Unanalysed]:
+    """Documents of the period not analysed, and documents parked in it whatever their age."""
+    seen = {d.id for d, _ in docs}
+    parked = s.execute(
+        select(Document, Source.name).outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.analysis_parked_at >= start, Document.analysis_parked_at < end)
+        .order_by(Document.analysis_parked_at, Document.id)
+    ).all()
+    rows = [(d, n) for d, n in docs if not d.analysed] + [(d, n) for d, n in parked if d.id not in seen]
+    return [Unanalysed(_ref(d, name), _unanalysed_reason(d)) for d, name in rows]
+
+
+def _unanalysed_reason(doc: Document) -> str:
+    if doc.analysis_parked_at is not None:
+        return (f"parked after {doc.analysis_attempts} failed analyses "
+                f"(last: {doc.analysis_error or 'unknown error'})")
+    if doc.analysis_attempts:
+        return f"analysis failed {doc.analysis_attempts} time(s), tried again next pass: {doc.analysis_error}"
+    return doc.analysis_error or "awaiting analysis"
 
 
 def _ref(doc: Document, source: str | None) -> DocRef:

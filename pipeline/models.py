@@ -82,6 +82,12 @@ class Document(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     text_purged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # failed analyses of this text; at [analysis] max_attempts the document is parked
+    # (not tried again until its text changes); the last error is in analysis_error
+    analysis_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    analysis_parked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # what the analysis did not cover, e.g. a text cut at [analysis] max_text_chars
+    analysis_note: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Source | None] = relationship()
     __table_args__ = (
@@ -90,6 +96,7 @@ class Document(Base):
         Index("ix_documents_published", "published"),
         Index("ix_documents_content_hash", "content_hash"),
         Index("ix_documents_claimed_by", "claimed_by"),
+        Index("ix_documents_parked", "analysis_parked_at"),
     )
 
 
@@ -185,7 +192,8 @@ class Dismissal(Base):
 
 
 class Alert(Base):
-    """Outbox row: one event to deliver on one channel, exactly once."""
+    """Outbox row: one event to deliver on one channel (once; at least once, with the same
+    stable alert id, when a process dies between sending and recording)."""
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(primary_key=True)
