@@ -136,7 +136,11 @@ def run_pass(
     Raises AlreadyRunning when another pass holds the lock.
     """
     notify = progress or (lambda _stage, _info: None)
-    sources = load_sources(app.sources_path)  # invalid config stops before any work
+    # invalid sources, config or watchlist stop the pass before any page is fetched
+    sources = load_sources(app.sources_path)
+    _ = app.config
+    if analyse:
+        _ = app.watchlist
     started = time.monotonic()
     with PassLock(app.db, app.data_dir):
         close_abandoned_runs(app)
@@ -519,6 +523,7 @@ def serve(app: App, *, interval_overrides: dict[str, float] | None = None,
     """
     global _context, _scheduler
     specs = planned_jobs(app, interval_overrides)  # bad sources or config: fail before starting
+    _ = app.watchlist  # and a bad watchlist, not hours later in the first analysis job
     _context = _Context(app.db_url, app.sources_path, app.watchlist_path, app.config_path)
     _stop.clear()
     scheduler = open_job_store(app)

@@ -1,10 +1,13 @@
 """Alerts: the outbox filled by the analysis stage and its delivery through apprise.
 
-Delivery is "exactly once per channel" through the outbox: a row is claimed with a
-conditional UPDATE (pending -> sending) committed before anything is sent, so two
-deliveries running at once never send the same row. A process that dies after a send
-but before recording it leaves the row in 'sending'; once its lease has expired a later
-pass sends it again, with the same stable alert id, so receivers can drop the repeat.
+Delivery is once per channel through the outbox, and at least once when a process dies
+mid-delivery: a row is claimed with a conditional UPDATE (pending -> sending) committed
+before anything is sent, so two deliveries running at once never send the same row. A
+process that dies after a send but before recording it leaves the row in 'sending'; once
+its lease has expired a later pass sends it again, with the same stable alert id, so
+receivers can drop the repeat. (Exactly once would need the receiver's help: the alert id
+is what it deduplicates on.) A receiver gets ``[alerts] timeout`` seconds to answer, so a
+slow one is not taken for a failed one and sent the same alert again.
 Each delivery pass ends by rewriting the Atom feed (``pipeline.alert_feed``).
 """
 
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import CursorResult, Table, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -257,10 +261,14 @@ def _scheme(url: str) -> str:
     return url.split("://", 1)[0].lower() if "://" in url else ""
 
 
-def _with_alert_id(url: str, alert_id: str) -> str:
-    """The URL with the alert id added as a JSON field and/or header where the scheme allows."""
+def _with_alert_id(url: str, alert_id: str, timeout: int | None = None) -> str:
+    """The URL with the alert id added as a JSON field and/or header where the scheme allows,
+    and apprise's connect and read timeouts (``cto``, ``rto``) unless the URL sets them."""
     scheme = _scheme(url)
     extras: list[str] = []
+    if timeout:
+        given = {k.lower() for k, _ in parse_qsl(urlsplit(url).query)}
+        extras += [f"{k}={timeout}" for k in ("cto", "rto") if k not in given]
     if scheme in _JSON_SCHEMES:
         extras.append(f":alert_id={alert_id}")
     if scheme in _JSON_SCHEMES or scheme in _MAIL_SCHEMES:
@@ -275,19 +283,21 @@ def _with_alert_id(url: str, alert_id: str) -> str:
 class _Notifiers:
     """One apprise object per channel for the pass; per alert where the URL carries the id."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: int | None = None) -> None:
         self._cache: dict[str, Any] = {}
+        self.timeout = timeout
 
     def get(self, url: str, alert_id: str) -> Any | None:
         import apprise
 
-        per_alert = _with_alert_id(url, alert_id)
-        if per_alert == url and url in self._cache:
+        per_alert = _with_alert_id(url, alert_id, self.timeout)
+        shared = per_alert == _with_alert_id(url, "", self.timeout)  # no id in this scheme's URL
+        if shared and url in self._cache:
             return self._cache[url]
         notifier = apprise.Apprise()
         if not notifier.add(per_alert):
             return None
-        if per_alert == url:
+        if shared:
             self._cache[url] = notifier
         return notifier
 
@@ -426,7 +436,7 @@ def deliver_pending(
     worker = (worker_id or default_worker_id())[:64]
     start = _naive_utc(now)
     channels = configured_channels(config)
-    notifiers = _Notifiers()
+    notifiers = _Notifiers(config.alerts.timeout)
     unknown: Counter[str] = Counter()
     down: dict[str, datetime] = {}  # channel -> when to try it again
     sent = failed = 0

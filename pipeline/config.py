@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from pipeline.redact import register_secret
+from pipeline.redact import register_secret, register_url_path
 
 DEFAULT_ALERT_EVENTS = ("arrest", "sentence", "killing", "summons", "charge", "ban")
 EVENT_TYPES = (
@@ -42,6 +42,9 @@ class AlertsConfig:
     feed: str = "data/alerts.xml"
     max_attempts: int = 10
     retry_base_seconds: int = 60
+    # seconds a receiver may take to connect and to answer; apprise's own default of 4 s
+    # made slow receivers get the same alert again on every retry
+    timeout: int = 30
 
 
 @dataclass(frozen=True)
@@ -204,8 +207,15 @@ def _check_events(events: tuple[str, ...], where: str) -> None:
         raise ConfigError(f"{where}: unknown event type(s) {bad}; known: {', '.join(EVENT_TYPES)}")
 
 
-def _env_urls(name: str) -> tuple[str, ...] | None:
+def _env(name: str) -> str | None:
+    """An environment variable's value; empty or blank means not set (DESIGN: "where given
+    and not empty"), so an exported but empty variable never replaces configured values."""
     val = os.environ.get(name)
+    return val if val is not None and val.strip() else None
+
+
+def _env_urls(name: str) -> tuple[str, ...] | None:
+    val = _env(name)
     return tuple(val.split()) if val is not None else None
 
 
@@ -269,7 +279,7 @@ def _check_notification_urls(cfg: Config, origin: str) -> None:
     for field_name, env, urls in places:
         for url in urls:
             if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
-                where = f"{origin} or {env}" if env and os.environ.get(env) is not None else origin
+                where = f"{origin} or {env}" if env and _env(env) is not None else origin
                 raise ConfigError(
                     f"{where}: {field_name}: {mask_url(url)!r} is not a notification URL apprise "
                     "can use (e.g. mailtos://user:pass@smtp.example.org?to=a@example.org, "
@@ -286,7 +296,7 @@ def _apply_env(cfg: Config) -> Config:
         cfg = replace(cfg, digest=replace(cfg.digest, urls=urls))
     if (urls := _env_urls("ATRISK_OPERATOR_URLS")) is not None:
         cfg = replace(cfg, operator=replace(cfg.operator, urls=urls))
-    if (redis_url := os.environ.get("ATRISK_REDIS_URL")) is not None:
+    if (redis_url := _env("ATRISK_REDIS_URL")) is not None:
         cfg = replace(cfg, scale=replace(cfg.scale, redis_url=redis_url))
     return cfg
 
@@ -298,6 +308,7 @@ def _register_url_secrets(url: str) -> None:
     try:
         parts = urlsplit(url)
         register_secret(parts.password)
+        register_url_path(url)
         for key, value in parse_qsl(parts.query):
             if key.lower() in {"token", "pass", "password", "key", "apikey", "secret", "access_token"}:
                 register_secret(value)

@@ -82,8 +82,29 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"): such cells get a leading apostrophe, and every cell is quoted.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell value a spreadsheet shows as text: ``'=HYPERLINK(...)`` instead of ``=HYPERLINK(...)``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_writer(out: IO[str], fieldnames: tuple[str, ...]) -> csv.DictWriter:
+    """The one way atrisk writes CSV: every cell quoted; write rows with :func:`write_safe_row`."""
+    return csv.DictWriter(out, fieldnames=fieldnames, quoting=csv.QUOTE_ALL)
+
+
+def write_safe_row(writer: csv.DictWriter, row: dict[str, Any]) -> None:
+    writer.writerow({k: csv_safe(v) for k, v in row.items()})
+
+
 def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    w = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+    w = csv_writer(out, CSV_FIELDS)
     w.writeheader()
     n = 0
     for rec in records:
@@ -93,6 +114,6 @@ def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
         row["events"] = "; ".join(f"{e['type']}:{e['person']}" for e in rec["events"])
         row["analysed"] = "true" if rec["analysed"] else "false"
         row["published"] = rec["published"] or ""
-        w.writerow(row)
+        write_safe_row(w, row)
         n += 1
     return n

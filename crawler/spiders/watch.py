@@ -16,6 +16,7 @@ Incremental rules (one pass):
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import re
@@ -92,11 +93,25 @@ def content_problem(response: Response) -> str | None:
     if not isinstance(response, TextResponse):
         return "binary"
     sample = body[:_BINARY_SAMPLE]
-    if b"\x00" in sample:
+    if b"\x00" in sample and not _wide_text(response):
         return "binary"
     if not body.strip():
         return "empty"
     return None
+
+
+def _wide_text(response: TextResponse) -> bool:
+    """A UTF-16 or UTF-32 page (NUL bytes are part of its characters) that decodes to text
+    without NULs; Scrapy takes the encoding from a BOM first, then the header and <meta>."""
+    starts_wide = response.body.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE,
+                                            codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encoding = (response.encoding or "").lower().replace("_", "-")
+    if not (starts_wide or encoding.startswith(("utf-16", "utf-32"))):
+        return False
+    try:
+        return "\x00" not in response.text[:_BINARY_SAMPLE]
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 class WatchSpider(scrapy.Spider):
@@ -154,14 +169,34 @@ class WatchSpider(scrapy.Spider):
 
     # requests ------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        # An entry URL several sources share is fetched once and read for each of them
+        # (a second request would be dropped by the duplicate filter, and its source
+        # reported failing).
+        sharing: dict[str, list[tuple[str, str]]] = {}
         for src in self.sources.values():
-            entries = [(u, FEED, self.parse_feed) for u in src.config.feeds]
-            entries += [(u, SITEMAP, self.parse_sitemap) for u in src.config.sitemaps]
-            entries += [(u, LISTING, self.parse_page) for u in src.config.start_urls]
-            for url, kind, callback in entries:
-                request = self._request(src, url, kind, 0, callback, entry=True)
-                if request is not None:
-                    yield request
+            entries = [(u, FEED) for u in src.config.feeds]
+            entries += [(u, SITEMAP) for u in src.config.sitemaps]
+            entries += [(u, LISTING) for u in src.config.start_urls]
+            for url, kind in entries:
+                canonical = safe_canonicalize(url)
+                if canonical is None or (src.name, kind) in sharing.get(canonical, []):
+                    continue
+                sharing.setdefault(canonical, []).append((src.name, kind))
+        for url, readers in sharing.items():
+            name, kind = readers[0]
+            for other, _ in readers[1:]:
+                self.sources[other].requested.add(url)
+            request = self._request(self.sources[name], url, kind, 0, self.parse_entry, entry=True)
+            if request is not None:
+                request.meta["atrisk_readers"] = readers
+                yield request
+
+    def parse_entry(self, response: Response, source: str, kind: str, depth: int,
+                    entry: bool = True) -> Iterator[Any]:
+        """An entry point: read as a feed, sitemap or listing page by each source that lists it."""
+        callbacks = {FEED: self.parse_feed, SITEMAP: self.parse_sitemap, LISTING: self.parse_page}
+        for name, their_kind in response.meta.get("atrisk_readers", [(source, kind)]):
+            yield from callbacks[their_kind](response, name, their_kind, 0, entry=True)
 
     def _request(self, src: SourceCrawl, url: str, kind: str, depth: int, callback: Any, *,
                  entry: bool = False, only_new: bool = False) -> Request | None:
@@ -285,8 +320,10 @@ class WatchSpider(scrapy.Spider):
         if first != request.url:
             message = f"{message} (redirected to {request.url})"
         log.debug("%s: %s %s", src.name, kind, mask_text(url))
-        yield CrawledPage(source=src.name, source_id=src.id, url=url, kind=kw["kind"], status=status,
-                          error=kind, message=message, entry=kw.get("entry", False))
+        for name, page_kind in request.meta.get("atrisk_readers", [(src.name, kw["kind"])]):
+            reader = self.sources[name]
+            yield CrawledPage(source=name, source_id=reader.id, url=url, kind=page_kind, status=status,
+                              error=kind, message=message, entry=kw.get("entry", False))
 
 
 def select_sources(sources: list[SourceConfig], names: list[str]) -> list[SourceConfig]:
