@@ -104,10 +104,19 @@ class AtriskGroup(click.Group):
     """Turns the project's own errors into one clear line and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from pipeline.db import describe_db_error
+
         try:
             return super().invoke(ctx)
         except _known_errors() as exc:
             raise _fail(exc) from None
+        except SQLAlchemyError as exc:  # a read-only file, a lock held past the busy timeout...
+            app = (ctx.obj or {}).get("app")
+            where = f" ({app.db.safe_url})" if app is not None and app._db is not None else ""
+            message = f"database error{where}: {describe_db_error(exc)}"
+            raise click.ClickException(mask_text(message)) from None
 
 
 @click.group(cls=AtriskGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -210,6 +210,15 @@ def _crawl_stage(app: App, run_id: int, only: Sequence[str], notify: ProgressFn,
     counters["crawl_seconds"] = round(result.elapsed, 2)
     report = update_health(app.db, app.config, list(result.counters))
     counters.update(report.as_counters())
+    if result.reason == "closespider_timeout":
+        # the deadline cut the crawl short: the pass goes on, the next crawl completes it
+        errors["crawl_deadline"] = 1
+        counters["crawl_deadline_seconds"] = app.config.crawl.max_seconds
+        with app.db.session() as s:
+            _refetch_in_full(s, s.get_one(Run, run_id).started_at)
+        log.warning("crawl stopped at its deadline ([crawl] max_seconds = %s); the next crawl "
+                    "completes it", app.config.crawl.max_seconds)
+        return OK
     if result.reason == "shutdown":
         # stopped by a signal: links of the pages it fetched may not all be followed
         with app.db.session() as s:

@@ -50,9 +50,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def guard(url: str, *, allow_private: bool, domains: tuple[str, ...] | None = None) -> None:
     """Raise FetchError (with the crawl's failure kind) when ``url`` may not be requested."""
     parts = urlsplit(url)
@@ -100,7 +97,8 @@ def fetch(url: str, *, user_agent: str, timeout: float, allow_private: bool = Fa
             raise FetchError(f"cannot fetch {seen[0] if seen else url}: timed out", "timeout")
         req = urllib.request.Request(url, headers={"User-Agent": user_agent}, method="GET")
         try:
-            resp = _OPENER.open(req, timeout=left)
+            # built per fetch: the proxy settings are read from the environment now
+            resp = urllib.request.build_opener(_NoRedirect).open(req, timeout=left)
         except urllib.error.HTTPError as exc:
             location = exc.headers.get("Location") if exc.code in (301, 302, 303, 307, 308) else None
             exc.close()

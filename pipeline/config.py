@@ -77,6 +77,9 @@ class CrawlConfig:
     max_pages: int = 2000  # per source and pass
     max_depth: int = 3
     obey_robots: bool = True
+    # the whole crawl of one pass ends after this many seconds (what is left waits for
+    # the next pass); 0: no deadline
+    max_seconds: int = 3000
 
     @property
     def user_agent_string(self) -> str:

@@ -19,19 +19,19 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+import regex
 import scrapy
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawler.canonical import host_allowed, host_of, safe_canonicalize
-from crawler.sources import SourceConfig, load_sources
+from crawler.sources import PATTERN_TIMEOUT, SourceConfig, compile_pattern, load_sources
 from crawler.spiders.failures import classify_failure
 from crawler.spiders.feeds import Links, feed_links, sitemap_links
 from pipeline.db import Database
@@ -57,8 +57,8 @@ class SourceCrawl:
     max_pages: int
     max_depth: int
     links: LinkExtractor
-    allow: list[re.Pattern[str]]
-    deny: list[re.Pattern[str]]
+    allow: list[regex.Pattern[str]]
+    deny: list[regex.Pattern[str]]
     requested: set[str] = field(default_factory=set)
 
     @property
@@ -74,10 +74,18 @@ class SourceCrawl:
         return self.config.allow_private
 
     def wants(self, url: str) -> bool:
-        """``allow``/``deny`` patterns, searched in an article URL."""
-        if any(p.search(url) for p in self.deny):
-            return False
-        return not self.allow or any(p.search(url) for p in self.allow)
+        """``allow``/``deny`` patterns, searched in an article URL (each search time-bounded;
+        raises :class:`PatternTimeout` when one runs out of time)."""
+        try:
+            if any(p.search(url, timeout=PATTERN_TIMEOUT) for p in self.deny):
+                return False
+            return not self.allow or any(p.search(url, timeout=PATTERN_TIMEOUT) for p in self.allow)
+        except TimeoutError:
+            raise PatternTimeout(url) from None
+
+
+class PatternTimeout(Exception):
+    """An allow/deny pattern took longer than PATTERN_TIMEOUT on a URL (which is not followed)."""
 
 
 def content_type(response: Response) -> str:
@@ -140,10 +148,11 @@ class WatchSpider(scrapy.Spider):
                 id=source_ids.get(cfg.name),
                 max_pages=cfg.max_pages if cfg.max_pages is not None else max_pages,
                 max_depth=cfg.max_depth if cfg.max_depth is not None else max_depth,
-                # domains are checked on the host name (LinkExtractor compares host:port)
-                links=LinkExtractor(allow=cfg.allow, deny=cfg.deny, unique=True),
-                allow=[re.compile(p) for p in cfg.allow],
-                deny=[re.compile(p) for p in cfg.deny],
+                # domains are checked on the host name (LinkExtractor compares host:port);
+                # allow/deny with time-bounded searches (SourceCrawl.wants), not Scrapy's re
+                links=LinkExtractor(unique=True),
+                allow=[compile_pattern(p) for p in cfg.allow],
+                deny=[compile_pattern(p) for p in cfg.deny],
             )
 
     @classmethod
@@ -258,6 +267,11 @@ class WatchSpider(scrapy.Spider):
         for link in src.links.extract_links(response):
             if not host_allowed(host_of(link.url), src.domains):
                 continue  # links to other sites are not followed (and not counted)
+            refused = self._unwanted(src, link.url)
+            if refused is not None:
+                if isinstance(refused, CrawledPage):
+                    yield refused
+                continue
             request = self._request(src, link.url, ARTICLE, depth + 1, self.parse_page,
                                     only_new=not page.body_changed)
             if request is not None:
@@ -302,12 +316,28 @@ class WatchSpider(scrapy.Spider):
             return
         for link in found.links:
             url = urljoin(response.url, link)
-            if patterns and not src.wants(url):
+            refused = self._unwanted(src, url) if patterns else None
+            if refused is not None:
+                if isinstance(refused, CrawledPage):
+                    yield refused  # type: ignore[misc]
                 continue
             # other domains are refused (and counted) by the source guard
             request = self._request(src, url, kind, depth, callback, only_new=only_new)
             if request is not None:
                 yield request
+
+    def _unwanted(self, src: SourceCrawl, url: str) -> CrawledPage | bool | None:
+        """None when allow/deny admit ``url``; True when they exclude it; a failure to count
+        when a pattern ran out of time on it."""
+        try:
+            return None if src.wants(url) else True
+        except PatternTimeout:
+            canonical = safe_canonicalize(url) or url
+            log.warning("%s: an allow/deny pattern took over %ss on %s; not followed", src.name,
+                        PATTERN_TIMEOUT, mask_text(canonical))
+            return CrawledPage(source=src.name, source_id=src.id, url=canonical, kind=ARTICLE,
+                               error="pattern_timeout",
+                               message=f"allow/deny pattern took over {PATTERN_TIMEOUT}s")
 
     def on_error(self, failure: Failure) -> Iterator[CrawledPage]:
         request = failure.request  # type: ignore[attr-defined]
