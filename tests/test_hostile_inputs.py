@@ -153,7 +153,8 @@ def test_csv_export_neutralises_formulas(tmp_path: Path, db_url: str) -> None:
 def test_gzipped_sitemap_without_content_encoding_is_read(tmp_path: Path, db_url: str) -> None:
     site = LocalSite()
     links = [site.url(f"/a/{i}") for i in range(3)]
-    site.pages["/sitemap.xml.gz"] = Page(gzip.compress(urlset(links).encode()), content_type="application/x-gzip")
+    site.pages["/sitemap.xml.gz"] = Page(gzip.compress(urlset(links).encode()),
+                                         content_type="application/x-gzip")
     for i in range(3):
         site.pages[f"/a/{i}"] = Page(statement(f"Statement {i}"))
     # a gzip bomb: 50 MB of XML in a small archive, over the size cap once inflated
@@ -250,7 +251,8 @@ def test_two_sources_sharing_an_entry_url_both_succeed(tmp_path: Path, db_url: s
 
 @pytest.mark.parametrize("name", ["ATRISK_ALERT_URLS", "ATRISK_DIGEST_URLS", "ATRISK_OPERATOR_URLS"])
 @pytest.mark.parametrize("value", ["", "   "])
-def test_empty_url_variable_does_not_replace_configured_channels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_empty_url_variable_does_not_replace_configured_channels(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
                                                                  name: str, value: str) -> None:
     section = {"ATRISK_ALERT_URLS": "alerts", "ATRISK_DIGEST_URLS": "digest",
                "ATRISK_OPERATOR_URLS": "operator"}[name]
@@ -274,8 +276,8 @@ def test_catastrophic_allow_deny_pattern_is_refused_at_load(tmp_path: Path, patt
 
 
 def test_pattern_slow_at_crawl_time_costs_one_url_counted() -> None:
-    from crawler.spiders.watch import PatternTimeout, SourceCrawl
     from crawler.sources import SourceConfig, compile_pattern
+    from crawler.spiders.watch import PatternTimeout, SourceCrawl
 
     cfg = SourceConfig(name="x", kind="ngo", start_urls=("https://ngo.example/",))
     src = SourceCrawl(config=cfg, id=None, max_pages=10, max_depth=1, links=None,  # type: ignore[arg-type]
@@ -338,7 +340,8 @@ def test_read_only_database_is_one_clear_line(tmp_path: Path) -> None:
     env.update(PYTHONPATH=str(ROOT))
     try:
         proc = subprocess.run([sys.executable, "-m", "cli", "--db", f"sqlite:///{db_file}", "-q", "run",
-                               "--no-crawl"], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+                               "--no-crawl"], capture_output=True, text=True, timeout=120, env=env,
+                              cwd=tmp_path)
     finally:
         for path in (work, db_file):
             if root:
@@ -380,7 +383,8 @@ def test_page_lost_to_a_database_lock_is_counted_failed_with_its_url(tmp_path: P
     counters = result.counters["locked"]
     assert counters["errors"].get("database", 0) >= 1, counters
     assert counters["failed"] == sum(counters["errors"].values())
-    assert {f.url for f in result.failures if f.error == "database"} <= {site.url("/lock"), site.url("/after")}
+    lost = {f.url for f in result.failures if f.error == "database"}
+    assert lost <= {site.url("/lock"), site.url("/after")}
     assert all(f.url for f in result.failures)
 
 
@@ -427,7 +431,8 @@ def test_bad_watchlist_stops_the_pass_before_any_request(tmp_path: Path, db_url:
         env.update(PYTHONPATH=str(ROOT))
         proc = subprocess.run([sys.executable, "-m", "cli", "--db", db_url, "--sources", str(sources),
                                "--watchlist", str(bad), "--config", str(write_config(tmp_path / "c.toml")),
-                               "-q", "run"], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+                               "-q", "run"], capture_output=True, text=True, timeout=120, env=env,
+                              cwd=tmp_path)
         paths = site.paths()
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "watchlist" in proc.stderr.lower()
