@@ -85,6 +85,8 @@ def hostile_site(site: LocalSite) -> dict[str, str | None]:
     add("/h/to-ftp", Page("", status=302, headers={"Location": "ftp://127.0.0.1/f"}, etag=None), "not_http")
     add("/h/offsite", Page("", status=301, headers={"Location": "http://elsewhere.example/"}, etag=None),
         "offsite")
+    add("/h/feed-as-page", Page(XXE.format(link=u("/")), content_type="application/rss+xml"), "not_html")
+    add("/h/xml-as-html", Page(LAUGHS.format(link=u("/")), content_type="text/html"), "not_html")
     add("/h/scripts", Page(html_page("<script>alert(1)</script>", "<script>alert(2)</script>")),
         "no_article")
     links = [u(p) for p in expect]
@@ -219,6 +221,9 @@ responses = st.one_of(
               st.sampled_from(["ftp://127.0.0.1/", "javascript:alert(1)", "http://elsewhere.example/",
                                "data:text/html,hi", "//", "http://[::1]:1/", "file:///etc/passwd"])),
     st.just(Page(b"<html>" + b"y" * (PAGE_CAP * 2))),
+    st.builds(lambda doc, ctype: Page(doc.format(link="http://127.0.0.1:1/"), content_type=ctype),
+              st.sampled_from([XXE, LAUGHS]),
+              st.sampled_from(["application/rss+xml", "text/html", "text/xml"])),
 )
 
 

@@ -105,7 +105,24 @@ def content_problem(response: Response) -> str | None:
         return "binary"
     if not body.strip():
         return "empty"
+    if _not_html(ctype, sample):
+        return "not_html"
     return None
+
+
+# text that is not a web page: a feed, a sitemap, JSON, a script or a style sheet where a
+# page was expected would otherwise be "extracted" and replace a stored article
+_NOT_HTML_TYPES = ("application/xml", "text/xml", "application/json", "text/css", "application/javascript",
+                   "text/javascript", "application/x-javascript")
+
+
+def _not_html(ctype: str, sample: bytes) -> bool:
+    mime = ctype.split(";", 1)[0].strip()
+    if mime in _NOT_HTML_TYPES or (mime.endswith("+xml") and mime != "application/xhtml+xml") \
+            or mime.endswith("+json"):
+        return True
+    head = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<?xml") and b"<html" not in head
 
 
 def _wide_text(response: TextResponse) -> bool:
