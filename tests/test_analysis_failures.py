@@ -17,7 +17,7 @@ import pytest
 from spacy.language import Language
 from sqlalchemy import select
 
-from extract.analyse import Analyser, cut_text
+from extract.analyse import Analyser
 from pipeline.analyse import analyse_pending, count_pending
 from pipeline.app import App
 from pipeline.digest import build_digest
@@ -118,6 +118,8 @@ def test_failing_document_is_counted_retried_then_parked(app: App, beside_store:
 
 
 def test_cut_text_ends_at_a_paragraph_or_sentence() -> None:
+    from extract.analyse import cut_text
+
     text = "First paragraph. It ends here.\nSecond one goes on and on. " * 50
     cut = cut_text(text, 1000)
     assert len(cut) <= 1000 and text.startswith(cut)
