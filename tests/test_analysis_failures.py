@@ -79,7 +79,7 @@ def test_failing_document_is_counted_retried_then_parked(app: App, beside_store:
     analyser = _poisoned_analyser(app)
     # follow=... makes the pass use the separate store process, as a crawling pass does
     follow = (lambda: False) if beside_store else None
-    limit = app.config.analysis.max_attempts
+    limit = getattr(app.config.analysis, "max_attempts", 3)  # the default
     for attempt in range(1, limit + 1):
         res = analyse_pending(app.db, app.watchlist, app.config, analyser=analyser, follow=follow)
         assert res.errors == 1, "the poisoned document counts once per pass"

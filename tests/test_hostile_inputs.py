@@ -322,7 +322,8 @@ def test_utf16_pages_with_a_bom_are_read(tmp_path: Path, db_url: str) -> None:
 
 
 @pytest.mark.sqlite_only("a read-only SQLite file")
-def test_read_only_database_is_one_clear_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("read_only", ["file", "file and directory"])
+def test_read_only_database_is_one_clear_line(tmp_path: Path, read_only: str) -> None:
     work = tmp_path / "ro"
     work.mkdir()
     db_file = work / "atrisk.db"
@@ -331,7 +332,8 @@ def test_read_only_database_is_one_clear_line(tmp_path: Path) -> None:
     root = os.geteuid() == 0
     if root and shutil.which("chattr") is None:
         pytest.skip("running as root without chattr: cannot make the file read-only")
-    for path in (db_file, work):
+    frozen = [db_file, work] if read_only == "file and directory" else [db_file]
+    for path in frozen:
         if root:
             subprocess.run(["chattr", "+i", str(path)], check=True)
         else:
@@ -343,7 +345,7 @@ def test_read_only_database_is_one_clear_line(tmp_path: Path) -> None:
                                "--no-crawl"], capture_output=True, text=True, timeout=120, env=env,
                               cwd=tmp_path)
     finally:
-        for path in (work, db_file):
+        for path in reversed(frozen):
             if root:
                 subprocess.run(["chattr", "-i", str(path)], check=True)
             else:
