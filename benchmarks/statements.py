@@ -257,10 +257,8 @@ def alert_precision(result: PassResult, gold: dict[str, dict[str, Any]], split: 
     sc = scorer()
     sent = right = optional = 0
     wrong: list[str] = []
-    for pid, alerts in sorted(result.alerts.items()):
-        g = gold.get(pid)
-        if g is None or split != "all" and g.get("split") != split:
-            continue
+    for pid, g in pages_of(gold, split):
+        alerts = result.alerts.get(pid, [])
         events, opt = gold_pairs(g)
         for a in alerts:
             pair = (str(a.get("what", "")), sc._canon(str(a.get("who") or ""), g["people"]))
@@ -276,14 +274,17 @@ def alert_precision(result: PassResult, gold: dict[str, dict[str, Any]], split: 
             "precision": round(right / sent, 3) if sent else 1.0, "wrong": wrong}
 
 
+def pages_of(gold: dict[str, dict[str, Any]], split: str) -> list[tuple[str, dict[str, Any]]]:
+    """(page id, gold) of the pages of ``split`` ("all": every page), sorted by id."""
+    return [(pid, g) for pid, g in sorted(gold.items()) if split in ("all", g.get("split"))]
+
+
 def event_errors(result: PassResult, gold: dict[str, dict[str, Any]], split: str,
                  ) -> list[dict[str, Any]]:
     """Per page of ``split``: gold events missed and predicted events not in the gold."""
     sc = scorer()
     out = []
-    for pid, g in sorted(gold.items()):
-        if g.get("split") != split:
-            continue
+    for pid, g in pages_of(gold, split):
         gold_ev, opt = gold_pairs(g)
         rec = result.records.get(pid, {})
         pred = {(e.get("type", ""), sc._canon(e.get("person") or "", g["people"]))
@@ -303,9 +304,7 @@ def name_errors(result: PassResult, gold: dict[str, dict[str, Any]], split: str,
     """Per page of ``split``: gold names of ``kind`` missed and predicted names matching none."""
     sc = scorer()
     out = []
-    for pid, g in sorted(gold.items()):
-        if g.get("split") != split:
-            continue
+    for pid, g in pages_of(gold, split):
         keys = [{sc.norm(a) for a in names} for names in g[kind]]
         okeys = {sc.norm(a) for names in g.get(f"optional_{kind}", []) for a in names}
         pred = {sc.norm(n) for n in result.records.get(pid, {}).get(kind, [])}
@@ -320,7 +319,7 @@ def name_errors(result: PassResult, gold: dict[str, dict[str, Any]], split: str,
 def score_split(result: PassResult, gold: dict[str, dict[str, Any]], split: str) -> dict[str, Any]:
     """P/R/F1 of people, organizations and events, and alert precision, on one split."""
     scores = scorer().score(predictions(result), split, gold={"_about": {}, **gold})
-    pages = [pid for pid, g in gold.items() if split == "all" or g.get("split") == split]
+    pages = [pid for pid, _ in pages_of(gold, split)]
     scores["alerts"] = alert_precision(result, gold, split)
     scores["pages"] = len(pages)
     scores["pages_exported"] = sum(1 for p in pages if p in result.records)
