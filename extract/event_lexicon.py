@@ -82,12 +82,12 @@ VERBS = {
 }
 NOUNS = {
     "arrest": "arrest arrests detention detentions imprisonment jailing incarceration custody",
-    "charge": "charge charges indictment trial prosecution",
+    "charge": "charge charges charging indictment indictments trial trials prosecution",
     "summons": "summons interrogation interrogations questioning summoning",
-    "sentence": "sentence sentences conviction sentencing",
-    "release": "release pardon bail",
+    "sentence": "sentence sentences conviction convictions sentencing",
+    "release": "release releases pardon bail",
     "ban": "ban bans",
-    "confiscation": "confiscation seizure",
+    "confiscation": "confiscation confiscations seizure seizures",
     "hunger_strike": "strike strikes",  # only with "hunger" before it (see _is_trigger)
     "killing": "killing murder execution assassination",
 }
@@ -157,6 +157,18 @@ ORDER = verbs("order tell instruct call", "told")
 # a trigger these govern exists already: "urged them to lift the travel ban on X"
 PRESUPPOSING = verbs("lift drop overturn quash revoke rescind annul cancel reverse commute end "
                      "uphold challenge appeal condemn protest criticise criticize denounce")
+# "the sentences were upheld for X": a verdict on a trigger noun, the person in its "for"
+VERDICT_VERBS = verbs("confirm uphold impose pass hand issue extend reduce cut commute increase "
+                      "finalize finalise", "upheld")
+# "released the film in cinemas": works are released, people are freed
+WORKS = frozenset("film films movie movies documentary documentaries album albums song songs "
+                  "book books novel novels record single series episode trailer video videos "
+                  "collection cinemas cinema theatres theaters theatre theater screens "
+                  "streaming netflix dvd".split())
+# "arrested alongside X": X shares the event
+COMPANION_PREPS = frozenset({"alongside"})
+# "ruled to release X": an infinitive under these reports what was done, not a wish
+FACTIVE_HEADS = verbs("rule decide vote proceed move")
 # "imposed on X": the person a ban or sentence falls on
 IMPOSED = verbs("impose place slap issue extend", "imposed placed")
 
@@ -214,6 +226,8 @@ def is_passive(v: Token) -> bool:
         return True  # "was arrested and sentenced": the second verb shares "was"
     if v.tag_ != "VBN":
         return False
+    if v.dep_ == "ROOT" and not any(c.dep_ in ("aux", "dobj", "dative") for c in kids):
+        return True  # a headline: "Two poets sentenced to prison"
     return not any(c.dep_ in ("nsubj", "dobj") or c.dep_ == "aux" and c.lower_ in
                    ("have", "has", "had", "having") for c in kids)
 
@@ -227,10 +241,12 @@ def subject(v: Token) -> Token | None:
 
 
 def inherited_subject(v: Token) -> Token | None:
-    """Subject of a subjectless passive clause: "was freed after being pardoned"."""
+    """Subject of a subjectless passive clause: "was freed after being pardoned", "remains
+    imprisoned"."""
     cur = v
     for _ in range(4):
-        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep") or cur.head == cur:
+        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep", "acomp", "oprd") \
+                or cur.head == cur:
             return None
         cur = cur.head
         if cur.pos_ in ("VERB", "AUX"):
@@ -248,15 +264,19 @@ def flags(t: Token) -> tuple[bool, bool]:
     negated = hypothetical = False
     cur = t
     via_conj = False
+    came_by = ""  # the dependency of the token the walk came up from
+    if is_demand(t):
+        hypothetical = True
     for _ in range(8):
-        if cur != t and cur.lower_ in PRESUPPOSING:
+        if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj":
             break
         for c in cur.children:
             if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
                 negated = True
             if c.dep_ == "aux" and c.lower_ in MODALS:
                 hypothetical = True
-            if c.dep_ == "aux" and c.tag_ == "TO" and cur == t:
+            if c.dep_ == "aux" and c.tag_ == "TO" and cur == t and not (
+                    t.dep_ == "xcomp" and t.head.lower_ in FACTIVE_HEADS):
                 hypothetical = True
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
@@ -275,8 +295,26 @@ def flags(t: Token) -> tuple[bool, bool]:
             c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in cur.head.children)
         if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
             hypothetical = True
+        came_by = cur.dep_
         cur = cur.head
     return negated, hypothetical
+
+
+def is_demand(t: Token) -> bool:
+    """An imperative or an exclamation asks for the event: "Release X!", "Free them now".
+
+    A base-form verb that heads its clause without a subject or auxiliary is an order;
+    a trigger near the start of a sentence that ends with "!" is a slogan.
+    """
+    sent = t.sent
+    if t.tag_ == "VB" and t.dep_ in ("ROOT", "conj") and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "mark") for c in t.children):
+        head = t if t.dep_ == "ROOT" else t.head
+        if head.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux")
+                                         for c in head.children):
+            return True
+    text = sent.text.rstrip()
+    return text.endswith("!") and t.i - sent.start <= 2
 
 
 # ---------------------------------------------------------------- matcher, once per Vocab

@@ -112,7 +112,10 @@ class _View:
             return [ante] if ante else []
         if low in lex.PLURAL_PRONOUNS or any(c.dep_ in ("det", "nummod", "predet") and
                                           c.lower_ in lex.GROUP_DETS for c in tok.children):
-            return self.group(tok)
+            # "the four journalists A, B and C": the members named right there, else the
+            # group the text named just before
+            named = [m for c in tok.children if c.dep_ == "appos" for m in self.people(c, seen)]
+            return named or self.group(tok)
         if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
@@ -151,6 +154,20 @@ class _View:
             chain.append(self.by_token[nxt.i])
             cur = nxt
         return chain[1:]
+
+    def aside(self, m: Mention, trigger: Token) -> bool:
+        """Whether ``m`` stands apart from the trigger's clause: in a parenthesis the
+        trigger is outside of, or the source of the report ("according to X")."""
+        span = next((s for mm, s in self.spans if mm is m), None)
+        if span is None:
+            return False
+        if any(a.dep_ == "prep" and a.lower_ == "according" for a in span.root.ancestors):
+            return True
+        before = self.doc[max(span.start - 6, trigger.sent.start): span.start]
+        if len(before) >= 2 and before[-1].text == "," and before[-2].lower_ in lex.ROLES and any(
+                w.lower_ == "according" for w in before):  # "according to her lawyer, X, ..."
+            return True
+        return _in_parens(span.start, trigger.sent) != _in_parens(trigger.i, trigger.sent)
 
     def is_authority(self, m: Mention) -> bool:
         span = next((s for mm, s in self.spans if mm is m), None)
@@ -196,6 +213,8 @@ class _View:
         for m, span in self.spans:
             if span.start < sents[-1] or span.start >= pron.i or _is_role(span):
                 continue
+            if span.root.dep_ == "compound" and span.root.head.pos_ != "PROPN":
+                continue  # a name used as a modifier: "the Somoza dictatorship"
             # the story's main person wins over a one-off name, a near one over a far one,
             # and a subject pronoun prefers a subject antecedent
             root = span.root
@@ -216,6 +235,27 @@ def _conjoined(a: Token, b: Token) -> bool:
         return t
     return a != b and top(a) == top(b)
 
+
+
+def _in_parens(i: int, sent: Span) -> bool:
+    """Whether token ``i`` is inside a parenthesis of ``sent``."""
+    depth = 0
+    for tok in sent.doc[sent.start: i]:
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _work_released(t: Token) -> bool:
+    """"The film was released in cinemas", "released his new album": a work, not a person."""
+    things = [c for c in t.children if c.dep_ in ("nsubjpass", "dobj", "nsubj")]
+    if t.dep_ in ("acl", "amod", "relcl", "conj"):
+        things.append(t.head)
+    places = [p for c in t.children if c.dep_ == "prep" and c.lower_ in ("to", "in", "on", "across")
+              for p in [pobj(c)] if p is not None]
+    return any(w.lower_ in lex.WORKS for w in things + places)
 
 
 def _is_including(tok: Token) -> bool:
@@ -267,7 +307,7 @@ def _companions(v: Token, view: _View) -> list[Mention]:
         if c.lower_ == "along":
             c = next((w for w in c.children if w.dep_ == "prep" and w.lower_ == "with"), c)
         elif not (c.lower_ == "with" and any(a.lower_ == "together" for a in c.children)
-                  or _is_including(c)):
+                  or c.lower_ in lex.COMPANION_PREPS or _is_including(c)):
             continue
         p = pobj(c)
         if p is not None and c.lower_ != "along":
@@ -326,7 +366,11 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
 
 def _direct_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     direct: list[Mention] = []
+    # "their questioning of the witness": with an "of" object the possessor is the agent
+    agent_poss = any(c.dep_ == "prep" and c.lower_ == "of" for c in n.children)
     for c in n.children:
+        if c.dep_ == "poss" and agent_poss:
+            continue
         if c.dep_ == "poss" or c.dep_ == "compound" and c.i in view.by_token:
             # "President Trump's travel ban" is his decree, not a ban on him
             direct += [m for m in view.people(c) if c.dep_ != "poss" or not view.is_authority(m)]
@@ -349,6 +393,12 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     if etype == "ban" and n.dep_ in ("dobj", "conj") and n.head.lower_ in lex.VERB_TYPE:
         # "sentenced X to ten years and a travel ban", the ban parsed as an object or conjunct
         return [m for a in _verb_patients(n.head) if a != n for m in view.people(a)]
+    if base.dep_ in ("dobj", "nsubjpass") and head.lower_ in lex.VERDICT_VERBS:
+        # "sentences were confirmed for seven journalists, including X"
+        found = [m for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "on", "against")
+                 for p in [pobj(c)] if p is not None for m in view.people(p)]
+        if found:
+            return found
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
         if head.lower_ in lex.GIVE_VERBS:
             # "handed him a sentence", "was given a ban", "handed the novelist X a sentence"
@@ -359,7 +409,7 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
             s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []
         return []
-    if base.dep_ != "pobj":
+    if base.dep_ not in ("pobj", "pcomp"):
         return []
     prep = head
     verb = prep.head
@@ -369,6 +419,10 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         return []
     p = prep.lower_
     if p == "to" and etype == "ban" and lex.VERB_TYPE.get(verb.lower_) == "sentence":
+        return [m for a in _verb_patients(verb) for m in view.people(a)]
+    if etype == "charge" and p in ("on", "over") and lex.VERB_TYPE.get(verb.lower_) in (
+            "arrest", "sentence", "charge"):
+        # "arrested on charges of ...", "jailed on charges": the charge is an event too
         return [m for a in _verb_patients(verb) for m in view.people(a)]
     if verb.lower_ in lex.VERB_TYPE or verb.lower_ in lex.DIED:
         return []  # the verb is itself the event ("arrested on charges of...")
@@ -444,6 +498,8 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
         found = [m for p in patients for m in view.people(p)]
         if patients:  # "arrested six staff members, including X" hangs X on the verb
             found += _companions(t, view)
+        if not found and t.dep_ == "pcomp":  # "taken in for questioning"
+            found = _positional_noun_args(t, etype, view)
         return found or _among_those(t, view)
     return _noun_args(t, etype, view)
 
@@ -464,7 +520,9 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
         etype = lex.trigger_type(t)
         if etype is None:
             continue
-        people = _trigger_args(t, etype, view)
+        people = [m for m in _trigger_args(t, etype, view) if not view.aside(m, t)]
+        if etype == "release" and _work_released(t):
+            people = []
         listed = _listed_people(t, view)
         if not people and not listed:
             continue
