@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from extract import lexicon
+
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
     from spacy.tokens import Token
@@ -144,6 +146,10 @@ SEIZABLE = frozenset(
 # "both directors", "the three women", "they": the group named just before
 GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+GROUP_NOUNS = lexicon.words("event_group_nouns")
+DEFINITE = frozenset({"the", "these", "those", "both", "all"} | GROUP_DETS)
+# where a bare number stands for people: "the four were charged"
+ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
 # a noun trigger as object is the subject's event ("began a hunger strike")...
 SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end continue "
                         "undergo endure escape avoid announce enter join stand win secure")

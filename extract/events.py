@@ -85,6 +85,7 @@ class _View:
         self.last_group_sent = -1
         self.last_people: list[Mention] = []
         self.last_trigger: Token | None = None
+        self.in_group = False
 
     def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
         """The named people a noun phrase headed by ``tok`` refers to."""
@@ -110,12 +111,13 @@ class _View:
         if low in lex.PRONOUNS:
             ante = self.antecedent(tok)
             return [ante] if ante else []
-        if low in lex.PLURAL_PRONOUNS or any(c.dep_ in ("det", "nummod", "predet") and
-                                          c.lower_ in lex.GROUP_DETS for c in tok.children):
+        if low in lex.PLURAL_PRONOUNS or tok.tag_ == "CD" and tok.dep_ in lex.ARGUMENT_DEPS \
+                or any(c.dep_ in ("det", "nummod", "predet") and c.lower_ in lex.GROUP_DETS
+                       for c in tok.children) or self._definite_group(tok):
             # "the four journalists A, B and C": the members named right there, else the
             # group the text named just before
             named = [m for c in tok.children if c.dep_ == "appos" for m in self.people(c, seen)]
-            return named or self.group(tok)
+            return named or self._including(tok, seen) or self.group(tok)
         if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
@@ -133,6 +135,20 @@ class _View:
                 and low not in lex.ROLES:  # "X, a novelist who was imprisoned"
             out.append(self.by_token[tok.head.i])
         return out
+
+    def _definite_group(self, tok: Token) -> bool:
+        """"the artists", "these journalists": a group the text names around it."""
+        return tok.lower_ in lex.GROUP_NOUNS and any(
+            c.dep_ in ("det", "nummod") and c.lower_ in lex.DEFINITE for c in tok.children)
+
+    def _including(self, tok: Token, seen: set[int]) -> list[Mention]:
+        """The people an "including ..." list after ``tok`` in its sentence names."""
+        for w in tok.doc[tok.i + 1: tok.sent.end]:
+            if w.lower_ == "including":
+                p = pobj(w) or next((c for c in w.children if c.dep_ in ("dobj", "pobj")), None)
+                if p is not None:
+                    return self.people(p, seen)
+        return []
 
     def _of_appositive(self, tok: Token, prep: Token, seen: set[int]) -> list[Mention]:
         """"the director of the festival, X": the parser hangs X on "festival". After a
@@ -189,10 +205,16 @@ class _View:
         prev_start = self.doc[start - 1].sent.start if start > 0 else start
         if self.last_group and self.last_group_sent >= prev_start:
             return list(self.last_group)
-        for _, span in reversed(self.spans):
-            if prev_start <= span.start < tok.i and any(
-                    c.dep_ == "conj" and c.i in self.by_token for c in span.root.children):
-                return list(dict.fromkeys(self.people(span.root)))
+        if self.in_group:  # a group word inside the list a group word points at
+            return []
+        self.in_group = True
+        try:
+            for _, span in reversed(self.spans):
+                if prev_start <= span.start < tok.i and any(
+                        c.dep_ == "conj" and c.i in self.by_token for c in span.root.children):
+                    return list(dict.fromkeys(self.people(span.root, {tok.i})))
+        finally:
+            self.in_group = False
         return []
 
     def antecedent(self, pron: Token) -> Mention | None:
