@@ -159,6 +159,8 @@ GIVE_VERBS = verbs("hand give impose issue grant slap order")
 AGENTS = frozenset("police officers officer agents agent authorities forces security guards "
                    "men officials soldiers investigators intelligence customs".split())
 TAKE = verbs("take")
+# "taken in for questioning", "called in for interrogation"
+BRING = verbs("take bring call hold detain summon arrest send")
 ORDER = verbs("order tell instruct call", "told")
 # a trigger these govern exists already: "urged them to lift the travel ban on X"
 PRESUPPOSING = verbs("lift drop overturn quash revoke rescind annul cancel reverse commute end "
@@ -171,6 +173,8 @@ WORKS = frozenset("film films movie movies documentary documentaries album album
                   "book books novel novels record single series episode trailer video videos "
                   "collection cinemas cinema theatres theaters theatre theater screens "
                   "streaming netflix dvd".split())
+# "found guilty": a conviction, so a sentence event
+GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event
 COMPANION_PREPS = frozenset({"alongside"})
 # "ruled to release X": an infinitive under these reports what was done, not a wish
@@ -191,6 +195,10 @@ def trigger_type(t: Token) -> str | None:
         return "hunger_strike" if prev is not None and prev.lower_ == "hunger" else None
     if low in DIED:
         return "killing"
+    if low == "guilty" and t.head.lower_ in GUILTY_HEADS:
+        return "sentence"  # "was found guilty", "the court found her guilty"
+    if low == "bars" and t.i > 0 and t.nbor(-1).lower_ == "behind":
+        return "arrest"  # "behind bars since March"
     if t.pos_ in ("NOUN", "PROPN"):
         if low in NOUN_TYPE:
             return NOUN_TYPE[low]
@@ -337,7 +345,7 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
 
     m = Matcher(vocab)
     words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
-                   | {"station"})
+                   | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
                       {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])

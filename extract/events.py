@@ -383,6 +383,9 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         direct = _direct_noun_args(n.head, etype, view)
     if direct:
         return direct
+    if any(c.dep_ == "poss" for c in n.children) and any(
+            c.dep_ == "prep" and c.lower_ == "of" for c in n.children):
+        return []  # "his questioning of official history": his own act, about no one named
     return _positional_noun_args(n, etype, view)
 
 
@@ -455,7 +458,7 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         if verb.lower_ in ("put", "puts", "putting", "placed"):
             return [m for a in _verb_patients(verb) for m in view.people(a)]
         return _clause_args(verb, view)
-    if p == "for" and etype == "summons":  # "was taken in for questioning"
+    if p == "for" and etype == "summons" and verb.lower_ in lex.BRING:  # "taken in for questioning"
         return [m for a in _verb_patients(verb) for m in view.people(a)]
     if p == "with" and verb.lower_.startswith("threat"):
         return _clause_args(verb, view)
@@ -489,6 +492,17 @@ def _among_those(v: Token, view: _View) -> list[Mention]:
     return [m for c in subj for m in view.people(c)]
 
 
+def _found_guilty(t: Token, view: _View) -> list[Mention]:
+    """"X was found guilty", "the court found X guilty": the person convicted."""
+    v = t.head
+    who = [c for c in t.children if c.dep_ == "nsubj"]
+    who += [c for c in v.children if c.dep_ in ("nsubjpass", "dobj")]
+    if not who and lex.is_passive(v):
+        inherited = lex.inherited_subject(v)
+        who = [inherited] if inherited is not None else []
+    return [m for w in who for m in view.people(w)]
+
+
 def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
     if etype == "killing" and t.lower_ in lex.DIED:
         # read off the words, not the parse: "died in custody days after" is often misparsed
@@ -497,6 +511,11 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
             return []
         s = lex.subject(t) or lex.inherited_subject(t)
         return view.people(s) if s is not None else []
+    if t.lower_ == "guilty":
+        return _found_guilty(t, view)
+    if t.lower_ == "bars":  # "behind bars": where the clause puts its subject
+        verb = t.head.head if t.head.lower_ == "behind" else t.head
+        return _clause_args(verb, view) if verb.pos_ in ("VERB", "AUX") else []
     if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or t.dep_ == "amod":
         if t.pos_ in ("NOUN", "PROPN") and t.lower_ in lex.NOUN_TYPE and t.dep_ != "amod":
             return _noun_args(t, etype, view)
