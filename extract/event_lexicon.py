@@ -10,24 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from extract import lexicon
+from extract import event_types, lexicon
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
     from spacy.tokens import Token
     from spacy.vocab import Vocab
 
-EVENT_TYPES = (
-    "arrest",
-    "charge",
-    "summons",
-    "sentence",
-    "release",
-    "ban",
-    "confiscation",
-    "hunger_strike",
-    "killing",
-)
+EVENT_TYPES = event_types.names()
 
 _IRREGULAR = {
     "hold": ("hold", "holds", "held", "holding"),
@@ -50,6 +40,8 @@ _IRREGULAR = {
     "keep": ("keep", "keeps", "kept"),
     "spend": ("spend", "spends", "spent"),
     "be": ("be", "is", "are", "was", "were", "been", "being"),
+    "uphold": ("uphold", "upholds", "upheld", "upholding"),
+    "cut": ("cut", "cuts", "cutting"),
 }
 _DOUBLED = {"ban", "bar", "slap"}
 
@@ -71,28 +63,29 @@ def verbs(bases: str, extra: str = "") -> frozenset[str]:
     return frozenset({f for b in bases.split() for f in _verb_forms(b)} | set(extra.split()))
 
 
-# verbs whose passive subject or object is the person the event happens to
-VERBS = {
-    "arrest": "arrest detain jail imprison apprehend incarcerate hold rearrest redetain",
-    "charge": "charge indict prosecute try accuse",
-    "summons": "summon interrogate question",
-    "sentence": "sentence convict",
-    "release": "release free bail pardon",
-    "ban": "ban bar prohibit forbid prevent stop",
-    "confiscation": "confiscate seize impound",
-    "killing": "kill execute murder assassinate hang shoot",
-}
-NOUNS = {
-    "arrest": "arrest arrests detention detentions imprisonment jailing incarceration custody",
-    "charge": "charge charges charging indictment indictments trial trials prosecution",
-    "summons": "summons interrogation interrogations questioning summoning",
-    "sentence": "sentence sentences conviction convictions sentencing",
-    "release": "release releases pardon bail",
-    "ban": "ban bans",
-    "confiscation": "confiscation confiscations seizure seizures",
-    "hunger_strike": "strike strikes",  # only with "hunger" before it (see _is_trigger)
-    "killing": "killing murder execution assassination",
-}
+def forms(name: str) -> frozenset[str]:
+    """The entries of a word list; an entry "W verb" stands for every form of the verb W."""
+    out: set[str] = set()
+    for entry in lexicon.entries(name):
+        word, _, kind = entry.partition(" ")
+        out |= set(_verb_forms(word)) if kind == "verb" else {entry}
+    return frozenset(out)
+
+
+def _verb_list(name: str) -> frozenset[str]:
+    """Every form of the base verbs of a word list."""
+    return verbs(" ".join(lexicon.entries(name)))
+
+
+def _list_or_empty(name: str) -> tuple[str, ...]:
+    return lexicon.entries(name) if lexicon.path(name).is_file() else ()
+
+
+# verbs whose passive subject or object is the person the event happens to, and nouns
+# that name the event: extract/lexicon/event_verbs_<type>.txt and event_nouns_<type>.txt
+VERBS = {t: " ".join(_list_or_empty(f"event_verbs_{t}")) for t in EVENT_TYPES
+         if _list_or_empty(f"event_verbs_{t}")}
+NOUNS = {t: " ".join(_list_or_empty(f"event_nouns_{t}")) for t in EVENT_TYPES}
 VERB_TYPE = {f: t for t, vs in VERBS.items() for f in verbs(vs)}
 NOUN_TYPE = {n: t for t, ns in NOUNS.items() for n in ns.split()}
 JAILED_FORMS = verbs("jail imprison")
@@ -103,8 +96,7 @@ HOLD = verbs("hold")
 ACQUITTED = verbs("acquit", "acquitted")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
 PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
-STATE_VERBS = verbs("be remain stay languish spend keep put place take send throw move "
-                      "transfer return")
+STATE_VERBS = _verb_list("event_state_verbs")
 DIED = verbs("die")
 
 TRIGGER_FORMS: dict[str, frozenset[str]] = {
@@ -117,12 +109,9 @@ TRIGGER_FORMS["hunger_strike"] = frozenset({"hunger"})
 
 # ---------------------------------------------------------------- cue words
 
-NEG_HEADS = verbs("deny refuse reject avoid escape evade fail", "without")
-HYP_HEADS = verbs(
-    "call urge demand ask appeal seek want hope fear risk face threaten warn plan intend expect "
-    "order campaign press await",
-    "threat warrant likely possible could would might may if unless until pending possibility "
-    "prospect")
+NEG_HEADS = forms("event_negation_words")
+DEMAND_HEADS = _verb_list("event_demand_words")
+HYP_HEADS = forms("event_hypothetical_words") | DEMAND_HEADS
 MODALS = frozenset("may might could would should can must will shall 'll wo ca".split())
 # walking up from a trigger stops at these: the clause above is a separate assertion
 CLAUSE_STOP = frozenset({"relcl", "acl", "appos", "ROOT", "parataxis", "advcl", "csubj"})
@@ -163,16 +152,13 @@ TAKE = verbs("take")
 BRING = verbs("take bring call hold detain summon arrest send")
 ORDER = verbs("order tell instruct call", "told")
 # a trigger these govern exists already: "urged them to lift the travel ban on X"
-PRESUPPOSING = verbs("lift drop overturn quash revoke rescind annul cancel reverse commute end "
-                     "uphold challenge appeal condemn protest criticise criticize denounce")
+PRESUPPOSING = _verb_list("event_presupposing_verbs")
 # "the sentences were upheld for X": a verdict on a trigger noun, the person in its "for"
-VERDICT_VERBS = verbs("confirm uphold impose pass hand issue extend reduce cut commute increase "
-                      "finalize finalise", "upheld")
+VERDICT_VERBS = _verb_list("event_verdict_verbs")
 # "released the film in cinemas": works are released, people are freed
-WORKS = frozenset("film films movie movies documentary documentaries album albums song songs "
-                  "book books novel novels record single series episode trailer video videos "
-                  "collection cinemas cinema theatres theaters theatre theater screens "
-                  "streaming netflix dvd".split())
+WORKS = lexicon.words("event_works")
+# people named beside an event who do not share it: signatories, jurors, hosts, lawyers...
+BYSTANDERS = lexicon.words("event_bystander_roles")
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event

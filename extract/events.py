@@ -147,7 +147,7 @@ class _View:
             if w.lower_ == "including":
                 p = pobj(w) or next((c for c in w.children if c.dep_ in ("dobj", "pobj")), None)
                 if p is not None:
-                    return self.people(p, seen)
+                    return self.others(self.people(p, seen))
         return []
 
     def _of_appositive(self, tok: Token, prep: Token, seen: set[int]) -> list[Mention]:
@@ -185,6 +185,30 @@ class _View:
             return True
         return _in_parens(span.start, trigger.sent) != _in_parens(trigger.i, trigger.sent)
 
+    def bystander(self, m: Mention) -> bool:
+        """Whether ``m`` is named as one who signs, supports, judges, hosts, speaks or
+        represents ("signed by X", "jury member X", "her lawyer X")."""
+        span = next((s for mm, s in self.spans if mm is m), None)
+        if span is None:
+            return False
+        root = span.root
+        near = [c.lower_ for c in root.children if c.dep_ in ("compound", "amod", "appos")]
+        while root.dep_ == "conj" and root.head != root:  # "signed by X and Y": Y as X
+            root = root.head
+        if span.start > 0:
+            near.append(self.doc[span.start - 1].lower_)
+        if root.dep_ == "appos":
+            near.append(root.head.lower_)
+        if root.dep_ == "pobj" and root.head.lower_ == "by":
+            near.append(root.head.head.lower_)
+        if root.dep_ == "nsubj":
+            near.append(root.head.lower_)
+        return any(w in lex.BYSTANDERS for w in near)
+
+    def others(self, people: list[Mention]) -> list[Mention]:
+        """``people`` without the bystanders among them (for groups and lists)."""
+        return [m for m in people if not self.bystander(m)]
+
     def is_authority(self, m: Mention) -> bool:
         span = next((s for mm, s in self.spans if mm is m), None)
         if span is None:
@@ -212,7 +236,7 @@ class _View:
             for _, span in reversed(self.spans):
                 if prev_start <= span.start < tok.i and any(
                         c.dep_ == "conj" and c.i in self.by_token for c in span.root.children):
-                    return list(dict.fromkeys(self.people(span.root, {tok.i})))
+                    return self.others(list(dict.fromkeys(self.people(span.root, {tok.i}))))
         finally:
             self.in_group = False
         return []
@@ -333,7 +357,7 @@ def _companions(v: Token, view: _View) -> list[Mention]:
             continue
         p = pobj(c)
         if p is not None and c.lower_ != "along":
-            out += view.people(p)
+            out += view.others(view.people(p))
     return out
 
 

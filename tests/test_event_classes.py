@@ -147,3 +147,37 @@ def test_a_name_used_as_modifier_is_no_antecedent(model) -> None:  # noqa: ANN00
 def test_a_full_date_gives_day_precision(model) -> None:  # noqa: ANN001
     (ev,) = run(model, "On Sunday, 29 November 2026, police arrested Omar Haddad at home.")
     assert (ev.date, ev.date_precision) == (date(2026, 11, 29), "day")
+
+
+def test_signatories_do_not_join_a_group(model) -> None:  # noqa: ANN001
+    text = ("The letter, signed by Lina Saad and Tariq Bello, names the detained poets. "
+            "Both were arrested in May.")
+    found = asserted(model, text)
+    assert ("arrest", "Lina Saad") not in found and ("arrest", "Tariq Bello") not in found
+
+
+def test_jurors_in_an_including_list_do_not_share_the_event(model) -> None:  # noqa: ANN001
+    text = "Omar Haddad was released, with the festival jurors, including juror Mira Osei, present."
+    assert ("release", "Mira Osei") not in asserted(model, text)
+
+
+def test_the_registry_is_what_config_digest_and_case_file_read() -> None:
+    from extract import event_lexicon, event_types
+    from pipeline import casefile, config, digest
+
+    names = event_types.names()
+    assert config.EVENT_TYPES == names == event_lexicon.EVENT_TYPES
+    assert set(config.DEFAULT_ALERT_EVENTS) == {"arrest", "sentence", "killing", "summons",
+                                                 "charge", "ban"}
+    assert set(digest.EVENT_LABELS) == set(casefile.STATUS) == set(names)
+    assert digest.EVENT_LABELS["arrest"] == "arrested" and casefile.STATUS["arrest"] == "detained"
+    assert event_types.by_name()["hunger_strike"].title == "HUNGER STRIKE"
+
+
+def test_config_rejects_a_type_the_registry_lacks(tmp_path) -> None:  # noqa: ANN001
+    from pipeline.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[alerts]\nevents = ["arrest", "jailbreak"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="jailbreak"):
+        load_config(path)
