@@ -24,6 +24,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extract import entity_context as context
 from extract import entity_rules as rules
+from extract import lexicon
 from extract.watchlist import WatchedEntity, Watchlist
 
 if TYPE_CHECKING:
@@ -204,32 +205,10 @@ def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: 
 
 # Words written before a name that are not part of it ("filmmaker Jafar Panahi",
 # "Mrs Mohammadi", "Festival director Alberto Barbera").
-_TITLES = frozenset("""
-mr mrs ms miss mx dr prof professor sir dame lady lord madam monsieur mme mlle herr frau sheikh
-president vice chair chairman chairwoman chairperson ceo founder co-founder cofounder head chief
-minister ambassador general colonel captain judge justice senator deputy spokesperson spokesman
-spokeswoman secretary governor mayor king queen prince princess rev reverend father imam ayatollah
-director directors filmmaker filmmakers film-maker documentarian producer producers actor actress
-actresses actors writer writers author poet novelist playwright screenwriter cinematographer
-editor artist painter sculptor photographer photojournalist journalist reporter musician rapper
-singer composer dancer choreographer comedian critic curator programmer lawyer attorney activist
-dissident scholar academic professor researcher student teacher member members colleague
-colleagues protester protesters prisoner detainee defendant blogger youtuber designer architect
-coordinator manager officer advocate campaigner analyst economist ethnographer psychiatrist
-doctor flautist cartoonist illustrator translator publisher host presenter anchor correspondent
-artistic executive managing regional senior acting jury committee festival guild team
-""".split())
-_PARTICLES = frozenset(
-    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
-_ORG_WORDS = frozenset("""
-festival association court ministry committee center centre fund trust union forces guild institute
-academy watch international network movement party council commission coalition foundation agency
-images news press times office department university school society federation group organisation
-organization project initiative parliament service army police company studio studios theatre
-theater films pictures bank corporation inc ltd llc club league alliance front authority board
-bureau radio television tv magazine gazette post journal channel media records tribunal assembly
-government prosecutor prosecutors council congress senate biennale cinematheque cinémathèque
-""".split())
+_TITLES = (lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.words("roles")
+           | lexicon.words("title_words"))
+_PARTICLES = rules.PARTICLES
+_ORG_WORDS = rules.ORG_HEADS
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 _FUNCTION_WORDS = frozenset("of for the and to on at in de du des la le di del da for a an".split())
 _BREAK_TOKENS = frozenset({"/", "(", ")", ":", "|", "•", "·", "▪", "●", "–", "—", '"', "“", "”", "[", "]"})
@@ -439,7 +418,7 @@ def _list_names(doc: Doc) -> list[_Span]:
     return out
 
 
-_HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame".split())
+_HONORIFICS = lexicon.words("courtesy_titles")
 _CONNECTORS = frozenset("of for on at the de du la to".split())
 
 

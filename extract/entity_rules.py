@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from extract import lexicon
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
@@ -26,34 +28,10 @@ ORGANIZATION = "organization"
 # Nouns that describe a person's job or situation: a name right after one
 # ("filmmaker Jafar Panahi", "his lawyer Babak Paknia") or in apposition
 # ("Maksim Znak, a lawyer") is a person.
-ROLE_NOUNS = frozenset("""
-filmmaker filmmakers film-maker director directors documentarian producer actor actress actors
-actresses writer author poet novelist playwright screenwriter cinematographer editor artist painter
-sculptor photographer photojournalist journalist reporter musician rapper singer composer dancer
-choreographer comedian critic curator programmer lawyer attorney activist dissident scholar
-academic professor researcher student teacher colleague protester prisoner detainee defendant
-co-defendant blogger youtuber designer architect coordinator manager officer advocate campaigner
-analyst economist ethnographer anthropologist psychiatrist doctor flautist cartoonist illustrator
-translator publisher host presenter anchor correspondent spokesperson spokesman spokeswoman founder
-co-founder cofounder chair chairman chairwoman chairperson president secretary minister ambassador
-judge senator governor mayor wife husband son daughter mother father brother sister partner
-widow cousin uncle aunt nephew niece grandson granddaughter friend fellow satirist philanthropist
-businessman businesswoman tycoon entrepreneur historian philosopher sociologist poetess bandmate
-ceo chief head leader commander general colonel captain deputy official diplomat politician
-""".split())
+ROLE_NOUNS = lexicon.words("roles") | lexicon.words("relatives")
 
 # Head nouns and name parts that make a span an organization, never a person.
-ORG_HEADS = frozenset("""
-festival association ministry committee center centre fund foundation institute institution
-academy coalition council commission agency university college school society federation
-organisation organization initiative parliament network biennale cinematheque cinémathèque
-museum gallery trust union guild league alliance movement party court tribunal assembly
-congress senate department office bureau authority board police army forces corporation
-company studio studios theatre theater orchestra syndicate house ensemble collective consortium service
-club project programme program watch international newspaper images magazine gazette journal
-media press radio television channel records pictures film films cinema productions group
-editions publishing books
-""".split())
+ORG_HEADS = lexicon.words("org_words")
 # Places often written like names; a span containing them is not a person.
 _PLACE_WORDS = frozenset("""
 republic kingdom state states city province region county district island islands street road
@@ -80,8 +58,7 @@ above below left right top bottom middle centre center inset pictured main photo
 image credit solidarity media
 """.split())
 _AWARDS = frozenset("prize prizes award awards medal trophy".split())
-_PARTICLES = frozenset(
-    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
+PARTICLES = lexicon.words("particles")
 _CONNECT = frozenset("of for on at the and de du la without & in".split())
 _HYPHENS = frozenset({"-", "‐"})
 _PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
@@ -111,7 +88,7 @@ def person_shaped(doc: Doc, start: int, end: int) -> bool:
         low = tok.lower_
         if tok.ent_type_ in _NOT_NAME_TYPES:
             return False
-        if tok.text in _HYPHENS or low in _PARTICLES or _INITIAL.match(tok.text):
+        if tok.text in _HYPHENS or low in PARTICLES or _INITIAL.match(tok.text):
             continue
         if not _titled(tok) or low in ORG_HEADS or low in _PLACE_WORDS or low in ROLE_NOUNS or \
                 low in CREDIT_WORDS:
@@ -527,7 +504,7 @@ def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
         start = tok.i + 1
         end = start
         while end < len(doc) and end - start < 6 and (
-                _titled(doc[end]) or doc[end].lower_ in _PARTICLES and end > start
+                _titled(doc[end]) or doc[end].lower_ in PARTICLES and end > start
                 or doc[end].text in _HYPHENS and not doc[end].whitespace_ and end > start):
             if "\n" in doc[end].whitespace_:
                 end += 1
@@ -536,7 +513,7 @@ def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
         while end > start and not _titled(doc[end - 1]):
             end -= 1
         if end - start >= 2 and person_shaped(doc, start, end) and all(
-                t.pos_ == "PROPN" or t.text in _HYPHENS or t.lower_ in _PARTICLES for t in doc[start:end]):
+                t.pos_ == "PROPN" or t.text in _HYPHENS or t.lower_ in PARTICLES for t in doc[start:end]):
             out.append((start, end))
     return out
 
