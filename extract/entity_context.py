@@ -24,6 +24,7 @@ from extract.entity_rules import (
     is_place,
     made_by,
     org_list_items,
+    org_name_lines,
     org_noun_spans,
     org_noun_votes,
     org_votes,
@@ -67,7 +68,7 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e in org_list_items(doc):
+    for s, e in org_list_items(doc) + org_name_lines(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
     people = [(sp.start, sp.end) for sp in spans if sp.kind == PERSON or (
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]

@@ -555,3 +555,35 @@ def org_list_items(doc: Doc) -> list[tuple[int, int]]:
         if has_org_head(doc, span.start, span.end) or _ORG_HEADERS.search(heading):
             out.append((span.start, span.end))
     return out
+
+
+# Head nouns too common in titles of works ("Revolution of Our Times") to make a line alone
+# an organization's name.
+_WEAK_HEADS = frozenset("""
+times news post program programme film films images pictures cinema house books editions media
+press records watch international front project service group channel
+""".split())
+_NAME_LINE = re.compile(r"^[ \t]*(?P<name>[^\W\d_][^\n,;:()\"“”.!?]{2,80}?)[ \t]*$", re.MULTILINE)
+
+
+def org_name_lines(doc: Doc) -> list[tuple[int, int]]:
+    """A line that is one organization's name and nothing else (a signatory, a partner).
+
+    Every word is capitalised or a connector ("Directors Guild of Poland") and one is an
+    organization's head noun; the model often misses such names for want of a sentence.
+    """
+    out: list[tuple[int, int]] = []
+    for m in _NAME_LINE.finditer(doc.text):
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if span is None or len(span) > 8:
+            continue
+        heads = [t.i for t in span if t.lower_ in ORG_HEADS and t.lower_ not in _WEAK_HEADS]
+        # the head ends the name or starts its "of" part: "Film Academy", "Guild of Poland";
+        # "Coalition Condemns Arrests" is a headline
+        if not heads or not (heads[-1] >= span.end - 2 or doc[heads[-1] + 1].lower_ in {"of", "for"}) \
+                or any(t.pos_ in {"VERB", "AUX"} for t in span):
+            continue
+        if all(t.text[0].isupper() or t.lower_ in _CONNECT or t.text in _HYPHENS or t.is_punct
+               for t in span) and span[-1].text[0].isupper():
+            out.append((span.start, span.end))
+    return out
