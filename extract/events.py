@@ -111,7 +111,8 @@ class _View:
         if low in lex.PRONOUNS:
             ante = self.antecedent(tok)
             return [ante] if ante else []
-        if low in lex.PLURAL_PRONOUNS or tok.tag_ == "CD" and tok.dep_ in lex.ARGUMENT_DEPS \
+        if low in lex.PLURAL_PRONOUNS or (tok.tag_ == "CD" or low in lex.GROUP_DETS) \
+                and tok.dep_ in lex.ARGUMENT_DEPS \
                 or any(c.dep_ in ("det", "nummod", "predet") and c.lower_ in lex.GROUP_DETS
                        for c in tok.children) or self._definite_group(tok):
             # "the four journalists A, B and C": the members named right there, else the
@@ -220,7 +221,10 @@ class _View:
         """Keep who the last trigger was about, for "they" and for "... and questioned her"."""
         self.last_people, self.last_trigger = people, trigger
         if len(people) > 1:
-            self.last_group, self.last_group_sent = people, trigger.sent.start
+            # where the group was last named: a list after the trigger ends further on
+            named = [span.sent.start for m, span in self.spans if m in people
+                     and span.start > trigger.i]
+            self.last_group, self.last_group_sent = people, max([trigger.sent.start, *named])
 
     def group(self, tok: Token) -> list[Mention]:
         """The people of the last multi-person event, when it is in this or the last sentence;
