@@ -159,6 +159,8 @@ VERDICT_VERBS = _verb_list("event_verdict_verbs")
 WORKS = lexicon.words("event_works")
 # people named beside an event who do not share it: signatories, jurors, hosts, lawyers...
 BYSTANDERS = lexicon.words("event_bystander_roles")
+# "died in custody": where a death is a killing
+CUSTODY_WORDS = frozenset({"custody", "detention", "prison", "jail", "torture", "cell"})
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event

@@ -113,7 +113,8 @@ class _View:
             return [ante] if ante else []
         if low in lex.PLURAL_PRONOUNS or (tok.tag_ == "CD" or low in lex.GROUP_DETS) \
                 and tok.dep_ in lex.ARGUMENT_DEPS \
-                or any(c.dep_ in ("det", "nummod", "predet") and c.lower_ in lex.GROUP_DETS
+                or any(c.dep_ in ("det", "nummod", "predet") and (
+                    c.lower_ in lex.GROUP_DETS or c.tag_ == "CD" and tok.lower_ in lex.GROUP_NOUNS)
                        for c in tok.children) or self._definite_group(tok):
             # "the four journalists A, B and C": the members named right there, else the
             # group the text named just before
@@ -146,10 +147,23 @@ class _View:
         """The people an "including ..." list after ``tok`` in its sentence names."""
         for w in tok.doc[tok.i + 1: tok.sent.end]:
             if w.lower_ == "including":
-                p = pobj(w) or next((c for c in w.children if c.dep_ in ("dobj", "pobj")), None)
-                if p is not None:
-                    return self.others(self.people(p, seen))
+                return self.others(self.listed_after(w))
         return []
+
+    def listed_after(self, w: Token) -> list[Mention]:
+        """The people named in the list that starts after ``w`` ("including A, B (known as
+        C) and D"): names up to the next verb, those in parentheses left out."""
+        sent = w.sent
+        out: list[Mention] = []
+        for m, span in self.spans:
+            if span.start <= w.i or span.start >= sent.end:
+                continue
+            between = self.doc[w.i + 1: span.start]
+            if any(t.pos_ in ("VERB", "AUX") and not _in_parens(t.i, sent) for t in between):
+                break
+            if not _in_parens(span.start, sent):
+                out.append(m)
+        return out
 
     def _of_appositive(self, tok: Token, prep: Token, seen: set[int]) -> list[Mention]:
         """"the director of the festival, X": the parser hangs X on "festival". After a
@@ -409,6 +423,12 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     direct = _direct_noun_args(n, etype, view)
     if not direct and n.dep_ == "compound":  # "an arrest warrant for X", "X's travel ban"
         direct = _direct_noun_args(n.head, etype, view)
+    if not direct:  # "the arrest, detention and charging of X": coordinated triggers share X
+        for c in n.conjuncts:
+            if c.pos_ == "NOUN" and (c.lower_ in lex.NOUN_TYPE or c.lower_ in lex.PLACE_NOUNS):
+                direct = _direct_noun_args(c, etype, view)
+                if direct:
+                    break
     if direct:
         return direct
     if any(c.dep_ == "poss" for c in n.children) and any(
@@ -468,6 +488,10 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     verb = prep.head
     if etype == "arrest" and prep.lower_ == "in" and DURATION.search(verb.text):
         return _after_time_in(verb, view)  # "freed after 18 days in detention"
+    if etype == "charge" and prep.lower_ in ("on", "over") and verb.pos_ == "NOUN" \
+            and lex.NOUN_TYPE.get(verb.lower_) in ("arrest", "sentence", "charge"):
+        # "the sentencing of X on charges of ...": the charge is an event too
+        return _noun_args(verb, lex.NOUN_TYPE[verb.lower_], view)
     if verb.pos_ not in ("VERB", "AUX"):
         return []
     p = prep.lower_
@@ -535,7 +559,9 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
     if etype == "killing" and t.lower_ in lex.DIED:
         # read off the words, not the parse: "died in custody days after" is often misparsed
         after = {x.lower_ for x in t.doc[t.i + 1: t.i + 5]}
-        if not after & {"custody", "detention", "prison", "jail", "torture"}:
+        after |= {x.lower_ for c in t.children if c.dep_ == "prep" and c.lower_ in ("in", "at")
+                  for x in c.subtree}
+        if not after & lex.CUSTODY_WORDS:
             return []
         s = lex.subject(t) or lex.inherited_subject(t)
         return view.people(s) if s is not None else []
@@ -562,12 +588,15 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
                 c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
             return []  # "the collection holds Polaroids of X"; but "held her for two days"
         patients = _verb_patients(t)
+        if not patients and t.tag_ == "VBG":  # "the charging of X": a gerund used as a noun
+            patients = [p for c in t.children if c.dep_ == "prep" and c.lower_ == "of"
+                        for p in [pobj(c)] if p is not None]
         if etype == "confiscation":
             return _seized_from(t, patients, view)
         found = [m for p in patients for m in view.people(p)]
         if patients:  # "arrested six staff members, including X" hangs X on the verb
             found += _companions(t, view)
-        if not found and t.dep_ == "pcomp":  # "taken in for questioning"
+        if not found and t.dep_ == "pcomp" and t.head.lower_ == "for":  # "taken in for questioning"
             found = _positional_noun_args(t, etype, view)
         return found or _among_those(t, view)
     return _noun_args(t, etype, view)

@@ -181,3 +181,22 @@ def test_config_rejects_a_type_the_registry_lacks(tmp_path) -> None:  # noqa: AN
     path.write_text('[alerts]\nevents = ["arrest", "jailbreak"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="jailbreak"):
         load_config(path)
+
+
+def test_an_including_list_skips_names_in_parentheses(model) -> None:  # noqa: ANN001
+    text = ("Rights groups condemned the detention of six artists on Friday, including Mira Osei, "
+            "Pavel Dunn (a friend of Ruth Adler) and Ines Varga.")
+    found = asserted(model, text)
+    assert {("arrest", "Mira Osei"), ("arrest", "Pavel Dunn"), ("arrest", "Ines Varga")} <= found
+    assert ("arrest", "Ruth Adler") not in found
+
+
+def test_coordinated_trigger_nouns_share_their_of_object(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The union condemns the arrest, detention and charging of Omar Haddad.")
+    assert {("arrest", "Omar Haddad"), ("charge", "Omar Haddad")} <= found
+
+
+def test_the_judge_who_convicted_gets_no_sentence(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad and Lina Saad were convicted in May by magistrate Tariq Bello. "
+            "The appeal judges ruled that Bello was wrong in convicting the two.")
+    assert ("sentence", "Tariq Bello") not in asserted(model, text)
