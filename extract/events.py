@@ -118,8 +118,10 @@ class _View:
                        for c in tok.children) or self._definite_group(tok):
             # "the four journalists A, B and C": the members named right there, else the
             # group the text named just before
-            named = [m for c in tok.children if c.dep_ == "appos" for m in self.people(c, seen)]
-            return named or self._including(tok, seen) or self.group(tok)
+            named = [m for c in tok.children if c.dep_ in ("appos", "conj")
+                     for m in self.people(c, seen)]
+            return (named or self._including(tok, seen) or self.others(self.listed_after(tok))
+                    or self.group(tok))
         if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
@@ -239,6 +241,15 @@ class _View:
             named = [span.sent.start for m, span in self.spans if m in people
                      and span.start > trigger.i]
             self.last_group, self.last_group_sent = people, max([trigger.sent.start, *named])
+
+    def recent_people(self, tok: Token) -> list[Mention]:
+        """Whom the last trigger was about, when it is in this or the sentence before."""
+        last = self.last_trigger
+        if last is None or not self.last_people:
+            return []
+        start = tok.sent.start
+        prev_start = self.doc[start - 1].sent.start if start > 0 else start
+        return list(self.last_people) if last.sent.start >= prev_start else []
 
     def group(self, tok: Token) -> list[Mention]:
         """The people of the last multi-person event, when it is in this or the last sentence;
@@ -434,7 +445,12 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     if any(c.dep_ == "poss" for c in n.children) and any(
             c.dep_ == "prep" and c.lower_ == "of" for c in n.children):
         return []  # "his questioning of official history": his own act, about no one named
-    return _positional_noun_args(n, etype, view)
+    found = _positional_noun_args(n, etype, view)
+    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj") \
+            and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
+            and not any(c.dep_ == "prep" for c in n.children):
+        found = view.recent_people(n)  # "the trial": the one the text was just about
+    return found
 
 
 def _direct_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:

@@ -200,3 +200,22 @@ def test_the_judge_who_convicted_gets_no_sentence(model) -> None:  # noqa: ANN00
     text = ("Omar Haddad and Lina Saad were convicted in May by magistrate Tariq Bello. "
             "The appeal judges ruled that Bello was wrong in convicting the two.")
     assert ("sentence", "Tariq Bello") not in asserted(model, text)
+
+
+def test_a_group_word_reaches_the_list_that_follows_it(model) -> None:  # noqa: ANN001
+    text = ("Police arrested eight reporters last week. Three of the reporters, editor Mira Osei, "
+            "photographer Pavel Dunn and columnist Ines Varga, remain behind bars.")
+    found = asserted(model, text)
+    assert {("arrest", "Mira Osei"), ("arrest", "Pavel Dunn"), ("arrest", "Ines Varga")} <= found
+
+
+def test_the_trial_is_the_trial_of_whom_the_text_was_just_about(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad and Lina Saad were sentenced to life in prison on Friday. "
+            "Observers who followed the trial said it was unfair.")
+    found = asserted(model, text)
+    assert {("charge", "Omar Haddad"), ("charge", "Lina Saad")} <= found
+
+
+def test_a_place_noun_with_the_is_no_event_of_the_last_person(model) -> None:  # noqa: ANN001
+    text = "Omar Haddad has been on hunger strike for 40 days, his sister told reporters outside the prison."
+    assert ("arrest", "Omar Haddad") not in asserted(model, text)
