@@ -288,8 +288,9 @@ class _View:
         for m, span in self.spans:
             if span.start < sents[-1] or span.start >= pron.i or _is_role(span):
                 continue
-            if span.root.dep_ == "compound" and span.root.head.pos_ != "PROPN":
-                continue  # a name used as a modifier: "the Somoza dictatorship"
+            if span.root.dep_ == "compound" and span.root.head.pos_ != "PROPN" \
+                    or self.is_authority(m):
+                continue  # a name used as a modifier ("the Somoza dictatorship"), a president
             # the story's main person wins over a one-off name, a near one over a far one,
             # and a subject pronoun prefers a subject antecedent
             root = span.root
