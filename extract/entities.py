@@ -24,6 +24,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extract import entity_context as context
 from extract import entity_rules as rules
+from extract import lexicon, sentences
 from extract.watchlist import WatchedEntity, Watchlist
 
 if TYPE_CHECKING:
@@ -204,32 +205,10 @@ def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: 
 
 # Words written before a name that are not part of it ("filmmaker Jafar Panahi",
 # "Mrs Mohammadi", "Festival director Alberto Barbera").
-_TITLES = frozenset("""
-mr mrs ms miss mx dr prof professor sir dame lady lord madam monsieur mme mlle herr frau sheikh
-president vice chair chairman chairwoman chairperson ceo founder co-founder cofounder head chief
-minister ambassador general colonel captain judge justice senator deputy spokesperson spokesman
-spokeswoman secretary governor mayor king queen prince princess rev reverend father imam ayatollah
-director directors filmmaker filmmakers film-maker documentarian producer producers actor actress
-actresses actors writer writers author poet novelist playwright screenwriter cinematographer
-editor artist painter sculptor photographer photojournalist journalist reporter musician rapper
-singer composer dancer choreographer comedian critic curator programmer lawyer attorney activist
-dissident scholar academic professor researcher student teacher member members colleague
-colleagues protester protesters prisoner detainee defendant blogger youtuber designer architect
-coordinator manager officer advocate campaigner analyst economist ethnographer psychiatrist
-doctor flautist cartoonist illustrator translator publisher host presenter anchor correspondent
-artistic executive managing regional senior acting jury committee festival guild team
-""".split())
-_PARTICLES = frozenset(
-    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
-_ORG_WORDS = frozenset("""
-festival association court ministry committee center centre fund trust union forces guild institute
-academy watch international network movement party council commission coalition foundation agency
-images news press times office department university school society federation group organisation
-organization project initiative parliament service army police company studio studios theatre
-theater films pictures bank corporation inc ltd llc club league alliance front authority board
-bureau radio television tv magazine gazette post journal channel media records tribunal assembly
-government prosecutor prosecutors council congress senate biennale cinematheque cinémathèque
-""".split())
+_TITLES = (lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.words("roles")
+           | lexicon.words("title_words"))
+_PARTICLES = rules.PARTICLES
+_ORG_WORDS = rules.ORG_HEADS
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 _FUNCTION_WORDS = frozenset("of for the and to on at in de du des la le di del da for a an".split())
 _BREAK_TOKENS = frozenset({"/", "(", ")", ":", "|", "•", "·", "▪", "●", "–", "—", '"', "“", "”", "[", "]"})
@@ -295,9 +274,68 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
         if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
             sp.name, sp.kind = acronyms[sp.name], ORGANIZATION
+    out = _headings_supported(doc, out)
     context.apply_context_votes(doc, out)
     _vote_kinds(out, rules.place_votes(doc))
     return [sp for sp in out if sp.kind is not None]
+
+
+def _headings_supported(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """Names in headline-case lines only where the text below supports them.
+
+    In "Court Jails Poet Ana Diaz" every word is capitalised, so the model's span
+    boundaries mean nothing there. A span in such a line is kept when the same name
+    occurs outside the headings, cut to the longest part that does ("Ana Diaz"), and
+    dropped otherwise. Watchlisted names and names found from their context (a photo
+    credit, a defined acronym) stand on their own, and so do a name that is
+    the whole line (a list of signatories) and one after "by" or a title (a byline).
+    """
+    ranges = sentences.heading_lines(doc.text)
+    if not ranges:
+        return spans
+    starts = [a for a, _ in ranges]
+
+    def in_heading(sp: _Span) -> bool:
+        first = doc[sp.start].idx
+        k = bisect_right(starts, first) - 1
+        return k >= 0 and first < ranges[k][1]
+
+    inside = [in_heading(sp) for sp in spans]
+    body = {entity_key(sp.name) for sp, h in zip(spans, inside, strict=True) if not h}
+    if not body:
+        return spans  # nothing but headings: nothing to check them against
+    out: list[_Span] = []
+    for sp, heading in zip(spans, inside, strict=True):
+        if not heading or sp.ent_id or sp.votes or entity_key(sp.name) in body or _whole_line(doc, sp) or \
+                sp.start > 0 and (doc[sp.start - 1].lower_ == "by" or doc[sp.start - 1].lower_ in _TITLES):
+            out.append(sp)
+            continue
+        part = _longest_supported(doc, sp, body)
+        if part is not None:
+            sp.start, sp.end = part
+            sp.name = " ".join(doc[sp.start : sp.end].text.split())
+            out.append(sp)
+    return out
+
+
+def _whole_line(doc: Doc, sp: _Span) -> bool:
+    before = sp.start == 0 or "\n" in doc[sp.start - 1].whitespace_ or "\n" in doc[sp.start - 1].text
+    last = doc[sp.end - 1]
+    return before and (sp.end == len(doc) or "\n" in last.whitespace_ or "\n" in doc[sp.end].text)
+
+
+def _longest_supported(doc: Doc, sp: _Span, known: set[str]) -> tuple[int, int] | None:
+    """The longest stretch of the span's tokens whose name is in ``known``."""
+    for size in range(sp.end - sp.start - 1, 0, -1):
+        for a in range(sp.start, sp.end - size + 1):
+            if entity_key(doc[a : a + size].text) in known:
+                return a, a + size
+    # a byline or caption: "Coordinator Ana Diaz", the name after the last title word
+    last = max((i for i in range(sp.start, sp.end) if doc[i].lower_ in _TITLES), default=None)
+    if last is not None and sp.end - last > 2 and rules.person_shaped(doc, last + 1, sp.end):
+        sp.kind = PERSON
+        return last + 1, sp.end
+    return None
 
 
 def _split(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[int, int]]:
@@ -439,7 +477,7 @@ def _list_names(doc: Doc) -> list[_Span]:
     return out
 
 
-_HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame".split())
+_HONORIFICS = lexicon.words("courtesy_titles")
 _CONNECTORS = frozenset("of for on at the de du la to".split())
 
 

@@ -24,6 +24,7 @@ from extract.entity_rules import (
     is_place,
     made_by,
     org_list_items,
+    org_name_lines,
     org_noun_spans,
     org_noun_votes,
     org_votes,
@@ -67,7 +68,7 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e in org_list_items(doc):
+    for s, e in org_list_items(doc) + org_name_lines(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
     people = [(sp.start, sp.end) for sp in spans if sp.kind == PERSON or (
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]
@@ -117,6 +118,33 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         sp.votes = (sp.votes or ([sp.kind] if sp.kind else [])) + [PERSON] * p + [ORGANIZATION] * o
         if sp.kind is None:
             sp.kind = PERSON if p > o else ORGANIZATION
+    _spread_along_lists(doc, spans)
+
+
+def _leans_person(sp: Candidate) -> bool:
+    votes = sp.votes or [sp.kind]
+    return votes.count(PERSON) * 2 > len(votes)
+
+
+def _spread_along_lists(doc: Doc, spans: list[Candidate]) -> None:
+    """"A, B and C" where A turned out a person: person-shaped B and C are people too.
+
+    The model labels some names in a list of people ORG; one vote per pass would only
+    reach the neighbour of a name it got right, so the evidence walks along the list.
+    """
+    for _ in range(6):
+        starts = {sp.start: sp for sp in spans if _leans_person(sp)}
+        ends = {sp.end: sp for sp in spans if _leans_person(sp)}
+        changed = False
+        for sp in spans:
+            if sp.ent_id or sp.kind != ORGANIZATION or _leans_person(sp) or sp.end - sp.start < 2 \
+                    or ORGANIZATION in sp.votes or not person_shaped(doc, sp.start, sp.end):
+                continue
+            if _next_to_person(doc, sp, starts, ends):
+                sp.votes = (sp.votes or [sp.kind]) + [PERSON] * 2
+                changed = True
+        if not changed:
+            return
 
 
 def _next_to_person(doc: Doc, sp: Candidate, starts: dict[int, Candidate],

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from extract import lexicon
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
@@ -26,34 +28,10 @@ ORGANIZATION = "organization"
 # Nouns that describe a person's job or situation: a name right after one
 # ("filmmaker Jafar Panahi", "his lawyer Babak Paknia") or in apposition
 # ("Maksim Znak, a lawyer") is a person.
-ROLE_NOUNS = frozenset("""
-filmmaker filmmakers film-maker director directors documentarian producer actor actress actors
-actresses writer author poet novelist playwright screenwriter cinematographer editor artist painter
-sculptor photographer photojournalist journalist reporter musician rapper singer composer dancer
-choreographer comedian critic curator programmer lawyer attorney activist dissident scholar
-academic professor researcher student teacher colleague protester prisoner detainee defendant
-co-defendant blogger youtuber designer architect coordinator manager officer advocate campaigner
-analyst economist ethnographer anthropologist psychiatrist doctor flautist cartoonist illustrator
-translator publisher host presenter anchor correspondent spokesperson spokesman spokeswoman founder
-co-founder cofounder chair chairman chairwoman chairperson president secretary minister ambassador
-judge senator governor mayor wife husband son daughter mother father brother sister partner
-widow cousin uncle aunt nephew niece grandson granddaughter friend fellow satirist philanthropist
-businessman businesswoman tycoon entrepreneur historian philosopher sociologist poetess bandmate
-ceo chief head leader commander general colonel captain deputy official diplomat politician
-""".split())
+ROLE_NOUNS = lexicon.words("roles") | lexicon.words("relatives")
 
 # Head nouns and name parts that make a span an organization, never a person.
-ORG_HEADS = frozenset("""
-festival association ministry committee center centre fund foundation institute institution
-academy coalition council commission agency university college school society federation
-organisation organization initiative parliament network biennale cinematheque cinémathèque
-museum gallery trust union guild league alliance movement party court tribunal assembly
-congress senate department office bureau authority board police army forces corporation
-company studio studios theatre theater orchestra syndicate house ensemble collective consortium service
-club project programme program watch international newspaper images magazine gazette journal
-media press radio television channel records pictures film films cinema productions group
-editions publishing books
-""".split())
+ORG_HEADS = lexicon.words("org_words")
 # Places often written like names; a span containing them is not a person.
 _PLACE_WORDS = frozenset("""
 republic kingdom state states city province region county district island islands street road
@@ -80,8 +58,7 @@ above below left right top bottom middle centre center inset pictured main photo
 image credit solidarity media
 """.split())
 _AWARDS = frozenset("prize prizes award awards medal trophy".split())
-_PARTICLES = frozenset(
-    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
+PARTICLES = lexicon.words("particles")
 _CONNECT = frozenset("of for on at the and de du la without & in".split())
 _HYPHENS = frozenset({"-", "‐"})
 _PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
@@ -111,7 +88,7 @@ def person_shaped(doc: Doc, start: int, end: int) -> bool:
         low = tok.lower_
         if tok.ent_type_ in _NOT_NAME_TYPES:
             return False
-        if tok.text in _HYPHENS or low in _PARTICLES or _INITIAL.match(tok.text):
+        if tok.text in _HYPHENS or low in PARTICLES or _INITIAL.match(tok.text):
             continue
         if not _titled(tok) or low in ORG_HEADS or low in _PLACE_WORDS or low in ROLE_NOUNS or \
                 low in CREDIT_WORDS:
@@ -162,7 +139,56 @@ def person_votes(doc: Doc, start: int, end: int) -> int:
     if multi and nxt is not None and nxt.lower_ == "of" and after is not None and \
             after.text[0].isupper() and (prev is None or not _titled(prev)):
         votes += 1  # "Emma Sinclair-Webb of Human Rights Watch"
+    return votes + personal_context(doc, start, end)
+
+
+# What a person has and an organization has not: "X's lawyer", "X's jailing", "X's new film".
+_PERSONAL_THINGS = frozenset("""
+jailing arrest arrests detention imprisonment release conviction sentencing trial lyrics poems
+novels lawyer lawyers family health death funeral birthday life career wife husband son daughter
+mother father brother sister satire films film book books novel play songs album poetry memoir
+""".split())
+_REFLEXIVE = frozenset({"himself", "herself"})
+
+
+def personal_context(doc: Doc, start: int, end: int) -> int:
+    """Votes for a person from the words around a name, whatever the model labelled it.
+
+    "By X" opening a line (a byline); "X's lawyer", "X's jailing"; "X barricaded himself"
+    (a reflexive pronoun on the name's verb); "the director of the paper, X," (the name in
+    apposition to a role phrase just before it).
+    """
+    votes = 0
+    prev = doc[start - 1] if start > 0 else None
+    if prev is not None and prev.lower_ == "by" and (start == 1 or "\n" in doc[start - 2].whitespace_
+                                                    or doc[start - 2].is_space):
+        votes += 2
+    if end + 1 < len(doc) and doc[end].lower_ in {"'s", "’s"} and (
+            doc[end + 1].lower_ in _PERSONAL_THINGS or end + 2 < len(doc) and doc[end + 1].pos_ == "ADJ"
+            and doc[end + 2].lower_ in _PERSONAL_THINGS):
+        votes += 2
+    root = doc[start:end].root
+    if root.dep_.startswith("nsubj") and any(
+            t.lower_ in _REFLEXIVE for c in root.head.children for t in (c, *c.children)):
+        votes += 2
+    if prev is not None and prev.text == "," and _role_phrase_before(doc, start - 1):
+        votes += 2
     return votes
+
+
+def _role_phrase_before(doc: Doc, comma: int) -> bool:
+    """"the director of Nicaragua's La Prensa newspaper," ends at ``comma``: a role phrase."""
+    for i in range(comma - 1, max(-1, comma - 11), -1):
+        tok = doc[i]
+        if tok.is_sent_start and i < comma - 1 and tok.lower_ not in ROLE_NOUNS and tok.lower_ != "the":
+            return False
+        if tok.pos_ in {"VERB", "AUX"} or tok.text in {",", ";", ":", ".", "(", ")"}:
+            return False
+        if tok.is_lower and tok.lower_ in ROLE_NOUNS:
+            det = doc[i - 1] if i > 0 else None
+            return det is None or det.is_sent_start or det.lower_ in {"the", "a", "an", "its", "their"} \
+                or det.pos_ in {"ADJ", "PROPN", "PART"} or det.lower_ in {"and", "of"}
+    return False
 
 
 def org_votes(doc: Doc, start: int, end: int) -> int:
@@ -527,7 +553,7 @@ def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
         start = tok.i + 1
         end = start
         while end < len(doc) and end - start < 6 and (
-                _titled(doc[end]) or doc[end].lower_ in _PARTICLES and end > start
+                _titled(doc[end]) or doc[end].lower_ in PARTICLES and end > start
                 or doc[end].text in _HYPHENS and not doc[end].whitespace_ and end > start):
             if "\n" in doc[end].whitespace_:
                 end += 1
@@ -536,7 +562,7 @@ def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
         while end > start and not _titled(doc[end - 1]):
             end -= 1
         if end - start >= 2 and person_shaped(doc, start, end) and all(
-                t.pos_ == "PROPN" or t.text in _HYPHENS or t.lower_ in _PARTICLES for t in doc[start:end]):
+                t.pos_ == "PROPN" or t.text in _HYPHENS or t.lower_ in PARTICLES for t in doc[start:end]):
             out.append((start, end))
     return out
 
@@ -576,5 +602,37 @@ def org_list_items(doc: Doc) -> list[tuple[int, int]]:
         if span is None or not span[0].text[0].isupper():
             continue
         if has_org_head(doc, span.start, span.end) or _ORG_HEADERS.search(heading):
+            out.append((span.start, span.end))
+    return out
+
+
+# Head nouns too common in titles of works ("Revolution of Our Times") to make a line alone
+# an organization's name.
+_WEAK_HEADS = frozenset("""
+times news post program programme film films images pictures cinema house books editions media
+press records watch international front project service group channel
+""".split())
+_NAME_LINE = re.compile(r"^[ \t]*(?P<name>[^\W\d_][^\n,;:()\"“”.!?]{2,80}?)[ \t]*$", re.MULTILINE)
+
+
+def org_name_lines(doc: Doc) -> list[tuple[int, int]]:
+    """A line that is one organization's name and nothing else (a signatory, a partner).
+
+    Every word is capitalised or a connector ("Directors Guild of Poland") and one is an
+    organization's head noun; the model often misses such names for want of a sentence.
+    """
+    out: list[tuple[int, int]] = []
+    for m in _NAME_LINE.finditer(doc.text):
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if span is None or len(span) > 8:
+            continue
+        heads = [t.i for t in span if t.lower_ in ORG_HEADS and t.lower_ not in _WEAK_HEADS]
+        # the head ends the name or starts its "of" part: "Film Academy", "Guild of Poland";
+        # "Coalition Condemns Arrests" is a headline
+        if not heads or not (heads[-1] >= span.end - 2 or doc[heads[-1] + 1].lower_ in {"of", "for"}) \
+                or any(t.pos_ in {"VERB", "AUX"} for t in span):
+            continue
+        if all(t.text[0].isupper() or t.lower_ in _CONNECT or t.text in _HYPHENS or t.is_punct
+               for t in span) and span[-1].text[0].isupper():
             out.append((span.start, span.end))
     return out

@@ -46,15 +46,21 @@ def model_name() -> str:
 
 
 def load_model(name: str | None = None) -> Language:
-    """Load the English pipeline with only the components the analysis needs."""
+    """Load the English pipeline with only the components the analysis needs.
+
+    Line breaks start sentences (:mod:`extract.sentences`), set before the parser.
+    """
     import spacy
+
+    from extract import sentences
 
     name = name or model_name()
     log.info("loading spaCy model %s", name)
     try:
-        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:  # a broken or partial install
         raise ModelNotFound(f"spaCy model {name!r} could not be loaded: {exc}") from exc
+    return sentences.add_to(nlp)
 
 
 def pipe_with_context(

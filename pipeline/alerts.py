@@ -29,6 +29,7 @@ from sqlalchemy import CursorResult, Table, and_, exists, func, or_, select, upd
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from extract import event_types
 from pipeline.config import Config
 from pipeline.db import Database
 from pipeline.models import Alert, Dismissal, Document, Entity, Event
@@ -240,7 +241,8 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     """(title, body) of the message for one alert."""
     what = str(payload.get("what") or "event")
     who = payload.get("who") or "unknown person"
-    title = f"atrisk: {what.replace('_', ' ').upper()} — {who}"
+    known = event_types.by_name().get(what)
+    title = f"atrisk: {known.title if known else what.replace('_', ' ').upper()} — {who}"
     lines = [f"Who: {who}", f"What: {what.replace('_', ' ')}"]
     if payload.get("term"):
         lines.append(f"Term: {payload['term']}")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from extract import event_types
 from extract.entities import entity_key
 from pipeline.db import Database
 from pipeline.digest import EVENT_LABELS
@@ -27,18 +28,8 @@ log = logging.getLogger(__name__)
 # disagree by a day when one site dates it and another only has its own publication date.
 SAME_HAPPENING_DAYS = 2
 
-# the state a person is in after each kind of event
-STATUS = {
-    "arrest": "detained",
-    "charge": "charged",
-    "summons": "summoned",
-    "sentence": "sentenced",
-    "release": "released",
-    "ban": "banned",
-    "confiscation": "property confiscated",
-    "hunger_strike": "on hunger strike",
-    "killing": "killed",
-}
+# the state a person is in after each kind of event (the event-type registry)
+STATUS = event_types.statuses()
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from extract import event_types
 from pipeline.redact import register_secret, register_url_path
 
-DEFAULT_ALERT_EVENTS = ("arrest", "sentence", "killing", "summons", "charge", "ban")
-EVENT_TYPES = (
-    "arrest", "charge", "summons", "sentence", "release", "ban", "confiscation",
-    "hunger_strike", "killing",
-)
+# both from the one event-type registry (extract/lexicon/event_types.toml)
+DEFAULT_ALERT_EVENTS = event_types.default_alert_types()
+EVENT_TYPES = event_types.names()
 
 
 class ConfigError(ValueError):

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from extract import event_types
 from pipeline import neardup
 from pipeline.config import Config
 from pipeline.db import Database
@@ -34,21 +35,10 @@ from pipeline.redact import mask_text, mask_url
 log = logging.getLogger(__name__)
 
 TREND_DAYS = 7
-# how events are worded in the digest and case files
-EVENT_LABELS = {
-    "arrest": "arrested",
-    "charge": "charged",
-    "summons": "summoned",
-    "sentence": "sentenced",
-    "release": "released",
-    "ban": "banned",
-    "confiscation": "property confiscated",
-    "hunger_strike": "on hunger strike",
-    "killing": "killed",
-}
-# gravest first, so a long list of events starts with what matters most
-_SEVERITY = ["killing", "arrest", "sentence", "charge", "hunger_strike", "summons", "ban",
-             "confiscation", "release"]
+# how events are worded in the digest and case files, and the gravest first, so a long
+# list of events starts with what matters most: both from the event-type registry
+EVENT_LABELS = event_types.labels()
+_SEVERITY = list(event_types.by_gravity())
 
 
 class DigestError(ValueError):
