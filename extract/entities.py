@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from extract import entity_context as context
 from extract import entity_rules as rules
@@ -208,6 +209,7 @@ def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: 
 _TITLES = (lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.words("roles")
            | lexicon.words("title_words"))
 _PARTICLES = rules.PARTICLES
+_ROLE_TITLES = lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.words("roles")
 _ORG_WORDS = rules.ORG_HEADS
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 _FUNCTION_WORDS = frozenset("of for the and to on at in de du des la le di del da for a an".split())
@@ -238,6 +240,8 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             continue
         if kind is None and ent.label_ != "GPE" and rules.has_org_head(doc, ent.start, ent.end):
             kind = ORGANIZATION  # "the Festival de Cannes" labelled FAC: trim it as a name of an organization
+        if not ent.ent_id_ and rules.not_a_name(doc, ent.start, ent.end):
+            continue  # "the Unlawful Activities (Prevention) Act": no piece of it is a name
         for start, end in _split(doc, ent.start, ent.end, kind):
             spans.append(_Span(start, end, kind, ent.ent_id_))
     spans.extend(_list_names(doc))
@@ -273,11 +277,31 @@ def _repair_spans(doc: Doc) -> list[_Span]:
         if sp.kind is None and any(t.lower_ in _ORG_WORDS for t in doc[sp.start : sp.end]):
             sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
         if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
-            sp.name, sp.kind = acronyms[sp.name], ORGANIZATION
+            sp.name, sp.kind = acronyms[sp.name] or sp.name, ORGANIZATION if acronyms[sp.name] else None
+    _unglue_known_names(doc, out)
     out = _headings_supported(doc, out)
     context.apply_context_votes(doc, out)
     _vote_kinds(out, rules.place_votes(doc))
     return [sp for sp in out if sp.kind is not None]
+
+
+def _unglue_known_names(doc: Doc, spans: list[_Span]) -> None:
+    """"Guest of Honor Laura Poitras": a word before a name the document writes without it.
+
+    When a span's words after its first are a name of two or more words found on its own
+    in the document, and the first word is never part of a name elsewhere, it is cut off.
+    """
+    alone = {entity_key(sp.name) for sp in spans if sp.end - sp.start >= 2}
+    for sp in spans:
+        if sp.ent_id or sp.end - sp.start < 3:
+            continue
+        head = doc[sp.start]
+        rest = " ".join(doc[sp.start + 1 : sp.end].text.split())
+        if entity_key(rest) in alone and not head.is_upper and \
+                sum(1 for o in spans if head.lower_ in o.name.lower().split()) == \
+                sum(1 for o in spans if entity_key(o.name) == entity_key(sp.name)):
+            sp.start += 1
+            sp.name = rest
 
 
 def _headings_supported(doc: Doc, spans: list[_Span]) -> list[_Span]:
@@ -402,6 +426,8 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
             start += 1
         elif kind != ORGANIZATION and (low in _TITLES or (tok.is_lower and low not in _PARTICLES)):
             start += 1
+        elif end - start > 2 and _glued_word(doc, start) and rules.person_shaped(doc, start + 1, end):
+            start += 1  # "Both Ana Diaz", "Release Omar Haddad", "Poet Ana Diaz" (labelled ORG)
         else:
             break
     while end > start:
@@ -414,6 +440,9 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
         elif kind == ORGANIZATION and tok.is_lower and (tok.lower_ in rules.TRAILING_NOUNS or
                                                         tok.lower_ in _FUNCTION_WORDS):
             end -= 1  # "Berlinale press office": the office is not part of the name
+        elif kind == ORGANIZATION and end - start > 1 and (tok.lower_ in _ROLE_TITLES or tok.pos_ == "VERB") \
+                and _org_before(doc, start, end - 1):
+            end -= 1  # "IFJ General Secretary", "ARC Announce": a role or a verb after the name
         elif end - start > 1 and tok.lower_ in rules.CREDIT_WORDS and tok.text[0].isupper():
             end -= 1  # a caption run into its credit: "Ahmed Mohamed. Image: ..."
         elif tok.text == "." and end - 1 > start and len(doc[end - 2].text) > 1 and not doc[end - 2].is_upper:
@@ -421,6 +450,27 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
         else:
             break
     return (start, end) if start < end else None
+
+
+def _glued_word(doc: Doc, i: int) -> bool:
+    """A word before a name that is no part of it: a title or role, or at a sentence's or
+    line's start, a function word, verb or common noun capitalised by its place."""
+    tok = doc[i]
+    low = tok.lower_.rstrip(".")
+    if low in _TITLES:
+        return True
+    if not (tok.is_sent_start or rules.line_start(doc, i)):
+        return False
+    return low in STOP_WORDS or tok.pos_ in {"VERB", "AUX", "ADP", "DET", "CCONJ", "ADV", "SCONJ"} \
+        or rules.written_lower(doc, low)
+
+
+def _org_before(doc: Doc, start: int, end: int) -> bool:
+    """What is left is an organization's name on its own: an acronym or a name with a head noun."""
+    while end > start and doc[end - 1].lower_ in _ROLE_TITLES:
+        end -= 1
+    return end > start and (end - start == 1 and doc[start].is_upper and len(doc[start]) > 1
+                            or rules.has_org_head(doc, start, end))
 
 
 def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
@@ -441,7 +491,7 @@ def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]
                 _is_name_token(doc[start - 2]) and spaced(doc[start - 2]) and not p.is_sent_start:
             start -= 2
         elif kind == PERSON and spaced(p) and p.pos_ == "PROPN" and _is_name_token(p) \
-                and p.ent_type_ in {"", "PERSON", "ORG"} and not p.is_upper:
+                and p.ent_type_ in {"", "PERSON", "ORG"} and not p.is_upper and not _glued_word(doc, p.i):
             start -= 1
         else:
             break
@@ -575,22 +625,30 @@ def _vote_kinds(spans: list[_Span], places: dict[str, int] | None = None) -> Non
         elif sp.kind is not None:
             tally.setdefault(entity_key(sp.name), []).extend(sp.votes or [sp.kind])
     evidenced = {entity_key(sp.name) for sp in spans if len(sp.votes) >= 2}  # context, not just the model
+    mentions: dict[str, int] = {}
     for sp in spans:
-        votes = tally.get(entity_key(sp.name))
+        if sp.kind is not None:
+            mentions[entity_key(sp.name)] = mentions.get(entity_key(sp.name), 0) + 1
+    for sp in spans:
+        key = entity_key(sp.name)
+        votes = tally.get(key)
         if not votes:
             continue
         persons = votes.count(PERSON)
         orgs = len(votes) - persons
-        if places and not persons and not sp.watchlisted and orgs <= places.get(entity_key(sp.name), 0) \
-                and entity_key(sp.name) not in evidenced \
+        as_place = places.get(key, 0) if places else 0
+        if as_place and not persons and not sp.watchlisted \
+                and (orgs <= as_place and key not in evidenced or mentions.get(key, 0) < as_place) \
                 and not any(w in _ORG_WORDS for w in sp.name.lower().split()):
-            sp.kind = None
+            sp.kind = None  # more often a place than anything else in this document
             continue
         if persons != orgs:
             sp.kind = PERSON if persons > orgs else ORGANIZATION
         elif sp.kind is None or persons:
             has_org_word = any(w in _ORG_WORDS for w in sp.name.lower().split())
             sp.kind = ORGANIZATION if has_org_word else PERSON
+        if not sp.watchlisted and key not in evidenced and rules.place_name(sp.name, sp.kind):
+            sp.kind = None  # a country or a region's name, whatever the model called it
 
 
 def _initials(name: str) -> str:
