@@ -288,7 +288,7 @@ def _repair_spans(doc: Doc) -> list[_Span]:
 def _unglue_known_names(doc: Doc, spans: list[_Span]) -> None:
     """"Guest of Honor Laura Poitras": a word before a name the document writes without it.
 
-    When a span's words after its first are a name of two or more words found on its own
+    When a span's words after its first are a name of two or more name words found on its own
     in the document, and the first word is never part of a name elsewhere, it is cut off.
     """
     alone = {entity_key(sp.name) for sp in spans if sp.end - sp.start >= 2}
@@ -298,6 +298,7 @@ def _unglue_known_names(doc: Doc, spans: list[_Span]) -> None:
         head = doc[sp.start]
         rest = " ".join(doc[sp.start + 1 : sp.end].text.split())
         if entity_key(rest) in alone and not head.is_upper and \
+                sum(1 for t in doc[sp.start + 1 : sp.end] if _is_name_token(t)) >= 2 and \
                 sum(1 for o in spans if head.lower_ in o.name.lower().split()) == \
                 sum(1 for o in spans if entity_key(o.name) == entity_key(sp.name)):
             sp.start += 1

@@ -35,26 +35,21 @@ def test_every_name_in_a_list_of_people_is_a_person(nlp) -> None:  # noqa: ANN00
     assert not names(ms, ORGANIZATION) & {"Jan Agha Rostami", "Haseeb Wardak"}
 
 
-def test_a_byline_names_a_person(nlp) -> None:  # noqa: ANN001
-    ms = run(nlp, "Poet detained in the capital\nBy Awen Tregarthen\n"
-                  "The poet was detained on Monday, her family said.")
-    assert "Awen Tregarthen" in names(ms, PERSON)
-
-
-def test_a_reflexive_pronoun_names_a_person(nlp) -> None:  # noqa: ANN001
-    ms = run(nlp, "Marco Veltrano had barricaded himself inside the university with his supporters.")
-    assert "Marco Veltrano" in names(ms, PERSON)
-
-
-def test_a_role_phrase_in_apposition_names_a_person(nlp) -> None:  # noqa: ANN001
-    ms = run(nlp, "The director of the daily El Faro del Sur, Juan Ignacio Berrondo Ulloa, "
-                  "was sentenced to nine years.")
-    assert "Juan Ignacio Berrondo Ulloa" in names(ms, PERSON)
-
-
-def test_a_possessive_of_a_personal_thing_names_a_person(nlp) -> None:  # noqa: ANN001
-    ms = run(nlp, "Critics praised Sven Aaltonen's satire, which won the main prize.")
-    assert "Sven Aaltonen" in names(ms, PERSON)
+@pytest.mark.parametrize(("text", "name"), [
+    # a byline
+    ("Poet detained in the capital\nBy Awen Tregarthen\nThe poet was detained on Monday.",
+     "Awen Tregarthen"),
+    # a reflexive pronoun on the name's verb
+    ("Marco Veltrano had barricaded himself inside the university with his supporters.",
+     "Marco Veltrano"),
+    # a role phrase in apposition before the name
+    ("The director of the daily El Faro del Sur, Juan Ignacio Berrondo Ulloa, was sentenced.",
+     "Juan Ignacio Berrondo Ulloa"),
+    # a possessive of something only a person has
+    ("Critics praised Sven Aaltonen's satire, which won the main prize.", "Sven Aaltonen"),
+])
+def test_the_words_around_a_name_say_it_is_a_person(nlp, text: str, name: str) -> None:  # noqa: ANN001
+    assert name in names(run(nlp, text), PERSON)
 
 
 # ---------------------------------------------------------------- not names at all
