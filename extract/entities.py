@@ -278,31 +278,42 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
         if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
             sp.name, sp.kind = acronyms[sp.name] or sp.name, ORGANIZATION if acronyms[sp.name] else None
-    _unglue_known_names(doc, out)
     out = _headings_supported(doc, out)
+    _unglue_known_names(doc, out)
     context.apply_context_votes(doc, out)
     _vote_kinds(out, rules.place_votes(doc))
     return [sp for sp in out if sp.kind is not None]
 
 
 def _unglue_known_names(doc: Doc, spans: list[_Span]) -> None:
-    """"Guest of Honor Laura Poitras": a word before a name the document writes without it.
+    """"Guest of Honor Laura Poitras", "Authorities Sentence Ana Diaz": words before a name
+    the document writes without them.
 
-    When a span's words after its first are a name of two or more name words found on its own
-    in the document, and the first word is never part of a name elsewhere, it is cut off.
+    When a span's last words are a name of two or more name words found on its own in the
+    document, and none of the words before them is part of a name elsewhere, they are cut off.
     """
     alone = {entity_key(sp.name) for sp in spans if sp.end - sp.start >= 2}
+    words: dict[str, int] = {}
+    names: dict[str, int] = {}
     for sp in spans:
-        if sp.ent_id or sp.end - sp.start < 3:
+        if sp.kind is None:
+            continue  # places and nationalities may share a word with a name
+        names[entity_key(sp.name)] = names.get(entity_key(sp.name), 0) + 1
+        for w in set(entity_key(sp.name).split()):
+            words[w] = words.get(w, 0) + 1
+    for sp in spans:
+        if sp.ent_id or sp.kind is None or sp.end - sp.start < 3:
             continue
-        head = doc[sp.start]
-        rest = " ".join(doc[sp.start + 1 : sp.end].text.split())
-        if entity_key(rest) in alone and not head.is_upper and \
-                sum(1 for t in doc[sp.start + 1 : sp.end] if _is_name_token(t)) >= 2 and \
-                sum(1 for o in spans if head.lower_ in o.name.lower().split()) == \
-                sum(1 for o in spans if entity_key(o.name) == entity_key(sp.name)):
-            sp.start += 1
-            sp.name = rest
+        same = names[entity_key(sp.name)]
+        for cut in range(sp.start + 1, sp.end - 1):
+            rest = " ".join(doc[cut : sp.end].text.split())
+            head = doc[sp.start:cut]
+            if entity_key(rest) in alone and not any(t.is_upper and len(t) > 1 for t in head) and \
+                    sum(1 for t in doc[cut : sp.end] if _is_name_token(t)) >= 2 and \
+                    not rules.has_org_head(doc, sp.start, cut) and \
+                    all(words.get(w, 0) <= same for w in entity_key(head.text).split()):
+                sp.start, sp.name = cut, rest
+                break
 
 
 def _headings_supported(doc: Doc, spans: list[_Span]) -> list[_Span]:
@@ -509,6 +520,50 @@ def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]
             end += 1
         else:
             break
+    if kind == ORGANIZATION:
+        start, end = _extend_org(doc, start, end)
+    return start, end
+
+
+_ORG_OF = frozenset({"of", "for", "in", "on"})
+
+
+def _unit_word(tok) -> bool:  # noqa: ANN001 - spaCy Token
+    return tok.is_alpha and tok.text[0].isupper() and tok.ent_type_ in {"", "ORG", "GPE"} \
+        and not tok.is_sent_start
+
+
+_PLACE_LABELS = frozenset({"GPE", "NORP", "LOC"})
+
+
+def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """An organization's name with a head noun takes in the words the model left outside it:
+    a place or people before it ("Amhara Media Center", "Allahabad High Court"), a unit
+    before "in"/"for" ("Writers in Prison Committee") and an "of"/"for" part after it
+    ("Academy for the Performing Arts", "Court of Appeal")."""
+    if not rules.has_org_head(doc, start, end):
+        return start, end
+    for _ in range(3):
+        p = start - 1
+        if p < 0 or doc[p].is_sent_start and doc[p].lower_ in STOP_WORDS or "\n" in doc[p].whitespace_:
+            break
+        tok = doc[p]
+        named = tok.ent_type_ in _PLACE_LABELS or tok.pos_ == "PROPN" and tok.ent_type_ in ("", "ORG")
+        if tok.is_alpha and tok.text[0].isupper() and tok.whitespace_ and not tok.is_sent_start and named:
+            start = p
+        elif tok.lower_ in _ORG_OF - {"of"} and p > 0 and _unit_word(doc[p - 1]):
+            start = p - 1  # "Writers in Prison Committee"
+        else:
+            break
+    j = end
+    if j + 1 < len(doc) and doc[j].lower_ in {"of", "for"} and doc[end - 1].lower_ in rules.ORG_HEADS:
+        k = j + 1 + (doc[j + 1].lower_ == "the")
+        stop = k
+        while stop < len(doc) and stop - k < 4 and doc[stop].is_alpha and doc[stop].text[0].isupper() \
+                and doc[stop].ent_type_ not in {"PERSON", "DATE"} and "\n" not in doc[stop - 1].whitespace_:
+            stop += 1
+        if stop > k:
+            end = stop
     return start, end
 
 

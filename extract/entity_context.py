@@ -21,6 +21,7 @@ from extract.entity_rules import (
     coordinated_before,
     credit_spans,
     defined_acronyms,
+    has_org_head,
     is_caption_word,
     is_place,
     made_by,
@@ -34,6 +35,7 @@ from extract.entity_rules import (
     person_shaped,
     person_votes,
     place_texts,
+    quoted,
     role_before,
     role_name_spans,
     role_of_orgs,
@@ -101,7 +103,9 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         if based_suffix(doc, sp.end):
             sp.kind, sp.votes = None, []
             continue
-        if after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
+        title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and \
+            not has_org_head(doc, sp.start, sp.end)
+        if title or after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
             sp.kind, sp.votes = None, []  # "their play Finist the Brave Falcon"
             continue
         if is_caption_word(doc, sp.start, sp.end) or not_a_name(doc, sp.start, sp.end) or (

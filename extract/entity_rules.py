@@ -487,8 +487,24 @@ _BULLET_LINE = re.compile(r"^[ \t]*[-–•*·▪●][ \t]*(?P<name>[^\n,;:()]{2
 
 
 def after_work_noun(doc: Doc, start: int) -> bool:
-    """"their play Finist the Brave Falcon": a title after a work noun."""
+    """"their play Finist the Brave Falcon", "the film “Night Train”": a title after a work noun."""
+    if start > 1 and doc[start - 1].text in _OPEN_QUOTES:
+        start -= 1
     return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower
+
+
+_OPEN_QUOTES = frozenset({"“", '"', "‘", "'", "«", "„"})
+_CLOSE_QUOTES = frozenset({"”", '"', "’", "'", "»", "“"})
+
+
+def quoted(doc: Doc, start: int, end: int) -> bool:
+    """The span is all that stands between quotation marks: a title or a slogan, not a name."""
+    if start == 0 or doc[start - 1].text not in _OPEN_QUOTES:
+        return False
+    j = end
+    while j < len(doc) and doc[j].text in {",", ".", "!", "?"}:
+        j += 1
+    return j < len(doc) and doc[j].text in _CLOSE_QUOTES
 
 
 def made_by(doc: Doc, start: int, end: int) -> bool:

@@ -109,3 +109,27 @@ def test_a_role_after_an_organization_is_cut_off(nlp) -> None:  # noqa: ANN001
                   "the conversation. Laura Menendez is a documentary filmmaker.")
     assert "Laura Menendez" in names(ms, PERSON)
     assert not any("Guest" in n for n in names(ms))
+
+
+def test_a_phrase_glued_before_a_name_the_text_writes_alone_is_cut_off(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Regional Authorities Sentence Omar Haddad, a singer, to six years in prison\n"
+                  "The singer Omar Haddad was sentenced on Monday, his lawyer said.")
+    assert "Omar Haddad" in names(ms, PERSON)
+    assert not any("Sentence" in n for n in names(ms))
+
+
+# ---------------------------------------------------------------- organizations whole
+
+
+@pytest.mark.parametrize(("text", "org"), [
+    ("She studied at the Lisbon Academy for the Dramatic Arts before her arrest.",
+     "Lisbon Academy for the Dramatic Arts"),
+    ("The case was taken up by the Poets in Exile Committee of the network.", "Poets in Exile Committee"),
+])
+def test_an_organization_takes_in_the_words_the_model_left_out(nlp, text: str, org: str) -> None:  # noqa: ANN001
+    assert org in names(run(nlp, text), ORGANIZATION)
+
+
+def test_a_quoted_title_is_no_organization(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The festival screened the film “Marta’s Sisters,” a story about a family in debt.")
+    assert not any("Sisters" in n for n in names(ms))
