@@ -165,6 +165,7 @@ def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]
     spans = _repair_spans(doc)
     idx = _index(watchlist) if watchlist else None
     _resolve_names(doc, spans, idx, watchlist)
+    spans = _drop_lone_words(doc, spans)
     out: list[Mention] = []
     if not spans:
         return out
@@ -180,6 +181,22 @@ def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]
             sent_start=sent.start_char, watchlisted=sp.watchlisted,
         ))
     return out
+
+
+def _drop_lone_words(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """A one-word "person" named once, tied to no full name or listed person and with no
+    word around it saying it is one ("Advocacy" in a menu, "Dies" in a headline, "US"), is
+    dropped: the model's label alone is too weak for a single word."""
+    seen: dict[str, int] = {}
+    for sp in spans:
+        seen[entity_key(sp.name)] = seen.get(entity_key(sp.name), 0) + 1
+
+    def lone(sp: _Span) -> bool:
+        if sp.kind != PERSON or sp.watchlisted or sp.votes or " " in sp.name.strip():
+            return False
+        return doc[sp.start].is_upper or seen[entity_key(sp.name)] == 1
+
+    return [sp for sp in spans if not lone(sp)]
 
 
 def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: Watchlist | None) -> None:

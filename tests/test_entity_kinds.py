@@ -133,3 +133,8 @@ def test_an_organization_takes_in_the_words_the_model_left_out(nlp, text: str, o
 def test_a_quoted_title_is_no_organization(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "The festival screened the film “Marta’s Sisters,” a story about a family in debt.")
     assert not any("Sisters" in n for n in names(ms))
+
+
+def test_a_lone_word_the_model_calls_a_person_is_dropped(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Advocacy\nThe poet Lina Moreau was released on Friday. Moreau thanked her supporters.")
+    assert names(ms, PERSON) == {"Lina Moreau"}
