@@ -183,18 +183,27 @@ def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]
     return out
 
 
+_OUTLET_BEFORE = frozenset({"for", "on", "with", "told", "via"})
+
+
 def _drop_lone_words(doc: Doc, spans: list[_Span]) -> list[_Span]:
     """A one-word "person" named once, tied to no full name or listed person and with no
     word around it saying it is one ("Advocacy" in a menu, "Dies" in a headline, "US"), is
-    dropped: the model's label alone is too weak for a single word."""
+    dropped: the model's label alone is too weak for a single word. So is a one-word
+    "organization" named once ("in Erbil", "Bachelor"), unless written as an outlet or a
+    body usually is ("worked for Arte", "posted on YouTube", "told Variety")."""
     seen: dict[str, int] = {}
     for sp in spans:
         seen[entity_key(sp.name)] = seen.get(entity_key(sp.name), 0) + 1
 
     def lone(sp: _Span) -> bool:
-        if sp.kind != PERSON or sp.watchlisted or sp.votes or " " in sp.name.strip():
+        if sp.watchlisted or sp.votes or " " in sp.name.strip():
             return False
-        return doc[sp.start].is_upper or seen[entity_key(sp.name)] == 1
+        if sp.kind == ORGANIZATION:  # kept after "worked for", "posted on", "told": an outlet
+            prev = doc[sp.start - 1].lower_ if sp.start else ""
+            return not doc[sp.start].is_upper and seen[entity_key(sp.name)] == 1 \
+                and prev not in _OUTLET_BEFORE
+        return sp.kind == PERSON and (doc[sp.start].is_upper or seen[entity_key(sp.name)] == 1)
 
     return [sp for sp in spans if not lone(sp)]
 
