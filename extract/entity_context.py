@@ -17,12 +17,15 @@ from extract.entity_rules import (
     PERSON,
     after_work_noun,
     based_suffix,
+    byline_spans,
     coordinated_before,
     credit_spans,
     defined_acronyms,
+    has_org_head,
     is_caption_word,
     is_place,
     made_by,
+    not_a_name,
     org_list_items,
     org_name_lines,
     org_noun_spans,
@@ -32,6 +35,7 @@ from extract.entity_rules import (
     person_shaped,
     person_votes,
     place_texts,
+    quoted,
     role_before,
     role_name_spans,
     role_of_orgs,
@@ -56,15 +60,19 @@ class Candidate:
 
 
 def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
-    """Spans found from context (credits, defined acronyms, roles, subjects); acronym -> full name."""
+    """Spans found from context (credits, defined acronyms, roles, subjects); acronym -> full name
+    ("" for the acronym of something that is no name, such as a law)."""
     acronyms: dict[str, str] = {}
     for s, e, a, b in defined_acronyms(doc):
+        if not_a_name(doc, s, e):  # "the Prevention of Terrorism Act (PTA)": PTA names a law
+            acronyms.setdefault(doc[a].text, "")
+            continue
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
         spans.append(Candidate(a, b, ORGANIZATION, votes=[ORGANIZATION] * 3))
         acronyms.setdefault(doc[a].text, " ".join(doc[s:e].text.split()))
     for s, e, kind in credit_spans(doc):
         spans.append(Candidate(s, e, kind, votes=[kind] * 3))
-    for s, e in role_name_spans(doc):
+    for s, e in role_name_spans(doc) + byline_spans(doc):
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
@@ -95,10 +103,12 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         if based_suffix(doc, sp.end):
             sp.kind, sp.votes = None, []
             continue
-        if after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
+        title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and \
+            not has_org_head(doc, sp.start, sp.end)
+        if title or after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
             sp.kind, sp.votes = None, []  # "their play Finist the Brave Falcon"
             continue
-        if is_caption_word(doc, sp.start, sp.end) or (
+        if is_caption_word(doc, sp.start, sp.end) or not_a_name(doc, sp.start, sp.end) or (
                 sp.kind == ORGANIZATION and is_place(doc, sp.start, sp.end, places)):
             sp.kind, sp.votes = None, []
             continue

@@ -15,6 +15,7 @@ the model's time.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from extract import lexicon
@@ -151,6 +152,11 @@ mother father brother sister satire films film book books novel play songs album
 _REFLEXIVE = frozenset({"himself", "herself"})
 
 
+def line_start(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` opens a line."""
+    return i == 0 or "\n" in doc[i - 1].whitespace_ or (doc[i - 1].is_space and "\n" in doc[i - 1].text)
+
+
 def personal_context(doc: Doc, start: int, end: int) -> int:
     """Votes for a person from the words around a name, whatever the model labelled it.
 
@@ -160,8 +166,7 @@ def personal_context(doc: Doc, start: int, end: int) -> int:
     """
     votes = 0
     prev = doc[start - 1] if start > 0 else None
-    if prev is not None and prev.lower_ == "by" and (start == 1 or "\n" in doc[start - 2].whitespace_
-                                                    or doc[start - 2].is_space):
+    if prev is not None and prev.lower_ == "by" and line_start(doc, start - 1):
         votes += 2
     if end + 1 < len(doc) and doc[end].lower_ in {"'s", "’s"} and (
             doc[end + 1].lower_ in _PERSONAL_THINGS or end + 2 < len(doc) and doc[end + 1].pos_ == "ADJ"
@@ -482,8 +487,24 @@ _BULLET_LINE = re.compile(r"^[ \t]*[-–•*·▪●][ \t]*(?P<name>[^\n,;:()]{2
 
 
 def after_work_noun(doc: Doc, start: int) -> bool:
-    """"their play Finist the Brave Falcon": a title after a work noun."""
+    """"their play Finist the Brave Falcon", "the film “Night Train”": a title after a work noun."""
+    if start > 1 and doc[start - 1].text in _OPEN_QUOTES:
+        start -= 1
     return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower
+
+
+_OPEN_QUOTES = frozenset({"“", '"', "‘", "'", "«", "„"})
+_CLOSE_QUOTES = frozenset({"”", '"', "’", "'", "»", "“"})
+
+
+def quoted(doc: Doc, start: int, end: int) -> bool:
+    """The span is all that stands between quotation marks: a title or a slogan, not a name."""
+    if start == 0 or doc[start - 1].text not in _OPEN_QUOTES:
+        return False
+    j = end
+    while j < len(doc) and doc[j].text in {",", ".", "!", "?"}:
+        j += 1
+    return j < len(doc) and doc[j].text in _CLOSE_QUOTES
 
 
 def made_by(doc: Doc, start: int, end: int) -> bool:
@@ -635,4 +656,104 @@ def org_name_lines(doc: Doc) -> list[tuple[int, int]]:
         if all(t.text[0].isupper() or t.lower_ in _CONNECT or t.text in _HYPHENS or t.is_punct
                for t in span) and span[-1].text[0].isupper():
             out.append((span.start, span.end))
+    return out
+
+
+LAW_WORDS = lexicon.words("law_words")
+AWARD_WORDS = lexicon.words("award_words")
+_TIME_WORDS = lexicon.words("time_words")
+_GROUP_WORDS = lexicon.words("group_words")
+_PRIZE_METALS = frozenset("golden silver bronze crystal best".split())
+_CURRENCY = re.compile(r"[$€£¥₹₦]|\b(?:usd|eur|gbp|aed|zw|rs|inr|tl|try|rub)\b", re.I)
+
+
+def not_a_name(doc: Doc, start: int, end: int) -> str | None:
+    """Why the span names no person or organization, or None.
+
+    "money": an amount ("ZW$70,000", "AED 1 million"); "time": month, day or time words
+    only ("On Wednesday"); "law": a law or code ("the National Security Law"); "award":
+    a prize ("Silver Bear", "Best Film"); "group": a faith, people or nationality
+    ("Tibetan Buddhism", "Crimean Tatars", "French"); "common noun": one word the text
+    also writes in lower case ("Court", "Community"), capitalised only by its place.
+    """
+    toks = doc[start:end]
+    words = [t for t in toks if t.is_alpha]
+    if not words:
+        return None
+    lows = [t.lower_ for t in words]
+    if any(t.ent_type_ == "MONEY" for t in toks) or _CURRENCY.search(toks.text) and any(
+            t.like_num for t in toks):
+        return "money"
+    if all(w in _TIME_WORDS for w in lows) or lows[-1] == "day" and len(lows) > 1:
+        return "time"
+    if lows[-1] in LAW_WORDS and not any(w in ORG_HEADS for w in lows):
+        return "law"
+    if any(w in AWARD_WORDS for w in lows) or lows[0] == "best" and len(lows) > 1 or \
+            lows[0] in _PRIZE_METALS and len(lows) <= 3 and not any(w in ORG_HEADS for w in lows):
+        return "award"
+    if lows[-1] in _GROUP_WORDS or lows[-1].endswith("ism") and not any(w in ORG_HEADS for w in lows):
+        return "group"
+    one = words[0]
+    if len(toks) == 1 and (one.ent_type_ == "NORP" or one.pos_ == "ADJ" and _DEMONYM.search(lows[0])):
+        return "group"
+    if len(toks) == 1 and not words[0].is_upper and written_lower(doc, lows[0]):
+        return "common noun"
+    return None
+
+
+def written_lower(doc: Doc, low: str) -> bool:
+    """Whether the text writes ``low`` in lower case somewhere (a common noun, not a name)."""
+    key = ("lower_words", id(doc))
+    cached = _LOWER_CACHE.get(key)
+    if cached is None or cached[0] is not doc:
+        cached = (doc, {t.text for t in doc if t.is_lower})
+        _LOWER_CACHE.clear()
+        _LOWER_CACHE[key] = cached
+    return low in cached[1]
+
+
+_LOWER_CACHE: dict[tuple[str, int], tuple[Doc, set[str]]] = {}
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[frozenset[str], frozenset[str]]:
+    """Keys of country names (ISO names, common names and the short forms of a list) and of
+    the ISO names of provinces, regions and capital districts."""
+    import pycountry
+
+    from extract.entities import entity_key  # entities imports this module
+
+    countries = {entity_key(n) for n in lexicon.words("country_names")}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                countries.add(entity_key(value))
+    regions = {entity_key(s.name) for s in pycountry.subdivisions}
+    return frozenset(countries), frozenset(regions - countries)
+
+
+def place_name(name: str, kind: str | None) -> bool:
+    """A country's name (any kind), or a province's or region's (an organization only).
+
+    Regions are not tested for people: many share a name with a person ("Santiago",
+    "Sofia", "Córdoba").
+    """
+    from extract.entities import entity_key
+
+    countries, regions = _places()
+    key = entity_key(name)
+    return key in countries or kind == ORGANIZATION and key in regions
+
+
+def byline_spans(doc: Doc) -> list[tuple[int, int]]:
+    """"By Awen Tregarthen" opening a line: the capitalised words after "By" name a person."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        if tok.lower_ != "by" or not line_start(doc, tok.i):
+            continue
+        start = tok.i + 1
+        end = _run_fwd(doc, start, limit=4)
+        if end - start >= 2 and person_shaped(doc, start, end):
+            out.append((start, end))
     return out

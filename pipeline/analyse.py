@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from extract.analyse import Analyser, Analysis, analyse_doc, cut_text
 from extract.entities import entity_key
+from extract.listing import is_listing
 from extract.watchlist import Watchlist
 from pipeline import alerts
 from pipeline.config import Config
@@ -414,6 +415,9 @@ def _claimed_texts(
                 progress.step()
             elif not text:
                 _mark_unanalysable(db, doc_id, "no stored text")
+                progress.step()
+            elif is_listing(text):  # an index of other pages' headlines: no statement
+                _mark_unanalysable(db, doc_id, "listing page")
                 progress.step()
             else:
                 if len(text) > limit:
