@@ -42,6 +42,13 @@ class AlertsConfig:
     feed: str = "data/alerts.xml"
     max_attempts: int = 10
     retry_base_seconds: int = 60
+    corroborated: bool = False  # one follow-up when an incident reaches two independent sources
+
+
+@dataclass(frozen=True)
+class IncidentsConfig:
+    window_days: int = 30  # undated reports of a current event join an incident this recent
+    day_tolerance_days: int = 3  # two day-precise dates this close are the same event
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,7 @@ class Config:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
+    incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
     path: str | None = None
 
 
@@ -121,6 +129,7 @@ _SECTIONS: dict[str, type] = {
     "analysis": AnalysisConfig,
     "storage": StorageConfig,
     "scale": ScaleConfig,
+    "incidents": IncidentsConfig,
 }
 
 
