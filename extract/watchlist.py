@@ -65,7 +65,8 @@ def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
                 raise WatchlistError(f"{where}: must be a table")
             bad = set(row) - _KEYS
             if bad:
-                raise WatchlistError(f"{where}: unknown key(s) {sorted(bad)}; expected name, aliases, tags, country, profession")
+                raise WatchlistError(f"{where}: unknown key(s) {sorted(bad)}; "
+                                     "expected name, aliases, tags, country, profession")
             name = row.get("name")
             if not isinstance(name, str) or not name.strip():
                 raise WatchlistError(f"{where}: field 'name' is required and must be a non-empty string")

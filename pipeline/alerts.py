@@ -248,7 +248,8 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"Term: {payload['term']}")
     when = payload.get("date") or "date not stated"
     if payload.get("date") and payload.get("date_precision") in ("month", "year"):
-        when = f"{when[:7] if payload['date_precision'] == 'month' else when[:4]} ({payload['date_precision']})"
+        shown = when[:7] if payload["date_precision"] == "month" else when[:4]
+        when = f"{shown} ({payload['date_precision']})"
     lines.append(f"When: {when}")
     where = ", ".join(str(p) for p in (payload.get("place"), payload.get("country")) if p)
     if where:

@@ -273,6 +273,8 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
     type: Mapped[str] = mapped_column(String(30))
+    first_reported: Mapped[date | None] = mapped_column(Date)  # its first report's publication day
+    last_reported: Mapped[date | None] = mapped_column(Date)
     date: Mapped[date | None] = mapped_column(Date)
     date_precision: Mapped[str | None] = mapped_column(String(10))
     country: Mapped[str | None] = mapped_column(String(100))
@@ -280,8 +282,6 @@ class Incident(Base):
     authority: Mapped[str | None] = mapped_column(String(300))
     term: Mapped[str | None] = mapped_column(String(200))
     first_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
-    first_reported: Mapped[date | None] = mapped_column(Date)  # its first report's publication day
-    last_reported: Mapped[date | None] = mapped_column(Date)
     sources: Mapped[int] = mapped_column(Integer, default=0)
     documents: Mapped[int] = mapped_column(Integer, default=0)
     is_new: Mapped[bool] = mapped_column(Boolean, default=False)
