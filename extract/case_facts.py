@@ -81,8 +81,9 @@ def _authority(sent: Span) -> str | None:
             continue
         if root.ent_type_ == "PERSON" or root.lower_ in ("minister", "judge") and not _is_agent(root):
             continue
-        words = [t for t in chunk if t.dep_ not in ("det", "poss")
-                 or t.ent_type_ and t.lower_ not in ("the", "a", "an")]
+        spaces = [t.i for t in chunk if t.is_space]  # a title line the parser ran into
+        words = [t for t in chunk if (not spaces or t.i > spaces[-1]) and not t.is_space
+                 and (t.dep_ not in ("det", "poss") or t.ent_type_ and t.lower_ not in ("the", "a", "an"))]
         while words and words[0].is_punct:
             words = words[1:]
         end = chunk.end
