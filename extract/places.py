@@ -102,9 +102,10 @@ def _cities() -> dict[str, tuple[str, str, int]]:
             continue
         country = countries.get(norm(str(country_of[code])), str(country_of[code]))
         latin = [a for a in row.get("alternatenames") or () if a.isascii() and a[:1].isupper()]
-        for alias in [row["name"], *latin]:
+        for n, alias in enumerate([row["name"], *latin]):
             key = norm(alias)
-            if len(key) < 3 or key in countries:
+            # short or differently spelled alternates are too often other words ("Bay")
+            if len(key) < (3 if n == 0 else 4) or key in countries or n and key[0] != norm(row["name"])[:1]:
                 continue
             if key not in out or out[key][2] < pop:
                 out[key] = (str(row["name"]), country, pop)
@@ -128,9 +129,12 @@ def resolve(text: str) -> Place | None:
     city = _cities().get(key)
     if city:
         return Place(city[1], city[0])
-    # "Tehran's Evin" / "northern Iran": the last words may name the place
+    # "northern Iran", "central Tehran": words in lower case before the place's name
+    written = text.split()
     words = key.split()
-    for i in range(1, len(words)):
+    for i in range(1, min(len(words), len(written))):
+        if not written[i - 1].islower():
+            break
         tail = " ".join(words[i:])
         country = country_named(tail)
         if country:

@@ -325,7 +325,8 @@ def render_markdown(cf: CaseFile) -> str:
         out.append(f"Tags: {', '.join(md(t) for t in cf.tags)}")
     out.append(f"Watchlist: {'yes' if cf.watchlisted else 'no'}")
     if cf.profession or cf.country:
-        out.append(f"Profession: {md(cf.profession or 'not stated')}; country: {md(cf.country or 'not stated')}")
+        out.append(f"Profession: {md(cf.profession or 'not stated')}; "
+                   f"country: {md(cf.country or 'not stated')}")
     if cf.status:
         term = f" ({md(cf.status_term)})" if cf.status_term else ""
         since = f" since {cf.status_date.isoformat()}" if cf.status_date else ""

@@ -153,6 +153,7 @@ class Digest:
     organizations: list[EntityTrend]
     health: list[SourceHealth]
     unanalysed: list[Unanalysed]
+    incidents: dict = field(default_factory=dict)  # pipeline.incidents_report.digest_summary
 
     @property
     def document_count(self) -> int:
@@ -224,6 +225,8 @@ def build_digest(
         if start >= end:
             raise DigestError("the start of the digest period must be before now")
         label = f"since {start.replace(tzinfo=UTC).astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
+    from pipeline.incidents_report import digest_summary
+
     with db.session() as s:
         docs = _documents(s, start, end)
         roots = _roots(s)
@@ -244,6 +247,7 @@ def build_digest(
                 for d, name in docs
                 if not d.analysed
             ],
+            incidents=digest_summary(s, start, end),
         )
 
 

@@ -157,11 +157,12 @@ def person_country(person: Entity, incidents: list[dict[str, Any]]) -> str | Non
 
 
 def digest_summary(s: Session, start: datetime, end: datetime) -> dict[str, Any]:
-    """Incidents reported in [start, end): new ones first, counts per country and type."""
-    q = _live(s).where(Incident.last_reported >= start.date(), Incident.last_reported < end.date())
-    found = list(s.scalars(q))
-    found.sort(key=lambda i: (not i.is_new, not (i.first_reported and i.first_reported >= start.date()),
-                              -(i.sources or 0), i.id))
+    """Incidents reported in [start, end) (an event stored then): new ones first, then those
+    first reported in the period, then the most corroborated; counts per country and type."""
+    reported = select(Event.incident_id).where(Event.created_at >= start, Event.created_at < end,
+                                               Event.dismissed.is_(False))
+    found = list(s.scalars(_live(s).where(Incident.id.in_(reported))))
+    found.sort(key=lambda i: (not i.is_new, not (i.created_at >= start), -(i.sources or 0), i.id))
     records = _records(s, found)
     by_country = Counter(r["country"] or "unknown" for r in records)
     by_type = Counter(r["type"] for r in records)
@@ -170,6 +171,48 @@ def digest_summary(s: Session, start: datetime, end: datetime) -> dict[str, Any]
         "per_country": dict(sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))),
         "per_type": dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
+
+
+def _line(r: dict[str, Any]) -> tuple[str, str]:
+    """(headline, details) of one incident in the digest, unescaped."""
+    where = ", ".join(p for p in (r["place"], r["country"]) if p)
+    head = f"{r['person']}: {r['type'].replace('_', ' ')}" + (f" ({r['date']})" if r["date"] else "")
+    details = "; ".join(x for x in (
+        "new" if r["new"] else "",
+        f"in {where}" if where else "",
+        f"by {r['authority']}" if r["authority"] else "",
+        f"{r['sources']} source(s), {len(r['documents'])} document(s)",
+    ) if x)
+    return head, details
+
+
+def digest_markdown(summary: dict[str, Any], md: Any) -> list[str]:
+    """The digest's incidents section as Markdown lines (``md`` escapes crawled text)."""
+    out = ["## Incidents", ""]
+    if not summary["incidents"]:
+        return out + ["No incidents reported.", ""]
+    counts = ", ".join(f"{md(k)} {v}" for k, v in summary["per_country"].items())
+    out += [f"Per country: {counts}",
+            "Per type: " + ", ".join(f"{k} {v}" for k, v in summary["per_type"].items()), ""]
+    for r in summary["incidents"]:
+        head, details = _line(r)
+        out.append(f"- #{r['id']} **{md(head)}**: {md(details)}")
+    return out + [""]
+
+
+def digest_html(summary: dict[str, Any], h: Any, styles: dict[str, str]) -> list[str]:
+    """The digest's incidents section as HTML blocks (``h`` escapes)."""
+    out = [f'<h2 style="{styles["h2"]}">Incidents</h2>']
+    if not summary["incidents"]:
+        return out + [f'<p style="{styles["muted"]}">No incidents reported.</p>']
+    counts = ", ".join(f"{h(k)} {v}" for k, v in summary["per_country"].items())
+    types = ", ".join(f"{h(k)} {v}" for k, v in summary["per_type"].items())
+    out.append(f'<p style="{styles["muted"]}">Per country: {counts}. Per type: {types}.</p>')
+    for r in summary["incidents"]:
+        head, details = _line(r)
+        out.append(f'<div style="{styles["item"]}"><strong>{h(head)}</strong> '
+                   f'<span style="{styles["muted"]}">{h(details)}</span></div>')
+    return out
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
