@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 _PLACE_LABELS = ("GPE", "LOC", "FAC")
+# nouns for people that a nationality adjective may describe, beside the professions list
+_PEOPLE = {"national", "citizen", "man", "woman", "activist", "defender", "student", "dissident",
+           "blogger", "lawyer", "member", "people", "refugee", "resident", "son", "daughter"}
 MAX_AUTHORITY_WORDS = 8
 
 
@@ -56,21 +59,57 @@ def _professions() -> dict[str, str]:
     return out
 
 
-def _span_places(span: Span) -> list[places.Place]:
-    found: list[places.Place] = []
+def _described_noun(tok: Token) -> Token:
+    """The noun an adjective modifies, through chains like "Swedish-Turkish journalist"."""
+    while tok.dep_ in ("amod", "compound", "punct", "nmod", "conj") and tok.head.i != tok.i \
+            and tok.head.pos_ in ("ADJ", "NOUN", "PROPN", "PUNCT"):
+        tok = tok.head
+        if tok.pos_ == "NOUN" or tok.ent_type_ == "PERSON":
+            break
+    return tok
+
+
+def _is_people_word(tok: Token) -> bool:
+    return tok.ent_type_ == "PERSON" or tok.lower_ in _professions() or tok.lemma_.lower() in _PEOPLE
+
+
+def _in_organization_name(ent: Span) -> bool:
+    """"PEN Norway", "Amnesty International UK": a country closing an organization's name."""
+    start = ent.start
+    if start == 0:
+        return False
+    left = ent.doc[start - 1]
+    return left.ent_type_ == "ORG" or (left.pos_ == "PROPN" and left.head.i in range(ent.start, ent.end)
+                                       and left.dep_ == "compound" and places.resolve(left.text) is None)
+
+
+def _span_places(span: Span) -> list[tuple[places.Place, bool]]:
+    """Places a span names, each with whether it is a named place (else a nationality).
+
+    A nationality that describes a person ("a Palestinian poet", "the British-Egyptian
+    writer") says who someone is, not where something happened, and is left out; so is a
+    country that ends an organization's name.
+    """
+    found: list[tuple[places.Place, bool]] = []
     for ent in span.ents:
-        if ent.label_ in _PLACE_LABELS or ent.label_ == "NORP":
-            p = places.resolve(ent.text)
-            if p is not None:
-                found.append(p)
+        named = ent.label_ in _PLACE_LABELS
+        if not named and ent.label_ != "NORP":
+            continue
+        if named and _in_organization_name(ent):
+            continue
+        if not named and _is_people_word(_described_noun(ent.root)):
+            continue
+        p = places.resolve(ent.text)
+        if p is not None:
+            found.append((p, named))
     return found
 
 
-def _city_or_prison(sent: Span, found: list[places.Place]) -> str | None:
+def _city_or_prison(sent: Span, found: list[tuple[places.Place, bool]]) -> str | None:
     jails = places.prisons(sent.text)
     if jails:
         return jails[0]
-    return next((p.city for p in found if p.city), None)
+    return next((p.city for p, _ in found if p.city), None)
 
 
 def _authority(sent: Span) -> str | None:
@@ -144,7 +183,7 @@ def _doc_country(doc: Doc) -> str | None:
     weighted: list[places.Place | None] = []
     sents = list(doc.sents)
     for n, sent in enumerate(sents):
-        found = _span_places(sent)
+        found = [p for p, _ in _span_places(sent)]
         weighted += found * (2 if n == 0 else 1)  # the title (first line) counts twice
     return places.main_country(weighted)
 
@@ -159,7 +198,8 @@ def read_facts(doc: Doc, mentions: Iterable[Mention], event_sentences: Iterable[
         if sent is None:
             continue
         found = _span_places(sent)
-        country = next((p.country for p in found if p.country), None)
+        # a named place ("in Tehran") says where before a nationality ("Iranian authorities")
+        country = next((p.country for p, named in sorted(found, key=lambda f: not f[1]) if p.country), None)
         sentences[start] = SentenceFacts(country, _city_or_prison(sent, found), _authority(sent))
     lookup = _professions()
     votes: dict[str, Counter[str]] = {}

@@ -558,6 +558,9 @@ def dismiss_event(db: Database, event_id: int) -> int:
             .values(status=CANCELLED, claimed_by=None, claimed_at=None, next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
+        from pipeline.incidents import after_document  # it builds on this module
+
+        after_document(s, [event])  # the incident's sources and facts without it
     log.info("dismissed event %d (%s, %s); %d undelivered alert(s) cancelled",
              event_id, event.type, person.name, cancelled)
     return int(cancelled)

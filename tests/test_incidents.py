@@ -55,7 +55,7 @@ class World:
                 s.add(src)
                 s.flush()
             # distinct words per report, so no two made-up reports look like copies
-            body = text or f"Mina Sadr was arrested. " + " ".join(f"r{self.n}w{i}" for i in range(60))
+            body = text or "Mina Sadr was arrested. " + " ".join(f"r{self.n}w{i}" for i in range(60))
             seen = datetime.combine(published, datetime.min.time()) + timedelta(minutes=self.n)
             doc = Document(url=f"https://{source}.example.org/{self.n}", source_id=src.id, title="t",
                            published=published, text=body, content_hash=f"h{self.n}" if text is None
@@ -195,3 +195,26 @@ def test_prisons_and_unknown_places():
     assert places.resolve("Atlantis Bay") is None
     assert places.main_country([places.Place("Iran"), None, places.Place("Turkey"), places.Place("Iran")]) \
         == "Iran"
+
+
+def test_watchlist_country_and_profession_keys():
+    from extract.watchlist import WatchlistError, parse_watchlist
+
+    wl = parse_watchlist({"people": [{"name": "Mina Sadr", "country": " Azerbaijan ",
+                                      "profession": "writer"}]})
+    assert (wl.people[0].country, wl.people[0].profession) == ("Azerbaijan", "writer")
+    with pytest.raises(WatchlistError, match="'country' must be a non-empty string"):
+        parse_watchlist({"people": [{"name": "Mina Sadr", "country": ""}]})
+
+
+def test_a_dismissed_report_leaves_the_incident_counts(db):
+    from pipeline.alerts import dismiss_event
+
+    w = World(db)
+    day = TODAY - timedelta(days=2)
+    w.report("ngo", day)
+    second, _, _ = w.report("news", day)
+    assert list_incidents(db)[0]["sources"] == 2
+    dismiss_event(db, second)
+    (rec,) = list_incidents(db)
+    assert rec["sources"] == 1 and len(rec["documents"]) == 1
