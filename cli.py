@@ -450,7 +450,10 @@ _BY = click.option("--by", help="Who makes the change (default $ATRISK_USER or t
 @_BY
 @click.pass_context
 def incidents_merge(ctx: click.Context, keep: int, other: int, by: str | None) -> None:
-    """Merge incident OTHER into KEEP (same person and type). Example: atrisk incidents merge 4 9"""
+    """Merge incident OTHER into KEEP (same person and type); kept after `reprocess`.
+
+    Example: atrisk incidents merge 4 9 --by "Sara (analyst)"
+    """
     from pipeline.incident_edits import merge
 
     click.echo(json.dumps(merge(_app(ctx).db, keep, other, _actor(by))))
@@ -461,7 +464,10 @@ def incidents_merge(ctx: click.Context, keep: int, other: int, by: str | None) -
 @_BY
 @click.pass_context
 def incidents_split(ctx: click.Context, event_id: int, by: str | None) -> None:
-    """Move an event (and its document's other reports of it) to an incident of its own."""
+    """Move an event (and its document's other reports of it) to an incident of its own.
+
+    Example: atrisk incidents split 42
+    """
     from pipeline.incident_edits import split
 
     click.echo(json.dumps(split(_app(ctx).db, event_id, _actor(by))))
@@ -474,7 +480,10 @@ def incidents_split(ctx: click.Context, event_id: int, by: str | None) -> None:
 @_BY
 @click.pass_context
 def incidents_set(ctx: click.Context, incident_id: int, field: str, value: str, by: str | None) -> None:
-    """Set a field by hand (kept after reprocess). Example: atrisk incidents set 4 date 2026-05"""
+    """Set a field by hand: date (YYYY-MM-DD, YYYY-MM or YYYY), country, place, authority, term.
+
+    Kept after `reprocess`. Example: atrisk incidents set 4 date 2026-05
+    """
     from pipeline.incident_edits import set_field
 
     click.echo(json.dumps(set_field(_app(ctx).db, incident_id, field, value, _actor(by))))
