@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -95,9 +96,10 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from pipeline.db import DatabaseError
     from pipeline.digest import DigestError
     from pipeline.entities import EntityNotFound
+    from pipeline.incident_edits import IncidentError
 
     return (FetchError, SourcesError, WatchlistError, ConfigError, DatabaseError, ModelNotFound,
-            EntityNotFound, DigestError)
+            EntityNotFound, DigestError, IncidentError)
 
 
 class AtriskGroup(click.Group):
@@ -417,6 +419,88 @@ def events_dismiss(ctx: click.Context, event_id: int) -> None:
     except EventNotFound as exc:
         raise _fail(exc) from None
     click.echo(f"event {event_id} dismissed; {cancelled} pending alert(s) cancelled")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--since", help="Only incidents reported since WHEN (2026-11-01, 24h, 7d).")
+@click.option("--country", help="Only incidents in this country (name or demonym).")
+@click.option("--type", "etype", help="Only incidents of this event type.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.pass_context
+def incidents(ctx: click.Context, since: str | None, country: str | None, etype: str | None, fmt: str,
+              out: str | None) -> None:
+    """One record per incident (one thing that happened to one person); CSV for Uwazi.
+
+    Example: atrisk incidents --country Iran --since 30d --format csv --out iran.csv
+    """
+    from pipeline import incidents as grouping
+
+    app = _app(ctx)
+    grouping.backfill(app.db, app.config)
+    if ctx.invoked_subcommand is not None:
+        return
+    from pipeline.incidents_report import list_incidents, write_csv, write_jsonl
+
+    records = list_incidents(app.db, since=parse_when(since) if since else None, country=country,
+                             etype=etype)
+    with output(out) as fh:
+        n = (write_jsonl if fmt == "jsonl" else write_csv)(records, fh)
+    log.info("%d incident(s)", n)
+
+
+def _actor(by: str | None) -> str:
+    import getpass
+
+    return by or os.environ.get("ATRISK_USER") or getpass.getuser()
+
+
+_BY = click.option("--by", help="Who makes the change (default $ATRISK_USER or the login name).")
+
+
+@incidents.command("merge")
+@click.argument("keep", type=int)
+@click.argument("other", type=int)
+@_BY
+@click.pass_context
+def incidents_merge(ctx: click.Context, keep: int, other: int, by: str | None) -> None:
+    """Merge incident OTHER into KEEP (same person and type); kept after `reprocess`.
+
+    Example: atrisk incidents merge 4 9 --by "Sara (analyst)"
+    """
+    from pipeline.incident_edits import merge
+
+    click.echo(json.dumps(merge(_app(ctx).db, keep, other, _actor(by))))
+
+
+@incidents.command("split")
+@click.argument("event_id", type=int)
+@_BY
+@click.pass_context
+def incidents_split(ctx: click.Context, event_id: int, by: str | None) -> None:
+    """Move an event (and its document's other reports of it) to an incident of its own.
+
+    Example: atrisk incidents split 42
+    """
+    from pipeline.incident_edits import split
+
+    click.echo(json.dumps(split(_app(ctx).db, event_id, _actor(by))))
+
+
+@incidents.command("set")
+@click.argument("incident_id", type=int)
+@click.argument("field", type=click.Choice(["date", "country", "place", "authority", "term"]))
+@click.argument("value")
+@_BY
+@click.pass_context
+def incidents_set(ctx: click.Context, incident_id: int, field: str, value: str, by: str | None) -> None:
+    """Set a field by hand: date (YYYY-MM-DD, YYYY-MM or YYYY), country, place, authority, term.
+
+    Kept after `reprocess`. Example: atrisk incidents set 4 date 2026-05
+    """
+    from pipeline.incident_edits import set_field
+
+    click.echo(json.dumps(set_field(_app(ctx).db, incident_id, field, value, _actor(by))))
 
 
 @main.command("alerts")

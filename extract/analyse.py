@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from extract import entities, events, nlp
+from extract import case_facts, entities, events, nlp
 from extract.watchlist import Watchlist
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ T = TypeVar("T")
 class Analysis:
     mentions: list[entities.Mention]
     events: list[events.Event]
+    facts: case_facts.CaseFacts = field(default_factory=case_facts.CaseFacts)
 
 
 class Analyser:
@@ -67,7 +68,8 @@ class Analyser:
 def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -> Analysis:
     """Mentions and events of a parsed text (rules only; no model needed)."""
     ments = entities.find_mentions(doc, watchlist)
-    return Analysis(ments, events.find_events(doc, ments, published))
+    found = events.find_events(doc, ments, published)
+    return Analysis(ments, found, case_facts.read_facts(doc, ments, {e.sent_start for e in found}))
 
 
 def cut_text(text: str, limit: int) -> str:

@@ -165,8 +165,12 @@ def enqueue_alerts(
     config: Config,
     *,
     now: datetime | None = None,
+    details: dict[str, Any] | None = None,
 ) -> int:
     """Put the alerts an event calls for into the outbox; return the delivery rows created.
+
+    ``details`` (from ``pipeline.incidents``) add where, by whom and how many sources; with
+    a ``followup`` key they make a second alert about the same event, with its own id.
 
     Call it in the transaction that stores the event. An event matches [alerts] (or a
     route) when its type is listed, the scope admits the person, it is new (with
@@ -203,8 +207,10 @@ def enqueue_alerts(
 
     if event.id is None:
         session.flush()
-    alert_id = make_alert_id(document.url, person.key, event.type)
+    followup = (details or {}).get("followup")
+    alert_id = make_alert_id(document.url, person.key, event.type + (f":{followup}" if followup else ""))
     payload = build_payload(alert_id, event, document, person)
+    payload.update({k: v for k, v in (details or {}).items() if v is not None})
     created = 0
     for channel, route_name in targets.items():
         feed = channel == FEED_CHANNEL
@@ -246,7 +252,21 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     lines = [f"Who: {who}", f"What: {what.replace('_', ' ')}"]
     if payload.get("term"):
         lines.append(f"Term: {payload['term']}")
-    lines.append(f"When: {payload.get('date') or 'date not stated'}")
+    when = payload.get("date") or "date not stated"
+    if payload.get("date") and payload.get("date_precision") in ("month", "year"):
+        shown = when[:7] if payload["date_precision"] == "month" else when[:4]
+        when = f"{shown} ({payload['date_precision']})"
+    lines.append(f"When: {when}")
+    where = ", ".join(str(p) for p in (payload.get("place"), payload.get("country")) if p)
+    if where:
+        lines.append(f"Where: {where}")
+    if payload.get("authority"):
+        lines.append(f"By whom: {payload['authority']}")
+    if payload.get("sources"):
+        n = int(payload["sources"])
+        lines.append(f"Sources: {n} independent source{'s' if n != 1 else ''}")
+    if payload.get("followup") == "corroborated":
+        lines.append("Corroborated: a second independent source now reports it")
     if payload.get("sentence"):
         lines += ["", f"“{payload['sentence']}”", ""]
     source = payload.get("source") or "unknown source"
@@ -550,6 +570,9 @@ def dismiss_event(db: Database, event_id: int) -> int:
             .values(status=CANCELLED, claimed_by=None, claimed_at=None, next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
+        from pipeline.incidents import after_document  # it builds on this module
+
+        after_document(s, [event])  # the incident's sources and facts without it
     log.info("dismissed event %d (%s, %s); %d undelivered alert(s) cancelled",
              event_id, event.type, person.name, cancelled)
     return int(cancelled)

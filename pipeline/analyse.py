@@ -27,7 +27,7 @@ from extract.analyse import Analyser, Analysis, analyse_doc, cut_text
 from extract.entities import entity_key
 from extract.listing import is_listing
 from extract.watchlist import Watchlist
-from pipeline import alerts
+from pipeline import alerts, incidents
 from pipeline.config import Config
 from pipeline.db import Database, sqlite_path
 from pipeline.entities import EntityResolver, sync_watchlist
@@ -208,6 +208,7 @@ def analyse_pending(
         return counters
     with db.session() as s:
         sync_watchlist(s, watchlist)
+    incidents.backfill(db, config)
     progress = _Progress(on_progress, total)
     items = _claimed_texts(db, claims, config, counters, progress, max_documents, follow)
     first = next(items, None)
@@ -512,15 +513,19 @@ def _store_analysis(
         first = (pid, ev.type) not in first_of
         first_of.add((pid, ev.type))
         row.is_new = first and not ev.background and _is_new(s, doc, pid, ev.type, config)
-        s.flush()
+        opened = person is not None and _place_in_incident(s, row, doc, person, ev, analysis, config)
+        row.is_new = row.is_new and opened
         kept.add(row.id)
         counters.events += 1
         counters.new_events += int(row.is_new)
         if person is not None and not row.dismissed:
-            counters.alerts += alerts.enqueue_alerts(s, row, doc, person, config)
+            counters.alerts += _incident_alerts(s, row, doc, person, config, opened)
     for row in old_events.values():
         if row.id not in kept:
             s.delete(row)
+    incidents.after_document(s, [r for r in old_events.values() if r.id not in kept])
+    for name, profession in analysis.facts.professions.items():
+        incidents.note_profession(s, person_ids.get(name), profession)
     doc.analysed = True
     doc.analysed_hash = doc.content_hash
     doc.analysed_at = now
@@ -529,6 +534,26 @@ def _store_analysis(
     doc.analysis_parked_at = None
     doc.claimed_by = doc.claimed_at = None
     return True
+
+
+def _place_in_incident(s: Session, row: Event, doc: Document, person: Entity, ev: Any,
+                       analysis: Analysis, config: Config) -> bool:
+    """The event's facts, then its incident; True when it opened that incident."""
+    incidents.apply_facts(row, ev.date_precision, analysis.facts.for_sentence(ev.sent_start),
+                          analysis.facts.country, person)
+    s.flush()
+    return incidents.attach(s, row, doc, person, config)
+
+
+def _incident_alerts(s: Session, row: Event, doc: Document, person: Entity, config: Config,
+                     opened: bool) -> int:
+    """Only an incident's first report alerts; a later one may send the corroboration."""
+    inc = incidents.resolve(s, row.incident_id)
+    if inc is None:
+        return 0
+    if opened:
+        return alerts.enqueue_alerts(s, row, doc, person, config, details=incidents.alert_details(s, inc))
+    return incidents.follow_up(s, inc, config)
 
 
 def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Config) -> bool:

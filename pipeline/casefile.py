@@ -89,6 +89,11 @@ class CaseFile:
     status_term: str | None
     timeline: list[TimelineEntry]
     documents: list[CaseDocument]
+    # from the incidents (pipeline.incidents_report): status with the incident it rests on
+    standing: dict = field(default_factory=dict)
+    profession: str | None = None
+    country: str | None = None
+    incidents: list[dict] = field(default_factory=list)
 
 
 def _root(s: Session, entity: Entity) -> Entity:
@@ -149,6 +154,11 @@ def _members(s: Session, root: Entity) -> list[Entity]:
 
 def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFile | None:
     """The case file of the person ``name`` refers to, or None when nobody matches."""
+    from pipeline import incidents_report as reports
+    from pipeline.config import Config
+    from pipeline.incidents import backfill
+
+    backfill(db, Config())  # a database analysed before incidents existed
     with db.sessions() as s:
         root = _resolve(s, name, kind)
         if root is None:
@@ -161,6 +171,7 @@ def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFil
         folded = {a.casefold() for a in aliases} | {root.name.casefold()}
         timeline = _timeline(s, ids)
         latest = _latest(timeline)
+        incidents = reports.person_incidents(s, ids)
         return CaseFile(
             name=root.name,
             kind=root.kind,
@@ -174,6 +185,10 @@ def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFil
             status_term=latest.term if latest else None,
             timeline=timeline,
             documents=_documents(s, ids),
+            standing=reports.person_status(incidents),
+            profession=next((m.profession for m in members if m.profession), None),
+            country=reports.person_country(root, incidents),
+            incidents=incidents,
         )
 
 
@@ -262,7 +277,9 @@ def render_json(cf: CaseFile) -> dict:
         "tags": cf.tags,
         "aliases": cf.aliases,
         "spellings": cf.spellings,
-        "status": {"status": cf.status, "since": iso(cf.status_date), "term": cf.status_term},
+        "status": _status_json(cf),
+        "profession": cf.profession,
+        "country": cf.country,
         "timeline": [
             {"type": e.type, "what": e.what, "date": iso(e.date), "dated": e.dated, "term": e.term,
              "sentence": e.sentence, "background": e.background,
@@ -275,7 +292,17 @@ def render_json(cf: CaseFile) -> dict:
              "first_seen_at": iso(d.first_seen_at), "sentence": d.sentence}
             for d in cf.documents
         ],
+        "incidents": cf.incidents,
     }
+
+
+def _status_json(cf: CaseFile) -> dict:
+    """The status the incidents leave the person in, the incident it rests on, and since when."""
+    standing = cf.standing or {"status": "unknown", "incident": None}
+    rests_on = next((i for i in cf.incidents if i["id"] == standing["incident"]), None)
+    since = (rests_on["date"] or rests_on["first_reported"]["published"]) if rests_on else None
+    return {"status": standing["status"], "incident": standing["incident"], "since": since,
+            "term": rests_on["term"] if rests_on else None}
 
 
 def render_markdown(cf: CaseFile) -> str:
@@ -288,6 +315,9 @@ def render_markdown(cf: CaseFile) -> str:
     if cf.tags:
         out.append(f"Tags: {', '.join(md(t) for t in cf.tags)}")
     out.append(f"Watchlist: {'yes' if cf.watchlisted else 'no'}")
+    if cf.profession or cf.country:
+        out.append(f"Profession: {md(cf.profession or 'not stated')}; "
+                   f"country: {md(cf.country or 'not stated')}")
     if cf.status:
         term = f" ({md(cf.status_term)})" if cf.status_term else ""
         since = f" since {cf.status_date.isoformat()}" if cf.status_date else ""
@@ -308,6 +338,12 @@ def render_markdown(cf: CaseFile) -> str:
         if e.later_reports:
             names = ", ".join(sorted({md(x.source) for x in e.later_reports if x.source}))
             out.append(f"  Reported again {e.copies} time(s){': ' + names if names else ''}")
+    out += ["", f"## Incidents ({len(cf.incidents)})", ""]
+    for i in cf.incidents:
+        where = ", ".join(md(p) for p in (i["place"], i["country"]) if p)
+        by = f" by {md(i['authority'])}" if i["authority"] else ""
+        out.append(f"- #{i['id']} {i['date'] or 'undated'}: {EVENT_LABELS.get(i['type'], i['type'])}"
+                   f"{' in ' + where if where else ''}{by}; {i['sources']} source(s)")
     out += ["", f"## Documents ({len(cf.documents)})", ""]
     if not cf.documents:
         out.append("No document names this person.")

@@ -44,6 +44,13 @@ class AlertsConfig:
     # seconds a receiver may take to connect and to answer; apprise's own default of 4 s
     # made slow receivers get the same alert again on every retry
     timeout: int = 30
+    corroborated: bool = False  # one follow-up when an incident reaches two independent sources
+
+
+@dataclass(frozen=True)
+class IncidentsConfig:
+    window_days: int = 30  # undated reports of a current event join an incident this recent
+    day_tolerance_days: int = 3  # two day-precise dates this close are the same event
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ class Config:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
+    incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
     path: str | None = None
 
 
@@ -131,6 +139,7 @@ _SECTIONS: dict[str, type] = {
     "analysis": AnalysisConfig,
     "storage": StorageConfig,
     "scale": ScaleConfig,
+    "incidents": IncidentsConfig,
 }
 
 

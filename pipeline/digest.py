@@ -143,6 +143,7 @@ class Digest:
     organizations: list[EntityTrend]
     health: list[SourceHealth]
     unanalysed: list[Unanalysed]
+    incidents: dict = field(default_factory=dict)  # pipeline.incidents_report.digest_summary
 
     @property
     def document_count(self) -> int:
@@ -214,6 +215,8 @@ def build_digest(
         if start >= end:
             raise DigestError("the start of the digest period must be before now")
         label = f"since {start.replace(tzinfo=UTC).astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
+    from pipeline.incidents_report import digest_summary
+
     with db.session() as s:
         docs = _documents(s, start, end)
         roots = _roots(s)
@@ -230,6 +233,7 @@ def build_digest(
             organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
             unanalysed=_unanalysed(s, docs, start, end),
+            incidents=digest_summary(s, start, end),
         )
 
 

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+from pipeline import incidents_report
+
 if TYPE_CHECKING:
     from pipeline.digest import Digest, DocRef, EntityTrend
 
@@ -54,6 +56,7 @@ def render_json(d: Digest) -> dict:
             for h in d.health
         ],
         "not_analysed": [{"document": _ref_json(u.document), "reason": u.reason} for u in d.unanalysed],
+        "incidents": d.incidents,
     }
 
 
@@ -99,6 +102,7 @@ def render_markdown(d: Digest) -> str:
     out = [f"# atrisk digest: {d.label}", "",
            f"{_period(d)}. {len(d.events)} new event(s), {d.document_count} new document(s) "
            f"({d.statement_count} distinct statement(s)).", ""]
+    out += incidents_report.digest_markdown(d.incidents, md) if d.incidents else []
     out += ["## New events", ""]
     if not d.events:
         out += ["No new events.", ""]
@@ -223,6 +227,7 @@ def render_html(d: Digest) -> str:
             f'<div style="{_S["copy"]}">{_h(e.document.source)}: {_a(e.document)}</div>'
             f'<div style="{_S["quote"]}">“{_h(e.sentence)}”</div>{also}</div>'
         )
+    p += incidents_report.digest_html(d.incidents, _h, _S) if d.incidents else []
     p.append(f'<h2 style="{_S["h2"]}">New documents</h2>')
     if not d.sources:
         p.append(f'<p style="{_S["muted"]}">{_h(d.no_documents_message)}.</p>')

@@ -59,6 +59,7 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                     "term": ev.term,
                     "sentence": ev.sentence,
                     "new": bool(ev.is_new),
+                    "incident": ev.incident_id,
                 })
             for doc_id, url, source_id, title, published, language, analysed in docs:
                 yield {

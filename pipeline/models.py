@@ -113,6 +113,9 @@ class Entity(Base):
     # set when an analyst merged this entity into another one
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # people: from the watchlist, else as the texts state it (see pipeline.incidents)
+    country: Mapped[str | None] = mapped_column(String(100))
+    profession: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (UniqueConstraint("kind", "key", name="uq_entities_kind_key"),)
 
 
@@ -168,12 +171,19 @@ class Event(Base):
     is_new: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # what the sentence states about the incident (pipeline.incidents groups events)
+    date_precision: Mapped[str | None] = mapped_column(String(10))
+    country: Mapped[str | None] = mapped_column(String(100))
+    place: Mapped[str | None] = mapped_column(String(200))
+    authority: Mapped[str | None] = mapped_column(String(300))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
     person: Mapped[Entity] = relationship()
     document: Mapped[Document] = relationship()
     __table_args__ = (
         UniqueConstraint("document_id", "person_id", "type", "sent_start", name="uq_events_identity"),
         Index("ix_events_person_type", "person_id", "type"),
         Index("ix_events_created", "created_at"),
+        Index("ix_events_incident", "incident_id"),
     )
 
 
@@ -257,3 +267,65 @@ class Notice(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Incident(Base):
+    """One thing that happened to one person, however many documents report it.
+
+    Its facts (date, place, authority, term, first report, source count) are derived from
+    its events by ``pipeline.incidents.refresh``; ``overrides`` holds what analysts set
+    and wins over the derived value.
+    """
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    type: Mapped[str] = mapped_column(String(30))
+    first_reported: Mapped[date | None] = mapped_column(Date)  # its first report's publication day
+    last_reported: Mapped[date | None] = mapped_column(Date)
+    date: Mapped[date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(10))
+    country: Mapped[str | None] = mapped_column(String(100))
+    place: Mapped[str | None] = mapped_column(String(200))
+    authority: Mapped[str | None] = mapped_column(String(300))
+    term: Mapped[str | None] = mapped_column(String(200))
+    first_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    followup_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    background: Mapped[bool] = mapped_column(Boolean, default=False)  # every report recalls it
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    overrides: Mapped[dict] = mapped_column(JSON, default=dict)
+    review: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    person: Mapped[Entity] = relationship()
+    __table_args__ = (
+        Index("ix_incidents_person_type", "person_id", "type"),
+        Index("ix_incidents_first_reported", "first_reported"),
+    )
+
+
+class IncidentPin(Base):
+    """An analyst's split: the events of (document, person, type) belong to this incident."""
+
+    __tablename__ = "incident_pins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    person_key: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(30))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    __table_args__ = (UniqueConstraint("document_id", "person_key", "type", name="uq_incident_pins"),)
+
+
+class IncidentChange(Base):
+    """One analyst correction of incidents (merge, split, set), with who and when."""
+
+    __tablename__ = "incident_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # merge | split | set
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -170,8 +170,10 @@ def test_markdown_and_json(case):
     data = casefile.render_json(cf)
     assert json.loads(json.dumps(data)) == data
     assert list(data) == ["name", "kind", "watchlisted", "tags", "aliases", "spellings", "status",
-                          "timeline", "documents"]
-    assert data["status"] == {"status": "sentenced", "since": "2026-11-20", "term": "five years"}
+                          "profession", "country", "timeline", "documents", "incidents"]
+    sentence = next(i for i in data["incidents"] if i["type"] == "sentence")
+    assert data["status"] == {"status": "sentenced", "incident": sentence["id"], "since": "2026-11-20",
+                              "term": "five years"}
     types = [e["type"] for e in data["timeline"]]
     assert types == ["arrest", "arrest", "hunger_strike", "release", "sentence"]
     assert data["timeline"][1]["copies"] == 1
