@@ -1,13 +1,19 @@
-"""Batch analysis of many texts with one loaded model: mentions and events per text."""
+"""Batch analysis of many texts with one loaded model per language: mentions and events.
+
+English texts (and texts of unknown language) go through the English model in
+``nlp.pipe`` batches; French ones through the French model, loaded only when a French
+text comes; every other language with a trigger lexicon through the watchlist and the
+lexicon (:mod:`extract.lexicon_events`, ``method = "lexicon"``), with no model at all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from extract import entities, events, nlp
+from extract import entities, events, lexicon_events, nlp
 from extract.watchlist import Watchlist
 
 if TYPE_CHECKING:
@@ -15,15 +21,45 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+PARSE = "parse"
+LEXICON = "lexicon"
+
 
 @dataclass(frozen=True)
 class Analysis:
     mentions: list[entities.Mention]
     events: list[events.Event]
+    method: str = PARSE  # "parse" (a model read the text) or "lexicon" (watchlist + triggers)
+    language: str | None = None  # the language the text was analysed as
+    # sentence offset -> language of that sentence, where known
+    sentence_languages: dict[int, str | None] = field(default_factory=dict)
+
+    def event_language(self, ev: events.Event) -> str | None:
+        return self.sentence_languages.get(ev.sent_start) or self.language
+
+
+def base_language(language: str | None) -> str | None:
+    return language.split("-")[0].split("_")[0].lower() if language else None
+
+
+def route(language: str | None) -> str | None:
+    """How a text in ``language`` is analysed: "en", a parser language, "lexicon", or None."""
+    lang = base_language(language)
+    if lang in (None, "en"):
+        return "en"
+    if lang in nlp.LANGUAGE_MODELS and nlp.language_model_name(lang) is not None:
+        return lang
+    if lexicon_events.has_lexicon(lang):
+        return LEXICON
+    return None
+
+
+def can_analyse(language: str | None) -> bool:
+    return route(language) is not None
 
 
 class Analyser:
-    """Loads the model once (lazily) and analyses texts in batches."""
+    """Loads each model once (lazily) and analyses texts in batches."""
 
     def __init__(self, watchlist: Watchlist, batch_size: int = nlp.DEFAULT_BATCH_SIZE,
                  n_process: int = 1) -> None:
@@ -31,6 +67,7 @@ class Analyser:
         self.batch_size = batch_size
         self.n_process = n_process
         self._nlp = None
+        self._models: dict[str, Any] = {}
 
     @property
     def model(self):  # noqa: ANN201 - spaCy Language
@@ -38,26 +75,72 @@ class Analyser:
             self._nlp = entities.add_watchlist(nlp.load_model(), self.watchlist)
         return self._nlp
 
-    def analyse(self, text: str, published: date | None = None) -> Analysis:
-        return next(iter(self.analyse_many([(text, published, None)])))[1]
+    def language_model(self, language: str):  # noqa: ANN201 - spaCy Language
+        if language not in self._models:
+            self._models[language] = nlp.load_language_model(language)
+        return self._models[language]
+
+    def analyse(self, text: str, published: date | None = None, language: str | None = None) -> Analysis:
+        return next(iter(self.analyse_many([(text, published, None)], lambda _: language)))[1]
 
     def analyse_many(
-        self, items: Iterable[tuple[str, date | None, T]]
+        self, items: Iterable[tuple[str, date | None, T]],
+        language_of: Callable[[T], str | None] | None = None,
     ) -> Iterator[tuple[T, Analysis]]:
         """Analyse ``(text, published, context)`` triples, yielding ``(context, Analysis)``."""
-        for ctx, published, doc in self.docs(items):
-            yield ctx, analyse_doc(doc, self.watchlist, published)
+        for ctx, published, doc in self.docs(items, language_of):
+            yield ctx, doc if isinstance(doc, Analysis) else analyse_doc(doc, self.watchlist, published)
 
-    def docs(self, items: Iterable[tuple[str, date | None, T]]) -> Iterator[tuple[T, date | None, Doc]]:
-        """The model's part only: ``(context, published, Doc)`` for each triple, in order."""
-        pairs = ((text, (published, ctx)) for text, published, ctx in items)
-        for doc, (published, ctx) in nlp.pipe_with_context(
-            self.model, pairs, batch_size=self.batch_size, n_process=self.n_process
-        ):
+    def docs(self, items: Iterable[tuple[str, date | None, T]],
+             language_of: Callable[[T], str | None] | None = None,
+             ) -> Iterator[tuple[T, date | None, Doc | Analysis]]:
+        """The model's part: ``(context, published, Doc)`` for English texts, in order;
+        texts in other languages come already analysed, as an :class:`Analysis`."""
+        english = _English(self)
+        for text, published, ctx in items:
+            language = language_of(ctx) if language_of else None
+            how = route(language)
+            if how == "en":
+                yield from english.add(text, published, ctx)
+                continue
+            yield from english.flush()
+            yield ctx, published, self._other(text, published, base_language(language), how)
+        yield from english.flush()
+
+    def _other(self, text: str, published: date | None, language: str | None, how: str | None) -> Analysis:
+        if how == LEXICON or how is None:
+            ments, evs, langs = lexicon_events.analyse_text(text, language, self.watchlist, published)
+            return Analysis(ments, evs, LEXICON, language, langs)
+        from extract import french
+
+        doc = self.language_model(how)(text)
+        ments, evs, langs = french.analyse(doc, self.watchlist, published)
+        return Analysis(ments, evs, PARSE, how, langs)
+
+
+class _English:
+    """English texts collected until a text in another language comes (order is kept)."""
+
+    def __init__(self, analyser: Analyser) -> None:
+        self.analyser = analyser
+        self.pending: list[tuple[str, tuple[date | None, Any]]] = []
+
+    def add(self, text: str, published: date | None, ctx: Any) -> Iterator[tuple[Any, date | None, Doc]]:
+        self.pending.append((text, (published, ctx)))
+        if len(self.pending) >= max(1, self.analyser.batch_size):
+            yield from self.flush()
+
+    def flush(self) -> Iterator[tuple[Any, date | None, Doc]]:
+        if not self.pending:
+            return
+        pairs, self.pending = self.pending, []
+        a = self.analyser
+        for doc, (published, ctx) in nlp.pipe_with_context(a.model, pairs, batch_size=a.batch_size,
+                                                           n_process=a.n_process):
             yield ctx, published, doc
 
 
 def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -> Analysis:
-    """Mentions and events of a parsed text (rules only; no model needed)."""
+    """Mentions and events of a parsed English text (rules only; no model needed)."""
     ments = entities.find_mentions(doc, watchlist)
-    return Analysis(ments, events.find_events(doc, ments, published))
+    return Analysis(ments, events.find_events(doc, ments, published), PARSE, "en")

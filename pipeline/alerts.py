@@ -129,6 +129,8 @@ def build_payload(alert_id: str, event: Event, document: Document, person: Entit
         "link": document.url,
         "published": document.published.isoformat() if document.published else None,
         "new": bool(event.is_new),
+        "language": event.language or document.language,
+        "method": event.method or "parse",
     }
 
 
@@ -176,6 +178,8 @@ def enqueue_alerts(
     if document.id is not None and is_dismissed(session, document.id, person.key, event.type):
         return 0
     if _too_old(document, cfg.max_age_days, now):
+        return 0
+    if cfg.languages and not _language_listed(event.language or document.language, cfg.languages):
         return 0
 
     targets: dict[str, str] = {}  # channel -> route name
@@ -232,6 +236,11 @@ def enqueue_alerts(
 # --- delivery ------------------------------------------------------------------------
 
 
+def _language_listed(language: str | None, listed: tuple[str, ...]) -> bool:
+    base = (language or "").split("-")[0].lower()
+    return base in {code.lower() for code in listed}
+
+
 def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     """(title, body) of the message for one alert."""
     what = str(payload.get("what") or "event")
@@ -241,6 +250,9 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     if payload.get("term"):
         lines.append(f"Term: {payload['term']}")
     lines.append(f"When: {payload.get('date') or 'date not stated'}")
+    if payload.get("language"):
+        how = " (watchlist and trigger words; not parsed)" if payload.get("method") == "lexicon" else ""
+        lines.append(f"Language: {payload['language']}{how}")
     if payload.get("sentence"):
         lines += ["", f"“{payload['sentence']}”", ""]
     source = payload.get("source") or "unknown source"

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from extract.analyse import Analyser, Analysis
+from extract.analyse import Analyser, Analysis, base_language, can_analyse
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
 from pipeline import alerts
@@ -180,7 +180,7 @@ def analyse_pending(
         return counters
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
-    for (doc_id, token), analysis in analyser.analyse_many(stream):
+    for (doc_id, token, _), analysis in analyser.analyse_many(stream, _language_of):
         try:
             with db.session() as s:
                 stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
@@ -195,8 +195,12 @@ def analyse_pending(
     return counters
 
 
+def _language_of(ctx: tuple[int, str, str | None]) -> str | None:
+    return ctx[2]
+
+
 def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
-                          stream: Iterator[tuple[str, date | None, tuple[int, str]]],
+                          stream: Iterator[tuple[str, date | None, tuple[int, str, str | None]]],
                           counters: AnalyseCounters, progress: _Progress) -> None:
     """The model here, the rules and the database writes in a second process.
 
@@ -213,8 +217,10 @@ def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
     worker.start()
     finished = False
     try:
-        for (doc_id, token), published, doc in analyser.docs(stream):
-            message = (doc_id, token, published, doc.to_bytes(exclude=["tensor"]))
+        for (doc_id, token, _), published, doc in analyser.docs(stream, _language_of):
+            # texts in other languages arrive analysed; English ones as parsed bytes
+            data = doc if isinstance(doc, Analysis) else doc.to_bytes(exclude=["tensor"])
+            message = (doc_id, token, published, data)
             while True:
                 _take_results(outbox, counters, progress)
                 try:
@@ -272,7 +278,7 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
     import spacy
     from spacy.tokens import Doc
 
-    from extract.analyse import analyse_doc
+    from extract.analyse import Analysis, analyse_doc
 
     db = Database(db_url, upgrade=False)
     vocab = spacy.blank("en").vocab  # documents carry their own strings
@@ -283,7 +289,8 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
         while (message := inbox.get()) is not None:
             doc_id, token, published, data = message
             try:
-                analysis = analyse_doc(Doc(vocab).from_bytes(data), watchlist, published)
+                analysis = data if isinstance(data, Analysis) else \
+                    analyse_doc(Doc(vocab).from_bytes(data), watchlist, published)
                 with db.session() as s:
                     stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
                 counters.documents += int(stored)
@@ -320,8 +327,9 @@ def _claimed_texts(
     progress: _Progress,
     max_documents: int | None,
     follow: Callable[[], bool] | None,
-) -> Iterator[tuple[str, date | None, tuple[int, str]]]:
-    """``(text, published, (doc_id, claim token))`` of pending documents, claimed chunk by chunk.
+) -> Iterator[tuple[str, date | None, tuple[int, str, str | None]]]:
+    """``(text, published, (doc_id, claim token, language))`` of pending documents, claimed
+    chunk by chunk.
 
     Documents that cannot be analysed are marked here and never reach the model.
     """
@@ -340,15 +348,16 @@ def _claimed_texts(
         if follow is not None:
             progress.total = max(progress.total, progress.done + count_pending(db))
         for doc_id, text, published, language in chunk:
-            if language and language.split("-")[0].lower() not in languages:
-                _mark_unanalysable(db, doc_id, f"no model for language {language!r}")
+            if language and not (can_analyse(language) and (not languages or base_language(language)
+                                                                 in languages)):
+                _mark_unanalysable(db, doc_id, f"no model or lexicon for language {language!r}")
                 counters.skipped_language += 1
                 progress.step()
             elif not text:
                 _mark_unanalysable(db, doc_id, "no stored text")
                 progress.step()
             else:
-                yield text, published, (doc_id, token)
+                yield text, published, (doc_id, token, language)
 
 
 def _fresh_resolver(db: Database, watchlist: Watchlist) -> EntityResolver:
@@ -420,6 +429,8 @@ def _store_analysis(
         row.person_name = ev.person[:500]
         row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
         row.background = ev.background
+        row.language = (analysis.event_language(ev) or doc.language or "")[:16] or None
+        row.method = analysis.method
         # dismissals are keyed by the resolved entity, so aliases and merges keep them
         row.dismissed = alerts.is_dismissed(s, doc_id, person.key if person else entity_key(ev.person),
                                             ev.type)

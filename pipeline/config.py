@@ -42,6 +42,7 @@ class AlertsConfig:
     feed: str = "data/alerts.xml"
     max_attempts: int = 10
     retry_base_seconds: int = 60
+    languages: tuple[str, ...] = ()  # languages whose events alert; empty: all
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class CrawlConfig:
 class AnalysisConfig:
     batch_size: int = 64
     n_process: int = 1
-    languages: tuple[str, ...] = ("en",)
+    # Languages analysed; empty: every language with a model (en, fr) or a trigger lexicon.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
