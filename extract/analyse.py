@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from extract import entities, events, lexicon_events, nlp
+from extract.events import Event
 from extract.watchlist import Watchlist
 
 if TYPE_CHECKING:
@@ -28,13 +29,13 @@ LEXICON = "lexicon"
 @dataclass(frozen=True)
 class Analysis:
     mentions: list[entities.Mention]
-    events: list[events.Event]
+    events: list[Event]
     method: str = PARSE  # "parse" (a model read the text) or "lexicon" (watchlist + triggers)
     language: str | None = None  # the language the text was analysed as
     # sentence offset -> language of that sentence, where known
     sentence_languages: dict[int, str | None] = field(default_factory=dict)
 
-    def event_language(self, ev: events.Event) -> str | None:
+    def event_language(self, ev: Event) -> str | None:
         return self.sentence_languages.get(ev.sent_start) or self.language
 
 

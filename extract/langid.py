@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ DOCUMENT_LANGUAGES = (
     "en fr de es it pt nl pl tr fa ar ur ru uk be bg kk az zh ja ko he el hi vi id sv ro cs hu"
 ).split()
 SAMPLE = 5000
+# From this many characters on, a document's detected language beats what the page declares.
+RELIABLE_CHARS = 120
 MIN_LETTERS = 3
 # A sentence's detected language replaces the document's only when lingua is this sure.
 MIN_CONFIDENCE = 0.5
@@ -71,7 +73,7 @@ def _lingua() -> Any | None:
     return lingua
 
 
-@lru_cache(maxsize=None)
+@cache
 def _detector(codes: tuple[str, ...], low_accuracy: bool) -> Any | None:
     lingua = _lingua()
     if lingua is None:

