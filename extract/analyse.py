@@ -71,6 +71,8 @@ class Analyser:
         self._nlp = None
         self._models: dict[str, Any] = {}
         self._natasha: nlp.Natasha | None = None
+        # the language of an item from its context; None: every text is English
+        self.language_of: Callable[[Any], str | None] | None = None
 
     @property
     def model(self):  # noqa: ANN201 - spaCy Language
@@ -91,7 +93,9 @@ class Analyser:
         language_of: Callable[[T], str | None] | None = None,
     ) -> Iterator[tuple[T, Analysis]]:
         """Analyse ``(text, published, context)`` triples, yielding ``(context, Analysis)``."""
-        for ctx, published, doc in self.docs(items, language_of):
+        # subclasses may override docs(items) alone
+        docs = self.docs(items) if language_of is None else self.docs(items, language_of)
+        for ctx, published, doc in docs:
             yield ctx, doc if isinstance(doc, Analysis) else analyse_doc(doc, self.watchlist, published)
 
     def docs(self, items: Iterable[tuple[str, date | None, T]],
@@ -100,6 +104,7 @@ class Analyser:
         """The model's part: ``(context, published, Doc)`` for English texts, in order;
         texts in other languages come already analysed, as an :class:`Analysis`."""
         english = _English(self)
+        language_of = language_of or self.language_of
         for text, published, ctx in items:
             language = language_of(ctx) if language_of else None
             how = route(language)

@@ -172,6 +172,7 @@ def analyse_pending(
     analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
                                     n_process=config.analysis.n_process)
     stream = itertools.chain([first], items)
+    analyser.language_of = _language_of  # each claimed document's stored language
     if analyser.n_process == 1 and (follow is not None or total >= WORKER_MIN_DOCS) \
             and (not db.is_sqlite or sqlite_path(db.url) is not None):
         _analyse_beside_store(db, analyser, config, stream, counters, progress)
@@ -180,7 +181,7 @@ def analyse_pending(
         return counters
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
-    for (doc_id, token, _), analysis in analyser.analyse_many(stream, _language_of):
+    for (doc_id, token, _), analysis in analyser.analyse_many(stream):
         try:
             with db.session() as s:
                 stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
@@ -217,7 +218,7 @@ def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
     worker.start()
     finished = False
     try:
-        for (doc_id, token, _), published, doc in analyser.docs(stream, _language_of):
+        for (doc_id, token, _), published, doc in analyser.docs(stream):
             # texts in other languages arrive analysed; English ones as parsed bytes
             data = doc if isinstance(doc, Analysis) else doc.to_bytes(exclude=["tensor"])
             message = (doc_id, token, published, data)
