@@ -9,6 +9,7 @@ adds natasha's people and organizations, :mod:`extract.russian`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,9 +36,15 @@ class Analysis:
     language: str | None = None  # the language the text was analysed as
     # sentence offset -> language of that sentence, where known
     sentence_languages: dict[int, str | None] = field(default_factory=dict)
+    # sentence offset -> method, where it differs from the document's (a Persian line
+    # in an English report is read through the lexicon)
+    sentence_methods: dict[int, str] = field(default_factory=dict)
 
     def event_language(self, ev: Event) -> str | None:
         return self.sentence_languages.get(ev.sent_start) or self.language
+
+    def event_method(self, ev: Event) -> str:
+        return self.sentence_methods.get(ev.sent_start, self.method)
 
 
 def base_language(language: str | None) -> str | None:
@@ -155,7 +162,26 @@ class _English:
             yield ctx, published, doc
 
 
+# Letters of the scripts English is never written in that the lexicons read.
+_FOREIGN_SCRIPT = re.compile("[\u0600-\u06ff\u0400-\u04ff\u3400-\u9fff]")
+
+
 def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -> Analysis:
-    """Mentions and events of a parsed English text (rules only; no model needed)."""
+    """Mentions and events of a parsed English text (rules only; no model needed).
+
+    Sentences in another script (a Persian or Russian quote) are read through the
+    watchlist and the lexicon of their own language."""
     ments = entities.find_mentions(doc, watchlist)
-    return Analysis(ments, events.find_events(doc, ments, published), PARSE, "en")
+    evs = events.find_events(doc, ments, published)
+    if not _FOREIGN_SCRIPT.search(doc.text):
+        return Analysis(ments, evs, PARSE, "en")
+    spans = [(s.start_char, s.end_char) for s in doc.sents if _FOREIGN_SCRIPT.search(s.text)]
+    sentences = [s for s in lexicon_events.sentences_of(doc.text, None, spans) if s.language != "en"]
+    taken = {(m.start, m.end) for m in ments}
+    extra = [m for s in sentences for m in lexicon_events.watchlist_mentions(s, watchlist)
+             if (m.start, m.end) not in taken]
+    starts = {s.start for s in sentences}
+    in_foreign = [m for m in ments if m.sent_start in starts] + extra
+    _, lex_events, langs = lexicon_events.events_and_languages(sentences, in_foreign, None, published)
+    return Analysis(ments + extra, evs + lex_events, PARSE, "en", {k: v for k, v in langs.items() if v},
+                    {s.start: LEXICON for s in sentences})

@@ -431,7 +431,7 @@ def _store_analysis(
         row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
         row.background = ev.background
         row.language = (analysis.event_language(ev) or doc.language or "")[:16] or None
-        row.method = analysis.method
+        row.method = analysis.event_method(ev)
         # dismissals are keyed by the resolved entity, so aliases and merges keep them
         row.dismissed = alerts.is_dismissed(s, doc_id, person.key if person else entity_key(ev.person),
                                             ev.type)

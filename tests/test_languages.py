@@ -368,3 +368,12 @@ def test_documents_languages_in_a_mixed_text(watchlist) -> None:
     _, events, langs = lexicon_events.analyse_text(text, "en", watchlist)
     assert set(langs.values()) == {"en", "fa"}
     assert {(e.type, e.person) for e in events} == {("arrest", "Jafar Panahi")}
+
+
+def test_a_persian_line_in_an_english_report_is_read_in_persian(watchlist) -> None:
+    text = ("The festival shared a message from Tehran this morning. "
+            "جعفر پناهی روز دوشنبه در تهران بازداشت شد. We are deeply worried.")
+    an = Analyser(watchlist).analyse(text, language="en")
+    [ev] = [e for e in an.events if e.person == "Jafar Panahi"]
+    assert (ev.type, an.event_language(ev), an.event_method(ev)) == ("arrest", "fa", "lexicon")
+    assert an.method == "parse" and an.language == "en"
