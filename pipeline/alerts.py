@@ -134,6 +134,8 @@ def build_payload(alert_id: str, event: Event, document: Document, person: Entit
         "link": document.url,
         "published": document.published.isoformat() if document.published else None,
         "new": bool(event.is_new),
+        "language": event.language or document.language,
+        "method": event.method or "parse",
     }
 
 
@@ -185,6 +187,8 @@ def enqueue_alerts(
     if document.id is not None and is_dismissed(session, document.id, person.key, event.type):
         return 0
     if _too_old(document, cfg.max_age_days, now):
+        return 0
+    if cfg.languages and not _language_listed(event.language or document.language, cfg.languages):
         return 0
 
     targets: dict[str, str] = {}  # channel -> route name
@@ -243,6 +247,11 @@ def enqueue_alerts(
 # --- delivery ------------------------------------------------------------------------
 
 
+def _language_listed(language: str | None, listed: tuple[str, ...]) -> bool:
+    base = (language or "").split("-")[0].lower()
+    return base in {code.lower() for code in listed}
+
+
 def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     """(title, body) of the message for one alert."""
     what = str(payload.get("what") or "event")
@@ -267,6 +276,9 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"Sources: {n} independent source{'s' if n != 1 else ''}")
     if payload.get("followup") == "corroborated":
         lines.append("Corroborated: a second independent source now reports it")
+    if payload.get("language"):
+        how = " (watchlist and trigger words; not parsed)" if payload.get("method") == "lexicon" else ""
+        lines.append(f"Language: {payload['language']}{how}")
     if payload.get("sentence"):
         lines += ["", f"“{payload['sentence']}”", ""]
     source = payload.get("source") or "unknown source"

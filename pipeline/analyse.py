@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from extract.analyse import Analyser, Analysis, analyse_doc, cut_text
+from extract.analyse import Analyser, Analysis, analyse_doc, base_language, can_analyse, cut_text
 from extract.entities import entity_key
 from extract.listing import is_listing
 from extract.watchlist import Watchlist
@@ -218,8 +218,9 @@ def analyse_pending(
     analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
                                     n_process=config.analysis.n_process)
     stream = itertools.chain([first], items)
+    analyser.language_of = _language_of  # each claimed document's stored language
 
-    def model_failed(ctx: tuple[int, str], exc: Exception) -> None:
+    def model_failed(ctx: tuple[int, str, str | None], exc: Exception) -> None:
         _count_failure(db, counters, ctx[0], ctx[1], f"{type(exc).__name__}: {exc}", config)
         progress.step()
 
@@ -231,9 +232,9 @@ def analyse_pending(
         return counters
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
-    for (doc_id, token), published, parsed in analyser.docs(stream, on_error=model_failed):
+    for (doc_id, token, _), published, parsed in analyser.docs(stream, on_error=model_failed):
         try:
-            analysis = analyse_doc(parsed, watchlist, published)
+            analysis = parsed if isinstance(parsed, Analysis) else analyse_doc(parsed, watchlist, published)
             with db.session() as s:
                 stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
             counters.documents += int(stored)
@@ -257,10 +258,14 @@ def _count_failure(db: Database, counters: AnalyseCounters, doc_id: int, token: 
         counters.error_urls.append(url)
 
 
+def _language_of(ctx: tuple[int, str, str | None]) -> str | None:
+    return ctx[2]
+
+
 def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
-                          stream: Iterator[tuple[str, date | None, tuple[int, str]]],
+                          stream: Iterator[tuple[str, date | None, tuple[int, str, str | None]]],
                           counters: AnalyseCounters, progress: _Progress,
-                          model_failed: Callable[[tuple[int, str], Exception], None]) -> None:
+                          model_failed: Callable[[tuple[int, str, str | None], Exception], None]) -> None:
     """The model here, the rules and the database writes in a second process.
 
     The rules and the writes cost about a fifth of the model's time; done in turn with
@@ -276,8 +281,10 @@ def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
     worker.start()
     finished = False
     try:
-        for (doc_id, token), published, doc in analyser.docs(stream, on_error=model_failed):
-            message = (doc_id, token, published, doc.to_bytes(exclude=["tensor"]))
+        for (doc_id, token, _), published, doc in analyser.docs(stream, on_error=model_failed):
+            # texts in other languages arrive analysed; English ones as parsed bytes
+            data = doc if isinstance(doc, Analysis) else doc.to_bytes(exclude=["tensor"])
+            message = (doc_id, token, published, data)
             while True:
                 _take_results(outbox, counters, progress)
                 try:
@@ -347,7 +354,8 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
         while (message := inbox.get()) is not None:
             doc_id, token, published, data = message
             try:
-                analysis = analyse_doc(Doc(vocab).from_bytes(data), watchlist, published)
+                analysis = data if isinstance(data, Analysis) else \
+                    analyse_doc(Doc(vocab).from_bytes(data), watchlist, published)
                 with db.session() as s:
                     stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
                 counters.documents += int(stored)
@@ -387,8 +395,9 @@ def _claimed_texts(
     progress: _Progress,
     max_documents: int | None,
     follow: Callable[[], bool] | None,
-) -> Iterator[tuple[str, date | None, tuple[int, str]]]:
-    """``(text, published, (doc_id, claim token))`` of pending documents, claimed chunk by chunk.
+) -> Iterator[tuple[str, date | None, tuple[int, str, str | None]]]:
+    """``(text, published, (doc_id, claim token, language))`` of pending documents, claimed
+    chunk by chunk.
 
     Documents that cannot be analysed are marked here and never reach the model; texts
     longer than ``[analysis] max_text_chars`` are cut there, with a note on the document.
@@ -410,8 +419,9 @@ def _claimed_texts(
         if follow is not None:
             progress.total = max(progress.total, progress.done + count_pending(db))
         for doc_id, text, published, language in chunk:
-            if language and language.split("-")[0].lower() not in languages:
-                _mark_unanalysable(db, doc_id, f"no model for language {language!r}")
+            if language and not (can_analyse(language) and (not languages or base_language(language)
+                                                                 in languages)):
+                _mark_unanalysable(db, doc_id, f"no model or lexicon for language {language!r}")
                 counters.skipped_language += 1
                 progress.step()
             elif not text:
@@ -424,7 +434,7 @@ def _claimed_texts(
                 if len(text) > limit:
                     text = _truncate(db, doc_id, text, limit)
                     counters.truncated += 1
-                yield text, published, (doc_id, token)
+                yield text, published, (doc_id, token, language)
 
 
 def _truncate(db: Database, doc_id: int, text: str, limit: int) -> str:
@@ -507,6 +517,8 @@ def _store_analysis(
         row.person_name = ev.person[:500]
         row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
         row.background = ev.background
+        row.language = (analysis.event_language(ev) or doc.language or "")[:16] or None
+        row.method = analysis.event_method(ev)
         # dismissals are keyed by the resolved entity, so aliases and merges keep them
         row.dismissed = alerts.is_dismissed(s, doc_id, person.key if person else entity_key(ev.person),
                                             ev.type)

@@ -20,6 +20,7 @@ from extract.entities import entity_key
 from pipeline.db import Database
 from pipeline.digest import EVENT_LABELS
 from pipeline.digest_render import iso, md, md_link
+from pipeline.languages import sentence_label
 from pipeline.models import Alias, Document, Entity, Event, Mention, Source
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class TimelineEntry:
     background: bool
     first_report: Report
     later_reports: list[Report] = field(default_factory=list)
+    language: str | None = None  # of the sentence
+    method: str = "parse"
 
     @property
     def what(self) -> str:
@@ -223,6 +226,7 @@ def _timeline(s: Session, ids: list[int]) -> list[TimelineEntry]:
         entry = TimelineEntry(
             type=ev.type, date=when, dated=ev.date is not None, term=ev.term, sentence=ev.sentence,
             background=ev.background, first_report=report,
+            language=ev.language or doc.language, method=ev.method or "parse",
         )
         entries.append(entry)
         by_type[ev.type].append(entry)
@@ -283,6 +287,7 @@ def render_json(cf: CaseFile) -> dict:
         "timeline": [
             {"type": e.type, "what": e.what, "date": iso(e.date), "dated": e.dated, "term": e.term,
              "sentence": e.sentence, "background": e.background,
+             "language": e.language, "method": e.method,
              "first_report": _report_json(e.first_report), "copies": e.copies,
              "later_reports": [_report_json(r) for r in e.later_reports]}
             for e in cf.timeline
@@ -334,7 +339,7 @@ def render_markdown(cf: CaseFile) -> str:
         r = e.first_report
         out.append(f"- {day}: {e.what}{term}{past}; first reported by {md(r.source)}: "
                    f"{md_link(r.url, r.title)}")
-        out.append(f"  > {md(e.sentence)}")
+        out.append(f"  > {md(sentence_label(e.language, e.method))}{md(e.sentence)}")
         if e.later_reports:
             names = ", ".join(sorted({md(x.source) for x in e.later_reports if x.source}))
             out.append(f"  Reported again {e.copies} time(s){': ' + names if names else ''}")

@@ -45,6 +45,7 @@ class AlertsConfig:
     # made slow receivers get the same alert again on every retry
     timeout: int = 30
     corroborated: bool = False  # one follow-up when an incident reaches two independent sources
+    languages: tuple[str, ...] = ()  # languages whose events alert; empty: all
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ class CrawlConfig:
 class AnalysisConfig:
     batch_size: int = 64
     n_process: int = 1
-    languages: tuple[str, ...] = ("en",)
+    # Languages analysed; empty: every language with a model (en, fr) or a trigger lexicon.
+    languages: tuple[str, ...] = ()
     # longer texts are analysed up to here (cut at a paragraph or sentence end) with a
     # note on the document; at most the model's own limit of 1,000,000 characters
     max_text_chars: int = 100_000

@@ -69,6 +69,8 @@ class DigestEvent:
     sentence: str
     document: DocRef
     also_reported_by: list[DocRef] = field(default_factory=list)
+    language: str | None = None  # of the sentence
+    method: str = "parse"  # or "lexicon": watchlist and trigger words, no parser
 
     @property
     def what(self) -> str:
@@ -322,6 +324,7 @@ def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root])
             person=person.name, written_as=ev.person_name, type=ev.type, date=ev.date, term=ev.term,
             sentence=ev.sentence, document=_ref(doc, source),
             also_reported_by=list({r.url: r for r in others}.values()),
+            language=ev.language or doc.language, method=ev.method or "parse",
         ))
     rank = {t: i for i, t in enumerate(_SEVERITY)}
     out.sort(key=lambda e: rank.get(e.type, len(rank)))

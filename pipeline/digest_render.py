@@ -10,6 +10,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from pipeline import incidents_report
+from pipeline.languages import sentence_label
 
 if TYPE_CHECKING:
     from pipeline.digest import Digest, DocRef, EntityTrend
@@ -36,6 +37,7 @@ def render_json(d: Digest) -> dict:
         "events": [
             {"person": e.person, "written_as": e.written_as, "type": e.type, "what": e.what,
              "date": iso(e.date), "term": e.term, "sentence": e.sentence,
+             "language": e.language, "method": e.method,
              "source": e.document.source, "url": e.document.url, "title": e.document.title,
              "also_reported_by": [_ref_json(r) for r in e.also_reported_by]}
             for e in d.events
@@ -111,7 +113,7 @@ def render_markdown(d: Digest) -> str:
         term = f", {md(e.term)}" if e.term else ""
         out.append(f"- **{md(e.person)}** {e.what}{when}{term}: "
                    f"{_md_link(e.document)} ({md(e.document.source)})")
-        out.append(f"  > {md(e.sentence)}")
+        out.append(f"  > {md(sentence_label(e.language, e.method))}{md(e.sentence)}")
         if e.also_reported_by:
             also = "; ".join(f"{md(r.source)} {_md_link(r)}" for r in e.also_reported_by)
             out.append(f"  Also reported by: {also}")
@@ -225,7 +227,8 @@ def render_html(d: Digest) -> str:
             f'<div class="event" style="{_S["event"]}">'
             f'<strong>{_h(e.person)}</strong> {_h(e.what)}{when}{term}'
             f'<div style="{_S["copy"]}">{_h(e.document.source)}: {_a(e.document)}</div>'
-            f'<div style="{_S["quote"]}">“{_h(e.sentence)}”</div>{also}</div>'
+            f'<div style="{_S["quote"]}">{_h(sentence_label(e.language, e.method))}“{_h(e.sentence)}”</div>'
+            f'{also}</div>'
         )
     p += incidents_report.digest_html(d.incidents, _h, _S) if d.incidents else []
     p.append(f'<h2 style="{_S["h2"]}">New documents</h2>')

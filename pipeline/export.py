@@ -46,9 +46,10 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                 if name not in bucket:
                     bucket.append(name)
             events: dict[int, list[dict]] = defaultdict(list)
-            for ev, person in s.execute(
-                select(Event, Entity.name)
+            for ev, person, doc_language in s.execute(
+                select(Event, Entity.name, Document.language)
                 .join(Entity, Entity.id == Event.person_id)
+                .join(Document, Document.id == Event.document_id)
                 .where(Event.document_id.in_(ids), Event.dismissed.is_(False))
                 .order_by(Event.document_id, Event.sent_start, Event.id)
             ):
@@ -60,6 +61,8 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                     "sentence": ev.sentence,
                     "new": bool(ev.is_new),
                     "incident": ev.incident_id,
+                    "language": ev.language or doc_language,
+                    "method": ev.method or "parse",
                 })
             for doc_id, url, source_id, title, published, language, analysed in docs:
                 yield {

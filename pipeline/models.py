@@ -168,6 +168,8 @@ class Event(Base):
     sentence: Mapped[str] = mapped_column(Text)
     sent_start: Mapped[int] = mapped_column(Integer, default=0)
     background: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(16))  # of the sentence
+    method: Mapped[str | None] = mapped_column(String(16))  # "parse" | "lexicon"
     is_new: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
