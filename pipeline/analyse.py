@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from extract.analyse import Analyser, Analysis
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
-from pipeline import alerts
+from pipeline import alerts, decisions
 from pipeline.config import Config
 from pipeline.db import Database, sqlite_path
 from pipeline.entities import EntityResolver, sync_watchlist
@@ -408,24 +408,28 @@ def _store_analysis(
         if not ev.asserted:
             continue
         pid = person_ids.get(ev.person) or resolver.resolve(s, "person", ev.person)
-        ident = (pid, ev.type, ev.sent_start)
+        # an analyst's correction of this detection (type, person) survives re-analysis
+        fix = decisions.review_for(s, doc_id, pid, ev.type)
+        etype, pid = fix.identity(ev.type, pid) if fix else (ev.type, pid)
+        ident = (pid, etype, ev.sent_start)
         if ident in kept:
             continue
         person = s.get(Entity, pid)
         row = old_events.get(ident)
         if row is None:
-            row = Event(document_id=doc_id, person_id=pid, type=ev.type, sent_start=ev.sent_start,
+            row = Event(document_id=doc_id, person_id=pid, type=etype, sent_start=ev.sent_start,
                         created_at=now)
             s.add(row)
         row.person_name = ev.person[:500]
         row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
         row.background = ev.background
+        decisions.apply_review(row, fix)
         # dismissals are keyed by the resolved entity, so aliases and merges keep them
         row.dismissed = alerts.is_dismissed(s, doc_id, person.key if person else entity_key(ev.person),
-                                            ev.type)
-        first = (pid, ev.type) not in first_of
-        first_of.add((pid, ev.type))
-        row.is_new = first and not ev.background and _is_new(s, doc, pid, ev.type, config)
+                                            etype)
+        first = (pid, etype) not in first_of
+        first_of.add((pid, etype))
+        row.is_new = first and not row.background and _is_new(s, doc, pid, etype, config)
         s.flush()
         kept.add(row.id)
         counters.events += 1

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
+from pipeline import decisions
 from pipeline.db import Database
 from pipeline.digest import EVENT_LABELS
 from pipeline.digest_render import iso, md, md_link
@@ -64,6 +65,8 @@ class TimelineEntry:
     background: bool
     first_report: Report
     later_reports: list[Report] = field(default_factory=list)
+    review: str = "pending"  # the analyst's decision on the first report's event
+    event_id: int = 0
 
     @property
     def what(self) -> str:
@@ -98,6 +101,9 @@ class CaseFile:
     status_term: str | None
     timeline: list[TimelineEntry]
     documents: list[CaseDocument]
+    entity_id: int = 0
+    confidential: bool = False
+    notes: list[dict] = field(default_factory=list)
 
 
 def _root(s: Session, entity: Entity) -> Entity:
@@ -183,6 +189,9 @@ def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFil
             status_term=latest.term if latest else None,
             timeline=timeline,
             documents=_documents(s, ids),
+            entity_id=root.id,
+            confidential=any(m.confidential for m in members),
+            notes=decisions.notes_of(s, ids),
         )
 
 
@@ -216,7 +225,7 @@ def _timeline(s: Session, ids: list[int]) -> list[TimelineEntry]:
             continue
         entry = TimelineEntry(
             type=ev.type, date=when, dated=ev.date is not None, term=ev.term, sentence=ev.sentence,
-            background=ev.background, first_report=report,
+            background=ev.background, first_report=report, review=ev.review, event_id=ev.id,
         )
         entries.append(entry)
         by_type[ev.type].append(entry)
@@ -274,7 +283,7 @@ def render_json(cf: CaseFile) -> dict:
         "status": {"status": cf.status, "since": iso(cf.status_date), "term": cf.status_term},
         "timeline": [
             {"type": e.type, "what": e.what, "date": iso(e.date), "dated": e.dated, "term": e.term,
-             "sentence": e.sentence, "background": e.background,
+             "sentence": e.sentence, "background": e.background, "review": e.review,
              "first_report": _report_json(e.first_report), "copies": e.copies,
              "later_reports": [_report_json(r) for r in e.later_reports]}
             for e in cf.timeline
@@ -284,6 +293,8 @@ def render_json(cf: CaseFile) -> dict:
              "first_seen_at": iso(d.first_seen_at), "sentence": d.sentence}
             for d in cf.documents
         ],
+        "confidential": cf.confidential,
+        "notes": cf.notes,
     }
 
 

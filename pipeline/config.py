@@ -28,6 +28,7 @@ class Route:
     tags: tuple[str, ...] = ()
     events: tuple[str, ...] | None = None  # None: the [alerts] events
     scope: str | None = None
+    confidential: bool = False  # also receives alerts about people flagged confidential
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class AlertsConfig:
     feed: str = "data/alerts.xml"
     max_attempts: int = 10
     retry_base_seconds: int = 60
+    review: str = "none"  # or "first": alerts wait until an analyst confirms the event
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,14 @@ class ScaleConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    base_url: str = ""  # public address of the workbench, for links in alerts, digests, feeds
+    host: str = "127.0.0.1"
+    port: int = 8765
+    session_hours: int = 12
+
+
+@dataclass(frozen=True)
 class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
@@ -110,6 +120,7 @@ class Config:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     path: str | None = None
 
 
@@ -121,6 +132,7 @@ _SECTIONS: dict[str, type] = {
     "analysis": AnalysisConfig,
     "storage": StorageConfig,
     "scale": ScaleConfig,
+    "web": WebConfig,
 }
 
 
@@ -176,7 +188,7 @@ def _list(value: Any, where: str) -> list:
 def _route(data: Any, where: str) -> Route:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: must be a table")
-    unknown = sorted(set(data) - {"urls", "name", "tags", "events", "scope"})
+    unknown = sorted(set(data) - {"urls", "name", "tags", "events", "scope", "confidential"})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}")
     if "urls" not in data:
@@ -190,7 +202,8 @@ def _route(data: Any, where: str) -> Route:
     if scope is not None and scope not in ("everyone", "watchlist"):
         raise ConfigError(f"{where}.scope: must be 'everyone' or 'watchlist'")
     name = _coerce(data.get("name", "route"), "", f"{where}.name")
-    return Route(urls=urls, name=name, tags=tags, events=events, scope=scope)
+    confidential = _coerce(data.get("confidential", False), False, f"{where}.confidential")
+    return Route(urls=urls, name=name, tags=tags, events=events, scope=scope, confidential=confidential)
 
 
 def _check_events(events: tuple[str, ...], where: str) -> None:
@@ -215,6 +228,8 @@ def parse_config(data: dict, origin: str = "<config>") -> Config:
     _check_events(alerts.events, f"{origin}: [alerts].events")
     if alerts.scope not in ("everyone", "watchlist"):
         raise ConfigError(f"{origin}: [alerts].scope: must be 'everyone' or 'watchlist'")
+    if alerts.review not in ("none", "first"):
+        raise ConfigError(f"{origin}: [alerts].review: must be 'none' or 'first'")
     return Config(**parts, path=origin)
 
 

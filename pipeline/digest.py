@@ -79,6 +79,7 @@ class DigestEvent:
     sentence: str
     document: DocRef
     also_reported_by: list[DocRef] = field(default_factory=list)
+    review: str = "pending"  # pending | confirmed | corrected (an analyst's decision)
 
     @property
     def what(self) -> str:
@@ -206,11 +207,13 @@ def build_digest(
     since: datetime | None = None,
     now: datetime | None = None,
     timezone: str = "UTC",
+    include_confidential: bool = True,
 ) -> Digest:
     """The digest of one calendar day in ``timezone``, or from ``since`` up to ``now``.
 
     Without either, the last 24 hours. Signatures for near-duplicate detection are
-    computed for documents that have none and stored.
+    computed for documents that have none and stored. ``include_confidential=False``
+    (the digest sent by email) leaves out people flagged confidential.
     """
     if day is not None and since is not None:
         raise DigestError("give either a day or a start time, not both")
@@ -227,6 +230,8 @@ def build_digest(
     with db.session() as s:
         docs = _documents(s, start, end)
         roots = _roots(s)
+        hidden = set() if include_confidential else set(
+            s.scalars(select(Entity.name).where(Entity.confidential.is_(True))))
         return Digest(
             label=label,
             day=day,
@@ -234,9 +239,9 @@ def build_digest(
             end=end,
             timezone=timezone,
             generated_at=current,
-            events=_events(s, start, end, roots),
+            events=[e for e in _events(s, start, end, roots) if e.person not in hidden],
             sources=_statements(s, docs, start),
-            people=_trends(s, "person", start, end, roots),
+            people=[p for p in _trends(s, "person", start, end, roots) if p.name not in hidden],
             organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
             unanalysed=[
@@ -309,7 +314,7 @@ def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root])
         out.append(DigestEvent(
             person=person.name, written_as=ev.person_name, type=ev.type, date=ev.date, term=ev.term,
             sentence=ev.sentence, document=_ref(doc, source),
-            also_reported_by=list({r.url: r for r in others}.values()),
+            also_reported_by=list({r.url: r for r in others}.values()), review=ev.review,
         ))
     rank = {t: i for i, t in enumerate(_SEVERITY)}
     out.sort(key=lambda e: rank.get(e.type, len(rank)))
@@ -555,7 +560,8 @@ def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | N
     with db.session() as s:
         if _notice(s, key, current).status in _DONE:
             return False
-    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone)
+    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone,
+                          include_confidential=False)
     paths = write_digest(digest, config.digest.dir)
     log.info("digest for %s written to %s", day, paths["html"])
     title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \

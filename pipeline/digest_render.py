@@ -35,7 +35,7 @@ def render_json(d: Digest) -> dict:
             {"person": e.person, "written_as": e.written_as, "type": e.type, "what": e.what,
              "date": iso(e.date), "term": e.term, "sentence": e.sentence,
              "source": e.document.source, "url": e.document.url, "title": e.document.title,
-             "also_reported_by": [_ref_json(r) for r in e.also_reported_by]}
+             "also_reported_by": [_ref_json(r) for r in e.also_reported_by], "review": e.review}
             for e in d.events
         ],
         "documents": [

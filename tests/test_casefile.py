@@ -170,7 +170,7 @@ def test_markdown_and_json(case):
     data = casefile.render_json(cf)
     assert json.loads(json.dumps(data)) == data
     assert list(data) == ["name", "kind", "watchlisted", "tags", "aliases", "spellings", "status",
-                          "timeline", "documents"]
+                          "timeline", "documents", "confidential", "notes"]
     assert data["status"] == {"status": "sentenced", "since": "2026-11-20", "term": "five years"}
     types = [e["type"] for e in data["timeline"]]
     assert types == ["arrest", "arrest", "hunger_strike", "release", "sentence"]

@@ -83,7 +83,8 @@ def test_export_schema_exactly(app):
     assert "Jafar Panahi" in en["people"]
     assert "Berlin International Film Festival" in en["organizations"]
     for ev in en["events"]:
-        assert set(ev) == {"type", "person", "date", "term", "sentence", "new"}
+        assert set(ev) == {"type", "person", "date", "term", "sentence", "new", "review"}
+        assert ev["review"] in ("pending", "confirmed", "corrected")
         assert isinstance(ev["new"], bool)
     fr = records["https://ngo.example/fr"]
     assert fr["analysed"] is False and fr["people"] == [] and fr["events"] == []
