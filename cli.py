@@ -633,5 +633,14 @@ def demo(ctx: click.Context) -> None:
     run_demo(ctx.obj["app"], progress_display)
 
 
+def _register_workbench() -> None:
+    from web.commands import serve, users_group
+
+    main.add_command(serve)
+    main.add_command(users_group)
+
+
+_register_workbench()
+
 if __name__ == "__main__":
     main()
