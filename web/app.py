@@ -98,7 +98,7 @@ class Workbench:
 
     # --- rendering --------------------------------------------------------------------
 
-    def render(self, request: Request, name: str, user: Principal | None, status: int = 200,
+    def render(self, request: Request, name: str, user: Principal | None, code: int = 200,
                **context: Any) -> HTMLResponse:
         from web import queries
 
@@ -106,7 +106,7 @@ class Workbench:
         html = self.templates.get_template(name).render(
             request=request, user=user, csrf=csrf_token(request.session), pending=pending,
             path=request.url.path, review_first=self.config.alerts.review == "first", **context)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=code)
 
 
 def create_app(db: Database, config: Config, *, secret: str | None = None,
@@ -134,12 +134,12 @@ def create_app(db: Database, config: Config, *, secret: str | None = None,
         client = request.client.host if request.client else "?"
         keys = (f"ip:{client}", f"user:{name.strip().lower()}")
         if wb.limiter.blocked(*keys):
-            return wb.render(request, "login.html", None, status=429, next=nxt,
+            return wb.render(request, "login.html", None, code=429, next=nxt,
                              error="Too many failed attempts; wait a few minutes.")
         user = users.authenticate(db, name, password)
         if user is None:
             wb.limiter.failed(*keys)
-            return wb.render(request, "login.html", None, status=401, next=nxt,
+            return wb.render(request, "login.html", None, code=401, next=nxt,
                              error="Wrong user name or password, or the account is disabled.")
         wb.limiter.succeeded(*keys)
         request.session.clear()  # a new session: no fixation
@@ -159,7 +159,7 @@ def create_app(db: Database, config: Config, *, secret: str | None = None,
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         user = wb.session_user(request)
-        return wb.render(request, "error.html", user, status=exc.status_code, message=exc.detail)
+        return wb.render(request, "error.html", user, code=exc.status_code, message=exc.detail)
 
     routes = [
         Route("/healthz", healthz),

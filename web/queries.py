@@ -54,15 +54,13 @@ def highlight(sentence: str, names: list[str], etype: str, term: str | None) -> 
     """The sentence cut into (text, mark) pieces: mark is 'person', 'trigger' or ''."""
     spans: list[tuple[int, int, str]] = []
     low = sentence.casefold()
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        for part in {name, name.split()[-1]} if len(name.split()) > 1 else {name}:
-            start = low.find(part.casefold())
-            if start >= 0:
-                spans.append((start, start + len(part), "person"))
-                break
-        else:
-            continue
-        break
+    candidates = sorted({n for n in names if n}, key=len, reverse=True)
+    candidates += [n.split()[-1] for n in candidates if len(n.split()) > 1]  # then the surname alone
+    for part in candidates:
+        start = low.find(part.casefold())
+        if start >= 0:
+            spans.append((start, start + len(part), "person"))
+            break
     for m in _WORD.finditer(sentence):
         w = m[0].casefold()
         if VERB_TYPE.get(w) == etype or NOUN_TYPE.get(w) == etype:
