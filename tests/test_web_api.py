@@ -60,7 +60,8 @@ def test_review_decisions_through_the_api_reach_the_export_and_case_file(client,
     r = client.post(f"/api/events/{summons}/review", json={"decision": "correct", "type": "arrest",
                                                           "person": "Omar Khalil"}, headers=h)
     assert r.status_code == 200
-    assert (r.json()["type"], r.json()["person"], r.json()["review"]) == ("arrest", "Omar Khalil", "corrected")
+    assert (r.json()["type"], r.json()["person"], r.json()["review"]) == ("arrest", "Omar Khalil",
+                                                                          "corrected")
     assert [e["id"] for e in client.get("/api/events?review=confirmed", headers=h).json()] == [arrest]
     assert [e["id"] for e in client.get("/api/events?review=corrected", headers=h).json()] == [summons]
     assert charge not in {e["id"] for e in client.get("/api/events", headers=h).json()}
@@ -78,7 +79,8 @@ def test_review_decisions_through_the_api_reach_the_export_and_case_file(client,
 
     bad = client.post(f"/api/events/{arrest}/review", json={"decision": "explode"}, headers=h)
     assert bad.status_code == 400
-    assert client.post("/api/events/999999/review", json={"decision": "confirm"}, headers=h).status_code == 404
+    assert client.post("/api/events/999999/review", json={"decision": "confirm"},
+                       headers=h).status_code == 404
     # every decision is in the activity log, with before and after
     from sqlalchemy import select
 
@@ -86,7 +88,8 @@ def test_review_decisions_through_the_api_reach_the_export_and_case_file(client,
     with world.db.sessions() as s:
         log = [(d.user_name, d.action, d.before["review"], d.after["review"])
                for d in s.scalars(select(Decision).where(Decision.target == "event").order_by(Decision.id))]
-    assert log == [("analyst", "confirm", "pending", "confirmed"), ("analyst", "dismiss", "pending", "dismissed"),
+    assert log == [("analyst", "confirm", "pending", "confirmed"), ("analyst", "dismiss", "pending",
+                                                                    "dismissed"),
                    ("analyst", "correct", "pending", "corrected")]
 
 
@@ -116,7 +119,8 @@ def test_users_cli(db_url, tmp_path):
     token = atrisk("users", "token", "maria")
     assert token.returncode == 0 and token.stdout.strip().startswith("atk_")
     listed = json.loads(atrisk("users", "list", "--format", "json").stdout)
-    assert [(u["name"], u["role"], u["tokens"], u["disabled"]) for u in listed] == [("maria", "analyst", 1, False)]
+    assert [(u["name"], u["role"], u["tokens"], u["disabled"]) for u in listed] == [("maria", "analyst",
+                                                                                     1, False)]
     assert atrisk("users", "passwd", "maria", stdin="another long password\n").returncode == 0
     db = Database(db_url)
     assert users.authenticate(db, "maria", PASSWORD) is None

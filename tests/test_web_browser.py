@@ -128,7 +128,8 @@ def test_analyst_reviews_corrects_merges_and_sees_it_everywhere(served, browser)
     exported = {rec["url"].rsplit("/", 1)[1]: rec for rec in iter_records(world.db)}
     assert [(e["type"], e["review"]) for e in exported["arrest"]["events"]] == [("arrest", "confirmed")]
     assert exported["charge"]["events"] == []
-    assert [(e["person"], e["review"]) for e in exported["summons"]["events"]] == [("Omar Khalil", "corrected")]
+    assert [(e["person"], e["review"]) for e in exported["summons"]["events"]] == [("Omar Khalil",
+                                                                                    "corrected")]
     assert [e["person"] for e in exported["ban"]["events"]] == ["Mina Rahimi"]
     feed = page.request.get(f"{base}/feeds/person/Omar%20Khalil.atom").text()
     assert "SUMMONS — Omar Khalil" in feed and "Review: corrected" in feed and "CHARGE" not in feed
@@ -147,7 +148,8 @@ def test_viewer_is_refused_and_pages_fit_a_phone(served, browser):
     page = ctx.new_page()
     _login(page, base, "viewer")
     for path, shot in (("/", "web-today-412.png"), ("/review", "web-review-412.png"),
-                       ("/people/Mina%20Rahimi", "web-person-412.png"), ("/documents", None), ("/sources", None)):
+                       ("/people/Mina%20Rahimi", "web-person-412.png"), ("/documents", None), ("/sources",
+                                                                                               None)):
         page.goto(base + path)
         _no_sideways_scroll(page)
         if shot:
@@ -155,7 +157,8 @@ def test_viewer_is_refused_and_pages_fit_a_phone(served, browser):
     page.goto(f"{base}/review")
     assert page.locator("button.confirm").count() == 0  # no write controls for a viewer
     csrf = page.locator("input[name=csrf]").first.get_attribute("value")
-    r = page.request.post(f"{base}/review/{world.events['arrest']}", form={"decision": "confirm", "csrf": csrf})
+    r = page.request.post(f"{base}/review/{world.events['arrest']}", form={"decision": "confirm",
+                                                                           "csrf": csrf})
     assert r.status == 403
     # markup in a crawled title is text
     page.goto(f"{base}/documents")

@@ -49,7 +49,8 @@ def test_pages_need_login_and_send_security_headers(world):
             page = c.get(path)
             assert page.status_code == 200, (path, page.text[:300])
             csp = page.headers["content-security-policy"]
-            assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+            assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+            assert "unsafe-inline" not in csp
             assert page.headers["x-frame-options"] == "DENY"
         assert c.get("/admin").status_code == 403  # a viewer is no admin
         cookie = c.cookies.jar
@@ -60,7 +61,8 @@ def test_pages_need_login_and_send_security_headers(world):
 def test_login_is_rate_limited_and_wrong_passwords_refused(world):
     with TestClient(world.app(), base_url="http://127.0.0.1") as c:
         for _ in range(5):
-            assert c.post("/login", data={"username": "analyst", "password": "wrong password!"}).status_code == 401
+            assert c.post("/login", data={"username": "analyst",
+                                          "password": "wrong password!"}).status_code == 401
         r = c.post("/login", data={"username": "analyst", "password": PASSWORD})
         assert r.status_code == 429  # even the right password waits now
 
@@ -117,7 +119,8 @@ def test_case_page_actions_merge_notes_watchlist_confidential(world):
         page = c.get("/people/Mina Rahimi").text
         assert "M. Rahimi" in page and "banned" in page  # the merged person's ban is on the case file
         c.post("/people/Mina Rahimi/note", data={"text": "Lawyer <b>confirmed</b> by phone", "csrf": token})
-        c.post("/people/Mina Rahimi/watch", data={"watchlisted": "1", "tags": "iran, film, urgent", "csrf": token})
+        c.post("/people/Mina Rahimi/watch", data={"watchlisted": "1", "tags": "iran, film, urgent",
+                                                  "csrf": token})
         page = c.get("/people/Mina Rahimi").text
         assert "Lawyer &lt;b&gt;confirmed&lt;/b&gt; by phone" in page and "urgent" in page
         c.post("/people/Mina Rahimi/confidential", data={"confidential": "1", "csrf": token})
@@ -127,7 +130,8 @@ def test_case_page_actions_merge_notes_watchlist_confidential(world):
         assert c.get("/people/M. Rahimi").status_code == 200
     people = {p for rec in iter_records(world.db) for p in rec["people"]}
     assert "Mina Rahimi" not in people and "Omar Khalil" in people
-    assert "Mina Rahimi" in {p for rec in iter_records(world.db, include_confidential=True) for p in rec["people"]}
+    assert "Mina Rahimi" in {p for rec in iter_records(world.db,
+                                                       include_confidential=True) for p in rec["people"]}
     with TestClient(world.app(), base_url="http://127.0.0.1") as c:
         login(c, "viewer")
         assert c.get("/people/Mina Rahimi").status_code == 404

@@ -68,6 +68,7 @@ def test_confirm_dismiss_correct_survive_reprocess(db_url):
         assert _events(runner, db_url) == expected
     res = runner.invoke(main, ["--db", db_url, "person", "Alexander Petrov", "--format", "json"])
     timeline = json.loads(res.output)["timeline"]
-    assert sorted((e["type"], e["review"]) for e in timeline) == [("arrest", "confirmed"), ("charge", "corrected")]
+    assert sorted((e["type"], e["review"]) for e in timeline) == [("arrest", "confirmed"), ("charge",
+                                                                                            "corrected")]
     assert next(e["date"] for e in timeline if e["type"] == "charge") == "2026-11-19"  # the corrected date
     app.close()

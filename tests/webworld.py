@@ -30,7 +30,8 @@ class WebWorld:
             self.people: dict[str, Entity] = {}
             for name, tags in [("Mina Rahimi", ["iran", "film"]), ("Omar Khalil", ["syria"]),
                                ("Lena Novak", []), ("M. Rahimi", [])]:
-                e = Entity(kind="person", name=name, key=name.lower().replace(".", ""), watchlisted=bool(tags),
+                e = Entity(kind="person", name=name, key=name.lower().replace(".", ""),
+                           watchlisted=bool(tags),
                            tags=tags, created_at=now, confidential=False)
                 s.add(e)
                 self.people[name] = e
@@ -38,7 +39,8 @@ class WebWorld:
             self.events: dict[str, int] = {}
             for i, (key, person, etype, sentence, title) in enumerate([
                 ("arrest", "Mina Rahimi", "arrest", HOSTILE_SENTENCE, HOSTILE_TITLE),
-                ("charge", "Omar Khalil", "charge", "Omar Khalil was charged with propaganda.", "Khalil charged"),
+                ("charge", "Omar Khalil", "charge", "Omar Khalil was charged with propaganda.",
+                 "Khalil charged"),
                 ("summons", "Lena Novak", "summons", "Lena Novak was summoned by the prosecutor.", "Novak"),
                 ("ban", "M. Rahimi", "ban", "M. Rahimi was banned from travelling abroad.", "Travel ban"),
             ]):

@@ -59,13 +59,15 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             rows = queries.events(s, review=state, hide_confidential=not user.may("analyst"))
             held = queries.held_alerts(s)
         for r in rows:
-            r["pieces"] = queries.highlight(r["sentence"], [r["written_as"], r["person"]], r["type"], r["term"])
+            r["pieces"] = queries.highlight(r["sentence"], [r["written_as"], r["person"]], r["type"],
+                                            r["term"])
         return wb.render(request, "review.html", user, rows=rows, state=state, held=held, types=EVENT_TYPES)
 
     async def review_post(request: Request) -> Response:
         user, fields = await wb.form(request)
         try:
-            decisions.review_event(wb.db, wb.config, int(request.path_params["id"]), fields.get("decision", ""),
+            decisions.review_event(wb.db, wb.config, int(request.path_params["id"]),
+                                   fields.get("decision", ""),
                                    user.name, type=fields.get("type") or None,
                                    person=fields.get("person") or None, when=_day(fields.get("date")))
         except decisions.ReviewError as exc:
@@ -110,12 +112,15 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
                 decisions.unmerge(wb.db, user.name, fields.get("other", ""))
             elif action == "watch":
                 decisions.update_person(wb.db, user.name, name, watchlisted=fields.get("watchlisted") == "1",
-                                        tags=fields.get("tags", "").split(","), kind=fields.get("kind", "person"))
+                                        tags=fields.get("tags", "").split(","), kind=fields.get("kind",
+                                                                                                "person"))
             elif action == "confidential":
-                decisions.update_person(wb.db, user.name, name, confidential=fields.get("confidential") == "1",
+                decisions.update_person(wb.db, user.name, name,
+                                        confidential=fields.get("confidential") == "1",
                                         kind=fields.get("kind", "person"))
             elif action == "note":
-                decisions.add_note(wb.db, user.name, name, fields.get("text", ""), kind=fields.get("kind", "person"))
+                decisions.add_note(wb.db, user.name, name, fields.get("text", ""), kind=fields.get("kind",
+                                                                                                   "person"))
             else:
                 raise HTTPException(404, f"no action {action!r}")
         except (EntityNotFound, decisions.ReviewError, ValueError) as exc:
@@ -151,7 +156,8 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         user = wb.page_user(request)
         with wb.db.sessions() as s:
             data = queries.alerts(s, request.query_params.get("status", ""))
-            return wb.render(request, "alerts.html", user, status=request.query_params.get("status", ""), **data)
+            return wb.render(request, "alerts.html", user, status=request.query_params.get("status", ""),
+                             **data)
 
     async def alert_retry(request: Request) -> Response:
         user, fields = await wb.form(request)

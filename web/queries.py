@@ -126,7 +126,8 @@ def people(s: Session, *, q: str = "", tag: str = "", status: str = "", watchlis
               "status": latest.get(eid, ("", None, None))[0], "documents": int(counts.get(eid, 0)),
               "last_event": (latest[eid][1] or latest[eid][2].date()) if eid in latest else None}
              for eid, name, etags, wl, conf in picked]
-    return {"items": items, "total": total, "tags": sorted(tags.items()), "statuses": sorted(statuses.items())}
+    return {"items": items, "total": total, "tags": sorted(tags.items()),
+            "statuses": sorted(statuses.items())}
 
 
 def documents(s: Session, *, source: str = "", language: str = "", analysed: str = "",

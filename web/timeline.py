@@ -33,6 +33,7 @@ def timeline_svg(entries: list[Any], width: int = 800, row: int = 26) -> str:
                        + (" — background" if e.background else "") + f" [{e.review}]")
         parts += [f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{y}" stroke="#ccc"/>',
                   f'<circle cx="{x:.1f}" cy="{y}" r="6" fill="{colour}"><title>{label}</title></circle>',
-                  f'<text x="{min(x + 10, width - 300):.1f}" y="{y + 4}" font-size="12" fill="#222">{label}</text>']
+                  f'<text x="{min(x + 10, width - 300):.1f}" y="{y + 4}" font-size="12" fill="#222">'
+                  f'{label}</text>']
     parts.append("</svg>")
     return "".join(parts)
