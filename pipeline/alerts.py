@@ -206,6 +206,10 @@ def enqueue_alerts(
         session.flush()
     alert_id = make_alert_id(document.url, person.key, event.type)
     payload = build_payload(alert_id, event, document, person)
+    if config.web.base_url:  # the workbench's case file of the person
+        from urllib.parse import quote
+
+        payload["case_url"] = f"{config.web.base_url.rstrip('/')}/people/{quote(person.name, safe='')}"
     created = 0
     held = cfg.review == "first" and getattr(event, "review", "pending") == "pending"
     for channel, route_name in targets.items():
@@ -255,6 +259,8 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     lines.append(f"Source: {source}" + (f" — {doc_title}" if doc_title else ""))
     if payload.get("published"):
         lines.append(f"Published: {payload['published']}")
+    if payload.get("case_url"):
+        lines.append(f"Case file: {payload['case_url']}")
     lines.append(f"Link: {payload.get('link')}")
     lines += ["", f"Alert id: {payload.get('alert_id')}"]
     return title, "\n".join(lines)

@@ -164,3 +164,21 @@ def test_review_first_holds_alerts_until_confirmed(db_url):
     assert {st for e, ch, st in rows if e == arrest} == {"pending", "sent"}  # delivery row, feed entry
     assert {st for e, ch, st in rows if e == charge} == {"cancelled"}
     db.dispose()
+
+
+def test_alerts_link_to_the_workbench_when_base_url_is_set(db_url):
+    from pipeline.alerts import render_message
+    from pipeline.config import WebConfig
+
+    db = Database(db_url)
+    world = WebWorld(db, replace(Config(), web=WebConfig(base_url="https://atrisk.example.org/")))
+    with db.session() as s:
+        ev = s.get(Event, world.events["arrest"])
+        enqueue_alerts(s, ev, s.get(Document, ev.document_id), s.get(Entity, ev.person_id), world.config)
+    with db.sessions() as s:
+        payload = s.scalar(select(Alert.payload))
+    title, body = render_message(payload)
+    assert title == "atrisk: ARREST — Mina Rahimi"
+    assert "Case file: https://atrisk.example.org/people/Mina%20Rahimi\nLink: https://icfr.example/arrest" in body
+    assert body.splitlines()[-1].startswith("Alert id: ")
+    db.dispose()

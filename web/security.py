@@ -25,10 +25,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 h = MutableHeaders(scope=message)
+                # the server's own time up to the response head (pages are rendered whole first)
+                h["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
                 h["Content-Security-Policy"] = CSP
                 h["X-Frame-Options"] = "DENY"
                 h["X-Content-Type-Options"] = "nosniff"
