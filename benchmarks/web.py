@@ -47,7 +47,8 @@ def pages(day: date, top: str, rank100: str) -> list[tuple[str, str]]:
         ("Organizations", "/organizations"),
         ("Documents (latest)", "/documents"),
         ("Documents full-text search", "/documents?q=court+ruled"),
-        ("Documents by source and date", f"/documents?source=source-7&since={(day - timedelta(days=30)).isoformat()}"),
+        ("Documents by source and date",
+         f"/documents?source=source-7&since={(day - timedelta(days=30)).isoformat()}"),
         ("Sources (health, per-day chart)", "/sources"),
         ("Alerts", "/alerts"),
         ("Activity", "/activity"),
@@ -80,7 +81,8 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
     token = users.new_token(db, "bench")
     build_digest(db, day=day - timedelta(days=1))  # signatures of the day before, as in dbscale
     rows = []
-    with TestClient(create_app(db, Config(), secret="benchmark-secret-key"), base_url="http://127.0.0.1") as c:
+    with TestClient(create_app(db, Config(), secret="benchmark-secret-key"),
+                    base_url="http://127.0.0.1") as c:
         r = c.post("/login", data={"username": "bench", "password": PASSWORD}, follow_redirects=False)
         assert r.status_code == 303, r.text
         for label, path in pages(day, top, rank100):
@@ -97,7 +99,10 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
                          "bytes": len(resp.content),
                          "client_ms": round((time.perf_counter() - wall) * 1000 / REPEAT, 1)})
     db.dispose()
+    import os
+
     return {"day": day.isoformat(), "top_person": top, "rank100_person": rank100, "repeat": REPEAT,
+            "load_average_1m_after": round(os.getloadavg()[0], 2), "cores": os.cpu_count(),
             "target_ms": TARGET_MS, "pages": rows,
             "all_under_target": all(r["max_ms"] < TARGET_MS for r in rows)}
 

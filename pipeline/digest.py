@@ -208,12 +208,15 @@ def build_digest(
     now: datetime | None = None,
     timezone: str = "UTC",
     include_confidential: bool = True,
+    earlier_copies: bool = True,
 ) -> Digest:
     """The digest of one calendar day in ``timezone``, or from ``since`` up to ``now``.
 
     Without either, the last 24 hours. Signatures for near-duplicate detection are
     computed for documents that have none and stored. ``include_confidential=False``
     (the digest sent by email) leaves out people flagged confidential.
+    ``earlier_copies=False`` skips the search for texts first seen before the period
+    (the workbench's Today page, which does not show them, answers faster).
     """
     if day is not None and since is not None:
         raise DigestError("give either a day or a start time, not both")
@@ -240,7 +243,7 @@ def build_digest(
             timezone=timezone,
             generated_at=current,
             events=[e for e in _events(s, start, end, roots) if e.person not in hidden],
-            sources=_statements(s, docs, start),
+            sources=_statements(s, docs, start, earlier_copies),
             people=[p for p in _trends(s, "person", start, end, roots) if p.name not in hidden],
             organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
@@ -322,14 +325,14 @@ def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root])
 
 
 def _statements(
-    s: Session, docs: list[tuple[Document, str | None]], start: datetime
+    s: Session, docs: list[tuple[Document, str | None]], start: datetime, earlier_copies: bool = True
 ) -> list[SourceDocuments]:
     if not docs:
         return []
     neardup.ensure_simhashes(s, [d for d, _ in docs])
     prints = [neardup.fingerprint(d) for d, _ in docs]
     groups = neardup.group_fingerprints(prints)
-    earlier = _earlier_copies(s, [prints[g[0]] for g in groups], start)
+    earlier = _earlier_copies(s, [prints[g[0]] for g in groups], start) if earlier_copies else {}
     by_source: dict[str, list[Statement]] = defaultdict(list)
     for number, group in enumerate(groups):
         first, name = docs[group[0]]

@@ -179,6 +179,7 @@ def test_alerts_link_to_the_workbench_when_base_url_is_set(db_url):
         payload = s.scalar(select(Alert.payload))
     title, body = render_message(payload)
     assert title == "atrisk: ARREST — Mina Rahimi"
-    assert "Case file: https://atrisk.example.org/people/Mina%20Rahimi\nLink: https://icfr.example/arrest" in body
+    case = "Case file: https://atrisk.example.org/people/Mina%20Rahimi"
+    assert f"{case}\nLink: https://icfr.example/arrest" in body
     assert body.splitlines()[-1].startswith("Alert id: ")
     db.dispose()

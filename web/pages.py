@@ -23,6 +23,8 @@ from web.timeline import timeline_svg
 if TYPE_CHECKING:
     from web.app import Workbench
 
+DOCUMENTS_SHOWN = 200  # newest documents on a case page; the count says how many there are
+
 
 def _day(value: str | None) -> date | None:
     try:
@@ -46,7 +48,7 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         user = wb.page_user(request)
         day = _day(request.query_params.get("date")) or users.utcnow().date()
         d = build_digest(wb.db, day=day, timezone=wb.config.digest.timezone,
-                         include_confidential=user.may("analyst"))
+                         include_confidential=user.may("analyst"), earlier_copies=False)
         return wb.render(request, "today.html", user, d=d, day=day, prev=day - timedelta(days=1),
                          next_day=day + timedelta(days=1), types=EVENT_TYPES)
 
@@ -92,9 +94,9 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
     async def person(request: Request) -> Response:
         user = wb.page_user(request)
         name = request.path_params["name"]
-        case = build_case_file(wb.db, name)
+        case = build_case_file(wb.db, name, documents_limit=DOCUMENTS_SHOWN)
         if case is None:
-            case = build_case_file(wb.db, name, kind="organization")
+            case = build_case_file(wb.db, name, kind="organization", documents_limit=DOCUMENTS_SHOWN)
         if case is None or (case.confidential and not user.may("analyst")):
             raise HTTPException(404, f"nobody named {name!r}")
         if case.name != name:

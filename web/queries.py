@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from extract.event_lexicon import NOUN_TYPE, VERB_TYPE
 from pipeline.alerts import FEED_CHANNEL
 from pipeline.db import Database
-from pipeline.models import Alert, Decision, Document, Entity, Event, Mention, Source
+from pipeline.models import Alert, Decision, Document, Entity, Event, Source
 from pipeline.users import utcnow
 
 PAGE = 50
@@ -98,10 +98,12 @@ def people(s: Session, *, q: str = "", tag: str = "", status: str = "", watchlis
         base = base.where(Entity.watchlisted.is_(True))
     rows = s.execute(base).all()
     latest: dict[int, tuple[str, date | None, datetime]] = {}
+    n_events: dict[int, int] = {}
     ev_q = (select(Event.person_id, Event.type, Event.date, Event.created_at)
             .where(Event.dismissed.is_(False), Event.background.is_(False)).order_by(Event.created_at))
     for pid, etype, edate, created in s.execute(ev_q):
         latest[pid] = (etype, edate, created)
+        n_events[pid] = n_events.get(pid, 0) + 1
     tags: dict[str, int] = {}
     statuses: dict[str, int] = {}
     picked = []
@@ -119,11 +121,10 @@ def people(s: Session, *, q: str = "", tag: str = "", status: str = "", watchlis
     picked.sort(key=lambda r: (-(latest[r[0]][2].timestamp()) if r[0] in latest else 0, r[1].casefold()))
     total = len(picked)
     picked = picked[:limit]
-    ids = [r[0] for r in picked]
-    counts = dict(s.execute(select(Mention.entity_id, func.count(func.distinct(Mention.document_id)))
-                            .where(Mention.entity_id.in_(ids)).group_by(Mention.entity_id)).tuples().all())
+    # event counts, not document counts: counting the mentions of the most-named people
+    # (thousands of documents each) would cost most of the page's time
     items = [{"name": name, "tags": etags or [], "watchlisted": wl, "confidential": conf,
-              "status": latest.get(eid, ("", None, None))[0], "documents": int(counts.get(eid, 0)),
+              "status": latest.get(eid, ("", None, None))[0], "events": n_events.get(eid, 0),
               "last_event": (latest[eid][1] or latest[eid][2].date()) if eid in latest else None}
              for eid, name, etags, wl, conf in picked]
     return {"items": items, "total": total, "tags": sorted(tags.items()),
