@@ -154,6 +154,7 @@ class Digest:
     organizations: list[EntityTrend]
     health: list[SourceHealth]
     unanalysed: list[Unanalysed]
+    base_url: str = ""  # the workbench ([web] base_url): people link to their case files
 
     @property
     def document_count(self) -> int:
@@ -565,6 +566,7 @@ def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | N
             return False
     digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone,
                           include_confidential=False)
+    digest.base_url = config.web.base_url.rstrip("/")
     paths = write_digest(digest, config.digest.dir)
     log.info("digest for %s written to %s", day, paths["html"])
     title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \

@@ -183,3 +183,19 @@ def test_alerts_link_to_the_workbench_when_base_url_is_set(db_url):
     assert f"{case}\nLink: https://icfr.example/arrest" in body
     assert body.splitlines()[-1].startswith("Alert id: ")
     db.dispose()
+
+
+def test_digest_links_people_to_the_workbench_and_mail_leaves_out_confidential(world):
+    from datetime import timedelta
+
+    from pipeline.digest import build_digest, render_html
+
+    decisions.update_person(world.db, "analyst", "Omar Khalil", confidential=True)
+    d = build_digest(world.db, since=world.now - timedelta(days=1), now=world.now + timedelta(minutes=1),
+                     include_confidential=False)
+    d.base_url = "https://atrisk.example.org"
+    html = render_html(d)
+    assert '<a href="https://atrisk.example.org/people/Mina%20Rahimi"' in html
+    assert "Omar Khalil" not in html  # confidential: not in the digest sent by email
+    shown = build_digest(world.db, since=world.now - timedelta(days=1), now=world.now + timedelta(minutes=1))
+    assert "Omar Khalil" in {e.person for e in shown.events}  # the workbench still shows them
