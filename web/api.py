@@ -23,7 +23,7 @@ REVIEWS = ("pending", "confirmed", "corrected")
 def routes(wb: Workbench) -> list[Route]:
     from web.app import json_body
 
-    async def list_events(request: Request) -> Response:
+    def list_events(request: Request) -> Response:
         user = wb.api_user(request)
         review = request.query_params.get("review") or None
         if review is not None and review not in REVIEWS:
@@ -59,7 +59,7 @@ def routes(wb: Workbench) -> list[Route]:
             raise HTTPException(status, str(exc)) from None
         return JSONResponse(view)
 
-    async def person(request: Request) -> Response:
+    def person(request: Request) -> Response:
         user = wb.api_user(request)
         case = build_case_file(wb.db, request.path_params["name"])
         if case is None or (case.confidential and not user.may("analyst")):

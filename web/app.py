@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -136,7 +137,7 @@ def create_app(db: Database, config: Config, *, secret: str | None = None,
         if wb.limiter.blocked(*keys):
             return wb.render(request, "login.html", None, code=429, next=nxt,
                              error="Too many failed attempts; wait a few minutes.")
-        user = users.authenticate(db, name, password)
+        user = await run_in_threadpool(users.authenticate, db, name, password)  # argon2 takes a while
         if user is None:
             wb.limiter.failed(*keys)
             return wb.render(request, "login.html", None, code=401, next=nxt,

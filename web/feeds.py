@@ -75,7 +75,7 @@ def feed_user(wb: Workbench, request: Request) -> Principal:
 
 
 def routes(wb: Workbench) -> list[Route]:
-    async def feed(request: Request) -> Response:
+    def feed(request: Request) -> Response:
         feed_user(wb, request)
         kind, value = request.path_params["kind"], request.path_params["value"]
         with wb.db.sessions() as s:

@@ -44,7 +44,9 @@ def person_path(name: str) -> str:
 
 
 def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
-    async def today(request: Request) -> Response:
+    # Pages that only read are plain functions: Starlette runs them in its thread pool, so
+    # a slow database read never holds up the event loop (and other users' requests).
+    def today(request: Request) -> Response:
         user = wb.page_user(request)
         day = _day(request.query_params.get("date")) or users.utcnow().date()
         d = build_digest(wb.db, day=day, timezone=wb.config.digest.timezone,
@@ -52,7 +54,7 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         return wb.render(request, "today.html", user, d=d, day=day, prev=day - timedelta(days=1),
                          next_day=day + timedelta(days=1), types=EVENT_TYPES)
 
-    async def review(request: Request) -> Response:
+    def review(request: Request) -> Response:
         user = wb.page_user(request)
         state = request.query_params.get("review", "pending")
         if state not in ("pending", "confirmed", "corrected"):
@@ -76,13 +78,13 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             raise HTTPException(400, str(exc)) from None
         return _back(fields, "/review")
 
-    async def people(request: Request) -> Response:
-        return await _entities(request, "person")
+    def people(request: Request) -> Response:
+        return _entities(request, "person")
 
-    async def organizations(request: Request) -> Response:
-        return await _entities(request, "organization")
+    def organizations(request: Request) -> Response:
+        return _entities(request, "organization")
 
-    async def _entities(request: Request, kind: str) -> Response:
+    def _entities(request: Request, kind: str) -> Response:
         user = wb.page_user(request)
         p = request.query_params
         with wb.db.sessions() as s:
@@ -91,7 +93,7 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
                                    hide_confidential=not user.may("analyst"))
         return wb.render(request, "people.html", user, found=found, kind=kind, params=p)
 
-    async def person(request: Request) -> Response:
+    def person(request: Request) -> Response:
         user = wb.page_user(request)
         name = request.path_params["name"]
         case = build_case_file(wb.db, name, documents_limit=DOCUMENTS_SHOWN)
@@ -129,7 +131,7 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             raise HTTPException(400, str(exc)) from None
         return RedirectResponse(person_path(name), status_code=303)
 
-    async def documents(request: Request) -> Response:
+    def documents(request: Request) -> Response:
         user = wb.page_user(request)
         p = request.query_params
         text = p.get("q", "").strip()
@@ -148,13 +150,13 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         return wb.render(request, "documents.html", user, hits=hits, rows=rows, params=p, sources=names,
                          error=error, text=text)
 
-    async def sources(request: Request) -> Response:
+    def sources(request: Request) -> Response:
         user = wb.page_user(request)
         with wb.db.sessions() as s:
             data = queries.sources(s, wb.config.operator.stale_days)
         return wb.render(request, "sources.html", user, **data)
 
-    async def alerts_page(request: Request) -> Response:
+    def alerts_page(request: Request) -> Response:
         user = wb.page_user(request)
         with wb.db.sessions() as s:
             data = queries.alerts(s, request.query_params.get("status", ""))
@@ -169,13 +171,13 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             raise HTTPException(404, str(exc)) from None
         return _back(fields, "/alerts")
 
-    async def activity(request: Request) -> Response:
+    def activity(request: Request) -> Response:
         user = wb.page_user(request)
         with wb.db.sessions() as s:
             rows = queries.activity(s, request.query_params.get("user", ""))
             return wb.render(request, "activity.html", user, rows=rows)
 
-    async def admin(request: Request) -> Response:
+    def admin(request: Request) -> Response:
         user = wb.page_user(request, "admin")
         return wb.render(request, "admin.html", user, users=users.list_users(wb.db), roles=users.ROLES,
                          token=request.session.pop("new_token", None))
