@@ -40,7 +40,7 @@ test-postgres: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy extract pipeline crawler cli.py scheduler.py
+	$(BIN)/mypy extract pipeline crawler web cli.py scheduler.py
 
 bench: setup
 	$(BIN)/python -m benchmarks

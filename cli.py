@@ -231,8 +231,10 @@ def progress_display(enabled: bool = True) -> Any:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--since", help="Only documents stored or changed since WHEN (2026-11-01, 24h, 7d).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--include-confidential", is_flag=True, help="Also people flagged confidential.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, since: str | None, out: str | None) -> None:
+def export(ctx: click.Context, fmt: str, since: str | None, out: str | None,
+           include_confidential: bool) -> None:
     """Export every stored document with its people, organizations and events.
 
     Example: atrisk export --format csv --since 7d --out week.csv
@@ -240,7 +242,8 @@ def export(ctx: click.Context, fmt: str, since: str | None, out: str | None) -> 
     from pipeline.export import iter_records, write_csv, write_jsonl
 
     app = _app(ctx)
-    records = iter_records(app.db, parse_when(since) if since else None)
+    records = iter_records(app.db, parse_when(since) if since else None,
+                           include_confidential=include_confidential)
     with output(out) as fh:
         n = (write_jsonl if fmt == "jsonl" else write_csv)(records, fh)
     log.info("exported %d documents", n)
@@ -727,6 +730,15 @@ def demo(ctx: click.Context) -> None:
 
     run_demo(ctx.obj["app"], progress_display)
 
+
+def _register_workbench() -> None:
+    from web.commands import serve, users_group
+
+    main.add_command(serve)
+    main.add_command(users_group)
+
+
+_register_workbench()
 
 if __name__ == "__main__":
     main()

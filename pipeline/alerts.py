@@ -38,6 +38,7 @@ from pipeline.redact import mask_text, mask_url
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+HELD = "held"  # waits for an analyst's confirmation ([alerts] review = "first")
 # Every matching alert also gets a row on this pseudo-channel: it is what the Atom
 # feed shows, so the feed has entries even when no URL is configured.
 FEED_CHANNEL = "feed"
@@ -192,7 +193,9 @@ def enqueue_alerts(
         return 0
 
     targets: dict[str, str] = {}  # channel -> route name
-    if _rule_matches(event, person, cfg.events, cfg.scope, cfg.new_only):
+    # a confidential person reaches only routes marked for it, never the public feed
+    secret = bool(getattr(person, "confidential", False))
+    if _rule_matches(event, person, cfg.events, cfg.scope, cfg.new_only) and not secret:
         for url in cfg.urls:
             targets.setdefault(channel_of(url), "alerts")
         targets.setdefault(FEED_CHANNEL, "alerts")
@@ -200,12 +203,15 @@ def enqueue_alerts(
     for route in cfg.routes:
         if route.tags and not person_tags & {t.lower() for t in route.tags}:
             continue
+        if secret and not route.confidential:
+            continue
         if not _rule_matches(event, person, route.events or cfg.events, route.scope or cfg.scope,
                              cfg.new_only):
             continue
         for url in route.urls:
             targets.setdefault(channel_of(url), route.name)
-        targets.setdefault(FEED_CHANNEL, route.name)
+        if not secret:
+            targets.setdefault(FEED_CHANNEL, route.name)
     if not targets:
         return 0
 
@@ -215,7 +221,12 @@ def enqueue_alerts(
     alert_id = make_alert_id(document.url, person.key, event.type + (f":{followup}" if followup else ""))
     payload = build_payload(alert_id, event, document, person)
     payload.update({k: v for k, v in (details or {}).items() if v is not None})
+    if config.web.base_url:  # the workbench's case file of the person
+        from urllib.parse import quote
+
+        payload["case_url"] = f"{config.web.base_url.rstrip('/')}/people/{quote(person.name, safe='')}"
     created = 0
+    held = cfg.review == "first" and getattr(event, "review", "pending") == "pending"
     for channel, route_name in targets.items():
         feed = channel == FEED_CHANNEL
         row = {
@@ -225,10 +236,10 @@ def enqueue_alerts(
             "route": route_name,
             "payload": payload,
             # the feed is written on every pass, so its entry counts as delivered
-            "status": SENT if feed else PENDING,
+            "status": HELD if held else SENT if feed else PENDING,
             "attempts": 0,
             "created_at": now,
-            "sent_at": now if feed else None,
+            "sent_at": now if feed and not held else None,
         }
         if _insert_ignoring_duplicates(session, row) and not feed:
             created += 1
@@ -286,6 +297,8 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     lines.append(f"Source: {source}" + (f" — {doc_title}" if doc_title else ""))
     if payload.get("published"):
         lines.append(f"Published: {payload['published']}")
+    if payload.get("case_url"):
+        lines.append(f"Case file: {payload['case_url']}")
     lines.append(f"Link: {payload.get('link')}")
     lines += ["", f"Alert id: {payload.get('alert_id')}"]
     return title, "\n".join(lines)
@@ -572,13 +585,13 @@ def dismiss_event(db: Database, event_id: int) -> int:
         alert_id = make_alert_id(document.url, person.key, event.type)
         cancelled = s.scalar(
             select(func.count()).select_from(Alert)
-            .where(Alert.alert_id == alert_id, Alert.status.in_((PENDING, FAILED)),
+            .where(Alert.alert_id == alert_id, Alert.status.in_((PENDING, FAILED, HELD)),
                    Alert.channel != FEED_CHANNEL)
         ) or 0
         s.execute(
             update(Alert)
             .where(Alert.alert_id == alert_id,
-                   or_(Alert.status.in_((PENDING, FAILED)), Alert.channel == FEED_CHANNEL))
+                   or_(Alert.status.in_((PENDING, FAILED, HELD)), Alert.channel == FEED_CHANNEL))
             .values(status=CANCELLED, claimed_by=None, claimed_at=None, next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )

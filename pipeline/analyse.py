@@ -27,7 +27,7 @@ from extract.analyse import Analyser, Analysis, analyse_doc, base_language, can_
 from extract.entities import entity_key
 from extract.listing import is_listing
 from extract.watchlist import Watchlist
-from pipeline import alerts, incidents
+from pipeline import alerts, decisions, incidents
 from pipeline.config import Config
 from pipeline.db import Database, sqlite_path
 from pipeline.entities import EntityResolver, sync_watchlist
@@ -505,28 +505,33 @@ def _store_analysis(
         if not ev.asserted:
             continue
         pid = person_ids.get(ev.person) or resolver.resolve(s, "person", ev.person)
-        ident = (pid, ev.type, ev.sent_start)
+        # an analyst's correction of this detection (type, person) survives re-analysis
+        fix = decisions.review_for(s, doc_id, pid, ev.type)
+        etype, pid = fix.identity(ev.type, pid) if fix else (ev.type, pid)
+        ident = (pid, etype, ev.sent_start)
         if ident in kept:
             continue
         person = s.get(Entity, pid)
         row = old_events.get(ident)
         if row is None:
-            row = Event(document_id=doc_id, person_id=pid, type=ev.type, sent_start=ev.sent_start,
+            row = Event(document_id=doc_id, person_id=pid, type=etype, sent_start=ev.sent_start,
                         created_at=now)
             s.add(row)
         row.person_name = ev.person[:500]
         row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
         row.background = ev.background
+        decisions.apply_review(row, fix)
         row.language = (analysis.event_language(ev) or doc.language or "")[:16] or None
         row.method = analysis.event_method(ev)
         # dismissals are keyed by the resolved entity, so aliases and merges keep them
         row.dismissed = alerts.is_dismissed(s, doc_id, person.key if person else entity_key(ev.person),
-                                            ev.type)
-        first = (pid, ev.type) not in first_of
-        first_of.add((pid, ev.type))
-        row.is_new = first and not ev.background and _is_new(s, doc, pid, ev.type, config)
+                                            etype)
+        first = (pid, etype) not in first_of
+        first_of.add((pid, etype))
+        row.is_new = first and not row.background and _is_new(s, doc, pid, etype, config)
         opened = person is not None and _place_in_incident(s, row, doc, person, ev, analysis, config)
         row.is_new = row.is_new and opened
+        s.flush()
         kept.add(row.id)
         counters.events += 1
         counters.new_events += int(row.is_new)

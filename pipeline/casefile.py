@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from extract import event_types
 from extract.entities import entity_key
+from pipeline import decisions
 from pipeline.db import Database
 from pipeline.digest import EVENT_LABELS
 from pipeline.digest_render import iso, md, md_link
@@ -58,6 +59,8 @@ class TimelineEntry:
     later_reports: list[Report] = field(default_factory=list)
     language: str | None = None  # of the sentence
     method: str = "parse"
+    review: str = "pending"  # the analyst's decision on the first report's event
+    event_id: int = 0
 
     @property
     def what(self) -> str:
@@ -97,6 +100,10 @@ class CaseFile:
     profession: str | None = None
     country: str | None = None
     incidents: list[dict] = field(default_factory=list)
+    entity_id: int = 0
+    document_count: int = 0
+    confidential: bool = False
+    notes: list[dict] = field(default_factory=list)
 
 
 def _root(s: Session, entity: Entity) -> Entity:
@@ -155,8 +162,13 @@ def _members(s: Session, root: Entity) -> list[Entity]:
     return members
 
 
-def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFile | None:
-    """The case file of the person ``name`` refers to, or None when nobody matches."""
+def build_case_file(db: Database, name: str, *, kind: str = "person",
+                    documents_limit: int | None = None) -> CaseFile | None:
+    """The case file of the person ``name`` refers to, or None when nobody matches.
+
+    ``documents_limit`` keeps only the documents stored last (a page); ``document_count``
+    counts them all.
+    """
     from pipeline import incidents_report as reports
     from pipeline.config import Config
     from pipeline.incidents import backfill
@@ -170,7 +182,15 @@ def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFil
         ids = [m.id for m in members]
         aliases = set(s.scalars(select(Alias.alias).where(Alias.entity_id.in_(ids))))
         aliases |= {m.name for m in members if m.id != root.id}
-        written = set(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
+        if documents_limit is None:
+            written = set(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
+            documents = _documents(s, ids)
+            count = len(documents)
+        else:  # one read of the mentions gives the spellings and the documents
+            seen = s.execute(select(Mention.document_id, Mention.text)
+                             .where(Mention.entity_id.in_(ids))).all()
+            written = {text for _, text in seen}
+            documents, count = _newest_documents(s, ids, {d for d, _ in seen}, documents_limit)
         folded = {a.casefold() for a in aliases} | {root.name.casefold()}
         timeline = _timeline(s, ids)
         latest = _latest(timeline)
@@ -187,7 +207,11 @@ def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFil
             status_date=latest.date if latest else None,
             status_term=latest.term if latest else None,
             timeline=timeline,
-            documents=_documents(s, ids),
+            documents=documents,
+            document_count=count,
+            entity_id=root.id,
+            confidential=any(m.confidential for m in members),
+            notes=decisions.notes_of(s, ids),
             standing=reports.person_status(incidents),
             profession=next((m.profession for m in members if m.profession), None),
             country=reports.person_country(root, incidents),
@@ -225,7 +249,7 @@ def _timeline(s: Session, ids: list[int]) -> list[TimelineEntry]:
             continue
         entry = TimelineEntry(
             type=ev.type, date=when, dated=ev.date is not None, term=ev.term, sentence=ev.sentence,
-            background=ev.background, first_report=report,
+            background=ev.background, first_report=report, review=ev.review, event_id=ev.id,
             language=ev.language or doc.language, method=ev.method or "parse",
         )
         entries.append(entry)
@@ -265,6 +289,38 @@ def _documents(s: Session, ids: list[int]) -> list[CaseDocument]:
     return [CaseDocument(*row[1:], first_sentence[row[0]]) for row in s.execute(q)]
 
 
+def _newest_documents(s: Session, ids: list[int], named: set[int],
+                      limit: int) -> tuple[list[CaseDocument], int]:
+    """The ``limit`` documents naming the person that were stored last, and how many there are.
+
+    Stored order (document id), not publication date: finding the newest by date would read
+    every one of a much-named person's documents (15,000 rows for the most-named at 100k).
+    """
+    every = named | set(s.scalars(select(Event.document_id).where(Event.person_id.in_(ids))))
+    page = sorted(every, reverse=True)[:limit]
+    q = (
+        select(Document.id, Document.url, Document.title, Source.name, Document.published,
+               Document.first_seen_at)
+        .outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.id.in_(page))
+        .order_by(Document.published.desc().nulls_last(), Document.first_seen_at.desc())
+    )
+    rows = s.execute(q).all()
+    first_sentence: dict[int, str] = {}
+    for doc_id, sentence in s.execute(
+        select(Mention.document_id, Mention.sentence)
+        .where(Mention.entity_id.in_(ids), Mention.document_id.in_(page))
+        .order_by(Mention.document_id, Mention.start)
+    ):
+        first_sentence.setdefault(doc_id, sentence)
+    for doc_id, sentence in s.execute(
+        select(Event.document_id, Event.sentence)
+        .where(Event.person_id.in_(ids), Event.document_id.in_(page)).order_by(Event.sent_start)
+    ):
+        first_sentence.setdefault(doc_id, sentence)
+    return [CaseDocument(*row[1:], first_sentence.get(row[0], "")) for row in rows], len(every)
+
+
 # ---------------------------------------------------------------- rendering
 
 def _report_json(r: Report) -> dict:
@@ -286,7 +342,7 @@ def render_json(cf: CaseFile) -> dict:
         "country": cf.country,
         "timeline": [
             {"type": e.type, "what": e.what, "date": iso(e.date), "dated": e.dated, "term": e.term,
-             "sentence": e.sentence, "background": e.background,
+             "sentence": e.sentence, "background": e.background, "review": e.review,
              "language": e.language, "method": e.method,
              "first_report": _report_json(e.first_report), "copies": e.copies,
              "later_reports": [_report_json(r) for r in e.later_reports]}
@@ -298,6 +354,8 @@ def render_json(cf: CaseFile) -> dict:
             for d in cf.documents
         ],
         "incidents": cf.incidents,
+        "confidential": cf.confidential,
+        "notes": cf.notes,
     }
 
 

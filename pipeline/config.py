@@ -27,6 +27,7 @@ class Route:
     tags: tuple[str, ...] = ()
     events: tuple[str, ...] | None = None  # None: the [alerts] events
     scope: str | None = None
+    confidential: bool = False  # also receives alerts about people flagged confidential
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class AlertsConfig:
 class IncidentsConfig:
     window_days: int = 30  # undated reports of a current event join an incident this recent
     day_tolerance_days: int = 3  # two day-precise dates this close are the same event
+    review: str = "none"  # or "first": alerts wait until an analyst confirms the event
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,14 @@ class ScaleConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    base_url: str = ""  # public address of the workbench, for links in alerts, digests, feeds
+    host: str = "127.0.0.1"
+    port: int = 8765
+    session_hours: int = 12
+
+
+@dataclass(frozen=True)
 class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
@@ -130,6 +140,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
     incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     path: str | None = None
 
 
@@ -142,6 +153,7 @@ _SECTIONS: dict[str, type] = {
     "storage": StorageConfig,
     "scale": ScaleConfig,
     "incidents": IncidentsConfig,
+    "web": WebConfig,
 }
 
 
@@ -197,7 +209,7 @@ def _list(value: Any, where: str) -> list:
 def _route(data: Any, where: str) -> Route:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: must be a table")
-    unknown = sorted(set(data) - {"urls", "name", "tags", "events", "scope"})
+    unknown = sorted(set(data) - {"urls", "name", "tags", "events", "scope", "confidential"})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}")
     if "urls" not in data:
@@ -211,7 +223,8 @@ def _route(data: Any, where: str) -> Route:
     if scope is not None and scope not in ("everyone", "watchlist"):
         raise ConfigError(f"{where}.scope: must be 'everyone' or 'watchlist'")
     name = _coerce(data.get("name", "route"), "", f"{where}.name")
-    return Route(urls=urls, name=name, tags=tags, events=events, scope=scope)
+    confidential = _coerce(data.get("confidential", False), False, f"{where}.confidential")
+    return Route(urls=urls, name=name, tags=tags, events=events, scope=scope, confidential=confidential)
 
 
 def _check_events(events: tuple[str, ...], where: str) -> None:
@@ -249,6 +262,8 @@ def parse_config(data: dict, origin: str = "<config>") -> Config:
                           "(the model's limit)")
     if analysis.max_attempts < 1:
         raise ConfigError(f"{origin}: [analysis].max_attempts: must be at least 1")
+    if alerts.review not in ("none", "first"):
+        raise ConfigError(f"{origin}: [alerts].review: must be 'none' or 'first'")
     return Config(**parts, path=origin)
 
 

@@ -71,6 +71,7 @@ class DigestEvent:
     also_reported_by: list[DocRef] = field(default_factory=list)
     language: str | None = None  # of the sentence
     method: str = "parse"  # or "lexicon": watchlist and trigger words, no parser
+    review: str = "pending"  # pending | confirmed | corrected (an analyst's decision)
 
     @property
     def what(self) -> str:
@@ -146,6 +147,7 @@ class Digest:
     health: list[SourceHealth]
     unanalysed: list[Unanalysed]
     incidents: dict = field(default_factory=dict)  # pipeline.incidents_report.digest_summary
+    base_url: str = ""  # the workbench ([web] base_url): people link to their case files
 
     @property
     def document_count(self) -> int:
@@ -199,11 +201,16 @@ def build_digest(
     since: datetime | None = None,
     now: datetime | None = None,
     timezone: str = "UTC",
+    include_confidential: bool = True,
+    earlier_copies: bool = True,
 ) -> Digest:
     """The digest of one calendar day in ``timezone``, or from ``since`` up to ``now``.
 
     Without either, the last 24 hours. Signatures for near-duplicate detection are
-    computed for documents that have none and stored.
+    computed for documents that have none and stored. ``include_confidential=False``
+    (the digest sent by email) leaves out people flagged confidential.
+    ``earlier_copies=False`` skips the search for texts first seen before the period
+    (the workbench's Today page, which does not show them, answers faster).
     """
     if day is not None and since is not None:
         raise DigestError("give either a day or a start time, not both")
@@ -222,6 +229,8 @@ def build_digest(
     with db.session() as s:
         docs = _documents(s, start, end)
         roots = _roots(s)
+        hidden = set() if include_confidential else set(
+            s.scalars(select(Entity.name).where(Entity.confidential.is_(True))))
         return Digest(
             label=label,
             day=day,
@@ -229,9 +238,9 @@ def build_digest(
             end=end,
             timezone=timezone,
             generated_at=current,
-            events=_events(s, start, end, roots),
-            sources=_statements(s, docs, start),
-            people=_trends(s, "person", start, end, roots),
+            events=[e for e in _events(s, start, end, roots) if e.person not in hidden],
+            sources=_statements(s, docs, start, earlier_copies),
+            people=[p for p in _trends(s, "person", start, end, roots) if p.name not in hidden],
             organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
             unanalysed=_unanalysed(s, docs, start, end),
@@ -323,7 +332,7 @@ def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root])
         out.append(DigestEvent(
             person=person.name, written_as=ev.person_name, type=ev.type, date=ev.date, term=ev.term,
             sentence=ev.sentence, document=_ref(doc, source),
-            also_reported_by=list({r.url: r for r in others}.values()),
+            also_reported_by=list({r.url: r for r in others}.values()), review=ev.review,
             language=ev.language or doc.language, method=ev.method or "parse",
         ))
     rank = {t: i for i, t in enumerate(_SEVERITY)}
@@ -332,14 +341,14 @@ def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root])
 
 
 def _statements(
-    s: Session, docs: list[tuple[Document, str | None]], start: datetime
+    s: Session, docs: list[tuple[Document, str | None]], start: datetime, earlier_copies: bool = True
 ) -> list[SourceDocuments]:
     if not docs:
         return []
     neardup.ensure_simhashes(s, [d for d, _ in docs])
     prints = [neardup.fingerprint(d) for d, _ in docs]
     groups = neardup.group_fingerprints(prints)
-    earlier = _earlier_copies(s, [prints[g[0]] for g in groups], start)
+    earlier = _earlier_copies(s, [prints[g[0]] for g in groups], start) if earlier_copies else {}
     by_source: dict[str, list[Statement]] = defaultdict(list)
     for number, group in enumerate(groups):
         first, name = docs[group[0]]
@@ -570,7 +579,9 @@ def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | N
     with db.session() as s:
         if _notice(s, key, current).status in _DONE:
             return False
-    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone)
+    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone,
+                          include_confidential=False)
+    digest.base_url = config.web.base_url.rstrip("/")
     paths = write_digest(digest, config.digest.dir)
     log.info("digest for %s written to %s", day, paths["html"])
     title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \

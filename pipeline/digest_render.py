@@ -39,7 +39,7 @@ def render_json(d: Digest) -> dict:
              "date": iso(e.date), "term": e.term, "sentence": e.sentence,
              "language": e.language, "method": e.method,
              "source": e.document.source, "url": e.document.url, "title": e.document.title,
-             "also_reported_by": [_ref_json(r) for r in e.also_reported_by]}
+             "also_reported_by": [_ref_json(r) for r in e.also_reported_by], "review": e.review}
             for e in d.events
         ],
         "documents": [
@@ -185,6 +185,15 @@ def _h(text: object) -> str:
     return escape(" ".join(str(text if text is not None else "").split()), quote=True)
 
 
+def _person(d: Digest, name: str) -> str:
+    """A person's name, linked to the workbench's case file when ``[web] base_url`` is set."""
+    if not d.base_url:
+        return _h(name)
+    from urllib.parse import quote
+
+    return f'<a href="{_h(d.base_url)}/people/{_h(quote(name, safe=""))}" style="{_S["a"]}">{_h(name)}</a>'
+
+
 def _a(r: DocRef) -> str:
     title = _h(r.title or r.url)
     if not _linkable(r.url):
@@ -225,7 +234,7 @@ def render_html(d: Digest) -> str:
                     + "; ".join(f"{_h(r.source)} {_a(r)}" for r in e.also_reported_by) + "</div>")
         p.append(
             f'<div class="event" style="{_S["event"]}">'
-            f'<strong>{_h(e.person)}</strong> {_h(e.what)}{when}{term}'
+            f'<strong>{_person(d, e.person)}</strong> {_h(e.what)}{when}{term}'
             f'<div style="{_S["copy"]}">{_h(e.document.source)}: {_a(e.document)}</div>'
             f'<div style="{_S["quote"]}">{_h(sentence_label(e.language, e.method))}“{_h(e.sentence)}”</div>'
             f'{also}</div>'

@@ -19,11 +19,17 @@ CSV_FIELDS = ("url", "source", "title", "published", "language", "analysed", "pe
               "organizations", "events")
 
 
-def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[str, Any]]:
-    """One dict per stored document, in the export schema, oldest first."""
+def iter_records(db: Database, since: datetime | None = None, *,
+                 include_confidential: bool = False) -> Iterator[dict[str, Any]]:
+    """One dict per stored document, in the export schema, oldest first.
+
+    People flagged confidential (and their events) are left out unless asked for.
+    """
     last_id = 0
     with db.sessions() as s:
         sources: dict[int | None, str] = dict(s.execute(select(Source.id, Source.name)).tuples().all())
+        hidden = set() if include_confidential else set(
+            s.scalars(select(Entity.name).where(Entity.confidential.is_(True))))
         while True:
             q = (select(Document.id, Document.url, Document.source_id, Document.title,
                         Document.published, Document.language, Document.analysed)
@@ -43,7 +49,7 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                 .order_by(Mention.document_id, Mention.start)
             ):
                 bucket = names[doc_id][kind]
-                if name not in bucket:
+                if name not in bucket and name not in hidden:
                     bucket.append(name)
             events: dict[int, list[dict]] = defaultdict(list)
             for ev, person, doc_language in s.execute(
@@ -53,6 +59,8 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                 .where(Event.document_id.in_(ids), Event.dismissed.is_(False))
                 .order_by(Event.document_id, Event.sent_start, Event.id)
             ):
+                if person in hidden:
+                    continue
                 events[ev.document_id].append({
                     "type": ev.type,
                     "person": person,
@@ -63,6 +71,7 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                     "incident": ev.incident_id,
                     "language": ev.language or doc_language,
                     "method": ev.method or "parse",
+                    "review": ev.review,
                 })
             for doc_id, url, source_id, title, published, language, analysed in docs:
                 yield {

@@ -116,6 +116,8 @@ class Entity(Base):
     # people: from the watchlist, else as the texts state it (see pipeline.incidents)
     country: Mapped[str | None] = mapped_column(String(100))
     profession: Mapped[str | None] = mapped_column(String(100))
+    # left out of feeds, emailed digests, exports and alerts to routes not marked for it
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (UniqueConstraint("kind", "key", name="uq_entities_kind_key"),)
 
 
@@ -179,6 +181,9 @@ class Event(Base):
     place: Mapped[str | None] = mapped_column(String(200))
     authority: Mapped[str | None] = mapped_column(String(300))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    # an analyst's decision: pending | confirmed | corrected (dismissed events: ``dismissed``)
+    review: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    review_id: Mapped[int | None] = mapped_column(Integer)
     person: Mapped[Entity] = relationship()
     document: Mapped[Document] = relationship()
     __table_args__ = (
@@ -186,6 +191,7 @@ class Event(Base):
         Index("ix_events_person_type", "person_id", "type"),
         Index("ix_events_created", "created_at"),
         Index("ix_events_incident", "incident_id"),
+        Index("ix_events_review", "review"),
     )
 
 
@@ -331,3 +337,91 @@ class IncidentChange(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    """Someone who signs in to the workbench or calls the API, with one role."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # viewer | analyst | admin
+    password_hash: Mapped[str] = mapped_column(String(300))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # bumped on a password change or disable: older sessions stop working
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Setting(Base):
+    """A small key/value row (the session signing key)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Review(Base):
+    """An analyst's decision on one detection (document, detected person key, detected type).
+
+    Kept apart from the event row, which re-analysis replaces, and applied again to it.
+    """
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    person_key: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))  # confirmed | corrected | dismissed
+    new_type: Mapped[str | None] = mapped_column(String(30))
+    new_person_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))
+    new_date: Mapped[date | None] = mapped_column(Date)
+    background: Mapped[bool | None] = mapped_column(Boolean)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("document_id", "person_key", "type", name="uq_reviews_detection"),)
+
+
+class Decision(Base):
+    """One action taken in the workbench or the API: who, when, what, before and after."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(40))  # event | person | user | alert ...
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    __table_args__ = (
+        Index("ix_decisions_at", "at"),
+        Index("ix_decisions_target", "target", "target_id"),
+    )
+
+
+class Note(Base):
+    """An analyst's note on a person or organization."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    user_name: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_notes_entity", "entity_id"),)

@@ -85,9 +85,10 @@ def test_export_schema_exactly(app):
     assert "Berlin International Film Festival" in en["organizations"]
     for ev in en["events"]:
         assert set(ev) == {"type", "person", "date", "term", "sentence", "new", "incident", "language",
-                           "method"}
+                           "method", "review"}
         assert isinstance(ev["incident"], int)
         assert (ev["language"], ev["method"]) == ("en", "parse")
+        assert ev["review"] in ("pending", "confirmed", "corrected")
         assert isinstance(ev["new"], bool)
     hu = records["https://ngo.example/hu"]
     assert hu["analysed"] is False and hu["people"] == [] and hu["events"] == []
