@@ -47,13 +47,13 @@ class AlertsConfig:
     timeout: int = 30
     corroborated: bool = False  # one follow-up when an incident reaches two independent sources
     languages: tuple[str, ...] = ()  # languages whose events alert; empty: all
+    review: str = "none"  # or "first": alerts wait until an analyst confirms the event
 
 
 @dataclass(frozen=True)
 class IncidentsConfig:
     window_days: int = 30  # undated reports of a current event join an incident this recent
     day_tolerance_days: int = 3  # two day-precise dates this close are the same event
-    review: str = "none"  # or "first": alerts wait until an analyst confirms the event
 
 
 @dataclass(frozen=True)
