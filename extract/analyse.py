@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from extract import entities, events, nlp
 from extract.watchlist import Watchlist
@@ -30,6 +30,9 @@ class Analyser:
         self.watchlist = watchlist
         self.batch_size = batch_size
         self.n_process = n_process
+        # where a text the model or the rules fail on is reported (context, exception), and
+        # left out; None: the failure is raised
+        self.on_error: Callable[[Any, Exception], None] | None = None
         self._nlp = None
 
     @property
@@ -46,16 +49,22 @@ class Analyser:
     ) -> Iterator[tuple[T, Analysis]]:
         """Analyse ``(text, published, context)`` triples, yielding ``(context, Analysis)``."""
         for ctx, published, doc in self.docs(items):
-            yield ctx, analyse_doc(doc, self.watchlist, published)
+            try:
+                analysis = analyse_doc(doc, self.watchlist, published)
+            except Exception as exc:
+                if self.on_error is None:
+                    raise
+                self.on_error(ctx, exc)
+                continue
+            yield ctx, analysis
 
-    def docs(self, items: Iterable[tuple[str, date | None, T]],
-             on_error: Callable[[T, Exception], None] | None = None,
-             ) -> Iterator[tuple[T, date | None, Doc]]:
+    def docs(self, items: Iterable[tuple[str, date | None, T]]) -> Iterator[tuple[T, date | None, Doc]]:
         """The model's part only: ``(context, published, Doc)`` for each triple, in order.
 
-        With ``on_error``, a text the model fails on is reported there and left out
+        With ``on_error`` set, a text the model fails on is reported there and left out
         (see :func:`extract.nlp.pipe_with_context`).
         """
+        on_error = self.on_error
         pairs = ((text, (published, ctx)) for text, published, ctx in items)
         report = None if on_error is None else (lambda pc, exc: on_error(pc[1], exc))
         for doc, (published, ctx) in nlp.pipe_with_context(

@@ -221,17 +221,28 @@ def analyse_pending(
         _count_failure(db, counters, ctx[0], ctx[1], f"{type(exc).__name__}: {exc}", config)
         progress.step()
 
-    if analyser.n_process == 1 and (follow is not None or total >= WORKER_MIN_DOCS) \
-            and (not db.is_sqlite or sqlite_path(db.url) is not None):
-        _analyse_beside_store(db, analyser, config, stream, counters, progress, model_failed)
-        if counters.documents:
-            refresh_statistics(db)
-        return counters
+    analyser.on_error = model_failed
+    try:
+        _analyse_stream(db, analyser, watchlist, config, stream, counters, progress,
+                        beside_store=follow is not None or total >= WORKER_MIN_DOCS)
+    finally:
+        analyser.on_error = None
+    if counters.documents:
+        refresh_statistics(db)
+    return counters
+
+
+def _analyse_stream(db: Database, analyser: Analyser, watchlist: Watchlist, config: Config,
+                    stream: Iterator[tuple[str, date | None, tuple[int, str]]],
+                    counters: AnalyseCounters, progress: _Progress, *, beside_store: bool) -> None:
+    """Parse, apply the rules and store: in this process, or with the store in a second one."""
+    if analyser.n_process == 1 and beside_store and (not db.is_sqlite or sqlite_path(db.url) is not None):
+        _analyse_beside_store(db, analyser, config, stream, counters, progress)
+        return
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
-    for (doc_id, token), published, parsed in analyser.docs(stream, on_error=model_failed):
+    for (doc_id, token), analysis in analyser.analyse_many(stream):
         try:
-            analysis = analyse_doc(parsed, watchlist, published)
             with db.session() as s:
                 stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
             counters.documents += int(stored)
@@ -239,9 +250,6 @@ def analyse_pending(
             _count_failure(db, counters, doc_id, token, f"{type(exc).__name__}: {exc}", config)
             resolver = _fresh_resolver(db, watchlist)
         progress.step()
-    if counters.documents:
-        refresh_statistics(db)
-    return counters
 
 
 def _count_failure(db: Database, counters: AnalyseCounters, doc_id: int, token: str | None,
@@ -257,8 +265,7 @@ def _count_failure(db: Database, counters: AnalyseCounters, doc_id: int, token: 
 
 def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
                           stream: Iterator[tuple[str, date | None, tuple[int, str]]],
-                          counters: AnalyseCounters, progress: _Progress,
-                          model_failed: Callable[[tuple[int, str], Exception], None]) -> None:
+                          counters: AnalyseCounters, progress: _Progress) -> None:
     """The model here, the rules and the database writes in a second process.
 
     The rules and the writes cost about a fifth of the model's time; done in turn with
@@ -274,7 +281,7 @@ def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
     worker.start()
     finished = False
     try:
-        for (doc_id, token), published, doc in analyser.docs(stream, on_error=model_failed):
+        for (doc_id, token), published, doc in analyser.docs(stream):
             message = (doc_id, token, published, doc.to_bytes(exclude=["tensor"]))
             while True:
                 _take_results(outbox, counters, progress)
