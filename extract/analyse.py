@@ -76,6 +76,9 @@ class Analyser:
         self.watchlist = watchlist
         self.batch_size = batch_size
         self.n_process = n_process
+        # where a text the model or the rules fail on is reported (context, exception), and
+        # left out; None: the failure is raised
+        self.on_error: Callable[[Any, Exception], None] | None = None
         self._nlp = None
         self._models: dict[str, Any] = {}
         self._natasha: nlp.Natasha | None = None
@@ -104,18 +107,28 @@ class Analyser:
         # subclasses may override docs(items) alone
         docs = self.docs(items) if language_of is None else self.docs(items, language_of)
         for ctx, published, doc in docs:
-            yield ctx, doc if isinstance(doc, Analysis) else analyse_doc(doc, self.watchlist, published)
+            if isinstance(doc, Analysis):
+                yield ctx, doc
+                continue
+            try:
+                analysis = analyse_doc(doc, self.watchlist, published)
+            except Exception as exc:
+                if self.on_error is None:
+                    raise
+                self.on_error(ctx, exc)
+                continue
+            yield ctx, analysis
 
     def docs(self, items: Iterable[tuple[str, date | None, T]],
              language_of: Callable[[T], str | None] | None = None,
-             on_error: Callable[[T, Exception], None] | None = None,
              ) -> Iterator[tuple[T, date | None, Doc | Analysis]]:
         """The model's part: ``(context, published, Doc)`` for English texts, in order;
         texts in other languages come already analysed, as an :class:`Analysis`.
 
-        With ``on_error``, a text the model (or another language's analysis) fails on is
-        reported there and left out (see :func:`extract.nlp.pipe_with_context`).
+        With ``on_error`` set, a text the model (or another language's analysis) fails on
+        is reported there and left out (see :func:`extract.nlp.pipe_with_context`).
         """
+        on_error = self.on_error
         english = _English(self, on_error)
         language_of = language_of or self.language_of
         for text, published, ctx in items:

@@ -224,17 +224,28 @@ def analyse_pending(
         _count_failure(db, counters, ctx[0], ctx[1], f"{type(exc).__name__}: {exc}", config)
         progress.step()
 
-    if analyser.n_process == 1 and (follow is not None or total >= WORKER_MIN_DOCS) \
-            and (not db.is_sqlite or sqlite_path(db.url) is not None):
-        _analyse_beside_store(db, analyser, config, stream, counters, progress, model_failed)
-        if counters.documents:
-            refresh_statistics(db)
-        return counters
+    analyser.on_error = model_failed
+    try:
+        _analyse_stream(db, analyser, watchlist, config, stream, counters, progress,
+                        beside_store=follow is not None or total >= WORKER_MIN_DOCS)
+    finally:
+        analyser.on_error = None
+    if counters.documents:
+        refresh_statistics(db)
+    return counters
+
+
+def _analyse_stream(db: Database, analyser: Analyser, watchlist: Watchlist, config: Config,
+                    stream: Iterator[tuple[str, date | None, tuple[int, str, str | None]]],
+                    counters: AnalyseCounters, progress: _Progress, *, beside_store: bool) -> None:
+    """Parse, apply the rules and store: in this process, or with the store in a second one."""
+    if analyser.n_process == 1 and beside_store and (not db.is_sqlite or sqlite_path(db.url) is not None):
+        _analyse_beside_store(db, analyser, config, stream, counters, progress)
+        return
     with db.sessions() as s:
         resolver = EntityResolver(s, watchlist)
-    for (doc_id, token, _), published, parsed in analyser.docs(stream, on_error=model_failed):
+    for (doc_id, token, _), analysis in analyser.analyse_many(stream):
         try:
-            analysis = parsed if isinstance(parsed, Analysis) else analyse_doc(parsed, watchlist, published)
             with db.session() as s:
                 stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
             counters.documents += int(stored)
@@ -242,9 +253,6 @@ def analyse_pending(
             _count_failure(db, counters, doc_id, token, f"{type(exc).__name__}: {exc}", config)
             resolver = _fresh_resolver(db, watchlist)
         progress.step()
-    if counters.documents:
-        refresh_statistics(db)
-    return counters
 
 
 def _count_failure(db: Database, counters: AnalyseCounters, doc_id: int, token: str | None,
@@ -264,8 +272,7 @@ def _language_of(ctx: tuple[int, str, str | None]) -> str | None:
 
 def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
                           stream: Iterator[tuple[str, date | None, tuple[int, str, str | None]]],
-                          counters: AnalyseCounters, progress: _Progress,
-                          model_failed: Callable[[tuple[int, str, str | None], Exception], None]) -> None:
+                          counters: AnalyseCounters, progress: _Progress) -> None:
     """The model here, the rules and the database writes in a second process.
 
     The rules and the writes cost about a fifth of the model's time; done in turn with
@@ -281,7 +288,7 @@ def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
     worker.start()
     finished = False
     try:
-        for (doc_id, token, _), published, doc in analyser.docs(stream, on_error=model_failed):
+        for (doc_id, token, _), published, doc in analyser.docs(stream):
             # texts in other languages arrive analysed; English ones as parsed bytes
             data = doc if isinstance(doc, Analysis) else doc.to_bytes(exclude=["tensor"])
             message = (doc_id, token, published, data)

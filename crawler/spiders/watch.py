@@ -92,8 +92,9 @@ def content_type(response: Response) -> str:
     return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
 
 
-def content_problem(response: Response) -> str | None:
-    """Why a page body cannot hold an article (PDF, binary, empty), or None."""
+def content_problem(response: Response, *, article: bool = True) -> str | None:
+    """Why a page body cannot hold an article (PDF, binary, empty, a feed or other non-HTML
+    text when ``article``), or None."""
     ctype = content_type(response).lower()
     body = response.body
     if "pdf" in ctype or body[:5] == b"%PDF-":
@@ -105,7 +106,7 @@ def content_problem(response: Response) -> str | None:
         return "binary"
     if not body.strip():
         return "empty"
-    if _not_html(ctype, sample):
+    if article and _not_html(ctype, sample):
         return "not_html"
     return None
 
@@ -269,7 +270,7 @@ class WatchSpider(scrapy.Spider):
         if response.status == 304:
             yield page
             return
-        problem = content_problem(response)
+        problem = content_problem(response, article=kind == ARTICLE)
         if problem:
             page.error = problem
             page.message = content_type(response)
