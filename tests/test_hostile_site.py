@@ -71,8 +71,9 @@ def hostile_site(site: LocalSite) -> dict[str, str | None]:
     html = "text/html"
     add("/h/utf16", Page(statement("Wide", "Nasrin Sotoudeh").encode("utf-16"), content_type=html), None)
     add("/h/formula", Page(statement(FORMULA_TITLE, "Narges Mohammadi")), None)
-    add("/h/long", Page(html_page("Long", "<article><h1>Long</h1>" + "<p>Archive entry, nothing new. </p>"
-                                  * 5000 + "</article>")), None)
+    add("/h/long", Page(html_page("Long", "<article><h1>Long</h1>" + "".join(
+        f"<p>Archive entry {i} from the old site, kept for the record; nothing in it is new and "
+        "nothing needs doing today.</p>" for i in range(1500)) + "</article>")), None)
     add("/h/binary", Page(bytes(range(256)) * 40, content_type="application/octet-stream"), "binary")
     add("/h/nul", Page(b"<html><body>\x00\x01\x02 not text</body></html>", content_type=html), "binary")
     add("/h/empty", Page(b"", content_type="text/html"), "empty")
