@@ -121,8 +121,16 @@ def _export(work: Path) -> list[dict]:
     done = subprocess.run(_cmd(work, "export", "--format", "jsonl"), cwd=work, capture_output=True,
                           text=True, timeout=120, env=_env())
     assert done.returncode == 0, done.stderr[-3000:]
-    return sorted((json.loads(line) for line in done.stdout.splitlines() if line.strip()),
-                  key=lambda r: r["url"])
+    records = sorted((json.loads(line) for line in done.stdout.splitlines() if line.strip()),
+                     key=lambda r: r["url"])
+    # incident ids are row ids, numbered in the order the documents were analysed (which a
+    # kill changes); the same grouping must give the same numbers by first appearance
+    number: dict[int, int] = {}
+    for record in records:
+        for event in record["events"]:
+            if event.get("incident") is not None:
+                event["incident"] = number.setdefault(event["incident"], len(number) + 1)
+    return records
 
 
 def _query(work: Path, sql: str) -> list[tuple]:
