@@ -88,13 +88,13 @@ def _fail(exc: BaseException) -> click.ClickException:
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from crawler.oneoff import FetchError
-    from crawler.sources import SourcesError
     from extract.nlp import ModelNotFound
     from extract.watchlist import WatchlistError
     from pipeline.config import ConfigError
-    from pipeline.db import DatabaseError
-    from pipeline.digest import DigestError
-    from pipeline.entities import EntityNotFound
+    from pipeline.reports.digest import DigestError
+    from pipeline.sources import SourcesError
+    from pipeline.storage.db import DatabaseError
+    from pipeline.storage.entities import EntityNotFound
 
     return (FetchError, SourcesError, WatchlistError, ConfigError, DatabaseError, ModelNotFound,
             EntityNotFound, DigestError)
@@ -165,7 +165,7 @@ def run(ctx: click.Context, no_crawl: bool, json_summary: bool) -> None:
 
     Example (crontab): */30 * * * * cd /srv/atrisk && .venv/bin/atrisk -q run >> data/cron.log
     """
-    from pipeline.lock import AlreadyRunning
+    from pipeline.storage.lock import AlreadyRunning
     from scheduler import run_pass
 
     app = _app(ctx)
@@ -226,7 +226,7 @@ def export(ctx: click.Context, fmt: str, since: str | None, out: str | None) -> 
 
     Example: atrisk export --format csv --since 7d --out week.csv
     """
-    from pipeline.export import iter_records, write_csv, write_jsonl
+    from pipeline.reports.export import iter_records, write_csv, write_jsonl
 
     app = _app(ctx)
     records = iter_records(app.db, parse_when(since) if since else None)
@@ -247,7 +247,7 @@ def sources_list(ctx: click.Context) -> None:
 
     Example: atrisk --sources sources.toml sources list
     """
-    from crawler.sources import load_sources
+    from pipeline.sources import load_sources
 
     for src in load_sources(_app(ctx).sources_path):
         click.echo(f"{src.name}\t{src.kind}\tfeeds={len(src.feeds)} sitemaps={len(src.sitemaps)} "
@@ -263,7 +263,7 @@ def sources_check(ctx: click.Context, timeout: float) -> None:
     Example: atrisk sources check --timeout 5
     """
     from crawler.oneoff import check_url
-    from crawler.sources import load_sources
+    from pipeline.sources import load_sources
 
     app = _app(ctx)
     srcs = load_sources(app.sources_path)
@@ -305,8 +305,8 @@ def reprocess(ctx: click.Context) -> None:
 
     Example: atrisk --watchlist my-watchlist.toml reprocess
     """
-    from pipeline.analyse import analyse_pending, mark_all_pending
-    from pipeline.lock import AlreadyRunning, PassLock
+    from pipeline.analysis.analyse import analyse_pending, mark_all_pending
+    from pipeline.storage.lock import AlreadyRunning, PassLock
 
     app = _app(ctx)
     try:
@@ -338,7 +338,7 @@ def entities(ctx: click.Context, kind: str | None, limit: int, fmt: str) -> None
     """
     if ctx.invoked_subcommand:
         return
-    from pipeline.entities import list_entities
+    from pipeline.storage.entities import list_entities
 
     rows = list_entities(_app(ctx).db, kind=kind, limit=limit)
     if fmt == "json":
@@ -361,7 +361,7 @@ def entities_merge(ctx: click.Context, keep: str, other: str) -> None:
 
     Example: atrisk entities merge "Jafar Panahi" "J. Panahi"
     """
-    from pipeline.entities import merge_entities
+    from pipeline.storage.entities import merge_entities
 
     with _app(ctx).db.session() as s:
         target, source = merge_entities(s, keep, other)
@@ -376,7 +376,7 @@ def entities_unmerge(ctx: click.Context, name: str) -> None:
 
     Example: atrisk entities unmerge "J. Panahi"
     """
-    from pipeline.entities import unmerge_entity
+    from pipeline.storage.entities import unmerge_entity
 
     with _app(ctx).db.session() as s:
         ent = unmerge_entity(s, name)
@@ -396,7 +396,7 @@ def events_dismiss(ctx: click.Context, event_id: int) -> None:
 
     Example: atrisk events dismiss 42
     """
-    from pipeline.alerts import EventNotFound, dismiss_event
+    from pipeline.delivery.alerts import EventNotFound, dismiss_event
 
     try:
         cancelled = dismiss_event(_app(ctx).db, event_id)
@@ -414,7 +414,7 @@ def alerts_cmd(ctx: click.Context) -> None:
 
     Example: ATRISK_ALERT_URLS="json://127.0.0.1:8080/hook" atrisk alerts
     """
-    from pipeline.alerts import deliver_pending
+    from pipeline.delivery.alerts import deliver_pending
 
     app = _app(ctx)
     res = deliver_pending(app.db, app.config, feed_path=app.config.alerts.feed)
@@ -434,7 +434,7 @@ def digest(ctx: click.Context, day: str | None, since: str | None, fmt: str, out
 
     Example: atrisk digest --date 2026-11-21 --format html --out digest.html
     """
-    from pipeline.digest import build_digest, render_html, render_json, render_markdown
+    from pipeline.reports.digest import build_digest, render_html, render_json, render_markdown
 
     app = _app(ctx)
     if day and since:
@@ -462,7 +462,7 @@ def person(ctx: click.Context, name: str, fmt: str, out: str | None) -> None:
 
     Example: atrisk person "Jafar Panahi" --format md
     """
-    from pipeline.casefile import build_case_file, render_json, render_markdown, suggest_names
+    from pipeline.reports.casefile import build_case_file, render_json, render_markdown, suggest_names
 
     app = _app(ctx)
     case = build_case_file(app.db, name)
@@ -487,7 +487,7 @@ def search_cmd(ctx: click.Context, text: str, limit: int, fmt: str) -> None:
 
     Example: atrisk search "travel ban"
     """
-    from pipeline.search import SearchError, search
+    from pipeline.storage.search import SearchError, search
 
     try:
         hits = search(_app(ctx).db, text, limit=limit)
@@ -537,7 +537,7 @@ def status_cmd(ctx: click.Context, fmt: str, runs: int, out: str | None) -> None
 
     Example: atrisk status --format json
     """
-    from pipeline.status import render_status, status
+    from pipeline.reports.status import render_status, status
 
     data = status(_app(ctx), runs=runs)
     with output(out) as fh:
@@ -606,7 +606,7 @@ def analyse_cmd(ctx: click.Context, watch: bool, chunk: int, max_documents: int 
     import signal
     import threading
 
-    from pipeline.workers import analyse_worker
+    from pipeline.analysis.workers import analyse_worker
 
     app = _app(ctx)
     stop = threading.Event()

@@ -26,13 +26,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from crawler.sources import load_sources, parse_duration
-from pipeline.analyse import analyse_pending
+from pipeline.analysis.analyse import analyse_pending
 from pipeline.app import App
-from pipeline.lock import AlreadyRunning, PassLock
-from pipeline.models import FetchState, Run
 from pipeline.redact import RedactingFilter, mask_text
-from pipeline.store import sync_sources, utcnow
+from pipeline.sources import load_sources, parse_duration
+from pipeline.storage.lock import AlreadyRunning, PassLock
+from pipeline.storage.models import FetchState, Run
+from pipeline.storage.store import sync_sources, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def run_pass(
             if digest:
                 counters.update(deliver_digest_if_due(app))
             if analyse and app.config.storage.retain_text_days is not None:
-                from pipeline.retention import purge_old_text
+                from pipeline.storage.retention import purge_old_text
 
                 counters["text_purged"] = purge_old_text(app.db, app.config.storage.retain_text_days)
         except Stopping:
@@ -188,7 +188,7 @@ def _crawl_stage(app: App, run_id: int, only: Sequence[str], notify: ProgressFn,
                  counters: dict[str, Any], errors: dict[str, int]) -> str:
     """Crawl in a child process, then update source health. Returns the pass status so far."""
     from crawler.crawl import CrawlError, run_crawl
-    from pipeline.health import update_health
+    from pipeline.delivery.health import update_health
 
     try:
         result = run_crawl(app.db_url or "", app.sources_path, app.config_path, run_id,
@@ -245,7 +245,7 @@ def _crawl_beside_analysis(app: App, run_id: int, only: Sequence[str], notify: P
 
 
 def _notices_stage(app: App, counters: dict[str, Any]) -> None:
-    from pipeline.health import send_pending_notices
+    from pipeline.delivery.health import send_pending_notices
 
     sent = send_pending_notices(app.db, app.config)
     if sent:
@@ -272,7 +272,7 @@ def _analyse_stage(app: App, notify: ProgressFn, stop: threading.Event | None,
 
 def deliver(app: App) -> dict[str, Any]:
     """Alert delivery from the outbox (which also writes the alert feed)."""
-    from pipeline import alerts
+    from pipeline.delivery import alerts
 
     res = alerts.deliver_pending(app.db, app.config)
     return {"alerts_sent": res.sent, "alerts_failed": res.failed, "alerts_pending": res.pending}
@@ -280,7 +280,7 @@ def deliver(app: App) -> dict[str, Any]:
 
 def deliver_digest_if_due(app: App, now: datetime | None = None) -> dict[str, Any]:
     """The daily digest, once its time has passed; at most once per day (``notices``)."""
-    from pipeline import digest
+    from pipeline.reports import digest
 
     day = digest.digest_due(app.db, app.config, now)
     if day is None:

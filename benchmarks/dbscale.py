@@ -44,9 +44,9 @@ def generate(db_url: str, *, documents: int = 100_000, mentions: int = 1_000_000
     """Fill a fresh database; returns what was written and how long it took."""
     from sqlalchemy import insert
 
-    from pipeline.db import Database
-    from pipeline.models import Document, Entity, Event, Mention, Run, Source, SourceRun
-    from pipeline.store import refresh_statistics
+    from pipeline.storage.db import Database
+    from pipeline.storage.models import Document, Entity, Event, Mention, Run, Source, SourceRun
+    from pipeline.storage.store import refresh_statistics
 
     rng = random.Random(seed)
     end = end or date.today()
@@ -133,11 +133,11 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
     """Time one day's digest, the top person's case file and the full export."""
     from sqlalchemy import func, select
 
-    from pipeline.casefile import build_case_file
-    from pipeline.db import Database
-    from pipeline.digest import build_digest
-    from pipeline.export import iter_records
-    from pipeline.models import Entity, Mention
+    from pipeline.reports.casefile import build_case_file
+    from pipeline.reports.digest import build_digest
+    from pipeline.reports.export import iter_records
+    from pipeline.storage.db import Database
+    from pipeline.storage.models import Entity, Mention
 
     db = Database(db_url)
     try:

@@ -81,8 +81,8 @@ from pathlib import Path
 from extract.analyse import Analyser
 from extract.watchlist import load_watchlist
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.workers import analyse_worker
+from pipeline.storage.db import Database
+from pipeline.analysis.workers import analyse_worker
 
 seen = []
 
@@ -127,8 +127,8 @@ print(json.dumps({"ids": seen, "documents": counters.documents, "errors": counte
 
 def _prepare_template(factory: Any, docs: list[tuple[str, str]]) -> str:
     from extract.article import Article
-    from pipeline.db import Database
-    from pipeline.store import save_article, sync_sources
+    from pipeline.storage.db import Database
+    from pipeline.storage.store import save_article, sync_sources
 
     class _Src:
         name, kind = "bench", "news"
@@ -156,9 +156,9 @@ def _copy(factory: Any, template_url: str) -> str:
 def _totals(url: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from pipeline.analyse import count_pending
-    from pipeline.db import Database
-    from pipeline.models import Event, Mention
+    from pipeline.analysis.analyse import count_pending
+    from pipeline.storage.db import Database
+    from pipeline.storage.models import Event, Mention
 
     db = Database(url)
     try:

@@ -8,7 +8,7 @@ pass. The child writes one JSON object per line on its standard output:
 * ``{"event": "page", "source", "url", "kind", "status", "outcome"}`` for each page
   (outcome: new, changed, unchanged, not_modified, recorded)
 * ``{"event": "error", "source", "url", "kind", "status", "error", "message"}`` for
-  each failure (error: a kind from ``pipeline.items.FAILURE_KINDS``)
+  each failure (error: a kind from ``pipeline.storage.items.FAILURE_KINDS``)
 * ``{"event": "done", "counters": {source: counters}, "reason": ...}`` at the end
 
 and logs on standard error. It exits 0 when the pass ran, whatever pages failed,
@@ -150,7 +150,7 @@ def run_crawl(
         detail = " | ".join(tail[-5:])
         raise CrawlError(f"the crawl process failed (exit code {code}): {mask_text(detail)}")
     if update_health:
-        from pipeline.crawlstore import record_source_runs
+        from crawler.pipelines import record_source_runs
 
         record_source_runs(db_url, result.counters, run_id)
     return result
@@ -265,10 +265,10 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     try:
         from scrapy.crawler import CrawlerProcess
 
-        from crawler.sources import load_sources
         from crawler.spiders.watch import WatchSpider, select_sources
         from pipeline.config import load_config
-        from pipeline.db import Database, resolve_url
+        from pipeline.sources import load_sources
+        from pipeline.storage.db import Database, resolve_url
 
         db_url = resolve_url(args.db)
         config = load_config(args.config)
@@ -292,7 +292,7 @@ def drive_crawler(process: Any, crawler: Any, events: _Events, names: list[str],
     """Run a prepared Scrapy crawler to its end, reporting each page and the final counters."""
     from scrapy import signals
 
-    from pipeline.crawlstore import counters_from_stats, empty_counters
+    from crawler.pipelines import counters_from_stats, empty_counters
 
     outcome: dict[str, Any] = {}
     crawler.signals.connect(lambda item, response=None, spider=None: events.emit(_page_event(item)),

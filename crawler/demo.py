@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from crawler.localsite import LocalSite, fill_placeholders
 from pipeline.app import App
-from pipeline.models import Document, Entity, Event, Mention, Source
+from pipeline.storage.models import Document, Entity, Event, Mention, Source
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "demo_site"
 DEMO_CONFIG = """\

@@ -372,7 +372,7 @@ def run_crawl_worker(
     if code != 0 or not done:
         raise CrawlError(f"the crawl worker failed (exit code {code}): {mask_text(' | '.join(tail[-5:]))}")
     if update_health:
-        from pipeline.crawlstore import record_source_runs
+        from crawler.pipelines import record_source_runs
 
         judged = {name: c for name, c in result.counters.items()
                   if c.get("entry_ok", 0) + c.get("entry_failed", 0) > 0}
@@ -408,10 +408,10 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     try:
         from scrapy.crawler import CrawlerProcess
 
-        from crawler.sources import load_sources
         from crawler.spiders.watch import select_sources
         from pipeline.config import load_config
-        from pipeline.db import Database, resolve_url
+        from pipeline.sources import load_sources
+        from pipeline.storage.db import Database, resolve_url
 
         db_url = resolve_url(args.db)
         config = load_config(args.config)

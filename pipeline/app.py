@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extract.watchlist import Watchlist, load_watchlist
 from pipeline.config import Config, load_config
-from pipeline.db import Database, resolve_url, sqlite_path
+from pipeline.storage.db import Database, resolve_url, sqlite_path
 
 
 @dataclass

@@ -135,7 +135,7 @@ class DatabaseFactory:
         return self.server_url.set(database=name).render_as_string(hide_password=False)
 
     def _make_template(self) -> None:
-        from pipeline.db import Database
+        from pipeline.storage.db import Database
 
         self._exec(f'DROP DATABASE IF EXISTS "{self.template}"')
         self._exec(f'CREATE DATABASE "{self.template}" TEMPLATE template0 ENCODING \'UTF8\'')

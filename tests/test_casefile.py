@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import delete
 
-from pipeline import casefile
-from pipeline.casefile import build_case_file, resolve_entity, suggest_names
-from pipeline.db import Database
-from pipeline.models import Alias, Document, Entity, Event, Mention, Source
+from pipeline.reports import casefile
+from pipeline.reports.casefile import build_case_file, resolve_entity, suggest_names
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alias, Document, Entity, Event, Mention, Source
 
 PERSON = "Leyla Darvish"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from pipeline.analyse import Claims, analyse_pending
+from pipeline.analysis.analyse import Claims, analyse_pending
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.models import Alert, Document, Event
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alert, Document, Event
 from tests.test_integrity import WATCHLIST, _store
 
 

@@ -6,7 +6,7 @@ import click
 from click.testing import CliRunner
 
 from cli import main, parse_when
-from pipeline.db import sqlite_path
+from pipeline.storage.db import sqlite_path
 from tests.pg import query_rows
 
 

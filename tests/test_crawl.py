@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from crawler.canonical import NotCrawlableURL, canonicalize
 from crawler.crawl import CrawlError, CrawlResult, run_crawl
 from crawler.spiders.feeds import feed_links, sitemap_links
-from pipeline.db import Database
-from pipeline.models import Document, FetchState, Run, Source, SourceRun
-from pipeline.store import utcnow
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, FetchState, Run, Source, SourceRun
+from pipeline.storage.store import utcnow
 from tests.pg import fresh_db_url
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 

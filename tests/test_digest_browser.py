@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from pipeline.db import Database
-from pipeline.digest import build_digest, render_html
-from pipeline.models import Document
+from pipeline.reports.digest import build_digest, render_html
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document
 from tests.test_digest import DAY, World
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"

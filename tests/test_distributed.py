@@ -21,8 +21,8 @@ import pytest
 
 from crawler.crawl import run_crawl
 from crawler.distributed import FrontierBusy, frontier_status, new_pass, redis_client, run_crawl_worker
-from pipeline.db import Database
-from pipeline.export import iter_records
+from pipeline.reports.export import iter_records
+from pipeline.storage.db import Database
 from tests.pg import free_port
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 

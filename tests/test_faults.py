@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from crawler.crawl import CrawlResult, run_crawl
-from pipeline.db import Database
-from pipeline.models import Document, FetchState
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, FetchState
 from tests.pg import fresh_db_url
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from crawler.localsite import LocalSite, fill_placeholders
 from pipeline.app import App
 from pipeline.config import Config, OperatorConfig
-from pipeline.health import send_pending_notices, update_health
-from pipeline.models import FetchState, Notice, Source
-from pipeline.status import render_status, status
-from pipeline.store import sync_sources, utcnow
+from pipeline.delivery.health import send_pending_notices, update_health
+from pipeline.reports.status import render_status, status
+from pipeline.storage.models import FetchState, Notice, Source
+from pipeline.storage.store import sync_sources, utcnow
 from scheduler import run_pass
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +165,7 @@ def test_undelivered_notice_is_retried_not_repeated(app, receiver):
 
 def test_without_operator_urls_the_notice_goes_to_the_log_once(app, caplog):
     config = replace(Config(), operator=OperatorConfig(urls=(), fail_after=1, stale_days=0))
-    with caplog.at_level("WARNING", logger="pipeline.health"):
+    with caplog.at_level("WARNING", logger="pipeline.delivery.health"):
         _pass(app, config, ok=False)
         _pass(app, config, ok=False)
     assert sum("is failing (no [operator] urls configured)" in r.getMessage()

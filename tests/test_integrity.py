@@ -24,10 +24,10 @@ from extract.article import Article
 from extract.entities import Mention as FoundMention
 from extract.events import Event as FoundEvent
 from extract.watchlist import Watchlist
-from pipeline.analyse import analyse_pending, count_pending
+from pipeline.analysis.analyse import analyse_pending, count_pending
 from pipeline.config import Config
-from pipeline.db import Database, sqlite_path
-from pipeline.models import (
+from pipeline.storage.db import Database, sqlite_path
+from pipeline.storage.models import (
     Alert,
     Alias,
     Dismissal,
@@ -39,7 +39,7 @@ from pipeline.models import (
     Notice,
     Source,
 )
-from pipeline.store import CHANGED, NEW, save_article, sync_sources, utcnow
+from pipeline.storage.store import CHANGED, NEW, save_article, sync_sources, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHLIST = Watchlist()
@@ -231,10 +231,10 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     from extract.article import Article
     from extract.watchlist import Watchlist
-    from pipeline.analyse import analyse_pending
+    from pipeline.analysis.analyse import analyse_pending
     from pipeline.config import Config
-    from pipeline.db import Database
-    from pipeline.store import save_article, sync_sources
+    from pipeline.storage.db import Database
+    from pipeline.storage.store import save_article, sync_sources
     from tests.test_integrity import PUB, _Src, statements
 
     url, start, n, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])

@@ -22,12 +22,12 @@ from sqlalchemy import func, select, text
 from extract.article import Article
 from extract.watchlist import load_watchlist
 from migrations.schema_filter import SEARCH_INDEX, include_object
-from pipeline.analyse import Claims, analyse_pending, count_pending
+from pipeline.analysis.analyse import Claims, analyse_pending, count_pending
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.lock import AlreadyRunning, PassLock
-from pipeline.models import Base, Document, Entity, Event, Mention
-from pipeline.store import save_article, sync_sources
+from pipeline.storage.db import Database
+from pipeline.storage.lock import AlreadyRunning, PassLock
+from pipeline.storage.models import Base, Document, Entity, Event, Mention
+from pipeline.storage.store import save_article, sync_sources
 from tests.pg import DatabaseFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,7 @@ def test_migrations_give_the_models_schema_and_go_down_and_up(pg_factory: Databa
         from alembic import command
         from alembic.config import Config as AlembicConfig
 
-        from pipeline.db import MIGRATIONS_DIR
+        from pipeline.storage.db import MIGRATIONS_DIR
 
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -130,8 +130,8 @@ from pathlib import Path
 from extract.analyse import Analyser
 from extract.watchlist import load_watchlist
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.workers import analyse_worker
+from pipeline.storage.db import Database
+from pipeline.analysis.workers import analyse_worker
 
 seen = []
 

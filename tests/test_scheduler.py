@@ -19,15 +19,15 @@ from sqlalchemy import func, select, update
 
 from crawler.localsite import LocalSite, fill_placeholders
 from extract.article import Article
-from pipeline.analyse import analyse_pending, count_pending
+from pipeline.analysis.analyse import analyse_pending, count_pending
 from pipeline.app import App
 from pipeline.config import Config, StorageConfig
-from pipeline.db import Database
-from pipeline.export import iter_records
-from pipeline.lock import PassLock
-from pipeline.models import Document, Event, Mention
-from pipeline.retention import purge_old_text
-from pipeline.store import UNCHANGED, save_article, sync_sources
+from pipeline.reports.export import iter_records
+from pipeline.storage.db import Database
+from pipeline.storage.lock import PassLock
+from pipeline.storage.models import Document, Event, Mention
+from pipeline.storage.retention import purge_old_text
+from pipeline.storage.store import UNCHANGED, save_article, sync_sources
 from scheduler import (
     JOBS_TABLE,
     close_job_store,

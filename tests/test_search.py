@@ -9,9 +9,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import delete, inspect, text, update
 
-from pipeline.db import MIGRATIONS_DIR, Database
-from pipeline.models import Document, Source
-from pipeline.search import SearchError, best_sentence, search
+from pipeline.storage.db import MIGRATIONS_DIR, Database
+from pipeline.storage.models import Document, Source
+from pipeline.storage.search import SearchError, best_sentence, search
 
 DOCS = {
     "evin": ("Filmmaker held in Evin", "Filmmaker Mina Rahimi was taken to Evin prison on Friday. "

@@ -22,11 +22,11 @@ from click.testing import CliRunner
 
 from cli import main
 from crawler.localsite import LocalSite, fill_placeholders
-from pipeline import alerts
 from pipeline.app import App
 from pipeline.config import load_config
+from pipeline.delivery import alerts
 from pipeline.redact import MASK, RedactingFilter, mask_text
-from pipeline.status import render_status, status
+from pipeline.reports.status import render_status, status
 from tests.pg import dump_rows, query_rows
 from tests.servers import SMTPReceiver, WebhookReceiver, free_port
 

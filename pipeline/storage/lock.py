@@ -9,7 +9,7 @@ from types import TracebackType
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, text
 
-from pipeline.db import Database, sqlite_path
+from pipeline.storage.db import Database, sqlite_path
 
 log = logging.getLogger(__name__)
 ADVISORY_KEY = 0x61747269  # "atri"

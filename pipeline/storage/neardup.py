@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.models import Document
+from pipeline.storage.models import Document
 
 log = logging.getLogger(__name__)
 

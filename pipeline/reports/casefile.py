@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
-from pipeline.db import Database
-from pipeline.digest import EVENT_LABELS
-from pipeline.digest_render import iso, md, md_link
-from pipeline.models import Alias, Document, Entity, Event, Mention, Source
+from pipeline.reports.digest import EVENT_LABELS
+from pipeline.reports.digest_render import iso, md, md_link
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alias, Document, Entity, Event, Mention, Source
 
 log = logging.getLogger(__name__)
 

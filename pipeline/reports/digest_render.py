@@ -10,7 +10,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.digest import Digest, DocRef, EntityTrend
+    from pipeline.reports.digest import Digest, DocRef, EntityTrend
 
 
 def iso(value: date | datetime | None) -> str | None:

@@ -1,6 +1,6 @@
 """Analysis workers: several processes (or machines) share the pending documents of one database.
 
-Each worker runs :func:`pipeline.analyse.analyse_pending`, which claims pending
+Each worker runs :func:`pipeline.analysis.analyse.analyse_pending`, which claims pending
 documents in chunks with one ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
 LOCKED)`` on PostgreSQL, so no document is handed to two workers, and a worker
 that dies leaves its claims to expire (or to be released at once by the next worker
@@ -20,10 +20,10 @@ from collections.abc import Callable
 
 from extract.analyse import Analyser
 from extract.watchlist import Watchlist
-from pipeline import analyse
-from pipeline.analyse import AnalyseCounters, analyse_pending
+from pipeline.analysis import analyse
+from pipeline.analysis.analyse import AnalyseCounters, analyse_pending
 from pipeline.config import Config
-from pipeline.db import Database
+from pipeline.storage.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from extract.article import Article
-from pipeline.db import Database
-from pipeline.models import Document, FetchState, Source
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, FetchState, Source
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Scrapy item pipeline: fetch state and documents, one transaction per page.
 
-Every :class:`~pipeline.items.CrawledPage` is counted in the crawler stats under
+Every :class:`~pipeline.storage.items.CrawledPage` is counted in the crawler stats under
 ``atrisk/<source>/<counter>`` (see :func:`counter_key`) and, unless it was refused
 before sending, recorded in fetch state. Articles whose body changed are extracted
 here; the fetch state and the document are written in the same transaction, so a
@@ -13,8 +13,9 @@ import logging
 from typing import Any
 
 from extract.article import extract_article
-from pipeline.db import Database
-from pipeline.items import (
+from pipeline.redact import mask_text
+from pipeline.storage.db import Database
+from pipeline.storage.items import (
     ARTICLE,
     CHANGED,
     CONTENT_FAILURES,
@@ -25,8 +26,7 @@ from pipeline.items import (
     UNCHANGED,
     CrawledPage,
 )
-from pipeline.redact import mask_text
-from pipeline.store import record_fetch, save_article
+from pipeline.storage.store import record_fetch, save_article
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +169,8 @@ def record_source_runs(db_url: str, counters: dict[str, dict[str, Any]], run_id:
     """
     from sqlalchemy import select
 
-    from pipeline.models import Source, SourceRun
-    from pipeline.store import utcnow
+    from pipeline.storage.models import Source, SourceRun
+    from pipeline.storage.store import utcnow
 
     db = Database(db_url, upgrade=False)  # the crawl itself created or upgraded the schema
     try:

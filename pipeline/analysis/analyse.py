@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 from extract.analyse import Analyser, Analysis
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
-from pipeline import alerts
 from pipeline.config import Config
-from pipeline.db import Database, sqlite_path
-from pipeline.entities import EntityResolver, sync_watchlist
-from pipeline.models import Document, Entity, Event, Mention
-from pipeline.store import refresh_statistics, utcnow
+from pipeline.delivery import alerts
+from pipeline.storage.db import Database, sqlite_path
+from pipeline.storage.entities import EntityResolver, sync_watchlist
+from pipeline.storage.models import Document, Entity, Event, Mention
+from pipeline.storage.store import refresh_statistics, utcnow
 
 log = logging.getLogger(__name__)
 

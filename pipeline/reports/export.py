@@ -11,8 +11,8 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from pipeline.db import Database
-from pipeline.models import Document, Entity, Event, Mention, Source
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, Entity, Event, Mention, Source
 
 CHUNK = 1000
 CSV_FIELDS = ("url", "source", "title", "published", "language", "analysed", "people",

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, update
 
-from pipeline.db import Database
-from pipeline.models import Document
-from pipeline.store import utcnow
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document
+from pipeline.storage.store import utcnow
 
 log = logging.getLogger(__name__)
 

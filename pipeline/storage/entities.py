@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
-from pipeline.db import Database
-from pipeline.models import Alias, Entity, Event, Mention
-from pipeline.store import utcnow
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alias, Entity, Event, Mention
+from pipeline.storage.store import utcnow
 
 log = logging.getLogger(__name__)
 WATCHLIST_LOCK_KEY = 0x61747277  # PostgreSQL advisory lock: one watchlist sync at a time

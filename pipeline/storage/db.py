@@ -18,7 +18,7 @@ from pipeline.redact import mask_url
 log = logging.getLogger(__name__)
 
 DEFAULT_DB_URL = "sqlite:///data/atrisk.db"
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 MIGRATION_LOCK_KEY = 0x61747268  # PostgreSQL advisory lock held while migrating
 
 

@@ -25,10 +25,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.models import FetchState, Notice, Run, Source, SourceRun
 from pipeline.redact import mask_text, mask_url
-from pipeline.store import utcnow
+from pipeline.storage.db import Database
+from pipeline.storage.models import FetchState, Notice, Run, Source, SourceRun
+from pipeline.storage.store import utcnow
 
 log = logging.getLogger(__name__)
 

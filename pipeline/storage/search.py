@@ -17,8 +17,8 @@ from datetime import date
 from sqlalchemy import and_, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
-from pipeline.db import Database
-from pipeline.models import Document, Source
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, Source
 
 log = logging.getLogger(__name__)
 

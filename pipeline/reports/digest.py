@@ -5,7 +5,7 @@ with a statement republished by several sites shown once and its copies listed;
 people and organizations mentioned with their trend against the previous seven
 days; source health; documents that could not be analysed. ``render_markdown``,
 ``render_html`` (works as an e-mail and as a page) and ``render_json`` present it
-(they live in ``pipeline.digest_render`` and are importable from here too);
+(they live in ``pipeline.reports.digest_render`` and are importable from here too);
 ``deliver_digest`` sends it once a day.
 """
 
@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from pipeline import neardup
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.digest_render import render_html, render_json, render_markdown
-from pipeline.models import Document, Entity, Event, Mention, Notice, Run, Source, SourceRun
 from pipeline.redact import mask_text, mask_url
+from pipeline.reports.digest_render import render_html, render_json, render_markdown
+from pipeline.storage import neardup
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, Entity, Event, Mention, Notice, Run, Source, SourceRun
 
 log = logging.getLogger(__name__)
 

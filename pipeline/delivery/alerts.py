@@ -5,7 +5,7 @@ conditional UPDATE (pending -> sending) committed before anything is sent, so tw
 deliveries running at once never send the same row. A process that dies after a send
 but before recording it leaves the row in 'sending'; once its lease has expired a later
 pass sends it again, with the same stable alert id, so receivers can drop the repeat.
-Each delivery pass ends by rewriting the Atom feed (``pipeline.alert_feed``).
+Each delivery pass ends by rewriting the Atom feed (``pipeline.delivery.alert_feed``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.models import Alert, Dismissal, Document, Entity, Event
 from pipeline.redact import mask_text, mask_url
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alert, Dismissal, Document, Entity, Event
 
 log = logging.getLogger(__name__)
 
@@ -474,7 +474,7 @@ def deliver_pending(
             select(func.count()).select_from(Alert)
             .where(Alert.status == PENDING, Alert.channel != FEED_CHANNEL)
         ) or 0
-    from pipeline.alert_feed import write_feed  # it builds on this module
+    from pipeline.delivery.alert_feed import write_feed  # it builds on this module
 
     write_feed(db, feed_path if feed_path is not None else config.alerts.feed)
     return DeliveryResult(sent=sent, failed=failed, pending=int(pending))

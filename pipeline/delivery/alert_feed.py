@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 
 from sqlalchemy import select
 
-from pipeline.alerts import CANCELLED, FEED_CHANNEL, render_message, utcnow
-from pipeline.db import Database
-from pipeline.models import Alert
+from pipeline.delivery.alerts import CANCELLED, FEED_CHANNEL, render_message, utcnow
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alert
 
 FEED_LIMIT = 200
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, inspect, select, text
 
-from pipeline.models import Alert, Document, Notice, Run, Source
+from pipeline.storage.models import Alert, Document, Notice, Run, Source
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def status(app: Any, *, runs: int = 10) -> dict[str, Any]:
 
 def _configured_missing(app: Any, known: set[str]) -> list[str]:
     """Sources in sources.toml that no pass has seen yet."""
-    from crawler.sources import SourcesError, load_sources
+    from pipeline.sources import SourcesError, load_sources
 
     try:
         return sorted(s.name for s in load_sources(app.sources_path) if s.name not in known)
