@@ -44,7 +44,7 @@ def generate(db_url: str, *, documents: int = 100_000, mentions: int = 1_000_000
     """Fill a fresh database; returns what was written and how long it took."""
     from sqlalchemy import insert
 
-    from pipeline.storage.db import Database
+    from pipeline.storage.db import open_database
     from pipeline.storage.models import Document, Entity, Event, Mention, Run, Source, SourceRun
     from pipeline.storage.store import refresh_statistics
 
@@ -52,7 +52,7 @@ def generate(db_url: str, *, documents: int = 100_000, mentions: int = 1_000_000
     end = end or date.today()
     start_day = end - timedelta(days=364)
     t0 = time.monotonic()
-    db = Database(db_url)
+    db = open_database(db_url)
     now = datetime.now().replace(microsecond=0)
     with db.engine.begin() as c:
         c.execute(insert(Source), [{"id": i + 1, "name": f"source-{i + 1}", "kind": "news",
@@ -136,10 +136,10 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
     from pipeline.reports.casefile import build_case_file
     from pipeline.reports.digest import build_digest
     from pipeline.reports.export import iter_records
-    from pipeline.storage.db import Database
+    from pipeline.storage.db import open_database
     from pipeline.storage.models import Entity, Mention
 
-    db = Database(db_url)
+    db = open_database(db_url)
     try:
         with db.sessions() as s:
             ranked = s.execute(

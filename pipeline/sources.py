@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pipeline.durations import parse_duration
+
 DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "sources.toml"
 KINDS = ("ngo", "festival", "guild", "news")
 _LIST_KEYS = ("start_urls", "feeds", "sitemaps", "allow", "deny", "domains")
 _URL_KEYS = ("start_urls", "feeds", "sitemaps")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 
 
 class SourcesError(ValueError):
@@ -52,14 +53,6 @@ class SourceConfig:
     @property
     def every_seconds(self) -> int | None:
         return parse_duration(self.every) if self.every else None
-
-
-def parse_duration(text: str) -> int:
-    """``"90s"``, ``"15m"``, ``"1h"``, ``"2d"`` to seconds."""
-    m = _DURATION.match(text)
-    if not m:
-        raise ValueError(f"invalid duration {text!r}: use a number and s, m, h or d, e.g. '1h'")
-    return int(m[1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m[2]]
 
 
 def _check_url(url: object, where: str) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from pipeline.config import AlertsConfig, Config, Route
 from pipeline.delivery import alerts
-from pipeline.storage.db import Database
+from pipeline.storage.db import Database, open_database
 from pipeline.storage.models import Alert, Dismissal, Document, Entity, Event, Source
 from tests.servers import SMTPReceiver, WebhookReceiver, free_port
 
@@ -32,7 +32,7 @@ VERBS = {"arrest": "arrested", "sentence": "sentenced to six years", "release": 
 
 @pytest.fixture
 def db(db_url, tmp_path: Path) -> Iterator[Database]:
-    database = Database(db_url)
+    database = open_database(db_url)
     yield database
     database.dispose()
 
@@ -220,7 +220,7 @@ def test_concurrent_deliveries_send_nothing_twice(db, smtp, hook, tmp_path):
 
     def run(n: int) -> None:
         # each worker has its own engine and connections, like a separate `atrisk alerts`
-        own = Database(db.url, upgrade=False)
+        own = Database(db.url)
         try:
             barrier.wait()
             results.append(alerts.deliver_pending(own, config, worker_id=f"w{n}"))
@@ -248,7 +248,7 @@ from pipeline.delivery.alerts import deliver_pending
 from pipeline.config import AlertsConfig, Config
 from pipeline.storage.db import Database
 cfg = Config(alerts=AlertsConfig(urls=tuple(sys.argv[3:]), feed=sys.argv[2]))
-res = deliver_pending(Database(sys.argv[1], upgrade=False), cfg)
+res = deliver_pending(Database(sys.argv[1]), cfg)
 print(res.sent)
 """
 

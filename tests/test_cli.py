@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from click.testing import CliRunner
 
-from cli import main, parse_when
+from cli import main
+from pipeline.durations import parse_when
 from pipeline.storage.db import sqlite_path
 from tests.pg import query_rows
 

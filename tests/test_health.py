@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from crawler.crawl import run_crawl
 from crawler.localsite import LocalSite, fill_placeholders
 from pipeline.app import App
 from pipeline.config import Config, OperatorConfig
 from pipeline.delivery.health import send_pending_notices, update_health
+from pipeline.passes import run_pass
 from pipeline.reports.status import render_status, status
 from pipeline.storage.models import FetchState, Notice, Source
 from pipeline.storage.store import sync_sources, utcnow
-from scheduler import run_pass
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -185,10 +186,10 @@ def test_real_crawl_failure_and_recovery_reach_only_the_operator(db_url, tmp_pat
     app = App(db_url=db_url, sources_path=str(tmp_path / "sources.toml"),
               config_path=str(tmp_path / "config.toml"))
     try:
-        first = run_pass(app)
+        first = run_pass(app, run_crawl)
         assert first.status == "ok" and first.counters["new_documents"] == 10
         site.stop()  # the site goes down: connections refused
-        results = [run_pass(app, analyse=False, alerts=False, digest=False) for _ in range(3)]
+        results = [run_pass(app, run_crawl, analyse=False, alerts=False, digest=False) for _ in range(3)]
         assert [r.counters["sources_failed"] for r in results] == [2, 2, 2]
         assert [r.counters["incidents_opened"] for r in results] == [0, 2, 0]
         assert sorted(receiver.titles()) == ["atrisk: source 'demo-news' is failing",
@@ -200,7 +201,7 @@ def test_real_crawl_failure_and_recovery_reach_only_the_operator(db_url, tmp_pat
         text = render_status(data)
         assert "demo-news" in text and "failing since" in text
         site = LocalSite(ROOT / "demo_site", port=port).start()  # back on the same address
-        again = [run_pass(app) for _ in range(2)]
+        again = [run_pass(app, run_crawl) for _ in range(2)]
         assert [r.counters["incidents_recovered"] for r in again] == [2, 0]
         assert sorted(receiver.titles())[:2] == ["atrisk: source 'demo-news' is failing",
                                                  "atrisk: source 'demo-news' works again"]

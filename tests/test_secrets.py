@@ -280,7 +280,8 @@ def test_in_process_pass_logs_no_secret_at_debug(tmp_path: Path, db_url: str,
     """atrisk's own records are masked where they are made, so embedding it is safe too;
     those of libraries (urllib3 logs request paths with their tokens at DEBUG) are masked
     by the filter every CLI handler carries."""
-    from scheduler import run_pass
+    from crawler.crawl import run_crawl
+    from pipeline.passes import run_pass
 
     hook, smtp = receivers
     with LocalSite(DEMO) as site:
@@ -290,7 +291,7 @@ def test_in_process_pass_logs_no_secret_at_debug(tmp_path: Path, db_url: str,
         app = App(env["ATRISK_DB"], env["ATRISK_SOURCES"], env["ATRISK_WATCHLIST"], env["ATRISK_CONFIG"])
         caplog.set_level(logging.DEBUG)
         try:
-            result = run_pass(app)
+            result = run_pass(app, run_crawl)
         finally:
             app.close()
     assert result.counters.get("alerts_sent") and result.counters.get("alerts_failed"), result.counters

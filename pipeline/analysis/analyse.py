@@ -144,8 +144,11 @@ def analyse_pending(
     on_progress: Callable[[int, int], None] | None = None,
     max_documents: int | None = None,
     follow: Callable[[], bool] | None = None,
+    chunk: int = CHUNK,
 ) -> AnalyseCounters:
     """Analyse pending documents (all, or up to ``max_documents``); returns what was written.
+
+    ``chunk`` documents are claimed at a time (several workers share the queue).
 
     With ``follow``, documents stored while this runs are analysed too: as long as
     ``follow()`` is true (a crawl is still storing documents), an empty queue means
@@ -164,7 +167,7 @@ def analyse_pending(
         sync_watchlist(s, watchlist)
     languages = set(config.analysis.languages)
     progress = _Progress(on_progress, total)
-    items = _claimed_texts(db, claims, languages, counters, progress, max_documents, follow)
+    items = _claimed_texts(db, claims, languages, counters, progress, max_documents, follow, chunk)
     first = next(items, None)
     if first is None:
         return counters
@@ -274,7 +277,7 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
 
     from extract.analyse import analyse_doc
 
-    db = Database(db_url, upgrade=False)
+    db = Database(db_url)
     vocab = spacy.blank("en").vocab  # documents carry their own strings
     counters = AnalyseCounters()
     try:
@@ -320,6 +323,7 @@ def _claimed_texts(
     progress: _Progress,
     max_documents: int | None,
     follow: Callable[[], bool] | None,
+    chunk_size: int = CHUNK,
 ) -> Iterator[tuple[str, date | None, tuple[int, str]]]:
     """``(text, published, (doc_id, claim token))`` of pending documents, claimed chunk by chunk.
 
@@ -329,7 +333,7 @@ def _claimed_texts(
     while max_documents is None or claimed < max_documents:
         # asked before claiming: once the crawl has ended, this claim sees all it stored
         more_coming = follow is not None and follow()
-        size = CHUNK if max_documents is None else min(CHUNK, max_documents - claimed)
+        size = chunk_size if max_documents is None else min(chunk_size, max_documents - claimed)
         token, chunk = claims.next_chunk(size)
         if not chunk:
             if more_coming:

@@ -13,14 +13,12 @@ bring no speed-up there. Scale out on PostgreSQL.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 from collections.abc import Callable
 
 from extract.analyse import Analyser
 from extract.watchlist import Watchlist
-from pipeline.analysis import analyse
 from pipeline.analysis.analyse import AnalyseCounters, analyse_pending
 from pipeline.config import Config
 from pipeline.storage.db import Database
@@ -53,11 +51,5 @@ def analyse_worker(
         log.warning("analysis workers on one SQLite file take turns writing; use PostgreSQL to scale out")
     stop = stop or threading.Event()
     follow = (lambda: not stop.is_set()) if watch else None
-    kwargs: dict = {"analyser": analyser, "on_progress": on_progress, "max_documents": max_documents,
-                    "follow": follow}
-    if "chunk" in inspect.signature(analyse_pending).parameters:
-        kwargs["chunk"] = chunk
-    else:
-        # a dedicated worker process: the claim size is this process's alone
-        analyse.CHUNK = chunk
-    return analyse_pending(db, watchlist, config, **kwargs)
+    return analyse_pending(db, watchlist, config, analyser=analyser, on_progress=on_progress,
+                           max_documents=max_documents, follow=follow, chunk=chunk)

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
+from pipeline.delivery.sender import Sender, channel_of
 from pipeline.redact import mask_text, mask_url
 from pipeline.storage.db import Database
 from pipeline.storage.models import Alert, Dismissal, Document, Entity, Event
@@ -68,11 +69,6 @@ def _naive_utc(value: datetime | None) -> datetime:
     if value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
-
-
-def channel_of(url: str) -> str:
-    """Stable short name of a destination URL; the URL itself (with its secrets) is never stored."""
-    return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()[:16]
 
 
 def make_alert_id(document_url: str, person_key: str, event_type: str) -> str:
@@ -272,42 +268,11 @@ def _with_alert_id(url: str, alert_id: str) -> str:
     return base + sep + "&".join(extras) + hash_ + fragment
 
 
-class _Notifiers:
-    """One apprise object per channel for the pass; per alert where the URL carries the id."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, Any] = {}
-
-    def get(self, url: str, alert_id: str) -> Any | None:
-        import apprise
-
-        per_alert = _with_alert_id(url, alert_id)
-        if per_alert == url and url in self._cache:
-            return self._cache[url]
-        notifier = apprise.Apprise()
-        if not notifier.add(per_alert):
-            return None
-        if per_alert == url:
-            self._cache[url] = notifier
-        return notifier
-
-
-def _send(notifiers: _Notifiers, url: str, payload: dict[str, Any]) -> str | None:
+def _send(sender: Sender, url: str, payload: dict[str, Any]) -> str | None:
     """Send one alert; None on success, else a masked error message."""
-    import apprise
-
-    notifier = notifiers.get(url, str(payload.get("alert_id")))
-    if notifier is None:
-        return f"not a valid apprise URL: {mask_url(url)}"
     title, body = render_message(payload)
-    try:
-        result = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
-    except Exception as exc:  # a plugin bug must release the claim, not leave it 'sending'
-        return mask_text(f"{type(exc).__name__}: {exc}")
-    if result:
-        return None
-    messages = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
-    return mask_text("; ".join(dict.fromkeys(messages)) or "delivery failed")[:2000]
+    per_alert = _with_alert_id(url, str(payload.get("alert_id")))
+    return sender.send(per_alert, title, body, cache=per_alert == url)
 
 
 def default_worker_id() -> str:
@@ -426,7 +391,7 @@ def deliver_pending(
     worker = (worker_id or default_worker_id())[:64]
     start = _naive_utc(now)
     channels = configured_channels(config)
-    notifiers = _Notifiers()
+    sender = Sender()
     unknown: Counter[str] = Counter()
     down: dict[str, datetime] = {}  # channel -> when to try it again
     sent = failed = 0
@@ -447,7 +412,7 @@ def deliver_pending(
             log.warning("alert %s on %s was left unconfirmed by an interrupted delivery; "
                         "sending it again with the same alert id", payload.get("alert_id"),
                         mask_url(url))
-        error = _send(notifiers, url, payload)
+        error = _send(sender, url, payload)
         done = _naive_utc(now)
         if error is None:
             _mark_sent(db, row_id, worker, done)

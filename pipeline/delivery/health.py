@@ -15,7 +15,6 @@ sends them; it never opens the same incident twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
+from pipeline.delivery.sender import channel_of, send
 from pipeline.redact import mask_text, mask_url
 from pipeline.storage.db import Database
 from pipeline.storage.models import FetchState, Notice, Run, Source, SourceRun
@@ -51,10 +51,6 @@ class HealthReport:
     def as_counters(self) -> dict[str, int]:
         return {"sources_failed": len(self.failed), "incidents_opened": len(self.opened),
                 "incidents_recovered": len(self.recovered)}
-
-
-def channel_of(url: str) -> str:
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
 
 
 def _stamp(moment: datetime) -> str:
@@ -215,21 +211,6 @@ def render_notice(s: Session, source: Source, what: str, since: datetime,
     return mask_text(title), mask_text("\n".join(lines)), kind
 
 
-def _send(url: str, title: str, body: str, kind: str) -> str | None:
-    """Send one notice through apprise; None on success, else a masked error."""
-    import apprise
-
-    notifier = apprise.Apprise()
-    if not notifier.add(url):
-        return f"not a valid apprise URL: {mask_url(url)}"
-    try:
-        ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT,
-                             notify_type=apprise.NotifyType(kind))
-    except Exception as exc:  # a plugin bug must not stop the pass
-        return mask_text(f"{type(exc).__name__}: {exc}")
-    return None if ok else f"delivery to {mask_url(url)} failed"
-
-
 def send_pending_notices(db: Database, config: Config, *, now: datetime | None = None) -> int:
     """Send every pending operator notice; returns how many were sent (or logged).
 
@@ -260,7 +241,7 @@ def send_pending_notices(db: Database, config: Config, *, now: datetime | None =
         elif channel not in by_channel:
             error = "operator URL no longer configured"
         else:
-            error = _send(by_channel[channel], title, body, kind)
+            error = send(by_channel[channel], title, body, notify_type=kind)
         with db.session() as s:
             notice = s.get(Notice, notice_id)
             if notice is None:

@@ -5,31 +5,26 @@ with a statement republished by several sites shown once and its copies listed;
 people and organizations mentioned with their trend against the previous seven
 days; source health; documents that could not be analysed. ``render_markdown``,
 ``render_html`` (works as an e-mail and as a page) and ``render_json`` present it
-(they live in ``pipeline.reports.digest_render`` and are importable from here too);
-``deliver_digest`` sends it once a day.
+(they live in ``pipeline.reports.digest_render`` and are importable from here too).
+``pipeline.delivery.digests`` writes and sends it once a day.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from pipeline.config import Config
-from pipeline.redact import mask_text, mask_url
-from pipeline.reports.digest_render import render_html, render_json, render_markdown
+from pipeline.reports.digest_render import render_html, render_json, render_markdown  # noqa: F401 - re-exported
 from pipeline.storage import neardup
 from pipeline.storage.db import Database
-from pipeline.storage.models import Document, Entity, Event, Mention, Notice, Run, Source, SourceRun
+from pipeline.storage.models import Document, Entity, Event, Mention, Run, Source, SourceRun
 
 log = logging.getLogger(__name__)
 
@@ -466,130 +461,3 @@ def _health(s: Session, start: datetime, end: datetime) -> list[SourceHealth]:
         out.append(SourceHealth(src.name, src.kind, passes, fetched, new, failed,
                                 src.last_success_at, status))
     return out
-
-
-# ---------------------------------------------------------------- delivery
-
-MAX_ATTEMPTS = 5  # failed deliveries of one day's digest before it is given up
-_DONE = ("sent", "written", "failed")
-
-
-class DeliveryError(RuntimeError):
-    """A digest could not be handed to a delivery channel."""
-
-
-def notice_key(day: date) -> str:
-    return f"digest:{day.isoformat()}"
-
-
-def write_digest(d: Digest, directory: str | Path) -> dict[str, Path]:
-    """Write DATE.md, DATE.html and DATE.json (atomically) and return their paths."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = (d.day or d.local(d.end).date()).isoformat()
-    bodies = {"md": render_markdown(d), "html": render_html(d),
-              "json": json.dumps(render_json(d), ensure_ascii=False, indent=2) + "\n"}
-    paths = {}
-    for ext, body in bodies.items():
-        path = folder / f"{stem}.{ext}"
-        tmp = path.with_suffix(f".{ext}.tmp")
-        tmp.write_text(body, encoding="utf-8")
-        tmp.replace(path)
-        paths[ext] = path
-    return paths
-
-
-def _at(value: str) -> time:
-    try:
-        hours, minutes = value.split(":")
-        return time(int(hours), int(minutes))
-    except ValueError:
-        raise DigestError(f"[digest].at must be HH:MM, got {value!r}") from None
-
-
-def digest_due(db: Database, config: Config, now: datetime | None = None) -> date | None:
-    """The day whose digest is due: yesterday (local), once ``at`` has passed, unless handled."""
-    current = now or datetime.now(UTC)
-    if current.tzinfo is None:
-        current = current.replace(tzinfo=UTC)
-    local = current.astimezone(zone(config.digest.timezone))
-    if local.time().replace(tzinfo=None) < _at(config.digest.at):
-        return None
-    day = local.date() - timedelta(days=1)
-    with db.sessions() as s:
-        status = s.scalar(select(Notice.status).where(Notice.key == notice_key(day)))
-    return None if status in _DONE else day
-
-
-def _send(url: str, title: str, body_html: str) -> None:
-    import apprise
-
-    notifier = apprise.Apprise()
-    if not notifier.add(url):
-        raise DeliveryError(f"not a valid apprise URL: {mask_url(url)}")
-    with apprise.LogCapture(level=logging.WARNING) as captured:
-        ok = notifier.notify(title=title, body=body_html, body_format=apprise.NotifyFormat.HTML)
-    if not ok:
-        detail = " ".join(captured.getvalue().split())[-300:] or "the channel refused the digest"
-        raise DeliveryError(mask_text(detail))
-
-
-def _notice(s: Session, key: str, now: datetime) -> Notice:
-    row = s.scalar(select(Notice).where(Notice.key == key))
-    if row is None:
-        row = Notice(key=key, kind="digest", status="pending", attempts=0, created_at=now)
-        s.add(row)
-        s.flush()
-    return row
-
-
-def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | None = None) -> bool:
-    """Write the day's digest to ``[digest].dir`` and send it to the ``[digest]`` URLs, once.
-
-    Returns True when it was delivered by this call (or written, with no URLs set);
-    False when it had been handled already or a channel failed (retried on the next
-    call, up to MAX_ATTEMPTS). Each channel is sent to at most once per day.
-    """
-    current = naive_utc(now) if now else datetime.now(UTC).replace(tzinfo=None)
-    key = notice_key(day)
-    with db.session() as s:
-        if _notice(s, key, current).status in _DONE:
-            return False
-    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone)
-    paths = write_digest(digest, config.digest.dir)
-    log.info("digest for %s written to %s", day, paths["html"])
-    title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \
-            f"{digest.document_count} new document(s)"
-    body = render_html(digest)
-    errors = []
-    for url in config.digest.urls:
-        channel = f"{key}:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
-        with db.session() as s:
-            if _notice(s, channel, current).status == "sent":
-                continue
-        try:
-            _send(url, title, body)
-            error = None
-        except DeliveryError as exc:
-            error = str(exc)
-            errors.append(error)
-            log.warning("digest for %s not delivered to %s: %s", day, mask_url(url), error)
-        with db.session() as s:
-            row = _notice(s, channel, current)
-            row.attempts += 1
-            if error is None:
-                row.status, row.sent_at, row.last_error = "sent", current, None
-            else:
-                row.last_error = error
-    with db.session() as s:
-        row = _notice(s, key, current)
-        row.attempts += 1
-        if not errors:
-            row.status = "sent" if config.digest.urls else "written"
-            row.sent_at, row.last_error = current, None
-            return True
-        row.last_error = "; ".join(errors)[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
-            log.error("digest for %s given up after %s attempts: %s", day, row.attempts, row.last_error)
-        return False

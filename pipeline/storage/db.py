@@ -1,4 +1,6 @@
-"""Engine and sessions; the schema is created and upgraded by Alembic on first use."""
+"""Engine and sessions. The schema is created and upgraded by Alembic when an entry point asks
+(`atrisk init`, each command's first use of the database, the crawl child): see
+:func:`open_database`; constructing a :class:`Database` never migrates."""
 
 from __future__ import annotations
 
@@ -53,9 +55,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API conne
 
 
 class Database:
-    """One database: an engine, a session factory and the schema kept up to date."""
+    """One database: an engine and a session factory (:meth:`upgrade` migrates the schema)."""
 
-    def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
+    def __init__(self, url: str | None = None) -> None:
         self.url = resolve_url(url)
         path = sqlite_path(self.url)
         if path is not None:
@@ -72,8 +74,6 @@ class Database:
         if is_sqlite(self.engine):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        if upgrade:
-            self.upgrade()
 
     @property
     def safe_url(self) -> str:
@@ -121,3 +121,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def open_database(url: str | None = None) -> Database:
+    """An entry point's database: opened, and its schema created or upgraded to the newest revision."""
+    db = Database(url)
+    try:
+        db.upgrade()
+    except BaseException:
+        db.dispose()
+        raise
+    return db

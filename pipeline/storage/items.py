@@ -1,8 +1,10 @@
-"""What the crawl hands to the store: one :class:`CrawledPage` per URL requested or refused."""
+"""What the crawl hands on: one :class:`CrawledPage` per URL requested or refused (to the
+store), and a :class:`CrawlResult` per crawl (to the pass)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 # page kinds, as stored in fetch_state.kind
 FEED, SITEMAP, LISTING, ARTICLE = "feed", "sitemap", "listing", "article"
@@ -53,3 +55,39 @@ class CrawledPage:
     def sent(self) -> bool:
         """False when the request was refused before it reached the site."""
         return self.error not in REFUSALS
+
+
+class CrawlError(RuntimeError):
+    """The crawl pass could not run (the child process failed before finishing)."""
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    """One failed request, as reported by the crawl."""
+
+    source: str
+    url: str
+    error: str
+    status: int | None = None
+    message: str = ""
+
+
+@dataclass
+class CrawlResult:
+    """Per-source counters of one pass and every failure with its URL."""
+
+    counters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: list[FetchFailure] = field(default_factory=list)
+    reason: str = ""
+    elapsed: float = 0.0
+
+    def total(self, counter: str) -> int:
+        return sum(int(c.get(counter, 0)) for c in self.counters.values())
+
+    def errors(self) -> dict[str, int]:
+        """Failures of every source added up by kind."""
+        out: dict[str, int] = {}
+        for c in self.counters.values():
+            for kind, n in c.get("errors", {}).items():
+                out[kind] = out.get(kind, 0) + n
+        return dict(sorted(out.items()))

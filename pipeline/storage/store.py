@@ -6,13 +6,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from extract.article import Article
 from pipeline.storage.db import Database
-from pipeline.storage.models import Document, FetchState, Source
+from pipeline.storage.models import Document, FetchState, Source, SourceRun
 
 log = logging.getLogger(__name__)
 
@@ -136,3 +137,41 @@ def refresh_statistics(db: Database) -> None:
     with db.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA analysis_limit=1000")
         conn.exec_driver_sql("ANALYZE")
+
+
+def record_source_runs(db_url: str, counters: dict[str, dict[str, Any]], run_id: int | None) -> None:
+    """Source health after a pass and, with a ``run_id``, one SourceRun row per source.
+
+    A source succeeded when at least one of its entry points answered (200 or 304):
+    its ``consecutive_failures`` is reset. Otherwise the count goes up by one.
+    """
+    db = Database(db_url)  # the crawl itself created or upgraded the schema
+    try:
+        now = utcnow()
+        with db.session() as s:
+            rows = {src.name: src for src in s.scalars(select(Source).where(Source.name.in_(list(counters))))}
+            for name, c in counters.items():
+                row = rows.get(name)
+                if row is None:
+                    continue
+                row.last_crawled_at = now
+                if c.get("entry_ok", 0) > 0:
+                    row.consecutive_failures = 0
+                    row.last_success_at = now
+                else:
+                    row.consecutive_failures = (row.consecutive_failures or 0) + 1
+                if run_id is None:
+                    continue
+                run = s.scalar(select(SourceRun).where(SourceRun.run_id == run_id,
+                                                       SourceRun.source_id == row.id))
+                if run is None:
+                    run = SourceRun(run_id=run_id, source_id=row.id)
+                    s.add(run)
+                run.fetched = c.get("fetched", 0)
+                run.not_modified = c.get("not_modified", 0)
+                run.new_documents = c.get("new_documents", 0)
+                run.changed_documents = c.get("changed_documents", 0)
+                run.failed = c.get("failed", 0)
+                run.finished_at = now
+    finally:
+        db.dispose()

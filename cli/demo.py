@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from crawler.localsite import LocalSite, fill_placeholders
 from pipeline.app import App
-from pipeline.storage.models import Document, Entity, Event, Mention, Source
+from pipeline.delivery.alerts import CANCELLED, FEED_CHANNEL
+from pipeline.storage.models import Alert, Document, Entity, Event, Mention, Source
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "demo_site"
 DEMO_CONFIG = """\
@@ -28,7 +29,8 @@ feed = "{feed}"
 
 
 def run_demo(app: App, progress_display: Callable[..., Any], workdir: str | Path = "data/demo") -> None:
-    from scheduler import run_pass
+    from crawler.crawl import run_crawl
+    from pipeline.passes import run_pass
 
     console = Console(stderr=True)
     out = Console()
@@ -46,14 +48,40 @@ def run_demo(app: App, progress_display: Callable[..., Any], workdir: str | Path
                        watchlist_path=app.watchlist_path, config_path=str(config))
         console.print(f"[bold]atrisk demo[/]: sample site at {site.base}, database {db_path}")
         with progress_display() as progress:
-            result = run_pass(demo_app, progress=progress, command="demo")
+            result = run_pass(demo_app, run_crawl, progress=progress, command="demo")
         _summary(demo_app, out)
+        counts = demo_counts(demo_app)
         demo_app.close()
     out.print(f"\nPass {result.run_id}: {result.status} in {result.seconds:.1f}s; "
               f"fetched {result.counters.get('fetched', 0)} pages, errors {result.errors or 'none'}")
-    out.print(f"Database: {db_path}")
-    out.print(f"Alert feed: {work / 'alerts.xml'}")
-    out.print(f"Try: .venv/bin/atrisk --db sqlite:///{db_path} export --format jsonl")
+    out.print(summary_line(counts, f"sqlite:///{db_path}", work / "alerts.xml"), soft_wrap=True)
+
+
+def demo_counts(app: App) -> dict[str, int]:
+    """What the demo database holds: documents, people, organizations, events, alerts."""
+    with app.db.sessions() as s:
+        def people(kind: str) -> int:
+            return s.scalar(select(func.count(func.distinct(Mention.entity_id)))
+                            .join(Entity, Entity.id == Mention.entity_id).where(Entity.kind == kind)) or 0
+
+        return {
+            "documents": s.scalar(select(func.count(Document.id))) or 0,
+            "people": people("person"),
+            "organizations": people("organization"),
+            "events": s.scalar(select(func.count(Event.id)).where(Event.dismissed.is_(False))) or 0,
+            "new_events": s.scalar(select(func.count(Event.id))
+                                   .where(Event.is_new.is_(True), Event.dismissed.is_(False))) or 0,
+            "alerts": s.scalar(select(func.count(Alert.id))
+                               .where(Alert.channel == FEED_CHANNEL, Alert.status != CANCELLED)) or 0,
+        }
+
+
+def summary_line(c: dict[str, int], db_url: str, feed: Path) -> str:
+    """The one line `atrisk demo` ends with: what was found, and what to try next."""
+    return (f"atrisk demo: {c['documents']} documents stored, {c['people']} people, "
+            f"{c['organizations']} organizations, {c['events']} events ({c['new_events']} new), "
+            f"{c['alerts']} alerts written to {feed}; next: .venv/bin/atrisk --db {db_url} "
+            f"export --format jsonl")
 
 
 def _summary(app: App, out: Console) -> None:

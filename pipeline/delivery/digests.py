@@ -1,0 +1,137 @@
+"""The daily digest delivered: written to ``[digest].dir`` and sent to ``[digest].urls`` once a day.
+
+Each day and each channel has a ``notices`` row, so a digest is sent once per channel
+and a failed channel is tried again on the next pass (up to ``MAX_ATTEMPTS``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.config import Config
+from pipeline.delivery.sender import HTML, channel_of, send
+from pipeline.redact import mask_url
+from pipeline.reports.digest import (
+    Digest,
+    DigestError,
+    build_digest,
+    naive_utc,
+    render_html,
+    render_json,
+    render_markdown,
+    zone,
+)
+from pipeline.storage.db import Database
+from pipeline.storage.models import Notice
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5  # failed deliveries of one day's digest before it is given up
+_DONE = ("sent", "written", "failed")
+
+
+def notice_key(day: date) -> str:
+    return f"digest:{day.isoformat()}"
+
+
+def write_digest(d: Digest, directory: str | Path) -> dict[str, Path]:
+    """Write DATE.md, DATE.html and DATE.json (atomically) and return their paths."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = (d.day or d.local(d.end).date()).isoformat()
+    bodies = {"md": render_markdown(d), "html": render_html(d),
+              "json": json.dumps(render_json(d), ensure_ascii=False, indent=2) + "\n"}
+    paths = {}
+    for ext, body in bodies.items():
+        path = folder / f"{stem}.{ext}"
+        tmp = path.with_suffix(f".{ext}.tmp")
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(path)
+        paths[ext] = path
+    return paths
+
+
+def _at(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise DigestError(f"[digest].at must be HH:MM, got {value!r}") from None
+
+
+def digest_due(db: Database, config: Config, now: datetime | None = None) -> date | None:
+    """The day whose digest is due: yesterday (local), once ``at`` has passed, unless handled."""
+    current = now or datetime.now(UTC)
+    if current.tzinfo is None:
+        current = current.replace(tzinfo=UTC)
+    local = current.astimezone(zone(config.digest.timezone))
+    if local.time().replace(tzinfo=None) < _at(config.digest.at):
+        return None
+    day = local.date() - timedelta(days=1)
+    with db.sessions() as s:
+        status = s.scalar(select(Notice.status).where(Notice.key == notice_key(day)))
+    return None if status in _DONE else day
+
+
+def _notice(s: Session, key: str, now: datetime) -> Notice:
+    row = s.scalar(select(Notice).where(Notice.key == key))
+    if row is None:
+        row = Notice(key=key, kind="digest", status="pending", attempts=0, created_at=now)
+        s.add(row)
+        s.flush()
+    return row
+
+
+def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | None = None) -> bool:
+    """Write the day's digest to ``[digest].dir`` and send it to the ``[digest]`` URLs, once.
+
+    Returns True when it was delivered by this call (or written, with no URLs set);
+    False when it had been handled already or a channel failed (retried on the next
+    call, up to MAX_ATTEMPTS). Each channel is sent to at most once per day.
+    """
+    current = naive_utc(now) if now else datetime.now(UTC).replace(tzinfo=None)
+    key = notice_key(day)
+    with db.session() as s:
+        if _notice(s, key, current).status in _DONE:
+            return False
+    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone)
+    paths = write_digest(digest, config.digest.dir)
+    log.info("digest for %s written to %s", day, paths["html"])
+    title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \
+            f"{digest.document_count} new document(s)"
+    body = render_html(digest)
+    errors = []
+    for url in config.digest.urls:
+        channel = f"{key}:{channel_of(url)}"
+        with db.session() as s:
+            if _notice(s, channel, current).status == "sent":
+                continue
+        error = send(url, title, body, body_format=HTML)
+        if error is not None:
+            errors.append(error)
+            log.warning("digest for %s not delivered to %s: %s", day, mask_url(url), error)
+        with db.session() as s:
+            row = _notice(s, channel, current)
+            row.attempts += 1
+            if error is None:
+                row.status, row.sent_at, row.last_error = "sent", current, None
+            else:
+                row.last_error = error
+    with db.session() as s:
+        row = _notice(s, key, current)
+        row.attempts += 1
+        if not errors:
+            row.status = "sent" if config.digest.urls else "written"
+            row.sent_at, row.last_error = current, None
+            return True
+        row.last_error = "; ".join(errors)[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+            log.error("digest for %s given up after %s attempts: %s", day, row.attempts, row.last_error)
+        return False
