@@ -17,9 +17,10 @@ from crawler.localsite import LocalSite, fill_placeholders
 from pipeline.app import App
 from pipeline.config import Config, OperatorConfig
 from pipeline.delivery.health import send_pending_notices, update_health
+from pipeline.delivery.sender import channel_of
 from pipeline.passes import run_pass
 from pipeline.reports.status import render_status, status
-from pipeline.storage.models import FetchState, Notice, Source
+from pipeline.storage.models import OPERATOR_ROUTE, Alert, FetchState, Notice, Source
 from pipeline.storage.store import sync_sources, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,8 +128,13 @@ def test_failing_source_is_notified_once_and_recovers_once(app, receiver):
     _pass(app, config, ok=False)
     _pass(app, config, ok=False)
     assert receiver.titles().count("atrisk: source 'ngo-a' is failing") == 2
+    assert [n.status for n in _notices(app)] == ["sent"] * 3
+
+
+def _notices(app: App) -> list[Alert]:
+    """The operator notices in the outbox."""
     with app.db.sessions() as s:
-        assert [n.status for n in s.scalars(select(Notice))] == ["sent"] * 3
+        return list(s.scalars(select(Alert).where(Alert.route == OPERATOR_ROUTE).order_by(Alert.id)))
 
 
 def test_stale_source_is_notified_once_and_recovers_when_new_documents_come(app, receiver):
@@ -153,15 +159,31 @@ def test_undelivered_notice_is_retried_not_repeated(app, receiver):
     config = _config(receiver, fail_after=1, stale_days=0)
     receiver.status = 500
     _pass(app, config, ok=False)
-    _pass(app, config, ok=False)
+    _pass(app, config, ok=False)  # right after a failure the notice waits (backoff)
+    assert [(n.status, n.attempts) for n in _notices(app)] == [("pending", 1)]
+    send_pending_notices(app.db, config, now=utcnow() + timedelta(minutes=2))
     assert receiver.posts == []
-    with app.db.sessions() as s:
-        notice = s.scalar(select(Notice))
-        assert (notice.status, notice.attempts) == ("pending", 2)
+    (notice,) = _notices(app)
+    assert (notice.status, notice.attempts) == ("pending", 2) and notice.next_attempt_at is not None
     receiver.status = 200
-    send_pending_notices(app.db, config)
-    send_pending_notices(app.db, config)
+    send_pending_notices(app.db, config, now=utcnow() + timedelta(minutes=10))
+    send_pending_notices(app.db, config, now=utcnow() + timedelta(minutes=20))
     assert receiver.titles() == ["atrisk: source 'ngo-a' is failing"]
+    assert [n.status for n in _notices(app)] == ["sent"]
+
+
+def test_pending_notices_of_an_older_version_are_sent_from_the_outbox(app, receiver):
+    config = _config(receiver, fail_after=1, stale_days=0)
+    with app.db.session() as s:  # as the notices table held them before the outbox
+        src = s.scalar(select(Source).where(Source.name == "ngo-a"))
+        src.consecutive_failures, src.incident, src.incident_since = 3, "failing", utcnow()
+        s.add(Notice(key=f"health:{src.id}:failing:20261120T080000000000:{channel_of(receiver.url('/operator'))}",
+                     kind="operator", status="pending", attempts=1, created_at=utcnow()))
+    assert send_pending_notices(app.db, config) == 1
+    assert send_pending_notices(app.db, config) == 0
+    assert receiver.titles() == ["atrisk: source 'ngo-a' is failing"]
+    with app.db.sessions() as s:
+        assert s.scalar(select(Notice.status)) == "moved"
 
 
 def test_without_operator_urls_the_notice_goes_to_the_log_once(app, caplog):

@@ -247,7 +247,8 @@ def test_full_pass_never_shows_a_secret(tmp_path: Path, db_url: str,
 def _check_database(url: str, env: dict[str, str]) -> None:
     """Nothing stored holds a secret; outbox rows name channels by hash, never by URL."""
     dump = dump_rows(url)
-    rows = query_rows(url, "SELECT channel, status, last_error FROM alerts")
+    outbox = query_rows(url, "SELECT channel, status, last_error, route FROM alerts")
+    rows = [(c, st, e) for c, st, e, route in outbox if not route.startswith("@")]  # alerts, not notices
     assert_clean(dump, "the database")
     assert not re.search(r"(json|mailto)s?://", dump), "an alert URL is stored"
     config = _load_config(env)
@@ -255,7 +256,9 @@ def _check_database(url: str, env: dict[str, str]) -> None:
     assert len(channels) == 3
     used = {channel for channel, _, _ in rows}
     assert used <= set(channels) | {alerts.FEED_CHANNEL}
-    assert all(re.fullmatch(r"[0-9a-f]{16}|feed", c) for c in used)
+    assert all(re.fullmatch(r"[0-9a-f]{16}|feed", c) for c, *_ in outbox)
+    notices = {c for c, _, _, route in outbox if route == "@operator"}
+    assert notices <= {alerts.channel_of(u) for u in config.operator.urls} | {"log"}
     errors = [e for _, st, e in rows if e]
     assert errors, "the failing channels recorded why"
 

@@ -12,33 +12,41 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import socket
-import uuid
-from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Table, and_, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.delivery.sender import Sender, channel_of
-from pipeline.redact import mask_text, mask_url
+from pipeline.delivery import outbox
+from pipeline.delivery.outbox import (  # noqa: F401 - the outbox's names, as alerts use them
+    CANCELLED,
+    DEFAULT_LEASE,
+    FAILED,
+    FEED_CHANNEL,
+    MAX_BACKOFF,
+    PENDING,
+    SENDING,
+    SENT,
+    DeliveryResult,
+    Message,
+    Retry,
+    alert_rows,
+    backoff,
+    default_worker_id,
+    insert_ignoring_duplicates,
+    naive_utc,
+    outbox_counts,
+    utcnow,
+)
+from pipeline.delivery.sender import channel_of
 from pipeline.storage.db import Database
 from pipeline.storage.models import Alert, Dismissal, Document, Entity, Event
 
 log = logging.getLogger(__name__)
 
-PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
-# Every matching alert also gets a row on this pseudo-channel: it is what the Atom
-# feed shows, so the feed has entries even when no URL is configured.
-FEED_CHANNEL = "feed"
-DEFAULT_LEASE = timedelta(minutes=5)
-MAX_BACKOFF = timedelta(hours=6)
 # Schemes whose messages can carry the alert id outside the body as well
 _JSON_SCHEMES = ("json", "jsons")
 _MAIL_SCHEMES = ("mailto", "mailtos")
@@ -47,28 +55,6 @@ ALERT_ID_HEADER = "X-Atrisk-Alert-Id"
 
 class EventNotFound(LookupError):
     """No event has the given id."""
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    """What one delivery pass did: rows sent and failed attempts in this pass, rows still pending."""
-
-    sent: int
-    failed: int
-    pending: int
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamp (the database stores UTC without zone)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _naive_utc(value: datetime | None) -> datetime:
-    if value is None:
-        return utcnow()
-    if value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def make_alert_id(document_url: str, person_key: str, event_type: str) -> str:
@@ -128,26 +114,6 @@ def build_payload(alert_id: str, event: Event, document: Document, person: Entit
     }
 
 
-def _insert_ignoring_duplicates(session: Session, row: dict[str, Any]) -> bool:
-    """Insert an outbox row unless (alert_id, channel) exists; True when inserted."""
-    table = cast(Table, Alert.__table__)
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = insert(table).values(**row).on_conflict_do_nothing(
-            index_elements=["alert_id", "channel"]
-        ).returning(table.c.id)
-        # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns its key
-        return session.execute(stmt).first() is not None
-    found = session.scalar(
-        select(Alert.id).where(Alert.alert_id == row["alert_id"], Alert.channel == row["channel"])
-    )
-    if found is not None:
-        return False
-    session.execute(table.insert().values(**row))
-    return True
-
-
 def enqueue_alerts(
     session: Session,
     event: Event,
@@ -166,7 +132,7 @@ def enqueue_alerts(
     alert id depends only on document URL, person key and event type.
     """
     cfg = config.alerts
-    now = _naive_utc(now)
+    now = naive_utc(now)
     if event.dismissed or event.background:
         return 0
     if document.id is not None and is_dismissed(session, document.id, person.key, event.type):
@@ -211,7 +177,7 @@ def enqueue_alerts(
             "created_at": now,
             "sent_at": now if feed else None,
         }
-        if _insert_ignoring_duplicates(session, row) and not feed:
+        if insert_ignoring_duplicates(session, row) and not feed:
             created += 1
     # a re-analysis may have replaced the event row the alerts pointed at
     session.execute(
@@ -268,108 +234,6 @@ def _with_alert_id(url: str, alert_id: str) -> str:
     return base + sep + "&".join(extras) + hash_ + fragment
 
 
-def _send(sender: Sender, url: str, payload: dict[str, Any]) -> str | None:
-    """Send one alert; None on success, else a masked error message."""
-    title, body = render_message(payload)
-    per_alert = _with_alert_id(url, str(payload.get("alert_id")))
-    return sender.send(per_alert, title, body, cache=per_alert == url)
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _due_rows(db: Database, now: datetime, lease: timedelta) -> list[tuple[int, str]]:
-    with db.session() as s:
-        rows = s.execute(
-            select(Alert.id, Alert.channel)
-            .where(Alert.channel != FEED_CHANNEL, or_(_due(now), _abandoned(now, lease)))
-            .order_by(Alert.id)
-        ).all()
-    return [(r[0], r[1]) for r in rows]
-
-
-def _due(now: datetime) -> Any:
-    return and_(
-        Alert.status == PENDING,
-        or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
-    )
-
-
-def _abandoned(now: datetime, lease: timedelta) -> Any:
-    # a claim older than the lease belongs to a pass that died
-    return and_(Alert.status == SENDING, Alert.claimed_at < now - lease)
-
-
-def _claim(db: Database, row_id: int, worker: str, now: datetime,
-           lease: timedelta) -> tuple[dict[str, Any], int, bool] | None:
-    """Atomically take one row; (payload, attempts, reclaimed) when it is ours, else None."""
-    with db.session() as s:
-        reclaimed = False
-        for condition in (_due(now), _abandoned(now, lease)):
-            res = cast(CursorResult, s.execute(
-                update(Alert)
-                .where(Alert.id == row_id, condition)
-                .values(status=SENDING, claimed_by=worker, claimed_at=now)
-                .execution_options(synchronize_session=False)
-            ))
-            if res.rowcount == 1:
-                break
-            reclaimed = True
-        else:
-            return None
-        payload, attempts = s.execute(
-            select(Alert.payload, Alert.attempts).where(Alert.id == row_id)
-        ).one()
-    return dict(payload), int(attempts), reclaimed
-
-
-def _mark_sent(db: Database, row_id: int, worker: str, now: datetime) -> None:
-    with db.session() as s:
-        s.execute(
-            update(Alert)
-            .where(Alert.id == row_id, Alert.claimed_by == worker, Alert.status == SENDING)
-            .values(status=SENT, sent_at=now, attempts=Alert.attempts + 1, last_error=None,
-                    next_attempt_at=None)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def backoff(attempts_before: int, base_seconds: int) -> timedelta:
-    """Wait before the next try after a failure: base * 2**attempts, capped at MAX_BACKOFF."""
-    seconds = base_seconds * (2 ** min(attempts_before, 30))
-    return min(timedelta(seconds=seconds), MAX_BACKOFF)
-
-
-def _mark_failed(db: Database, row_id: int, worker: str, now: datetime, attempts_before: int,
-                 error: str, config: Config) -> tuple[str, datetime]:
-    attempts = attempts_before + 1
-    status = FAILED if attempts >= config.alerts.max_attempts else PENDING
-    next_at = now + backoff(attempts_before, config.alerts.retry_base_seconds)
-    with db.session() as s:
-        s.execute(
-            update(Alert)
-            .where(Alert.id == row_id, Alert.claimed_by == worker, Alert.status == SENDING)
-            .values(status=status, attempts=attempts, last_error=mask_text(error),
-                    next_attempt_at=None if status == FAILED else next_at,
-                    claimed_by=None, claimed_at=None)
-            .execution_options(synchronize_session=False)
-        )
-    return status, next_at
-
-
-def _defer_channel(db: Database, channel: str, until: datetime) -> None:
-    """Rows of a channel that just failed wait like the failed one (without using an attempt)."""
-    with db.session() as s:
-        s.execute(
-            update(Alert)
-            .where(Alert.channel == channel, Alert.status == PENDING,
-                   or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at < until))
-            .values(next_attempt_at=until)
-            .execution_options(synchronize_session=False)
-        )
-
-
 def deliver_pending(
     db: Database,
     config: Config,
@@ -379,7 +243,7 @@ def deliver_pending(
     lease: timedelta = DEFAULT_LEASE,
     feed_path: str | Path | None = None,
 ) -> DeliveryResult:
-    """Deliver every due outbox row once per channel, then write the Atom feed.
+    """Deliver every due alert once per channel (through the outbox), then write the Atom feed.
 
     The feed goes to ``feed_path``, by default ``[alerts] feed`` of the config.
 
@@ -388,71 +252,30 @@ def deliver_pending(
     that fails is not tried again in the same pass, and its other alerts wait as long
     as the one that failed.
     """
-    worker = (worker_id or default_worker_id())[:64]
-    start = _naive_utc(now)
     channels = configured_channels(config)
-    sender = Sender()
-    unknown: Counter[str] = Counter()
-    down: dict[str, datetime] = {}  # channel -> when to try it again
-    sent = failed = 0
+    routes = {channel: route for channel, (_url, route) in channels.items()}
 
-    for row_id, channel in _due_rows(db, start, lease):
-        if channel not in channels:
-            unknown[channel] += 1
-            continue
-        if channel in down:
-            continue
-        at = _naive_utc(now)
-        claimed = _claim(db, row_id, worker, at, lease)
-        if claimed is None:
-            continue  # another delivery took it
-        payload, attempts, reclaimed = claimed
-        url, route = channels[channel]
-        if reclaimed:
-            log.warning("alert %s on %s was left unconfirmed by an interrupted delivery; "
-                        "sending it again with the same alert id", payload.get("alert_id"),
-                        mask_url(url))
-        error = _send(sender, url, payload)
-        done = _naive_utc(now)
-        if error is None:
-            _mark_sent(db, row_id, worker, done)
-            sent += 1
-            log.info("alert %s sent to %s (route %s)", payload.get("alert_id"), mask_url(url), route)
-            continue
-        failed += 1
-        status, retry_at = _mark_failed(db, row_id, worker, done, attempts, error, config)
-        down[channel] = retry_at
-        log.warning("alert %s to %s (route %s) failed, attempt %d of %d: %s%s",
-                    payload.get("alert_id"), mask_url(url), route, attempts + 1,
-                    config.alerts.max_attempts, mask_text(error),
-                    "; giving up" if status == FAILED else "; will retry")
+    def compose(payload: dict[str, Any], url: str) -> Message:
+        title, body = render_message(payload)
+        per_alert = _with_alert_id(url, str(payload.get("alert_id")))
+        return Message(per_alert, title, body, cache=per_alert == url)
 
-    for channel, retry_at in down.items():
-        _defer_channel(db, channel, retry_at)
-    for channel, n in unknown.items():
+    def describe(payload: dict[str, Any]) -> str:
+        return f"alert {payload.get('alert_id')}"
+
+    res = outbox.deliver(db, alert_rows(), {c: url for c, (url, _r) in channels.items()}, compose,
+                         Retry(config.alerts.max_attempts, config.alerts.retry_base_seconds), now=now,
+                         worker_id=worker_id, lease=lease, describe=describe)
+    if res.sent:
+        log.info("%d alert(s) sent (routes: %s)", res.sent, ", ".join(sorted(set(routes.values()))))
+    for channel, n in res.unknown.items():
         log.warning("%d alert(s) wait for channel %s, whose URL is no longer in [alerts] urls, "
                     "ATRISK_ALERT_URLS or [[alerts.routes]]; they stay pending until it is "
                     "configured again", n, channel)
-
-    with db.session() as s:
-        pending = s.scalar(
-            select(func.count()).select_from(Alert)
-            .where(Alert.status == PENDING, Alert.channel != FEED_CHANNEL)
-        ) or 0
     from pipeline.delivery.alert_feed import write_feed  # it builds on this module
 
     write_feed(db, feed_path if feed_path is not None else config.alerts.feed)
-    return DeliveryResult(sent=sent, failed=failed, pending=int(pending))
-
-
-def outbox_counts(db: Database) -> dict[str, int]:
-    """Number of delivery rows per status (feed entries not counted)."""
-    with db.session() as s:
-        rows = s.execute(
-            select(Alert.status, func.count()).where(Alert.channel != FEED_CHANNEL)
-            .group_by(Alert.status)
-        ).all()
-    return {status: int(n) for status, n in rows}
+    return res
 
 
 # --- dismissal ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The daily digest delivered: written to ``[digest].dir`` and sent to ``[digest].urls`` once a day.
 
-Each day and each channel has a ``notices`` row, so a digest is sent once per channel
-and a failed channel is tried again on the next pass (up to ``MAX_ATTEMPTS``).
+Each day's message for each URL is a row of the one outbox (``pipeline.delivery.outbox``),
+so a digest reaches each channel once and a failed channel is tried again with backoff
+(up to ``MAX_ATTEMPTS``); a ``notices`` row records that the day is handled.
 """
 
 from __future__ import annotations
@@ -11,12 +12,23 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.delivery.sender import HTML, channel_of, send
-from pipeline.redact import mask_url
+from pipeline.delivery.outbox import (
+    CANCELLED,
+    DIGEST_ROUTE,
+    FAILED,
+    PENDING,
+    SENT,
+    Message,
+    Retry,
+    deliver,
+    enqueue,
+    route_rows,
+)
+from pipeline.delivery.sender import HTML, channel_of
 from pipeline.reports.digest import (
     Digest,
     DigestError,
@@ -28,11 +40,12 @@ from pipeline.reports.digest import (
     zone,
 )
 from pipeline.storage.db import Database
-from pipeline.storage.models import Notice
+from pipeline.storage.models import Alert, Notice
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5  # failed deliveries of one day's digest before it is given up
+MAX_ATTEMPTS = 5  # failed deliveries of one day's digest to one channel before it is given up
+RETRY_SECONDS = 60  # first wait after a failed delivery; doubled after each failure
 _DONE = ("sent", "written", "failed")
 
 
@@ -91,9 +104,11 @@ def _notice(s: Session, key: str, now: datetime) -> Notice:
 def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | None = None) -> bool:
     """Write the day's digest to ``[digest].dir`` and send it to the ``[digest]`` URLs, once.
 
-    Returns True when it was delivered by this call (or written, with no URLs set);
-    False when it had been handled already or a channel failed (retried on the next
-    call, up to MAX_ATTEMPTS). Each channel is sent to at most once per day.
+    Each URL gets one outbox row for the day (claims, leases and backoff as for alerts);
+    the ``notices`` row ``digest:DAY`` records that the day is handled. Returns True
+    when it was delivered by this call (or written, with no URLs set); False when it had
+    been handled already or a channel failed (tried again on a later call, up to
+    MAX_ATTEMPTS). Each channel is sent to at most once per day.
     """
     current = naive_utc(now) if now else datetime.now(UTC).replace(tzinfo=None)
     key = notice_key(day)
@@ -105,33 +120,30 @@ def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | N
     log.info("digest for %s written to %s", day, paths["html"])
     title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \
             f"{digest.document_count} new document(s)"
-    body = render_html(digest)
-    errors = []
-    for url in config.digest.urls:
-        channel = f"{key}:{channel_of(url)}"
-        with db.session() as s:
-            if _notice(s, channel, current).status == "sent":
-                continue
-        error = send(url, title, body, body_format=HTML)
-        if error is not None:
-            errors.append(error)
-            log.warning("digest for %s not delivered to %s: %s", day, mask_url(url), error)
-        with db.session() as s:
-            row = _notice(s, channel, current)
-            row.attempts += 1
-            if error is None:
-                row.status, row.sent_at, row.last_error = "sent", current, None
-            else:
-                row.last_error = error
+    channels: dict[str, str | None] = {channel_of(url): url for url in config.digest.urls}
+    rows = and_(route_rows(DIGEST_ROUTE), Alert.alert_id == key)
     with db.session() as s:
+        for channel in channels:
+            legacy = s.scalar(select(Notice.status).where(Notice.key == f"{key}:{channel}"))
+            enqueue(s, key, channel, DIGEST_ROUTE, {"id": key, "title": title, "body": render_html(digest)},
+                    current, status=SENT if legacy == SENT else PENDING)  # sent by an older version
+
+    def compose(payload: dict, url: str) -> Message:
+        return Message(url, str(payload["title"]), str(payload["body"]), body_format=HTML, cache=False)
+
+    deliver(db, rows, channels, compose, Retry(MAX_ATTEMPTS, RETRY_SECONDS), now=current,
+            describe=lambda payload: f"digest for {day}")
+    with db.session() as s:
+        states = dict(s.execute(select(Alert.channel, Alert.status).where(rows)).tuples().all())
+        errors = [e for (e,) in s.execute(select(Alert.last_error).where(rows, Alert.status != SENT)) if e]
         row = _notice(s, key, current)
         row.attempts += 1
-        if not errors:
-            row.status = "sent" if config.digest.urls else "written"
+        if all(states.get(c) == SENT for c in channels):
+            row.status = "sent" if channels else "written"
             row.sent_at, row.last_error = current, None
             return True
-        row.last_error = "; ".join(errors)[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
+        row.last_error = "; ".join(errors)[:2000] or "not delivered yet"
+        if all(states.get(c) in (SENT, FAILED, CANCELLED) for c in channels):  # none left to try
             row.status = "failed"
-            log.error("digest for %s given up after %s attempts: %s", day, row.attempts, row.last_error)
+            log.error("digest for %s given up after %s attempts: %s", day, MAX_ATTEMPTS, row.last_error)
         return False

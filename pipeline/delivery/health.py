@@ -24,7 +24,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.delivery.sender import channel_of, send
+from pipeline.delivery.outbox import (
+    LOG_CHANNEL,
+    OPERATOR_ROUTE,
+    Message,
+    Retry,
+    cancel,
+    deliver,
+    enqueue,
+    route_rows,
+)
+from pipeline.delivery.sender import channel_of
 from pipeline.redact import mask_text, mask_url
 from pipeline.storage.db import Database
 from pipeline.storage.models import FetchState, Notice, Run, Source, SourceRun
@@ -35,8 +45,8 @@ log = logging.getLogger(__name__)
 FAILING, STALE = "failing", "stale"
 RECOVERED = "recovered"
 NOTICE_KIND = "operator"
-LOG_CHANNEL = "log"  # no operator URL configured: the notice goes to the log only
 MAX_NOTICE_ATTEMPTS = 10
+NOTICE_RETRY_SECONDS = 60  # first wait after a failed notice; doubled after each failure
 
 
 @dataclass
@@ -57,25 +67,27 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S%f")
 
 
-def _notice_key(source_id: int, what: str, since: datetime, channel: str) -> str:
-    return f"health:{source_id}:{what}:{_stamp(since)}:{channel}"
+def _notice_id(source_id: int, what: str, since: datetime) -> str:
+    """Stable id of one notice: one source, one incident (or recovery), its start."""
+    return f"health:{source_id}:{what}:{_stamp(since)}"
 
 
-def _parse_key(key: str) -> tuple[int, str, datetime] | None:
+def _parse_legacy_key(key: str) -> tuple[int, str, datetime, str] | None:
     try:
-        _, sid, what, since, _channel = key.split(":")
-        return int(sid), what, datetime.strptime(since, "%Y%m%dT%H%M%S%f")
+        _, sid, what, since, channel = key.split(":")
+        return int(sid), what, datetime.strptime(since, "%Y%m%dT%H%M%S%f"), channel
     except ValueError:
         return None
 
 
 def _queue(s: Session, config: Config, source: Source, what: str, since: datetime,
            now: datetime) -> None:
-    channels = [channel_of(u) for u in config.operator.urls] or [LOG_CHANNEL]
-    for channel in channels:
-        key = _notice_key(source.id, what, since, channel)
-        if s.scalar(select(Notice.id).where(Notice.key == key)) is None:
-            s.add(Notice(key=key, kind=NOTICE_KIND, status="pending", attempts=0, created_at=now))
+    """The notice, rendered now, in the outbox once per operator channel (or for the log)."""
+    title, body, kind = render_notice(s, source, what, since, config)
+    notice_id = _notice_id(source.id, what, since)
+    payload = {"id": notice_id, "title": title, "body": body, "notify_type": kind, "source": source.name}
+    for channel in [channel_of(u) for u in config.operator.urls] or [LOG_CHANNEL]:
+        enqueue(s, notice_id, channel, OPERATOR_ROUTE, payload, now)
 
 
 def _first_crawl(s: Session, source_id: int) -> datetime | None:
@@ -212,54 +224,41 @@ def render_notice(s: Session, source: Source, what: str, since: datetime,
 
 
 def send_pending_notices(db: Database, config: Config, *, now: datetime | None = None) -> int:
-    """Send every pending operator notice; returns how many were sent (or logged).
+    """Deliver due operator notices through the outbox; returns how many were sent (or logged).
 
-    Runs under the pass lock, so no other process sends the same row.
+    A notice whose operator URL is no longer configured is cancelled. A failed one is
+    tried again with backoff, up to MAX_NOTICE_ATTEMPTS.
     """
-    by_channel = {channel_of(u): u for u in config.operator.urls}
-    sent = 0
-    with db.sessions() as s:
-        ids = list(s.scalars(select(Notice.id).where(Notice.kind == NOTICE_KIND,
-                                                     Notice.status == "pending")
-                             .order_by(Notice.id)))
-    for notice_id in ids:
-        with db.session() as s:
-            notice = s.get(Notice, notice_id)
-            if notice is None or notice.status != "pending":
-                continue
-            parsed = _parse_key(notice.key)
+    _adopt_legacy_notices(db, config, now or utcnow())
+    channels: dict[str, str | None] = {channel_of(u): u for u in config.operator.urls}
+    channels[LOG_CHANNEL] = None
+
+    def compose(payload: dict, url: str) -> Message:
+        title = str(payload.get("title"))
+        if not url:
+            title += " (no [operator] urls configured)"
+        return Message(url, title, str(payload.get("body")), notify_type=str(payload.get("notify_type")))
+
+    res = deliver(db, route_rows(OPERATOR_ROUTE), channels, compose,
+                  Retry(MAX_NOTICE_ATTEMPTS, NOTICE_RETRY_SECONDS), now=now,
+                  describe=lambda payload: f"operator notice {payload.get('title')!r}")
+    if res.unknown:
+        cancel(db, route_rows(OPERATOR_ROUTE), list(res.unknown), "operator URL no longer configured")
+    return res.sent
+
+
+def _adopt_legacy_notices(db: Database, config: Config, now: datetime) -> None:
+    """Operator notices left pending in ``notices`` by an older version join the outbox once."""
+    with db.session() as s:
+        for notice in s.scalars(select(Notice).where(Notice.kind == NOTICE_KIND, Notice.status == "pending")):
+            parsed = _parse_legacy_key(notice.key)
             source = s.get(Source, parsed[0]) if parsed else None
+            notice.status = "moved"
             if parsed is None or source is None:
-                notice.status = "cancelled"
                 continue
-            _, what, since = parsed
+            _, what, since, channel = parsed
             title, body, kind = render_notice(s, source, what, since, config)
-            channel = notice.key.rsplit(":", 1)[1]
-        if channel == LOG_CHANNEL:
-            log.warning("%s (no [operator] urls configured)\n%s", title, body)
-            error = None
-        elif channel not in by_channel:
-            error = "operator URL no longer configured"
-        else:
-            error = send(by_channel[channel], title, body, notify_type=kind)
-        with db.session() as s:
-            notice = s.get(Notice, notice_id)
-            if notice is None:
-                continue
-            notice.attempts = (notice.attempts or 0) + 1
-            if error is None:
-                notice.status = "sent"
-                notice.sent_at = now or utcnow()
-                notice.last_error = None
-                sent += 1
-                log.info("operator notice sent: %s", title)
-            elif channel not in by_channel and channel != LOG_CHANNEL:
-                notice.status = "cancelled"
-                notice.last_error = error
-            else:
-                notice.last_error = mask_text(error)
-                if notice.attempts >= MAX_NOTICE_ATTEMPTS:
-                    notice.status = "failed"
-                log.warning("operator notice %r not delivered (attempt %d): %s", title,
-                            notice.attempts, mask_text(error))
-    return sent
+            notice_id = _notice_id(source.id, what, since)
+            enqueue(s, notice_id, channel, OPERATOR_ROUTE,
+                    {"id": notice_id, "title": title, "body": body, "notify_type": kind,
+                     "source": source.name}, now)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, inspect, select, text
 
-from pipeline.storage.models import Alert, Document, Notice, Run, Source
+from pipeline.storage.models import OPERATOR_ROUTE, Alert, Document, Run, Source
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,11 @@ def status(app: Any, *, runs: int = 10) -> dict[str, Any]:
         out["sources"] = sources
         pending = s.scalar(select(func.count()).select_from(Document).where(
             (Document.analysed_hash.is_(None)) | (Document.analysed_hash != Document.content_hash))) or 0
-        outbox = dict(s.execute(select(Alert.status, func.count()).where(Alert.channel != "feed")
+        outbox = dict(s.execute(select(Alert.status, func.count())
+                                .where(Alert.channel != "feed", ~Alert.route.startswith("@"))
                                 .group_by(Alert.status)).all())
-        notices = dict(s.execute(select(Notice.status, func.count()).where(Notice.kind == "operator")
-                                 .group_by(Notice.status)).all())
+        notices = dict(s.execute(select(Alert.status, func.count()).where(Alert.route == OPERATOR_ROUTE)
+                                 .group_by(Alert.status)).all())
         out["pending"] = {
             "documents_to_analyse": int(pending),
             "alerts": {k: int(v) for k, v in outbox.items()},

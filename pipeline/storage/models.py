@@ -184,8 +184,12 @@ class Dismissal(Base):
     )
 
 
+# Routes of outbox rows that are not alerts (an alert's route is "alerts" or a route name)
+OPERATOR_ROUTE, DIGEST_ROUTE = "@operator", "@digest"
+
+
 class Alert(Base):
-    """Outbox row: one event to deliver on one channel, exactly once."""
+    """Outbox row: one message (an alert, an operator notice, a digest) for one channel, once."""
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(primary_key=True)
