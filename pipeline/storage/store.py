@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from extract.article import Article
+from pipeline.sources import SourceConfig
 from pipeline.storage.db import Database
 from pipeline.storage.models import Document, FetchState, Source, SourceRun
 
@@ -35,7 +36,7 @@ class KnownURL:
     last_status: int | None
 
 
-def sync_sources(db: Database, sources: Iterable) -> dict[str, int]:
+def sync_sources(db: Database, sources: Iterable[SourceConfig]) -> dict[str, int]:
     """Make sure every configured source has a row; return name -> id."""
     ids: dict[str, int] = {}
     with db.session() as s:
