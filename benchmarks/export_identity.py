@@ -127,7 +127,7 @@ def compare(exports: dict[str, str], before: Path) -> list[str]:
     differ = []
     for name, text in sorted(exports.items()):
         path = before / name
-        old = path.read_text("utf-8") if path.exists() else None
+        old = path.read_bytes().decode("utf-8") if path.exists() else None  # CSV rows end in CRLF
         if old == text:
             continue
         differ.append(name)
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         args.write.mkdir(parents=True, exist_ok=True)
         for name, text in exports.items():
-            (args.write / name).write_text(text, "utf-8")
+            (args.write / name).write_bytes(text.encode("utf-8"))
         (args.write / "digests.json").write_text(json.dumps(sums, indent=2) + "\n", "utf-8")
         print(json.dumps(sums, sort_keys=True))
         return 0
