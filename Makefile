@@ -46,7 +46,7 @@ test-postgres: setup system-deps
 # ruff, mypy, and the import contracts of pyproject.toml [tool.importlinter] (imports go one way).
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy extract pipeline crawler cli scheduler.py
+	$(BIN)/mypy extract pipeline crawler web cli scheduler.py
 	$(BIN)/lint-imports
 
 bench: setup

@@ -310,6 +310,7 @@ class Daemon:
     def serve(self, stop_after: float | None = None) -> None:
         """Run until SIGTERM or SIGINT (or ``stop_after`` seconds)."""
         specs = planned_jobs(self.app, self.interval_overrides)  # bad sources or config: fail first
+        _ = self.app.watchlist  # and a bad watchlist, not hours later in the first analysis job
         self.stopping.clear()
         self.scheduler = scheduler = open_job_store(self.app, run=self.run)
         wakeup = threading.Event()

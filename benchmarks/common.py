@@ -19,10 +19,31 @@ class CorpusMissing(Exception):
     """The shared corpus folder is not there, so the benchmark cannot run."""
 
 
+def _main_checkout() -> Path | None:
+    """The main checkout when the project is a git worktree (``.git`` is a file naming
+    ``<main>/.git/worktrees/<name>``), else None."""
+    git = PROJECT_ROOT / ".git"
+    try:
+        line = git.read_text(encoding="utf-8").strip() if git.is_file() else ""
+    except OSError:
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    gitdir = Path(line.split(":", 1)[1].strip())
+    return gitdir.parents[2] if gitdir.parent.name == "worktrees" else None
+
+
 def corpus_dir() -> Path:
-    """The shared corpus folder: ``ATRISK_CORPUS`` or ``../shared/corpus`` next to the project."""
+    """The shared corpus folder: ``ATRISK_CORPUS``, else ``../shared/corpus`` next to the
+    project (next to the main checkout when the project is a git worktree)."""
     override = os.environ.get("ATRISK_CORPUS")
-    return Path(override) if override else PROJECT_ROOT.parent / "shared" / "corpus"
+    if override:
+        return Path(override)
+    here = PROJECT_ROOT.parent / "shared" / "corpus"
+    main = _main_checkout()
+    if not here.is_dir() and main is not None and (main.parent / "shared" / "corpus").is_dir():
+        return main.parent / "shared" / "corpus"
+    return here
 
 
 def require_corpus(name: str) -> Path:

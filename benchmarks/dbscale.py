@@ -133,11 +133,13 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
     """Time one day's digest, the top person's case file and the full export."""
     from sqlalchemy import func, select
 
+    from pipeline.analysis.incidents import backfill
+    from pipeline.config import Config
     from pipeline.reports.casefile import build_case_file
     from pipeline.reports.digest import build_digest
     from pipeline.reports.export import iter_records
     from pipeline.storage.db import open_database
-    from pipeline.storage.models import Entity, Mention
+    from pipeline.storage.models import Entity, Incident, Mention
 
     db = open_database(db_url)
     try:
@@ -148,12 +150,18 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
                 .order_by(func.count().desc()).limit(100)).all()
             top, rank100 = tuple(ranked[0]), tuple(ranked[-1])
         out: dict[str, Any] = {"digest_day": day.isoformat()}
+        t = time.monotonic()
+        out["incidents_backfilled_events"] = backfill(db, Config())  # as after the 0006 migration
+        out["incidents_backfill_seconds"] = round(time.monotonic() - t, 2)
+        with db.sessions() as s:
+            out["incidents"] = s.scalar(select(func.count()).select_from(Incident))
         build_digest(db, day=day - timedelta(days=1))  # warm the page cache and signatures path
         t = time.monotonic()
         digest = build_digest(db, day=day)
         out["digest_seconds"] = round(time.monotonic() - t, 3)
         out["digest_events"] = len(digest.events)
         out["digest_people"] = len(digest.people)
+        out["digest_incidents"] = len(digest.incidents.get("incidents", []))
         for label, (name, mentions) in (("casefile_top", top), ("casefile_rank100", rank100)):
             t = time.monotonic()
             case = build_case_file(db, name)
@@ -161,6 +169,7 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
             out[f"{label}_person"] = name
             out[f"{label}_mentions"] = int(mentions)
             out[f"{label}_documents"] = len(case.documents) if case else 0
+            out[f"{label}_incidents"] = len(case.incidents) if case else 0
         rss_before = _rss_mb()
         peak = rss_before
         sink = io.StringIO()

@@ -44,13 +44,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import statements  # noqa: E402
+from benchmarks.common import corpus_dir  # noqa: E402
 from extract import nlp as nlp_mod  # noqa: E402
 from extract.entities import ORGANIZATION, PERSON, add_watchlist, entity_key, find_mentions  # noqa: E402
 from extract.watchlist import Watchlist, load_watchlist  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-GUM_DIR = ROOT.parent / "shared" / "corpus" / "gum-news"
+GUM_DIR = corpus_dir() / "gum-news"
 DEV_DIR = ROOT / "benchmarks" / "data" / "entities"
 HELDOUT_DIR = ROOT / "benchmarks" / "data" / "entities_heldout"
 HELDOUT2_DIR = ROOT / "benchmarks" / "data" / "entities_heldout2"
@@ -314,12 +316,16 @@ def run(verbose: bool = False) -> dict:
         "atrisk_ms_per_page": round(1000 * t_atrisk / len(pages), 2),
         "ratio": round(t_atrisk / t_raw, 3),
     }
+    if statements.available():
+        results["statements"] = statements.evaluated()
+    else:
+        print(statements.missing_message("statements corpus"))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return results
 
 
-def print_table(results: dict) -> None:
+def print_table(results: dict, verbose: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -344,9 +350,11 @@ def print_table(results: dict) -> None:
     table.add_column("atrisk / raw", justify="right")
     table.add_row(f"{t['raw_spacy_ms_per_page']:.1f}", f"{t['atrisk_ms_per_page']:.1f}", f"{t['ratio']:.2f}")
     console.print(table)
+    if results.get("statements"):
+        statements.report(results["statements"], ("people", "organizations"), verbose)
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    print_table(run(verbose="-v" in sys.argv))
+    print_table(run(verbose="-v" in sys.argv), verbose="-v" in sys.argv)
     print(f"written {RESULTS.relative_to(ROOT)}")

@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import statements  # noqa: E402
+from benchmarks.common import corpus_dir  # noqa: E402
 from extract import entities, events, nlp  # noqa: E402
 from extract.watchlist import load_watchlist  # noqa: E402
 
@@ -33,7 +35,7 @@ SETS = (("dev", DEV), ("heldout", HELDOUT), ("heldout2", DATA / "heldout2.jsonl"
         ("heldout3", DATA / "heldout3.jsonl"))
 NAMES = ("dev", "heldout", "heldout2", "heldout3", "demo_site")
 RESULTS = ROOT / "benchmarks" / "results" / "events.json"
-GUM = ROOT.parent / "shared" / "corpus" / "gum-news" / "text"
+GUM = corpus_dir() / "gum-news" / "text"
 DEMO = ROOT / "demo_site"
 # Gold events of the demo site, transcribed from the "Expected content" table of
 # demo_site/README.md (written by another author, independently of these rules).
@@ -242,10 +244,19 @@ def run(verbose: bool = False) -> dict:
     if demo:
         result["demo_site"] = evaluate(model, watchlist, demo)
     result["gum_news"] = _gum(model, watchlist)
+    result["statements"] = _statements()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     _print(result, verbose)
     return result
+
+
+def _statements() -> dict | None:
+    """Events and alert precision on the statements corpus per split (None without it)."""
+    if not statements.available():
+        print(statements.missing_message("statements corpus"))
+        return None
+    return statements.evaluated()
 
 
 def _gum(model, watchlist) -> dict:  # noqa: ANN001
@@ -315,6 +326,8 @@ def _print(result: dict, verbose: bool) -> None:
             gum.add_row(name, e["type"], e["person"], str(e["asserted"]), str(e["background"]),
                         str(e["date"] or ""), e["term"] or "")
     con.print(gum)
+    if result.get("statements"):
+        statements.report(result["statements"], ("events",), verbose, alerts=True)
 
 
 if __name__ == "__main__":

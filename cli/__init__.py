@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from cli.common import fail
-from pipeline.redact import RedactingFilter
+from pipeline.redact import RedactingFilter, mask_text
 
 
 def setup_logging(verbose: int, quiet: bool, log_file: str | None) -> None:
@@ -49,6 +49,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from crawler.oneoff import FetchError
     from extract.nlp import ModelNotFound
     from extract.watchlist import WatchlistError
+    from pipeline.analysis.incident_edits import IncidentError
     from pipeline.config import ConfigError
     from pipeline.reports.digest import DigestError
     from pipeline.sources import SourcesError
@@ -56,17 +57,26 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from pipeline.storage.entities import EntityNotFound
 
     return (FetchError, SourcesError, WatchlistError, ConfigError, DatabaseError, ModelNotFound,
-            EntityNotFound, DigestError)
+            EntityNotFound, DigestError, IncidentError)
 
 
 class AtriskGroup(click.Group):
     """Turns the project's own errors into one clear line and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from pipeline.storage.db import describe_db_error
+
         try:
             return super().invoke(ctx)
         except _known_errors() as exc:
             raise fail(exc) from None
+        except SQLAlchemyError as exc:  # a read-only file, a lock held past the busy timeout...
+            app = (ctx.obj or {}).get("app")
+            where = f" ({app.db.safe_url})" if app is not None and app._db is not None else ""
+            message = f"database error{where}: {describe_db_error(exc)}"
+            raise click.ClickException(mask_text(message)) from None
 
 
 @click.group(cls=AtriskGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,12 +110,14 @@ def main(ctx: click.Context, db_url: str | None, sources_path: str | None, watch
 
 
 def _register() -> None:
-    from cli import passes, reports, review, sources
+    from cli import incidents, passes, reports, review, sources
+    from web.commands import serve, users_group
 
     for command in (passes.init, passes.run, reports.export, sources.sources, sources.extract,
-                    passes.reprocess, review.entities, review.events, passes.alerts_cmd, reports.digest,
-                    reports.person, reports.search_cmd, passes.schedule, reports.status_cmd,
-                    passes.crawl_worker, passes.analyse_cmd, passes.demo):
+                    passes.reprocess, review.entities, review.events, incidents.incidents,
+                    passes.alerts_cmd, reports.digest, reports.person, reports.search_cmd, passes.schedule,
+                    reports.status_cmd, passes.crawl_worker, passes.analyse_cmd, passes.demo, serve,
+                    users_group):
         main.add_command(command)
 
 

@@ -14,8 +14,10 @@ from cli.common import WHEN, app_of, fail, format_option, log, out_option, outpu
 @format_option("jsonl", "csv")
 @click.option("--since", type=WHEN, help="Only documents stored or changed since WHEN (2026-11-01, 24h, 7d).")
 @out_option
+@click.option("--include-confidential", is_flag=True, help="Also people flagged confidential.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, since: datetime | None, out: str | None) -> None:
+def export(ctx: click.Context, fmt: str, since: datetime | None, out: str | None,
+           include_confidential: bool) -> None:
     """Export every stored document with its people, organizations and events.
 
     Example: atrisk export --format csv --since 7d --out week.csv
@@ -23,7 +25,7 @@ def export(ctx: click.Context, fmt: str, since: datetime | None, out: str | None
     from pipeline.reports.export import iter_records, write_csv, write_jsonl
 
     app = app_of(ctx)
-    records = iter_records(app.db, since)
+    records = iter_records(app.db, since, include_confidential=include_confidential)
     with output(out) as fh:
         n = (write_jsonl if fmt == "jsonl" else write_csv)(records, fh)
     log.info("exported %d documents", n)

@@ -46,18 +46,21 @@ def sources_check(ctx: click.Context, timeout: float) -> None:
     bad = 0
     for src in srcs:
         for url in src.entry_urls:
-            ok, detail = check_url(url, timeout=timeout, user_agent=ua)
+            ok, detail = check_url(url, timeout=timeout, user_agent=ua, allow_private=src.allow_private,
+                                   domains=src.allowed_domains)
             bad += not ok
-            click.echo(f"{'ok  ' if ok else 'FAIL'}\t{src.name}\t{mask_text(url)}\t{detail}")
-    click.echo(f"{len(srcs)} sources valid; {bad} entry URL(s) unreachable", err=True)
+            click.echo(f"{'ok  ' if ok else 'FAIL'}\t{src.name}\t{mask_text(url)}\t{mask_text(detail)}")
+    click.echo(f"{len(srcs)} sources valid; {bad} entry URL(s) unreachable or refused", err=True)
 
 
 @click.command()
 @click.argument("target")
 @click.option("--analyse/--no-analyse", default=True, help="Also find people, organizations and events.")
 @out_option
+@click.option("--allow-private", is_flag=True,
+              help="Allow a loopback, private or link-local address (a local site, an intranet).")
 @click.pass_context
-def extract(ctx: click.Context, target: str, analyse: bool, out: str | None) -> None:
+def extract(ctx: click.Context, target: str, analyse: bool, out: str | None, allow_private: bool) -> None:
     """Extract one page (a FILE or an http(s) URL) and print its JSON.
 
     Example: atrisk extract statement.html
@@ -65,7 +68,9 @@ def extract(ctx: click.Context, target: str, analyse: bool, out: str | None) -> 
     from crawler.oneoff import extract_one
 
     app = app_of(ctx)
-    record = extract_one(target, app.watchlist if analyse else None,
-                         user_agent=app.config.crawl.user_agent_string)
+    crawl = app.config.crawl
+    record = extract_one(target, app.watchlist if analyse else None, user_agent=crawl.user_agent_string,
+                         allow_private=allow_private, timeout=crawl.timeout,
+                         max_bytes=crawl.max_page_bytes)
     with output(out) as fh:
         fh.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")

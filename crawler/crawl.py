@@ -111,8 +111,13 @@ def run_crawl(
     tail: list[str] = []
     relay = threading.Thread(target=_relay_log, args=(proc.stderr, tail), daemon=True)
     relay.start()
-    result, done = read_events(proc.stdout, on_progress)
-    code = proc.wait()
+    watchdog = _watchdog(proc, config_path)
+    try:
+        result, done = read_events(proc.stdout, on_progress)
+        code = proc.wait()
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
     relay.join(timeout=5)
     result.elapsed = time.monotonic() - started
     if code != 0 or not done:
@@ -123,6 +128,28 @@ def run_crawl(
 
         record_source_runs(db_url, result.counters, run_id)
     return result
+
+
+KILL_GRACE = 120  # seconds past the crawl deadline before a child that did not stop is killed
+
+
+def _watchdog(proc: subprocess.Popen[str], config_path: str | None) -> threading.Timer | None:
+    """Kill the child if it outlives ``[crawl] max_seconds`` (its own graceful stop) by KILL_GRACE."""
+    from pipeline.config import load_config
+
+    limit = load_config(config_path).crawl.max_seconds
+    if not limit:
+        return None
+
+    def kill() -> None:
+        if proc.poll() is None:
+            log.error("the crawl process outlived its %ss deadline by %ss; killing it", limit, KILL_GRACE)
+            proc.kill()
+
+    timer = threading.Timer(limit + KILL_GRACE, kill)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _relay_log(stream: IO[str], tail: list[str]) -> None:
@@ -167,6 +194,8 @@ def crawl_settings(config: Any, *, db_url: str, sources_path: str | None, only: 
         "DOWNLOAD_MAXSIZE": c.max_page_bytes,
         "ATRISK_MAX_PAGES": c.max_pages,
         "ATRISK_MAX_DEPTH": c.max_depth,
+        # Scrapy's CloseSpider extension: the crawl's overall deadline
+        "CLOSESPIDER_TIMEOUT": c.max_seconds,
         "ATRISK_DB_URL": db_url,
         "ATRISK_SOURCES_PATH": sources_path,
         "ATRISK_SOURCE_NAMES": list(only),

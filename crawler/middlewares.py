@@ -140,7 +140,8 @@ class ConditionalRequestMiddleware:
 
 
 class RedirectLoopMiddleware:
-    """Stops a redirect back to a URL already visited in the same chain.
+    """Stops a redirect back to a URL already visited in the same chain, and one to
+    another scheme than http(s) (ftp:, file:, javascript:...).
 
     Scrapy's duplicate filter would otherwise drop the looping request silently;
     long chains without a loop end at REDIRECT_MAX_TIMES.
@@ -152,7 +153,13 @@ class RedirectLoopMiddleware:
         location = response.headers.get(b"Location")
         if not location:
             return response
-        target = safe_canonicalize(urljoin(request.url, location.decode("latin-1")))
+        absolute = urljoin(request.url, location.decode("latin-1"))
+        scheme = urlsplit(absolute).scheme.lower()
+        if scheme not in ("http", "https"):
+            # Scrapy would not follow it and report the 3xx itself: it is a refusal
+            raise RefusedRequest("not_http", f"redirect to a {scheme or 'relative'}: URL refused: "
+                                 f"only http and https are crawled")
+        target = safe_canonicalize(absolute)
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target is not None and target in {safe_canonicalize(u) for u in chain}:
             raise RefusedRequest("redirect_loop", f"redirect loop back to {target}")

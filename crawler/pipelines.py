@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from extract.article import extract_article
 from pipeline.redact import mask_text
-from pipeline.storage.db import Database
+from pipeline.storage.db import Database, describe_db_error
 from pipeline.storage.items import (
     ARTICLE,
     CHANGED,
@@ -88,19 +90,28 @@ class CrawlStorePipeline:
         if not isinstance(item, CrawledPage):
             return item
         self._count_response(item)
-        if item.error:
-            self._store_failure(item)
-        elif item.status == 304:
-            self._record(item)
-            item.outcome = NOT_MODIFIED
-        elif not item.body_changed:
-            self._record(item)
-            item.outcome = UNCHANGED
-        elif item.kind != ARTICLE:
-            self._record(item)
-            item.outcome = RECORDED
-        else:
-            self._store_article(item)
+        try:
+            if item.error:
+                self._store_failure(item)
+            elif item.status == 304:
+                self._record(item)
+                item.outcome = NOT_MODIFIED
+            elif not item.body_changed:
+                self._record(item)
+                item.outcome = UNCHANGED
+            elif item.kind != ARTICLE:
+                self._record(item)
+                item.outcome = RECORDED
+            else:
+                self._store_article(item)
+        except SQLAlchemyError as exc:
+            # nothing of this page was written (one transaction): it is fetched again next
+            # pass; counted as a failure with its URL, and the crawl goes on
+            if item.outcome != FAILED:
+                self._fail(item, "database", describe_db_error(exc))
+            else:
+                log.warning("%s: %s could not be recorded: %s", item.source, mask_text(item.url),
+                            describe_db_error(exc))
         counter = {NOT_MODIFIED: "not_modified", UNCHANGED: "unchanged", NEW: "new_documents",
                    CHANGED: "changed_documents"}.get(item.outcome)
         if counter:

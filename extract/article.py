@@ -27,10 +27,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document
 from w3lib.encoding import html_to_unicode
 
-try:  # optional: a better language guess than what the page declares
-    import py3langid
-except ImportError:  # pragma: no cover - depends on the environment
-    py3langid = None
+from extract import langid
 
 logger = logging.getLogger(__name__)
 
@@ -284,9 +281,10 @@ def language_code(value: str | None) -> str | None:
 def _language(tree: HtmlElement, text: str) -> str | None:
     """Detected language when a detector is installed, else the first declaration
     that fits the script the text is written in, else what the script alone says."""
-    if py3langid is not None and len(text) >= 200:
-        code, _ = py3langid.classify(text)
-        return str(code)
+    if len(text) >= langid.RELIABLE_CHARS:  # lingua: better than what the page declares
+        detected = langid.document_language(text)
+        if detected:
+            return detected
     script = dominant_script(text)
     for xpath in _LANG_XPATHS:
         for value in tree.xpath(xpath):

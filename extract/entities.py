@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from extract import entity_context as context
 from extract import entity_rules as rules
+from extract import lexicon, sentences
 from extract.watchlist import WatchedEntity, Watchlist
 
 if TYPE_CHECKING:
@@ -163,6 +165,7 @@ def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]
     spans = _repair_spans(doc)
     idx = _index(watchlist) if watchlist else None
     _resolve_names(doc, spans, idx, watchlist)
+    spans = _drop_lone_words(doc, spans)
     out: list[Mention] = []
     if not spans:
         return out
@@ -178,6 +181,31 @@ def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]
             sent_start=sent.start_char, watchlisted=sp.watchlisted,
         ))
     return out
+
+
+_OUTLET_BEFORE = frozenset({"for", "on", "with", "told", "via"})
+
+
+def _drop_lone_words(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """A one-word "person" named once, tied to no full name or listed person and with no
+    word around it saying it is one ("Advocacy" in a menu, "Dies" in a headline, "US"), is
+    dropped: the model's label alone is too weak for a single word. So is a one-word
+    "organization" named once ("in Erbil", "Bachelor"), unless written as an outlet or a
+    body usually is ("worked for Arte", "posted on YouTube", "told Variety")."""
+    seen: dict[str, int] = {}
+    for sp in spans:
+        seen[entity_key(sp.name)] = seen.get(entity_key(sp.name), 0) + 1
+
+    def lone(sp: _Span) -> bool:
+        if sp.watchlisted or sp.votes or " " in sp.name.strip():
+            return False
+        if sp.kind == ORGANIZATION:  # kept after "worked for", "posted on", "told": an outlet
+            prev = doc[sp.start - 1].lower_ if sp.start else ""
+            return not doc[sp.start].is_upper and seen[entity_key(sp.name)] == 1 \
+                and prev not in _OUTLET_BEFORE
+        return sp.kind == PERSON and (doc[sp.start].is_upper or seen[entity_key(sp.name)] == 1)
+
+    return [sp for sp in spans if not lone(sp)]
 
 
 def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: Watchlist | None) -> None:
@@ -204,32 +232,11 @@ def _resolve_names(doc: Doc, spans: list[_Span], idx: _Index | None, watchlist: 
 
 # Words written before a name that are not part of it ("filmmaker Jafar Panahi",
 # "Mrs Mohammadi", "Festival director Alberto Barbera").
-_TITLES = frozenset("""
-mr mrs ms miss mx dr prof professor sir dame lady lord madam monsieur mme mlle herr frau sheikh
-president vice chair chairman chairwoman chairperson ceo founder co-founder cofounder head chief
-minister ambassador general colonel captain judge justice senator deputy spokesperson spokesman
-spokeswoman secretary governor mayor king queen prince princess rev reverend father imam ayatollah
-director directors filmmaker filmmakers film-maker documentarian producer producers actor actress
-actresses actors writer writers author poet novelist playwright screenwriter cinematographer
-editor artist painter sculptor photographer photojournalist journalist reporter musician rapper
-singer composer dancer choreographer comedian critic curator programmer lawyer attorney activist
-dissident scholar academic professor researcher student teacher member members colleague
-colleagues protester protesters prisoner detainee defendant blogger youtuber designer architect
-coordinator manager officer advocate campaigner analyst economist ethnographer psychiatrist
-doctor flautist cartoonist illustrator translator publisher host presenter anchor correspondent
-artistic executive managing regional senior acting jury committee festival guild team
-""".split())
-_PARTICLES = frozenset(
-    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
-_ORG_WORDS = frozenset("""
-festival association court ministry committee center centre fund trust union forces guild institute
-academy watch international network movement party council commission coalition foundation agency
-images news press times office department university school society federation group organisation
-organization project initiative parliament service army police company studio studios theatre
-theater films pictures bank corporation inc ltd llc club league alliance front authority board
-bureau radio television tv magazine gazette post journal channel media records tribunal assembly
-government prosecutor prosecutors council congress senate biennale cinematheque cinémathèque
-""".split())
+_TITLES = (lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.words("roles")
+           | lexicon.words("title_words"))
+_PARTICLES = rules.PARTICLES
+_ROLE_TITLES = lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.words("roles")
+_ORG_WORDS = rules.ORG_HEADS
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 _FUNCTION_WORDS = frozenset("of for the and to on at in de du des la le di del da for a an".split())
 _BREAK_TOKENS = frozenset({"/", "(", ")", ":", "|", "•", "·", "▪", "●", "–", "—", '"', "“", "”", "[", "]"})
@@ -259,6 +266,8 @@ def _repair_spans(doc: Doc) -> list[_Span]:
             continue
         if kind is None and ent.label_ != "GPE" and rules.has_org_head(doc, ent.start, ent.end):
             kind = ORGANIZATION  # "the Festival de Cannes" labelled FAC: trim it as a name of an organization
+        if not ent.ent_id_ and rules.not_a_name(doc, ent.start, ent.end):
+            continue  # "the Unlawful Activities (Prevention) Act": no piece of it is a name
         for start, end in _split(doc, ent.start, ent.end, kind):
             spans.append(_Span(start, end, kind, ent.ent_id_))
     spans.extend(_list_names(doc))
@@ -294,10 +303,101 @@ def _repair_spans(doc: Doc) -> list[_Span]:
         if sp.kind is None and any(t.lower_ in _ORG_WORDS for t in doc[sp.start : sp.end]):
             sp.kind = ORGANIZATION if sp.ent_id == "" and doc[sp.start].ent_type_ != "GPE" else None
         if not sp.ent_id and sp.name in acronyms:  # "SAR" defined as "Scholars at Risk (SAR)"
-            sp.name, sp.kind = acronyms[sp.name], ORGANIZATION
+            sp.name, sp.kind = acronyms[sp.name] or sp.name, ORGANIZATION if acronyms[sp.name] else None
+    out = _headings_supported(doc, out)
+    _unglue_known_names(doc, out)
     context.apply_context_votes(doc, out)
     _vote_kinds(out, rules.place_votes(doc))
     return [sp for sp in out if sp.kind is not None]
+
+
+def _unglue_known_names(doc: Doc, spans: list[_Span]) -> None:
+    """"Guest of Honor Laura Poitras", "Authorities Sentence Ana Diaz": words before a name
+    the document writes without them.
+
+    When a span's last words are a name of two or more name words found on its own in the
+    document, and none of the words before them is part of a name elsewhere, they are cut off.
+    """
+    alone = {entity_key(sp.name) for sp in spans if sp.end - sp.start >= 2}
+    words: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for sp in spans:
+        if sp.kind is None:
+            continue  # places and nationalities may share a word with a name
+        names[entity_key(sp.name)] = names.get(entity_key(sp.name), 0) + 1
+        for w in set(entity_key(sp.name).split()):
+            words[w] = words.get(w, 0) + 1
+    for sp in spans:
+        if sp.ent_id or sp.kind is None or sp.end - sp.start < 3:
+            continue
+        same = names[entity_key(sp.name)]
+        for cut in range(sp.start + 1, sp.end - 1):
+            rest = " ".join(doc[cut : sp.end].text.split())
+            head = doc[sp.start:cut]
+            if entity_key(rest) in alone and not any(t.is_upper and len(t) > 1 for t in head) and \
+                    sum(1 for t in doc[cut : sp.end] if _is_name_token(t)) >= 2 and \
+                    not rules.has_org_head(doc, sp.start, cut) and \
+                    all(words.get(w, 0) <= same for w in entity_key(head.text).split()):
+                sp.start, sp.name = cut, rest
+                break
+
+
+def _headings_supported(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """Names in headline-case lines only where the text below supports them.
+
+    In "Court Jails Poet Ana Diaz" every word is capitalised, so the model's span
+    boundaries mean nothing there. A span in such a line is kept when the same name
+    occurs outside the headings, cut to the longest part that does ("Ana Diaz"), and
+    dropped otherwise. Watchlisted names and names found from their context (a photo
+    credit, a defined acronym) stand on their own, and so do a name that is
+    the whole line (a list of signatories) and one after "by" or a title (a byline).
+    """
+    ranges = sentences.heading_lines(doc.text)
+    if not ranges:
+        return spans
+    starts = [a for a, _ in ranges]
+
+    def in_heading(sp: _Span) -> bool:
+        first = doc[sp.start].idx
+        k = bisect_right(starts, first) - 1
+        return k >= 0 and first < ranges[k][1]
+
+    inside = [in_heading(sp) for sp in spans]
+    body = {entity_key(sp.name) for sp, h in zip(spans, inside, strict=True) if not h}
+    if not body:
+        return spans  # nothing but headings: nothing to check them against
+    out: list[_Span] = []
+    for sp, heading in zip(spans, inside, strict=True):
+        if not heading or sp.ent_id or sp.votes or entity_key(sp.name) in body or _whole_line(doc, sp) or \
+                sp.start > 0 and (doc[sp.start - 1].lower_ == "by" or doc[sp.start - 1].lower_ in _TITLES):
+            out.append(sp)
+            continue
+        part = _longest_supported(doc, sp, body)
+        if part is not None:
+            sp.start, sp.end = part
+            sp.name = " ".join(doc[sp.start : sp.end].text.split())
+            out.append(sp)
+    return out
+
+
+def _whole_line(doc: Doc, sp: _Span) -> bool:
+    before = sp.start == 0 or "\n" in doc[sp.start - 1].whitespace_ or "\n" in doc[sp.start - 1].text
+    last = doc[sp.end - 1]
+    return before and (sp.end == len(doc) or "\n" in last.whitespace_ or "\n" in doc[sp.end].text)
+
+
+def _longest_supported(doc: Doc, sp: _Span, known: set[str]) -> tuple[int, int] | None:
+    """The longest stretch of the span's tokens whose name is in ``known``."""
+    for size in range(sp.end - sp.start - 1, 0, -1):
+        for a in range(sp.start, sp.end - size + 1):
+            if entity_key(doc[a : a + size].text) in known:
+                return a, a + size
+    # a byline or caption: "Coordinator Ana Diaz", the name after the last title word
+    last = max((i for i in range(sp.start, sp.end) if doc[i].lower_ in _TITLES), default=None)
+    if last is not None and sp.end - last > 2 and rules.person_shaped(doc, last + 1, sp.end):
+        sp.kind = PERSON
+        return last + 1, sp.end
+    return None
 
 
 def _split(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[int, int]]:
@@ -364,6 +464,8 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
             start += 1
         elif kind != ORGANIZATION and (low in _TITLES or (tok.is_lower and low not in _PARTICLES)):
             start += 1
+        elif end - start > 2 and _glued_word(doc, start) and rules.person_shaped(doc, start + 1, end):
+            start += 1  # "Both Ana Diaz", "Release Omar Haddad", "Poet Ana Diaz" (labelled ORG)
         else:
             break
     while end > start:
@@ -376,6 +478,9 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
         elif kind == ORGANIZATION and tok.is_lower and (tok.lower_ in rules.TRAILING_NOUNS or
                                                         tok.lower_ in _FUNCTION_WORDS):
             end -= 1  # "Berlinale press office": the office is not part of the name
+        elif kind == ORGANIZATION and end - start > 1 and (tok.lower_ in _ROLE_TITLES or tok.pos_ == "VERB") \
+                and _org_before(doc, start, end - 1):
+            end -= 1  # "IFJ General Secretary", "ARC Announce": a role or a verb after the name
         elif end - start > 1 and tok.lower_ in rules.CREDIT_WORDS and tok.text[0].isupper():
             end -= 1  # a caption run into its credit: "Ahmed Mohamed. Image: ..."
         elif tok.text == "." and end - 1 > start and len(doc[end - 2].text) > 1 and not doc[end - 2].is_upper:
@@ -383,6 +488,27 @@ def _trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] |
         else:
             break
     return (start, end) if start < end else None
+
+
+def _glued_word(doc: Doc, i: int) -> bool:
+    """A word before a name that is no part of it: a title or role, or at a sentence's or
+    line's start, a function word, verb or common noun capitalised by its place."""
+    tok = doc[i]
+    low = tok.lower_.rstrip(".")
+    if low in _TITLES:
+        return True
+    if not (tok.is_sent_start or rules.line_start(doc, i)):
+        return False
+    return low in STOP_WORDS or tok.pos_ in {"VERB", "AUX", "ADP", "DET", "CCONJ", "ADV", "SCONJ"} \
+        or rules.written_lower(doc, low)
+
+
+def _org_before(doc: Doc, start: int, end: int) -> bool:
+    """What is left is an organization's name on its own: an acronym or a name with a head noun."""
+    while end > start and doc[end - 1].lower_ in _ROLE_TITLES:
+        end -= 1
+    return end > start and (end - start == 1 and doc[start].is_upper and len(doc[start]) > 1
+                            or rules.has_org_head(doc, start, end))
 
 
 def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
@@ -403,7 +529,7 @@ def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]
                 _is_name_token(doc[start - 2]) and spaced(doc[start - 2]) and not p.is_sent_start:
             start -= 2
         elif kind == PERSON and spaced(p) and p.pos_ == "PROPN" and _is_name_token(p) \
-                and p.ent_type_ in {"", "PERSON", "ORG"} and not p.is_upper:
+                and p.ent_type_ in {"", "PERSON", "ORG"} and not p.is_upper and not _glued_word(doc, p.i):
             start -= 1
         else:
             break
@@ -420,6 +546,50 @@ def _extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]
             end += 1
         else:
             break
+    if kind == ORGANIZATION:
+        start, end = _extend_org(doc, start, end)
+    return start, end
+
+
+_ORG_OF = frozenset({"of", "for", "in", "on"})
+
+
+def _unit_word(tok) -> bool:  # noqa: ANN001 - spaCy Token
+    return tok.is_alpha and tok.text[0].isupper() and tok.ent_type_ in {"", "ORG", "GPE"} \
+        and not tok.is_sent_start
+
+
+_PLACE_LABELS = frozenset({"GPE", "NORP", "LOC"})
+
+
+def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """An organization's name with a head noun takes in the words the model left outside it:
+    a place or people before it ("Amhara Media Center", "Allahabad High Court"), a unit
+    before "in"/"for" ("Writers in Prison Committee") and an "of"/"for" part after it
+    ("Academy for the Performing Arts", "Court of Appeal")."""
+    if not rules.has_org_head(doc, start, end):
+        return start, end
+    for _ in range(3):
+        p = start - 1
+        if p < 0 or doc[p].is_sent_start and doc[p].lower_ in STOP_WORDS or "\n" in doc[p].whitespace_:
+            break
+        tok = doc[p]
+        named = tok.ent_type_ in _PLACE_LABELS or tok.pos_ == "PROPN" and tok.ent_type_ in ("", "ORG")
+        if tok.is_alpha and tok.text[0].isupper() and tok.whitespace_ and not tok.is_sent_start and named:
+            start = p
+        elif tok.lower_ in _ORG_OF - {"of"} and p > 0 and _unit_word(doc[p - 1]):
+            start = p - 1  # "Writers in Prison Committee"
+        else:
+            break
+    j = end
+    if j + 1 < len(doc) and doc[j].lower_ in {"of", "for"} and doc[end - 1].lower_ in rules.ORG_HEADS:
+        k = j + 1 + (doc[j + 1].lower_ == "the")
+        stop = k
+        while stop < len(doc) and stop - k < 4 and doc[stop].is_alpha and doc[stop].text[0].isupper() \
+                and doc[stop].ent_type_ not in {"PERSON", "DATE"} and "\n" not in doc[stop - 1].whitespace_:
+            stop += 1
+        if stop > k:
+            end = stop
     return start, end
 
 
@@ -439,7 +609,7 @@ def _list_names(doc: Doc) -> list[_Span]:
     return out
 
 
-_HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame".split())
+_HONORIFICS = lexicon.words("courtesy_titles")
 _CONNECTORS = frozenset("of for on at the de du la to".split())
 
 
@@ -537,22 +707,30 @@ def _vote_kinds(spans: list[_Span], places: dict[str, int] | None = None) -> Non
         elif sp.kind is not None:
             tally.setdefault(entity_key(sp.name), []).extend(sp.votes or [sp.kind])
     evidenced = {entity_key(sp.name) for sp in spans if len(sp.votes) >= 2}  # context, not just the model
+    mentions: dict[str, int] = {}
     for sp in spans:
-        votes = tally.get(entity_key(sp.name))
+        if sp.kind is not None:
+            mentions[entity_key(sp.name)] = mentions.get(entity_key(sp.name), 0) + 1
+    for sp in spans:
+        key = entity_key(sp.name)
+        votes = tally.get(key)
         if not votes:
             continue
         persons = votes.count(PERSON)
         orgs = len(votes) - persons
-        if places and not persons and not sp.watchlisted and orgs <= places.get(entity_key(sp.name), 0) \
-                and entity_key(sp.name) not in evidenced \
+        as_place = places.get(key, 0) if places else 0
+        if as_place and not persons and not sp.watchlisted \
+                and (orgs <= as_place and key not in evidenced or mentions.get(key, 0) < as_place) \
                 and not any(w in _ORG_WORDS for w in sp.name.lower().split()):
-            sp.kind = None
+            sp.kind = None  # more often a place than anything else in this document
             continue
         if persons != orgs:
             sp.kind = PERSON if persons > orgs else ORGANIZATION
         elif sp.kind is None or persons:
             has_org_word = any(w in _ORG_WORDS for w in sp.name.lower().split())
             sp.kind = ORGANIZATION if has_org_word else PERSON
+        if not sp.watchlisted and key not in evidenced and rules.place_name(sp.name, sp.kind):
+            sp.kind = None  # a country or a region's name, whatever the model called it
 
 
 def _initials(name: str) -> str:

@@ -17,13 +17,17 @@ from extract.entity_rules import (
     PERSON,
     after_work_noun,
     based_suffix,
+    byline_spans,
     coordinated_before,
     credit_spans,
     defined_acronyms,
+    has_org_head,
     is_caption_word,
     is_place,
     made_by,
+    not_a_name,
     org_list_items,
+    org_name_lines,
     org_noun_spans,
     org_noun_votes,
     org_votes,
@@ -31,6 +35,7 @@ from extract.entity_rules import (
     person_shaped,
     person_votes,
     place_texts,
+    quoted,
     role_before,
     role_name_spans,
     role_of_orgs,
@@ -55,19 +60,23 @@ class Candidate:
 
 
 def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
-    """Spans found from context (credits, defined acronyms, roles, subjects); acronym -> full name."""
+    """Spans found from context (credits, defined acronyms, roles, subjects); acronym -> full name
+    ("" for the acronym of something that is no name, such as a law)."""
     acronyms: dict[str, str] = {}
     for s, e, a, b in defined_acronyms(doc):
+        if not_a_name(doc, s, e):  # "the Prevention of Terrorism Act (PTA)": PTA names a law
+            acronyms.setdefault(doc[a].text, "")
+            continue
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
         spans.append(Candidate(a, b, ORGANIZATION, votes=[ORGANIZATION] * 3))
         acronyms.setdefault(doc[a].text, " ".join(doc[s:e].text.split()))
     for s, e, kind in credit_spans(doc):
         spans.append(Candidate(s, e, kind, votes=[kind] * 3))
-    for s, e in role_name_spans(doc):
+    for s, e in role_name_spans(doc) + byline_spans(doc):
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e in org_list_items(doc):
+    for s, e in org_list_items(doc) + org_name_lines(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
     people = [(sp.start, sp.end) for sp in spans if sp.kind == PERSON or (
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]
@@ -94,10 +103,12 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         if based_suffix(doc, sp.end):
             sp.kind, sp.votes = None, []
             continue
-        if after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
+        title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and \
+            not has_org_head(doc, sp.start, sp.end)
+        if title or after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
             sp.kind, sp.votes = None, []  # "their play Finist the Brave Falcon"
             continue
-        if is_caption_word(doc, sp.start, sp.end) or (
+        if is_caption_word(doc, sp.start, sp.end) or not_a_name(doc, sp.start, sp.end) or (
                 sp.kind == ORGANIZATION and is_place(doc, sp.start, sp.end, places)):
             sp.kind, sp.votes = None, []
             continue
@@ -117,6 +128,33 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         sp.votes = (sp.votes or ([sp.kind] if sp.kind else [])) + [PERSON] * p + [ORGANIZATION] * o
         if sp.kind is None:
             sp.kind = PERSON if p > o else ORGANIZATION
+    _spread_along_lists(doc, spans)
+
+
+def _leans_person(sp: Candidate) -> bool:
+    votes = sp.votes or ([sp.kind] if sp.kind else [])
+    return votes.count(PERSON) * 2 > len(votes)
+
+
+def _spread_along_lists(doc: Doc, spans: list[Candidate]) -> None:
+    """"A, B and C" where A turned out a person: person-shaped B and C are people too.
+
+    The model labels some names in a list of people ORG; one vote per pass would only
+    reach the neighbour of a name it got right, so the evidence walks along the list.
+    """
+    for _ in range(6):
+        starts = {sp.start: sp for sp in spans if _leans_person(sp)}
+        ends = {sp.end: sp for sp in spans if _leans_person(sp)}
+        changed = False
+        for sp in spans:
+            if sp.ent_id or sp.kind != ORGANIZATION or _leans_person(sp) or sp.end - sp.start < 2 \
+                    or ORGANIZATION in sp.votes or not person_shaped(doc, sp.start, sp.end):
+                continue
+            if _next_to_person(doc, sp, starts, ends):
+                sp.votes = (sp.votes or [sp.kind]) + [PERSON] * 2
+                changed = True
+        if not changed:
+            return
 
 
 def _next_to_person(doc: Doc, sp: Candidate, starts: dict[int, Candidate],

@@ -15,7 +15,10 @@ the model's time.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from extract import lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -26,34 +29,10 @@ ORGANIZATION = "organization"
 # Nouns that describe a person's job or situation: a name right after one
 # ("filmmaker Jafar Panahi", "his lawyer Babak Paknia") or in apposition
 # ("Maksim Znak, a lawyer") is a person.
-ROLE_NOUNS = frozenset("""
-filmmaker filmmakers film-maker director directors documentarian producer actor actress actors
-actresses writer author poet novelist playwright screenwriter cinematographer editor artist painter
-sculptor photographer photojournalist journalist reporter musician rapper singer composer dancer
-choreographer comedian critic curator programmer lawyer attorney activist dissident scholar
-academic professor researcher student teacher colleague protester prisoner detainee defendant
-co-defendant blogger youtuber designer architect coordinator manager officer advocate campaigner
-analyst economist ethnographer anthropologist psychiatrist doctor flautist cartoonist illustrator
-translator publisher host presenter anchor correspondent spokesperson spokesman spokeswoman founder
-co-founder cofounder chair chairman chairwoman chairperson president secretary minister ambassador
-judge senator governor mayor wife husband son daughter mother father brother sister partner
-widow cousin uncle aunt nephew niece grandson granddaughter friend fellow satirist philanthropist
-businessman businesswoman tycoon entrepreneur historian philosopher sociologist poetess bandmate
-ceo chief head leader commander general colonel captain deputy official diplomat politician
-""".split())
+ROLE_NOUNS = lexicon.words("roles") | lexicon.words("relatives")
 
 # Head nouns and name parts that make a span an organization, never a person.
-ORG_HEADS = frozenset("""
-festival association ministry committee center centre fund foundation institute institution
-academy coalition council commission agency university college school society federation
-organisation organization initiative parliament network biennale cinematheque cinémathèque
-museum gallery trust union guild league alliance movement party court tribunal assembly
-congress senate department office bureau authority board police army forces corporation
-company studio studios theatre theater orchestra syndicate house ensemble collective consortium service
-club project programme program watch international newspaper images magazine gazette journal
-media press radio television channel records pictures film films cinema productions group
-editions publishing books
-""".split())
+ORG_HEADS = lexicon.words("org_words")
 # Places often written like names; a span containing them is not a person.
 _PLACE_WORDS = frozenset("""
 republic kingdom state states city province region county district island islands street road
@@ -80,8 +59,7 @@ above below left right top bottom middle centre center inset pictured main photo
 image credit solidarity media
 """.split())
 _AWARDS = frozenset("prize prizes award awards medal trophy".split())
-_PARTICLES = frozenset(
-    "van von der den de del della di da das dos du le la bin bint ibn abu al el ul ben ter zu".split())
+PARTICLES = lexicon.words("particles")
 _CONNECT = frozenset("of for on at the and de du la without & in".split())
 _HYPHENS = frozenset({"-", "‐"})
 _PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
@@ -111,7 +89,7 @@ def person_shaped(doc: Doc, start: int, end: int) -> bool:
         low = tok.lower_
         if tok.ent_type_ in _NOT_NAME_TYPES:
             return False
-        if tok.text in _HYPHENS or low in _PARTICLES or _INITIAL.match(tok.text):
+        if tok.text in _HYPHENS or low in PARTICLES or _INITIAL.match(tok.text):
             continue
         if not _titled(tok) or low in ORG_HEADS or low in _PLACE_WORDS or low in ROLE_NOUNS or \
                 low in CREDIT_WORDS:
@@ -162,7 +140,60 @@ def person_votes(doc: Doc, start: int, end: int) -> int:
     if multi and nxt is not None and nxt.lower_ == "of" and after is not None and \
             after.text[0].isupper() and (prev is None or not _titled(prev)):
         votes += 1  # "Emma Sinclair-Webb of Human Rights Watch"
+    return votes + personal_context(doc, start, end)
+
+
+# What a person has and an organization has not: "X's lawyer", "X's jailing", "X's new film".
+_PERSONAL_THINGS = frozenset("""
+jailing arrest arrests detention imprisonment release conviction sentencing trial lyrics poems
+novels lawyer lawyers family health death funeral birthday life career wife husband son daughter
+mother father brother sister satire films film book books novel play songs album poetry memoir
+""".split())
+_REFLEXIVE = frozenset({"himself", "herself"})
+
+
+def line_start(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` opens a line."""
+    return i == 0 or "\n" in doc[i - 1].whitespace_ or (doc[i - 1].is_space and "\n" in doc[i - 1].text)
+
+
+def personal_context(doc: Doc, start: int, end: int) -> int:
+    """Votes for a person from the words around a name, whatever the model labelled it.
+
+    "By X" opening a line (a byline); "X's lawyer", "X's jailing"; "X barricaded himself"
+    (a reflexive pronoun on the name's verb); "the director of the paper, X," (the name in
+    apposition to a role phrase just before it).
+    """
+    votes = 0
+    prev = doc[start - 1] if start > 0 else None
+    if prev is not None and prev.lower_ == "by" and line_start(doc, start - 1):
+        votes += 2
+    if end + 1 < len(doc) and doc[end].lower_ in {"'s", "’s"} and (
+            doc[end + 1].lower_ in _PERSONAL_THINGS or end + 2 < len(doc) and doc[end + 1].pos_ == "ADJ"
+            and doc[end + 2].lower_ in _PERSONAL_THINGS):
+        votes += 2
+    root = doc[start:end].root
+    if root.dep_.startswith("nsubj") and any(
+            t.lower_ in _REFLEXIVE for c in root.head.children for t in (c, *c.children)):
+        votes += 2
+    if prev is not None and prev.text == "," and _role_phrase_before(doc, start - 1):
+        votes += 2
     return votes
+
+
+def _role_phrase_before(doc: Doc, comma: int) -> bool:
+    """"the director of Nicaragua's La Prensa newspaper," ends at ``comma``: a role phrase."""
+    for i in range(comma - 1, max(-1, comma - 11), -1):
+        tok = doc[i]
+        if tok.is_sent_start and i < comma - 1 and tok.lower_ not in ROLE_NOUNS and tok.lower_ != "the":
+            return False
+        if tok.pos_ in {"VERB", "AUX"} or tok.text in {",", ";", ":", ".", "(", ")"}:
+            return False
+        if tok.is_lower and tok.lower_ in ROLE_NOUNS:
+            det = doc[i - 1] if i > 0 else None
+            return det is None or det.is_sent_start or det.lower_ in {"the", "a", "an", "its", "their"} \
+                or det.pos_ in {"ADJ", "PROPN", "PART"} or det.lower_ in {"and", "of"}
+    return False
 
 
 def org_votes(doc: Doc, start: int, end: int) -> int:
@@ -456,8 +487,24 @@ _BULLET_LINE = re.compile(r"^[ \t]*[-–•*·▪●][ \t]*(?P<name>[^\n,;:()]{2
 
 
 def after_work_noun(doc: Doc, start: int) -> bool:
-    """"their play Finist the Brave Falcon": a title after a work noun."""
+    """"their play Finist the Brave Falcon", "the film “Night Train”": a title after a work noun."""
+    if start > 1 and doc[start - 1].text in _OPEN_QUOTES:
+        start -= 1
     return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower
+
+
+_OPEN_QUOTES = frozenset({"“", '"', "‘", "'", "«", "„"})
+_CLOSE_QUOTES = frozenset({"”", '"', "’", "'", "»", "“"})
+
+
+def quoted(doc: Doc, start: int, end: int) -> bool:
+    """The span is all that stands between quotation marks: a title or a slogan, not a name."""
+    if start == 0 or doc[start - 1].text not in _OPEN_QUOTES:
+        return False
+    j = end
+    while j < len(doc) and doc[j].text in {",", ".", "!", "?"}:
+        j += 1
+    return j < len(doc) and doc[j].text in _CLOSE_QUOTES
 
 
 def made_by(doc: Doc, start: int, end: int) -> bool:
@@ -527,7 +574,7 @@ def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
         start = tok.i + 1
         end = start
         while end < len(doc) and end - start < 6 and (
-                _titled(doc[end]) or doc[end].lower_ in _PARTICLES and end > start
+                _titled(doc[end]) or doc[end].lower_ in PARTICLES and end > start
                 or doc[end].text in _HYPHENS and not doc[end].whitespace_ and end > start):
             if "\n" in doc[end].whitespace_:
                 end += 1
@@ -536,7 +583,7 @@ def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
         while end > start and not _titled(doc[end - 1]):
             end -= 1
         if end - start >= 2 and person_shaped(doc, start, end) and all(
-                t.pos_ == "PROPN" or t.text in _HYPHENS or t.lower_ in _PARTICLES for t in doc[start:end]):
+                t.pos_ == "PROPN" or t.text in _HYPHENS or t.lower_ in PARTICLES for t in doc[start:end]):
             out.append((start, end))
     return out
 
@@ -577,4 +624,136 @@ def org_list_items(doc: Doc) -> list[tuple[int, int]]:
             continue
         if has_org_head(doc, span.start, span.end) or _ORG_HEADERS.search(heading):
             out.append((span.start, span.end))
+    return out
+
+
+# Head nouns too common in titles of works ("Revolution of Our Times") to make a line alone
+# an organization's name.
+_WEAK_HEADS = frozenset("""
+times news post program programme film films images pictures cinema house books editions media
+press records watch international front project service group channel
+""".split())
+_NAME_LINE = re.compile(r"^[ \t]*(?P<name>[^\W\d_][^\n,;:()\"“”.!?]{2,80}?)[ \t]*$", re.MULTILINE)
+
+
+def org_name_lines(doc: Doc) -> list[tuple[int, int]]:
+    """A line that is one organization's name and nothing else (a signatory, a partner).
+
+    Every word is capitalised or a connector ("Directors Guild of Poland") and one is an
+    organization's head noun; the model often misses such names for want of a sentence.
+    """
+    out: list[tuple[int, int]] = []
+    for m in _NAME_LINE.finditer(doc.text):
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if span is None or len(span) > 8:
+            continue
+        heads = [t.i for t in span if t.lower_ in ORG_HEADS and t.lower_ not in _WEAK_HEADS]
+        # the head ends the name or starts its "of" part: "Film Academy", "Guild of Poland";
+        # "Coalition Condemns Arrests" is a headline
+        if not heads or not (heads[-1] >= span.end - 2 or doc[heads[-1] + 1].lower_ in {"of", "for"}) \
+                or any(t.pos_ in {"VERB", "AUX"} for t in span):
+            continue
+        if all(t.text[0].isupper() or t.lower_ in _CONNECT or t.text in _HYPHENS or t.is_punct
+               for t in span) and span[-1].text[0].isupper():
+            out.append((span.start, span.end))
+    return out
+
+
+LAW_WORDS = lexicon.words("law_words")
+AWARD_WORDS = lexicon.words("award_words")
+_TIME_WORDS = lexicon.words("time_words")
+_GROUP_WORDS = lexicon.words("group_words")
+_PRIZE_METALS = frozenset("golden silver bronze crystal best".split())
+_CURRENCY = re.compile(r"[$€£¥₹₦]|\b(?:usd|eur|gbp|aed|zw|rs|inr|tl|try|rub)\b", re.I)
+
+
+def not_a_name(doc: Doc, start: int, end: int) -> str | None:
+    """Why the span names no person or organization, or None.
+
+    "money": an amount ("ZW$70,000", "AED 1 million"); "time": month, day or time words
+    only ("On Wednesday"); "law": a law or code ("the National Security Law"); "award":
+    a prize ("Silver Bear", "Best Film"); "group": a faith, people or nationality
+    ("Tibetan Buddhism", "Crimean Tatars", "French"); "common noun": one word the text
+    also writes in lower case ("Court", "Community"), capitalised only by its place.
+    """
+    toks = doc[start:end]
+    words = [t for t in toks if t.is_alpha]
+    if not words:
+        return None
+    lows = [t.lower_ for t in words]
+    if any(t.ent_type_ == "MONEY" for t in toks) or _CURRENCY.search(toks.text) and any(
+            t.like_num for t in toks):
+        return "money"
+    if all(w in _TIME_WORDS for w in lows) or lows[-1] == "day" and len(lows) > 1:
+        return "time"
+    if lows[-1] in LAW_WORDS and not any(w in ORG_HEADS for w in lows):
+        return "law"
+    if any(w in AWARD_WORDS for w in lows) or lows[0] == "best" and len(lows) > 1 or \
+            lows[0] in _PRIZE_METALS and len(lows) <= 3 and not any(w in ORG_HEADS for w in lows):
+        return "award"
+    if lows[-1] in _GROUP_WORDS or lows[-1].endswith("ism") and not any(w in ORG_HEADS for w in lows):
+        return "group"
+    one = words[0]
+    if len(toks) == 1 and (one.ent_type_ == "NORP" or one.pos_ == "ADJ" and _DEMONYM.search(lows[0])):
+        return "group"
+    if len(toks) == 1 and not words[0].is_upper and written_lower(doc, lows[0]):
+        return "common noun"
+    return None
+
+
+def written_lower(doc: Doc, low: str) -> bool:
+    """Whether the text writes ``low`` in lower case somewhere (a common noun, not a name)."""
+    key = ("lower_words", id(doc))
+    cached = _LOWER_CACHE.get(key)
+    if cached is None or cached[0] is not doc:
+        cached = (doc, {t.text for t in doc if t.is_lower})
+        _LOWER_CACHE.clear()
+        _LOWER_CACHE[key] = cached
+    return low in cached[1]
+
+
+_LOWER_CACHE: dict[tuple[str, int], tuple[Doc, set[str]]] = {}
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[frozenset[str], frozenset[str]]:
+    """Keys of country names (ISO names, common names and the short forms of a list) and of
+    the ISO names of provinces, regions and capital districts."""
+    import pycountry
+
+    from extract.entities import entity_key  # entities imports this module
+
+    countries = {entity_key(n) for n in lexicon.words("country_names")}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                countries.add(entity_key(value))
+    regions = {entity_key(s.name) for s in pycountry.subdivisions}
+    return frozenset(countries), frozenset(regions - countries)
+
+
+def place_name(name: str, kind: str | None) -> bool:
+    """A country's name (any kind), or a province's or region's (an organization only).
+
+    Regions are not tested for people: many share a name with a person ("Santiago",
+    "Sofia", "Córdoba").
+    """
+    from extract.entities import entity_key
+
+    countries, regions = _places()
+    key = entity_key(name)
+    return key in countries or kind == ORGANIZATION and key in regions
+
+
+def byline_spans(doc: Doc) -> list[tuple[int, int]]:
+    """"By Awen Tregarthen" opening a line: the capitalised words after "By" name a person."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        if tok.lower_ != "by" or not line_start(doc, tok.i):
+            continue
+        start = tok.i + 1
+        end = _run_fwd(doc, start, limit=4)
+        if end - start >= 2 and person_shaped(doc, start, end):
+            out.append((start, end))
     return out

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from extract import event_types, lexicon
+
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
     from spacy.tokens import Token
     from spacy.vocab import Vocab
 
-EVENT_TYPES = (
-    "arrest",
-    "charge",
-    "summons",
-    "sentence",
-    "release",
-    "ban",
-    "confiscation",
-    "hunger_strike",
-    "killing",
-)
+EVENT_TYPES = event_types.names()
 
 _IRREGULAR = {
     "hold": ("hold", "holds", "held", "holding"),
@@ -48,6 +40,8 @@ _IRREGULAR = {
     "keep": ("keep", "keeps", "kept"),
     "spend": ("spend", "spends", "spent"),
     "be": ("be", "is", "are", "was", "were", "been", "being"),
+    "uphold": ("uphold", "upholds", "upheld", "upholding"),
+    "cut": ("cut", "cuts", "cutting"),
 }
 _DOUBLED = {"ban", "bar", "slap"}
 
@@ -69,28 +63,29 @@ def verbs(bases: str, extra: str = "") -> frozenset[str]:
     return frozenset({f for b in bases.split() for f in _verb_forms(b)} | set(extra.split()))
 
 
-# verbs whose passive subject or object is the person the event happens to
-VERBS = {
-    "arrest": "arrest detain jail imprison apprehend incarcerate hold rearrest redetain",
-    "charge": "charge indict prosecute try accuse",
-    "summons": "summon interrogate question",
-    "sentence": "sentence convict",
-    "release": "release free bail pardon",
-    "ban": "ban bar prohibit forbid prevent stop",
-    "confiscation": "confiscate seize impound",
-    "killing": "kill execute murder assassinate hang shoot",
-}
-NOUNS = {
-    "arrest": "arrest arrests detention detentions imprisonment jailing incarceration custody",
-    "charge": "charge charges indictment trial prosecution",
-    "summons": "summons interrogation interrogations questioning summoning",
-    "sentence": "sentence sentences conviction sentencing",
-    "release": "release pardon bail",
-    "ban": "ban bans",
-    "confiscation": "confiscation seizure",
-    "hunger_strike": "strike strikes",  # only with "hunger" before it (see _is_trigger)
-    "killing": "killing murder execution assassination",
-}
+def forms(name: str) -> frozenset[str]:
+    """The entries of a word list; an entry "W verb" stands for every form of the verb W."""
+    out: set[str] = set()
+    for entry in lexicon.entries(name):
+        word, _, kind = entry.partition(" ")
+        out |= set(_verb_forms(word)) if kind == "verb" else {entry}
+    return frozenset(out)
+
+
+def _verb_list(name: str) -> frozenset[str]:
+    """Every form of the base verbs of a word list."""
+    return verbs(" ".join(lexicon.entries(name)))
+
+
+def _list_or_empty(name: str) -> tuple[str, ...]:
+    return lexicon.entries(name) if lexicon.path(name).is_file() else ()
+
+
+# verbs whose passive subject or object is the person the event happens to, and nouns
+# that name the event: extract/lexicon/event_verbs_<type>.txt and event_nouns_<type>.txt
+VERBS = {t: " ".join(_list_or_empty(f"event_verbs_{t}")) for t in EVENT_TYPES
+         if _list_or_empty(f"event_verbs_{t}")}
+NOUNS = {t: " ".join(_list_or_empty(f"event_nouns_{t}")) for t in EVENT_TYPES}
 VERB_TYPE = {f: t for t, vs in VERBS.items() for f in verbs(vs)}
 NOUN_TYPE = {n: t for t, ns in NOUNS.items() for n in ns.split()}
 JAILED_FORMS = verbs("jail imprison")
@@ -101,8 +96,7 @@ HOLD = verbs("hold")
 ACQUITTED = verbs("acquit", "acquitted")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
 PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
-STATE_VERBS = verbs("be remain stay languish spend keep put place take send throw move "
-                      "transfer return")
+STATE_VERBS = _verb_list("event_state_verbs")
 DIED = verbs("die")
 
 TRIGGER_FORMS: dict[str, frozenset[str]] = {
@@ -115,12 +109,9 @@ TRIGGER_FORMS["hunger_strike"] = frozenset({"hunger"})
 
 # ---------------------------------------------------------------- cue words
 
-NEG_HEADS = verbs("deny refuse reject avoid escape evade fail", "without")
-HYP_HEADS = verbs(
-    "call urge demand ask appeal seek want hope fear risk face threaten warn plan intend expect "
-    "order campaign press await",
-    "threat warrant likely possible could would might may if unless until pending possibility "
-    "prospect")
+NEG_HEADS = forms("event_negation_words")
+DEMAND_HEADS = _verb_list("event_demand_words")
+HYP_HEADS = forms("event_hypothetical_words") | DEMAND_HEADS
 MODALS = frozenset("may might could would should can must will shall 'll wo ca".split())
 # walking up from a trigger stops at these: the clause above is a separate assertion
 CLAUSE_STOP = frozenset({"relcl", "acl", "appos", "ROOT", "parataxis", "advcl", "csubj"})
@@ -144,6 +135,10 @@ SEIZABLE = frozenset(
 # "both directors", "the three women", "they": the group named just before
 GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+GROUP_NOUNS = lexicon.words("event_group_nouns")
+DEFINITE = frozenset({"the", "these", "those", "both", "all"} | GROUP_DETS)
+# where a bare number stands for people: "the four were charged"
+ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
 # a noun trigger as object is the subject's event ("began a hunger strike")...
 SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end continue "
                         "undergo endure escape avoid announce enter join stand win secure")
@@ -153,10 +148,25 @@ GIVE_VERBS = verbs("hand give impose issue grant slap order")
 AGENTS = frozenset("police officers officer agents agent authorities forces security guards "
                    "men officials soldiers investigators intelligence customs".split())
 TAKE = verbs("take")
+# "taken in for questioning", "called in for interrogation"
+BRING = verbs("take bring call hold detain summon arrest send")
 ORDER = verbs("order tell instruct call", "told")
 # a trigger these govern exists already: "urged them to lift the travel ban on X"
-PRESUPPOSING = verbs("lift drop overturn quash revoke rescind annul cancel reverse commute end "
-                     "uphold challenge appeal condemn protest criticise criticize denounce")
+PRESUPPOSING = _verb_list("event_presupposing_verbs")
+# "the sentences were upheld for X": a verdict on a trigger noun, the person in its "for"
+VERDICT_VERBS = _verb_list("event_verdict_verbs")
+# "released the film in cinemas": works are released, people are freed
+WORKS = lexicon.words("event_works")
+# people named beside an event who do not share it: signatories, jurors, hosts, lawyers...
+BYSTANDERS = lexicon.words("event_bystander_roles")
+# "died in custody": where a death is a killing
+CUSTODY_WORDS = frozenset({"custody", "detention", "prison", "jail", "torture", "cell"})
+# "found guilty": a conviction, so a sentence event
+GUILTY_HEADS = verbs("find declare", "found")
+# "arrested alongside X": X shares the event
+COMPANION_PREPS = frozenset({"alongside"})
+# "ruled to release X": an infinitive under these reports what was done, not a wish
+FACTIVE_HEADS = verbs("rule decide vote proceed move")
 # "imposed on X": the person a ban or sentence falls on
 IMPOSED = verbs("impose place slap issue extend", "imposed placed")
 
@@ -173,6 +183,10 @@ def trigger_type(t: Token) -> str | None:
         return "hunger_strike" if prev is not None and prev.lower_ == "hunger" else None
     if low in DIED:
         return "killing"
+    if low == "guilty" and t.head.lower_ in GUILTY_HEADS:
+        return "sentence"  # "was found guilty", "the court found her guilty"
+    if low == "bars" and t.i > 0 and t.nbor(-1).lower_ == "behind":
+        return "arrest"  # "behind bars since March"
     if t.pos_ in ("NOUN", "PROPN"):
         if low in NOUN_TYPE:
             return NOUN_TYPE[low]
@@ -214,6 +228,8 @@ def is_passive(v: Token) -> bool:
         return True  # "was arrested and sentenced": the second verb shares "was"
     if v.tag_ != "VBN":
         return False
+    if v.dep_ == "ROOT" and not any(c.dep_ in ("aux", "dobj", "dative") for c in kids):
+        return True  # a headline: "Two poets sentenced to prison"
     return not any(c.dep_ in ("nsubj", "dobj") or c.dep_ == "aux" and c.lower_ in
                    ("have", "has", "had", "having") for c in kids)
 
@@ -227,10 +243,12 @@ def subject(v: Token) -> Token | None:
 
 
 def inherited_subject(v: Token) -> Token | None:
-    """Subject of a subjectless passive clause: "was freed after being pardoned"."""
+    """Subject of a subjectless passive clause: "was freed after being pardoned", "remains
+    imprisoned"."""
     cur = v
     for _ in range(4):
-        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep") or cur.head == cur:
+        if cur.dep_ not in ("conj", "xcomp", "advcl", "pcomp", "prep", "acomp", "oprd") \
+                or cur.head == cur:
             return None
         cur = cur.head
         if cur.pos_ in ("VERB", "AUX"):
@@ -248,15 +266,19 @@ def flags(t: Token) -> tuple[bool, bool]:
     negated = hypothetical = False
     cur = t
     via_conj = False
+    came_by = ""  # the dependency of the token the walk came up from
+    if is_demand(t):
+        hypothetical = True
     for _ in range(8):
-        if cur != t and cur.lower_ in PRESUPPOSING:
+        if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj":
             break
         for c in cur.children:
             if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
                 negated = True
             if c.dep_ == "aux" and c.lower_ in MODALS:
                 hypothetical = True
-            if c.dep_ == "aux" and c.tag_ == "TO" and cur == t:
+            if c.dep_ == "aux" and c.tag_ == "TO" and cur == t and not (
+                    t.dep_ == "xcomp" and t.head.lower_ in FACTIVE_HEADS):
                 hypothetical = True
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
@@ -275,8 +297,26 @@ def flags(t: Token) -> tuple[bool, bool]:
             c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in cur.head.children)
         if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
             hypothetical = True
+        came_by = cur.dep_
         cur = cur.head
     return negated, hypothetical
+
+
+def is_demand(t: Token) -> bool:
+    """An imperative or an exclamation asks for the event: "Release X!", "Free them now".
+
+    A base-form verb that heads its clause without a subject or auxiliary is an order;
+    a trigger near the start of a sentence that ends with "!" is a slogan.
+    """
+    sent = t.sent
+    if t.tag_ == "VB" and t.dep_ in ("ROOT", "conj") and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "mark") for c in t.children):
+        head = t if t.dep_ == "ROOT" else t.head
+        if head.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux")
+                                         for c in head.children):
+            return True
+    text = sent.text.rstrip()
+    return text.endswith("!") and t.i - sent.start <= 2
 
 
 # ---------------------------------------------------------------- matcher, once per Vocab
@@ -293,7 +333,7 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
 
     m = Matcher(vocab)
     words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
-                   | {"station"})
+                   | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
                       {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])

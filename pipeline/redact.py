@@ -38,6 +38,17 @@ _ASSIGNED = re.compile(
     r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)(?!\*\*\*)([^\s,;'\"&]+)"
 )
 
+# Schemes whose path is known to carry no secret: web pages (only token-like segments
+# are masked there), mail recipients, database names. Every other scheme (json://,
+# xml://, form://, slack://, any apprise plugin) has each path segment masked: webhook
+# receivers put their tokens there, short or long.
+NO_PATH_SECRET_SCHEMES = frozenset({
+    "http", "https", "mailto", "mailtos", "file", "sqlite", "postgresql", "postgresql+psycopg",
+    "postgres", "redis", "rediss",
+})
+# a path segment worth remembering as a secret: letters with digits, or mixed case
+_SECRETISH_SEGMENT = re.compile(r"(?=.*\d)(?=.*[A-Za-z]).{6,}|(?=.*[a-z])(?=.*[A-Z]).{6,}")
+
 _registered: set[str] = set()
 
 
@@ -45,6 +56,18 @@ def register_secret(value: str | None) -> None:
     """Remember a literal secret (e.g. from a config file) so it is masked wherever it appears."""
     if value and len(value) >= 4:
         _registered.add(value)
+
+
+def register_url_path(url: str) -> None:
+    """Remember the token-like path segments of a configured service URL (a webhook's token)
+    so they are masked also where a library prints them without the URL around them."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() in NO_PATH_SECRET_SCHEMES:
+        return
+    path = rest.split("?", 1)[0].split("#", 1)[0].partition("/")[2]
+    for segment in path.split("/"):
+        if _SECRETISH_SEGMENT.fullmatch(segment):
+            register_secret(segment)
 
 
 def mask_url(url: str) -> str:
@@ -69,6 +92,7 @@ def _mask_one(url: str) -> str:
     tail = url[len(core):]
     scheme, _, rest = core.partition("://")
     web = scheme.lower() in ("http", "https")
+    path_secrets = scheme.lower() not in NO_PATH_SECRET_SCHEMES
     rest, hash_, fragment = rest.partition("#")
     rest, qmark, query = rest.partition("?")
     authority, slash, path = rest.partition("/")
@@ -79,7 +103,10 @@ def _mask_one(url: str) -> str:
         userinfo = f"{user}:{MASK}" if colon else user
     if not web and _TOKEN.fullmatch(host):
         host = MASK
-    path = (_WEB_TOKEN_SEGMENT if web else _TOKEN_SEGMENT).sub(MASK, path)
+    if path_secrets:
+        path = "/".join(MASK if seg and seg != MASK else seg for seg in path.split("/"))
+    else:
+        path = (_WEB_TOKEN_SEGMENT if web else _TOKEN_SEGMENT).sub(MASK, path)
     if query:
         query = "&".join(_mask_param(p) for p in query.split("&"))
     return f"{scheme}://{userinfo}{at}{host}{slash}{path}{qmark}{query}{hash_}{fragment}{tail}"

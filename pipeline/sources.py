@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import regex
+
 from pipeline.durations import parse_duration
 
 DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "sources.toml"
@@ -89,10 +91,9 @@ def parse_source(row: object, where: str) -> SourceConfig:
                 _check_url(u, f"{where}: field {key!r} item {i + 1}")
         if key in ("allow", "deny"):
             for pattern in val:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise SourcesError(f"{where}: field {key!r}: bad regex {pattern!r}: {exc}") from None
+                problem = pattern_problem(pattern)
+                if problem:
+                    raise SourcesError(f"{where}: field {key!r}: {problem}")
         values[key] = tuple(val)
     if not (values["start_urls"] or values["feeds"] or values["sitemaps"]):
         raise SourcesError(f"{where}: needs at least one of 'start_urls', 'feeds', 'sitemaps'")
@@ -113,6 +114,36 @@ def parse_source(row: object, where: str) -> SourceConfig:
         allow=values["allow"], deny=values["deny"], domains=values["domains"],
         max_pages=_limit(row, "max_pages", where), max_depth=_limit(row, "max_depth", where),
     )
+
+
+# allow/deny patterns run on every link of every page; the `regex` module bounds each
+# search (PATTERN_TIMEOUT), and patterns that backtrack catastrophically on simple
+# probes are refused when sources.toml is read.
+PATTERN_TIMEOUT = 0.05  # seconds per search at crawl time
+_PROBE_TIMEOUT = 0.2
+_PROBES = tuple(c * 40 + tail for c in ("a", "0", "/", "-", ".", "a/", "ab") for tail in ("", "!", "\n"))
+
+
+def compile_pattern(pattern: str) -> regex.Pattern[str]:
+    return regex.compile(pattern)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why an allow/deny pattern is refused (bad syntax, exponential backtracking), or None."""
+    try:
+        re.compile(pattern)
+        compiled = compile_pattern(pattern)
+    except (re.error, regex.error) as exc:
+        return f"bad regex {pattern!r}: {exc}"
+    for probe in _PROBES:
+        for text in (probe, "https://example.org/" + probe):
+            try:
+                compiled.search(text, timeout=_PROBE_TIMEOUT)
+            except TimeoutError:
+                return (f"regex {pattern!r} takes too long on a {len(text)}-character string "
+                        "(catastrophic backtracking: a repeated group whose alternatives overlap, "
+                        "such as (a|aa)+); write it so each character can match only one way")
+    return None
 
 
 def _limit(row: dict, key: str, where: str) -> int | None:

@@ -170,8 +170,11 @@ def test_markdown_and_json(case):
     data = casefile.render_json(cf)
     assert json.loads(json.dumps(data)) == data
     assert list(data) == ["name", "kind", "watchlisted", "tags", "aliases", "spellings", "status",
-                          "timeline", "documents"]
-    assert data["status"] == {"status": "sentenced", "since": "2026-11-20", "term": "five years"}
+                          "profession", "country", "timeline", "documents", "incidents", "confidential",
+                          "notes"]
+    sentence = next(i for i in data["incidents"] if i["type"] == "sentence")
+    assert data["status"] == {"status": "sentenced", "incident": sentence["id"], "since": "2026-11-20",
+                              "term": "five years"}
     types = [e["type"] for e in data["timeline"]]
     assert types == ["arrest", "arrest", "hunger_strike", "release", "sentence"]
     assert data["timeline"][1]["copies"] == 1
@@ -186,3 +189,12 @@ def test_other_people_and_a_person_without_events(case):
     quiet = build_case_file(case.db, "Quiet Person")
     assert quiet.status is None and quiet.timeline == [] and quiet.documents == []
     assert "No events recorded." in casefile.render_markdown(quiet)
+
+
+def test_a_page_of_documents_keeps_the_count_and_sentences(case):
+    full = build_case_file(case.db, PERSON)
+    page = build_case_file(case.db, PERSON, documents_limit=2)
+    assert page.document_count == len(full.documents) > 2 and len(page.documents) == 2
+    sentences = {d.url: d.sentence for d in full.documents}
+    assert all(sentences[d.url] == d.sentence for d in page.documents)
+    assert page.timeline == full.timeline and page.spellings == full.spellings

@@ -278,7 +278,7 @@ def test_three_formats_carry_every_section(world):
 
     data = render_json(d)
     assert list(data) == ["digest", "summary", "events", "documents", "people", "organizations",
-                          "sources", "not_analysed"]
+                          "sources", "not_analysed", "incidents"]
     assert json.loads(json.dumps(data)) == data
     assert data["summary"] == {"events": 2, "documents": 5, "statements": 4, "empty": False, "message": None}
     assert data["events"][0]["person"] == "Mina Rahimi" and data["events"][0]["url"].startswith("https://")

@@ -29,7 +29,7 @@ def test_extract_file(tmp_path):
 
 def test_extract_url_from_a_local_server(tmp_path):
     with LocalSite(DEMO) as site:
-        res = CliRunner().invoke(main, ["extract", "--no-analyse", f"{site.base}/{PAGE}"])
+        res = CliRunner().invoke(main, ["extract", "--no-analyse", "--allow-private", f"{site.base}/{PAGE}"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["url"].endswith(PAGE) and "people" not in data

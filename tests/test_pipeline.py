@@ -70,7 +70,8 @@ def test_analysis_is_idempotent_and_skips_when_nothing_pending(app):
 
 def test_export_schema_exactly(app):
     _store(app, "https://ngo.example/a", STATEMENT)
-    _store(app, "https://ngo.example/fr", "Le cinéaste a été arrêté à Téhéran mardi.", language="fr")
+    # Hungarian: neither a model nor a trigger lexicon
+    _store(app, "https://ngo.example/hu", "A filmrendezőt kedden letartóztatták Teheránban.", language="hu")
     analyse_pending(app.db, app.watchlist, app.config)
     records = {r["url"]: r for r in iter_records(app.db)}
     keys = {"url", "source", "title", "published", "language", "analysed", "people",
@@ -83,10 +84,14 @@ def test_export_schema_exactly(app):
     assert "Jafar Panahi" in en["people"]
     assert "Berlin International Film Festival" in en["organizations"]
     for ev in en["events"]:
-        assert set(ev) == {"type", "person", "date", "term", "sentence", "new"}
+        assert set(ev) == {"type", "person", "date", "term", "sentence", "new", "incident", "language",
+                           "method", "review"}
+        assert isinstance(ev["incident"], int)
+        assert (ev["language"], ev["method"]) == ("en", "parse")
+        assert ev["review"] in ("pending", "confirmed", "corrected")
         assert isinstance(ev["new"], bool)
-    fr = records["https://ngo.example/fr"]
-    assert fr["analysed"] is False and fr["people"] == [] and fr["events"] == []
+    hu = records["https://ngo.example/hu"]
+    assert hu["analysed"] is False and hu["people"] == [] and hu["events"] == []
 
 
 def test_export_csv_joins_lists(app, tmp_path):

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lxml import etree
-from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 # never fetch external entities or DTDs named inside a document
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                            recover=True)
+
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
 @dataclass
@@ -76,7 +79,9 @@ def feed_links(body: bytes) -> Links:
 
 def sitemap_links(body: bytes, max_size: int = 0) -> Links:
     """Page URLs of a sitemap, or child sitemap URLs of a sitemap index (gzip accepted)."""
-    if body[:2] == gzip_magic_number:
+    # a .xml.gz served without Content-Encoding arrives compressed (Scrapy 2.19's
+    # gzip_magic_number takes a response, not bytes: compare the magic bytes here)
+    if body[:3] == GZIP_MAGIC:
         try:
             body = gunzip(body, max_size=max_size)
         except Exception as exc:  # corrupt or oversized archive: an ordinary bad input

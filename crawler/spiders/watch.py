@@ -16,14 +16,15 @@ Incremental rules (one pass):
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+import regex
 import scrapy
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
@@ -33,7 +34,7 @@ from crawler.canonical import host_allowed, host_of, safe_canonicalize
 from crawler.spiders.failures import classify_failure
 from crawler.spiders.feeds import Links, feed_links, sitemap_links
 from pipeline.redact import mask_text
-from pipeline.sources import SourceConfig, load_sources
+from pipeline.sources import PATTERN_TIMEOUT, SourceConfig, compile_pattern, load_sources
 from pipeline.storage.db import Database
 from pipeline.storage.items import ARTICLE, FEED, LISTING, SITEMAP, CrawledPage
 from pipeline.storage.store import KnownURL, known_urls, sync_sources
@@ -56,8 +57,8 @@ class SourceCrawl:
     max_pages: int
     max_depth: int
     links: LinkExtractor
-    allow: list[re.Pattern[str]]
-    deny: list[re.Pattern[str]]
+    allow: list[regex.Pattern[str]]
+    deny: list[regex.Pattern[str]]
     requested: set[str] = field(default_factory=set)
 
     @property
@@ -73,18 +74,27 @@ class SourceCrawl:
         return self.config.allow_private
 
     def wants(self, url: str) -> bool:
-        """``allow``/``deny`` patterns, searched in an article URL."""
-        if any(p.search(url) for p in self.deny):
-            return False
-        return not self.allow or any(p.search(url) for p in self.allow)
+        """``allow``/``deny`` patterns, searched in an article URL (each search time-bounded;
+        raises :class:`PatternTimeout` when one runs out of time)."""
+        try:
+            if any(p.search(url, timeout=PATTERN_TIMEOUT) for p in self.deny):
+                return False
+            return not self.allow or any(p.search(url, timeout=PATTERN_TIMEOUT) for p in self.allow)
+        except TimeoutError:
+            raise PatternTimeout(url) from None
+
+
+class PatternTimeout(Exception):
+    """An allow/deny pattern took longer than PATTERN_TIMEOUT on a URL (which is not followed)."""
 
 
 def content_type(response: Response) -> str:
     return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
 
 
-def content_problem(response: Response) -> str | None:
-    """Why a page body cannot hold an article (PDF, binary, empty), or None."""
+def content_problem(response: Response, *, article: bool = True) -> str | None:
+    """Why a page body cannot hold an article (PDF, binary, empty, a feed or other non-HTML
+    text when ``article``), or None."""
     ctype = content_type(response).lower()
     body = response.body
     if "pdf" in ctype or body[:5] == b"%PDF-":
@@ -92,11 +102,42 @@ def content_problem(response: Response) -> str | None:
     if not isinstance(response, TextResponse):
         return "binary"
     sample = body[:_BINARY_SAMPLE]
-    if b"\x00" in sample:
+    if b"\x00" in sample and not _wide_text(response):
         return "binary"
     if not body.strip():
         return "empty"
+    if article and _not_html(ctype, sample):
+        return "not_html"
     return None
+
+
+# text that is not a web page: a feed, a sitemap, JSON, a script or a style sheet where a
+# page was expected would otherwise be "extracted" and replace a stored article
+_NOT_HTML_TYPES = ("application/xml", "text/xml", "application/json", "text/css", "application/javascript",
+                   "text/javascript", "application/x-javascript")
+
+
+def _not_html(ctype: str, sample: bytes) -> bool:
+    mime = ctype.split(";", 1)[0].strip()
+    if mime in _NOT_HTML_TYPES or (mime.endswith("+xml") and mime != "application/xhtml+xml") \
+            or mime.endswith("+json"):
+        return True
+    head = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<?xml") and b"<html" not in head
+
+
+def _wide_text(response: TextResponse) -> bool:
+    """A UTF-16 or UTF-32 page (NUL bytes are part of its characters) that decodes to text
+    without NULs; Scrapy takes the encoding from a BOM first, then the header and <meta>."""
+    starts_wide = response.body.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE,
+                                            codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encoding = (response.encoding or "").lower().replace("_", "-")
+    if not (starts_wide or encoding.startswith(("utf-16", "utf-32"))):
+        return False
+    try:
+        return "\x00" not in response.text[:_BINARY_SAMPLE]
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 class WatchSpider(scrapy.Spider):
@@ -125,10 +166,11 @@ class WatchSpider(scrapy.Spider):
                 id=source_ids.get(cfg.name),
                 max_pages=cfg.max_pages if cfg.max_pages is not None else max_pages,
                 max_depth=cfg.max_depth if cfg.max_depth is not None else max_depth,
-                # domains are checked on the host name (LinkExtractor compares host:port)
-                links=LinkExtractor(allow=cfg.allow, deny=cfg.deny, unique=True),
-                allow=[re.compile(p) for p in cfg.allow],
-                deny=[re.compile(p) for p in cfg.deny],
+                # domains are checked on the host name (LinkExtractor compares host:port);
+                # allow/deny with time-bounded searches (SourceCrawl.wants), not Scrapy's re
+                links=LinkExtractor(unique=True),
+                allow=[compile_pattern(p) for p in cfg.allow],
+                deny=[compile_pattern(p) for p in cfg.deny],
             )
 
     @classmethod
@@ -154,14 +196,34 @@ class WatchSpider(scrapy.Spider):
 
     # requests ------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        # An entry URL several sources share is fetched once and read for each of them
+        # (a second request would be dropped by the duplicate filter, and its source
+        # reported failing).
+        sharing: dict[str, list[tuple[str, str]]] = {}
         for src in self.sources.values():
-            entries = [(u, FEED, self.parse_feed) for u in src.config.feeds]
-            entries += [(u, SITEMAP, self.parse_sitemap) for u in src.config.sitemaps]
-            entries += [(u, LISTING, self.parse_page) for u in src.config.start_urls]
-            for url, kind, callback in entries:
-                request = self._request(src, url, kind, 0, callback, entry=True)
-                if request is not None:
-                    yield request
+            entries = [(u, FEED) for u in src.config.feeds]
+            entries += [(u, SITEMAP) for u in src.config.sitemaps]
+            entries += [(u, LISTING) for u in src.config.start_urls]
+            for url, kind in entries:
+                canonical = safe_canonicalize(url)
+                if canonical is None or (src.name, kind) in sharing.get(canonical, []):
+                    continue
+                sharing.setdefault(canonical, []).append((src.name, kind))
+        for url, readers in sharing.items():
+            name, kind = readers[0]
+            for other, _ in readers[1:]:
+                self.sources[other].requested.add(url)
+            request = self._request(self.sources[name], url, kind, 0, self.parse_entry, entry=True)
+            if request is not None:
+                request.meta["atrisk_readers"] = readers
+                yield request
+
+    def parse_entry(self, response: Response, source: str, kind: str, depth: int,
+                    entry: bool = True) -> Iterator[Any]:
+        """An entry point: read as a feed, sitemap or listing page by each source that lists it."""
+        callbacks = {FEED: self.parse_feed, SITEMAP: self.parse_sitemap, LISTING: self.parse_page}
+        for name, their_kind in response.meta.get("atrisk_readers", [(source, kind)]):
+            yield from callbacks[their_kind](response, name, their_kind, 0, entry=True)
 
     def _request(self, src: SourceCrawl, url: str, kind: str, depth: int, callback: Any, *,
                  entry: bool = False, only_new: bool = False) -> Request | None:
@@ -208,7 +270,7 @@ class WatchSpider(scrapy.Spider):
         if response.status == 304:
             yield page
             return
-        problem = content_problem(response)
+        problem = content_problem(response, article=kind == ARTICLE)
         if problem:
             page.error = problem
             page.message = content_type(response)
@@ -223,6 +285,11 @@ class WatchSpider(scrapy.Spider):
         for link in src.links.extract_links(response):
             if not host_allowed(host_of(link.url), src.domains):
                 continue  # links to other sites are not followed (and not counted)
+            refused = self._unwanted(src, link.url)
+            if refused is not None:
+                if isinstance(refused, CrawledPage):
+                    yield refused
+                continue
             request = self._request(src, link.url, ARTICLE, depth + 1, self.parse_page,
                                     only_new=not page.body_changed)
             if request is not None:
@@ -267,12 +334,28 @@ class WatchSpider(scrapy.Spider):
             return
         for link in found.links:
             url = urljoin(response.url, link)
-            if patterns and not src.wants(url):
+            refused = self._unwanted(src, url) if patterns else None
+            if refused is not None:
+                if isinstance(refused, CrawledPage):
+                    yield refused  # type: ignore[misc]
                 continue
             # other domains are refused (and counted) by the source guard
             request = self._request(src, url, kind, depth, callback, only_new=only_new)
             if request is not None:
                 yield request
+
+    def _unwanted(self, src: SourceCrawl, url: str) -> CrawledPage | bool | None:
+        """None when allow/deny admit ``url``; True when they exclude it; a failure to count
+        when a pattern ran out of time on it."""
+        try:
+            return None if src.wants(url) else True
+        except PatternTimeout:
+            canonical = safe_canonicalize(url) or url
+            log.warning("%s: an allow/deny pattern took over %ss on %s; not followed", src.name,
+                        PATTERN_TIMEOUT, mask_text(canonical))
+            return CrawledPage(source=src.name, source_id=src.id, url=canonical, kind=ARTICLE,
+                               error="pattern_timeout",
+                               message=f"allow/deny pattern took over {PATTERN_TIMEOUT}s")
 
     def on_error(self, failure: Failure) -> Iterator[CrawledPage]:
         request = failure.request  # type: ignore[attr-defined]
@@ -285,8 +368,10 @@ class WatchSpider(scrapy.Spider):
         if first != request.url:
             message = f"{message} (redirected to {request.url})"
         log.debug("%s: %s %s", src.name, kind, mask_text(url))
-        yield CrawledPage(source=src.name, source_id=src.id, url=url, kind=kw["kind"], status=status,
-                          error=kind, message=message, entry=kw.get("entry", False))
+        for name, page_kind in request.meta.get("atrisk_readers", [(src.name, kw["kind"])]):
+            reader = self.sources[name]
+            yield CrawledPage(source=name, source_id=reader.id, url=url, kind=page_kind, status=status,
+                              error=kind, message=message, entry=kw.get("entry", False))
 
 
 def select_sources(sources: list[SourceConfig], names: list[str]) -> list[SourceConfig]:

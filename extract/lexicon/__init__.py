@@ -7,7 +7,7 @@ read once and cached; a missing list is an error naming the file, never an empty
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,7 +22,7 @@ def path(name: str) -> Path:
     return HERE / f"{name}.txt"
 
 
-@lru_cache(maxsize=None)
+@cache
 def entries(name: str) -> tuple[str, ...]:
     """The entries of list ``name`` in file order, lower-cased, without duplicates."""
     file = path(name)

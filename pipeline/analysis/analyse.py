@@ -23,9 +23,11 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from extract.analyse import Analyser, Analysis
+from extract.analyse import Analyser, Analysis, analyse_doc, base_language, can_analyse, cut_text
 from extract.entities import entity_key
+from extract.listing import is_listing
 from extract.watchlist import Watchlist
+from pipeline.analysis import decisions, incidents
 from pipeline.config import Config
 from pipeline.delivery import alerts
 from pipeline.storage.db import Database, sqlite_path
@@ -51,13 +53,17 @@ class AnalyseCounters:
     events: int = 0
     new_events: int = 0
     alerts: int = 0
-    errors: int = 0
+    errors: int = 0  # failed analyses (each is that document's failure, see record_failure)
+    parked: int = 0  # documents parked this pass after their last allowed attempt
+    truncated: int = 0  # texts analysed only up to [analysis] max_text_chars
     model_loaded: bool = False
     error_urls: list[str] = field(default_factory=list)
+    failed_ids: set[int] = field(default_factory=set)  # not claimed again in this pass
 
     def as_dict(self) -> dict:
         d = dict(self.__dict__)
         d.pop("error_urls")
+        d.pop("failed_ids")
         return d
 
 
@@ -73,8 +79,44 @@ def count_pending(db: Database) -> int:
 def mark_all_pending(db: Database) -> int:
     """Queue every stored document for re-analysis (after a watchlist or model change)."""
     with db.session() as s:
-        res = s.execute(update(Document).where(Document.text.is_not(None)).values(analysed_hash=None))
+        res = s.execute(update(Document).where(Document.text.is_not(None))
+                        .values(analysed_hash=None, analysis_attempts=0, analysis_parked_at=None,
+                                analysis_note=None))
         return int(getattr(res, "rowcount", 0) or 0)
+
+
+def record_failure(db: Database, doc_id: int, token: str | None, error: str,
+                   max_attempts: int) -> tuple[bool, str | None]:
+    """One failed analysis of a document: (parked now, its URL).
+
+    The attempt and the error are recorded and the claim released; the document is
+    tried again on a later pass (not in this one), and after ``max_attempts`` failures
+    it is parked: left out of analysis until its text changes or ``atrisk reprocess``.
+    """
+    try:
+        with db.session() as s:
+            doc = s.get(Document, doc_id)
+            if doc is None or (token is not None and doc.claimed_by != token):
+                return False, None
+            doc.analysis_attempts = (doc.analysis_attempts or 0) + 1
+            doc.analysis_error = error[:2000]
+            doc.claimed_by = doc.claimed_at = None
+            parked = doc.analysis_attempts >= max_attempts
+            if parked:
+                doc.analysis_parked_at = utcnow()
+                doc.analysed = False
+                doc.analysed_hash = doc.content_hash  # not pending until the text changes
+            url = doc.url
+    except Exception as exc:  # the database itself failing: the claim's lease runs out
+        log.error("cannot record the failed analysis of document %s: %s", doc_id, exc)
+        return False, None
+    if parked:
+        log.error("analysis of %s failed %d times; parked until its text changes: %s",
+                  url, max_attempts, error)
+    else:
+        log.error("analysis of %s failed (attempt %d of %d; tried again next pass): %s",
+                  url, doc.analysis_attempts, max_attempts, error)
+    return parked, url
 
 
 class Claims:
@@ -106,12 +148,17 @@ class Claims:
                 released = len(dead)
         return released
 
-    def next_chunk(self, size: int = CHUNK) -> tuple[str, list[tuple[int, str, date | None, str | None]]]:
+    def next_chunk(self, size: int = CHUNK, exclude: set[int] | None = None,
+                   ) -> tuple[str, list[tuple[int, str, date | None, str | None]]]:
+        """Claim up to ``size`` pending documents (never those in ``exclude``)."""
         self._n += 1
         token = f"{self.prefix}:{self._n}"
         now = utcnow()
         free = or_(Document.claimed_by.is_(None), Document.claimed_at < now - self.lease)
-        candidates = select(Document.id).where(_pending_filter(), free).order_by(Document.id).limit(size)
+        candidates = select(Document.id).where(_pending_filter(), free)
+        if exclude:
+            candidates = candidates.where(Document.id.not_in(sorted(exclude)))
+        candidates = candidates.order_by(Document.id).limit(size)
         if not self.db.is_sqlite:
             candidates = candidates.with_for_update(skip_locked=True)
         with self.db.session() as s:
@@ -165,9 +212,9 @@ def analyse_pending(
         return counters
     with db.session() as s:
         sync_watchlist(s, watchlist)
-    languages = set(config.analysis.languages)
+    incidents.backfill(db, config)
     progress = _Progress(on_progress, total)
-    items = _claimed_texts(db, claims, languages, counters, progress, max_documents, follow, chunk)
+    items = _claimed_texts(db, claims, config, counters, progress, max_documents, follow, chunk)
     first = next(items, None)
     if first is None:
         return counters
@@ -175,31 +222,60 @@ def analyse_pending(
     analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
                                     n_process=config.analysis.n_process)
     stream = itertools.chain([first], items)
-    if analyser.n_process == 1 and (follow is not None or total >= WORKER_MIN_DOCS) \
-            and (not db.is_sqlite or sqlite_path(db.url) is not None):
-        _analyse_beside_store(db, analyser, config, stream, counters, progress)
-        if counters.documents:
-            refresh_statistics(db)
-        return counters
-    with db.sessions() as s:
-        resolver = EntityResolver(s, watchlist)
-    for (doc_id, token), analysis in analyser.analyse_many(stream):
-        try:
-            with db.session() as s:
-                stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
-            counters.documents += int(stored)
-        except Exception as exc:  # one bad document must not stop the pass
-            counters.errors += 1
-            log.error("analysis of document %s failed, left pending: %s", doc_id, exc)
-            resolver = _fresh_resolver(db, watchlist)
+    analyser.language_of = _language_of  # each claimed document's stored language
+
+    def model_failed(ctx: tuple[int, str, str | None], exc: Exception) -> None:
+        _count_failure(db, counters, ctx[0], ctx[1], f"{type(exc).__name__}: {exc}", config)
         progress.step()
+
+    analyser.on_error = model_failed
+    try:
+        _analyse_stream(db, analyser, watchlist, config, stream, counters, progress,
+                        beside_store=follow is not None or total >= WORKER_MIN_DOCS)
+    finally:
+        analyser.on_error = None
     if counters.documents:
         refresh_statistics(db)
     return counters
 
 
+def _analyse_stream(db: Database, analyser: Analyser, watchlist: Watchlist, config: Config,
+                    stream: Iterator[tuple[str, date | None, tuple[int, str, str | None]]],
+                    counters: AnalyseCounters, progress: _Progress, *, beside_store: bool) -> None:
+    """Parse, apply the rules and store: in this process, or with the store in a second one."""
+    if analyser.n_process == 1 and beside_store and (not db.is_sqlite or sqlite_path(db.url) is not None):
+        _analyse_beside_store(db, analyser, config, stream, counters, progress)
+        return
+    with db.sessions() as s:
+        resolver = EntityResolver(s, watchlist)
+    for (doc_id, token, _), analysis in analyser.analyse_many(stream):
+        try:
+            with db.session() as s:
+                stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
+            counters.documents += int(stored)
+        except Exception as exc:  # one bad document must not stop the pass
+            _count_failure(db, counters, doc_id, token, f"{type(exc).__name__}: {exc}", config)
+            resolver = _fresh_resolver(db, watchlist)
+        progress.step()
+
+
+def _count_failure(db: Database, counters: AnalyseCounters, doc_id: int, token: str | None,
+                   error: str, config: Config) -> None:
+    """One document's failed analysis, in this process: recorded, counted, not retried this pass."""
+    counters.errors += 1
+    counters.failed_ids.add(doc_id)
+    parked, url = record_failure(db, doc_id, token, error, config.analysis.max_attempts)
+    counters.parked += int(parked)
+    if url:
+        counters.error_urls.append(url)
+
+
+def _language_of(ctx: tuple[int, str, str | None]) -> str | None:
+    return ctx[2]
+
+
 def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
-                          stream: Iterator[tuple[str, date | None, tuple[int, str]]],
+                          stream: Iterator[tuple[str, date | None, tuple[int, str, str | None]]],
                           counters: AnalyseCounters, progress: _Progress) -> None:
     """The model here, the rules and the database writes in a second process.
 
@@ -216,8 +292,10 @@ def _analyse_beside_store(db: Database, analyser: Analyser, config: Config,
     worker.start()
     finished = False
     try:
-        for (doc_id, token), published, doc in analyser.docs(stream):
-            message = (doc_id, token, published, doc.to_bytes(exclude=["tensor"]))
+        for (doc_id, token, _), published, doc in analyser.docs(stream):
+            # texts in other languages arrive analysed; English ones as parsed bytes
+            data = doc if isinstance(doc, Analysis) else doc.to_bytes(exclude=["tensor"])
+            message = (doc_id, token, published, data)
             while True:
                 _take_results(outbox, counters, progress)
                 try:
@@ -259,8 +337,11 @@ def _take_results(outbox: Any, counters: AnalyseCounters, progress: _Progress,
         except queue.Empty:
             return False
         wait = None
-        if kind == "error":
-            log.error("analysis of document %s failed, left pending: %s", *rest)
+        if kind == "error":  # recorded and counted by the store process
+            doc_id, url = rest
+            counters.failed_ids.add(doc_id)
+            if url:
+                counters.error_urls.append(url)
         elif kind == "done":
             progress.step()
         else:
@@ -275,8 +356,6 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
     import spacy
     from spacy.tokens import Doc
 
-    from extract.analyse import analyse_doc
-
     db = Database(db_url)
     vocab = spacy.blank("en").vocab  # documents carry their own strings
     counters = AnalyseCounters()
@@ -286,13 +365,17 @@ def _store_worker(db_url: str, watchlist: Watchlist, config: Config, inbox: Any,
         while (message := inbox.get()) is not None:
             doc_id, token, published, data = message
             try:
-                analysis = analyse_doc(Doc(vocab).from_bytes(data), watchlist, published)
+                analysis = data if isinstance(data, Analysis) else \
+                    analyse_doc(Doc(vocab).from_bytes(data), watchlist, published)
                 with db.session() as s:
                     stored = _store_analysis(s, doc_id, token, analysis, resolver, config, counters)
                 counters.documents += int(stored)
             except Exception as exc:  # one bad document must not stop the pass
                 counters.errors += 1
-                outbox.put(("error", doc_id, f"{type(exc).__name__}: {exc}"))
+                parked, url = record_failure(db, doc_id, token, f"{type(exc).__name__}: {exc}",
+                                             config.analysis.max_attempts)
+                counters.parked += int(parked)
+                outbox.put(("error", doc_id, url))
                 resolver = _fresh_resolver(db, watchlist)
             outbox.put(("done", doc_id))
     finally:
@@ -318,23 +401,27 @@ class _Progress:
 def _claimed_texts(
     db: Database,
     claims: Claims,
-    languages: set[str],
+    config: Config,
     counters: AnalyseCounters,
     progress: _Progress,
     max_documents: int | None,
     follow: Callable[[], bool] | None,
     chunk_size: int = CHUNK,
-) -> Iterator[tuple[str, date | None, tuple[int, str]]]:
-    """``(text, published, (doc_id, claim token))`` of pending documents, claimed chunk by chunk.
+) -> Iterator[tuple[str, date | None, tuple[int, str, str | None]]]:
+    """``(text, published, (doc_id, claim token, language))`` of pending documents, claimed
+    chunk by chunk.
 
-    Documents that cannot be analysed are marked here and never reach the model.
+    Documents that cannot be analysed are marked here and never reach the model; texts
+    longer than ``[analysis] max_text_chars`` are cut there, with a note on the document.
     """
+    languages = set(config.analysis.languages)
+    limit = config.analysis.max_text_chars
     claimed = 0
     while max_documents is None or claimed < max_documents:
         # asked before claiming: once the crawl has ended, this claim sees all it stored
         more_coming = follow is not None and follow()
         size = chunk_size if max_documents is None else min(chunk_size, max_documents - claimed)
-        token, chunk = claims.next_chunk(size)
+        token, chunk = claims.next_chunk(size, exclude=counters.failed_ids)
         if not chunk:
             if more_coming:
                 time.sleep(FOLLOW_POLL)
@@ -344,15 +431,33 @@ def _claimed_texts(
         if follow is not None:
             progress.total = max(progress.total, progress.done + count_pending(db))
         for doc_id, text, published, language in chunk:
-            if language and language.split("-")[0].lower() not in languages:
-                _mark_unanalysable(db, doc_id, f"no model for language {language!r}")
+            if language and not (can_analyse(language) and (not languages or base_language(language)
+                                                                 in languages)):
+                _mark_unanalysable(db, doc_id, f"no model or lexicon for language {language!r}")
                 counters.skipped_language += 1
                 progress.step()
             elif not text:
                 _mark_unanalysable(db, doc_id, "no stored text")
                 progress.step()
+            elif is_listing(text):  # an index of other pages' headlines: no statement
+                _mark_unanalysable(db, doc_id, "listing page")
+                progress.step()
             else:
-                yield text, published, (doc_id, token)
+                if len(text) > limit:
+                    text = _truncate(db, doc_id, text, limit)
+                    counters.truncated += 1
+                yield text, published, (doc_id, token, language)
+
+
+def _truncate(db: Database, doc_id: int, text: str, limit: int) -> str:
+    """The part of a long text that is analysed; the document gets a note saying so."""
+    cut = cut_text(text, limit)
+    note = (f"text cut for analysis at {len(cut):,} of {len(text):,} characters "
+            "([analysis] max_text_chars)")
+    with db.session() as s:
+        s.execute(update(Document).where(Document.id == doc_id).values(analysis_note=note))
+    log.warning("document %s: %s", doc_id, note)
+    return cut
 
 
 def _fresh_resolver(db: Database, watchlist: Watchlist) -> EntityResolver:
@@ -412,39 +517,72 @@ def _store_analysis(
         if not ev.asserted:
             continue
         pid = person_ids.get(ev.person) or resolver.resolve(s, "person", ev.person)
-        ident = (pid, ev.type, ev.sent_start)
+        # an analyst's correction of this detection (type, person) survives re-analysis
+        fix = decisions.review_for(s, doc_id, pid, ev.type)
+        etype, pid = fix.identity(ev.type, pid) if fix else (ev.type, pid)
+        ident = (pid, etype, ev.sent_start)
         if ident in kept:
             continue
         person = s.get(Entity, pid)
         row = old_events.get(ident)
         if row is None:
-            row = Event(document_id=doc_id, person_id=pid, type=ev.type, sent_start=ev.sent_start,
+            row = Event(document_id=doc_id, person_id=pid, type=etype, sent_start=ev.sent_start,
                         created_at=now)
             s.add(row)
         row.person_name = ev.person[:500]
         row.date, row.term, row.sentence = ev.date, ev.term, ev.sentence
         row.background = ev.background
+        decisions.apply_review(row, fix)
+        row.language = (analysis.event_language(ev) or doc.language or "")[:16] or None
+        row.method = analysis.event_method(ev)
         # dismissals are keyed by the resolved entity, so aliases and merges keep them
         row.dismissed = alerts.is_dismissed(s, doc_id, person.key if person else entity_key(ev.person),
-                                            ev.type)
-        first = (pid, ev.type) not in first_of
-        first_of.add((pid, ev.type))
-        row.is_new = first and not ev.background and _is_new(s, doc, pid, ev.type, config)
+                                            etype)
+        first = (pid, etype) not in first_of
+        first_of.add((pid, etype))
+        row.is_new = first and not row.background and _is_new(s, doc, pid, etype, config)
+        opened = person is not None and _place_in_incident(s, row, doc, person, ev, analysis, config)
+        row.is_new = row.is_new and opened
         s.flush()
         kept.add(row.id)
         counters.events += 1
         counters.new_events += int(row.is_new)
         if person is not None and not row.dismissed:
-            counters.alerts += alerts.enqueue_alerts(s, row, doc, person, config)
+            counters.alerts += _incident_alerts(s, row, doc, person, config, opened)
     for row in old_events.values():
         if row.id not in kept:
             s.delete(row)
+    incidents.after_document(s, [r for r in old_events.values() if r.id not in kept])
+    for name, profession in analysis.facts.professions.items():
+        incidents.note_profession(s, person_ids.get(name), profession)
     doc.analysed = True
     doc.analysed_hash = doc.content_hash
     doc.analysed_at = now
     doc.analysis_error = None
+    doc.analysis_attempts = 0
+    doc.analysis_parked_at = None
     doc.claimed_by = doc.claimed_at = None
     return True
+
+
+def _place_in_incident(s: Session, row: Event, doc: Document, person: Entity, ev: Any,
+                       analysis: Analysis, config: Config) -> bool:
+    """The event's facts, then its incident; True when it opened that incident."""
+    incidents.apply_facts(row, ev.date_precision, analysis.facts.for_sentence(ev.sent_start),
+                          analysis.facts.country, person)
+    s.flush()
+    return incidents.attach(s, row, doc, person, config)
+
+
+def _incident_alerts(s: Session, row: Event, doc: Document, person: Entity, config: Config,
+                     opened: bool) -> int:
+    """Only an incident's first report alerts; a later one may send the corroboration."""
+    inc = incidents.resolve(s, row.incident_id)
+    if inc is None:
+        return 0
+    if opened:
+        return alerts.enqueue_alerts(s, row, doc, person, config, details=incidents.alert_details(s, inc))
+    return incidents.follow_up(s, inc, config)
 
 
 def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Config) -> bool:

@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from pipeline.delivery.alerts import CANCELLED, FEED_CHANNEL, render_message, utcnow
+from pipeline.delivery.alerts import FEED_CHANNEL, SENT, render_message, utcnow
 from pipeline.storage.db import Database
-from pipeline.storage.models import Alert
+from pipeline.storage.models import Alert, Entity, Event
 
 FEED_LIMIT = 200
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -37,7 +37,11 @@ def write_feed(db: Database, path: str | Path, *, limit: int = FEED_LIMIT) -> No
     with db.session() as s:
         rows = s.execute(
             select(Alert.alert_id, Alert.payload, Alert.created_at)
-            .where(Alert.channel == FEED_CHANNEL, Alert.status != CANCELLED)
+            .outerjoin(Event, Event.id == Alert.event_id)
+            .outerjoin(Entity, Entity.id == Event.person_id)
+            # held for review, cancelled, or about a person flagged confidential: not in the feed
+            .where(Alert.channel == FEED_CHANNEL, Alert.status == SENT,
+                   or_(Entity.confidential.is_(None), Entity.confidential.is_(False)))
             .order_by(Alert.created_at.desc(), Alert.id.desc())
             .limit(limit)
         ).all()

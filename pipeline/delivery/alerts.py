@@ -1,10 +1,13 @@
 """Alerts: the outbox filled by the analysis stage and its delivery through apprise.
 
-Delivery is "exactly once per channel" through the outbox: a row is claimed with a
-conditional UPDATE (pending -> sending) committed before anything is sent, so two
-deliveries running at once never send the same row. A process that dies after a send
-but before recording it leaves the row in 'sending'; once its lease has expired a later
-pass sends it again, with the same stable alert id, so receivers can drop the repeat.
+Delivery is once per channel through the outbox, and at least once when a process dies
+mid-delivery: a row is claimed with a conditional UPDATE (pending -> sending) committed
+before anything is sent, so two deliveries running at once never send the same row. A
+process that dies after a send but before recording it leaves the row in 'sending'; once
+its lease has expired a later pass sends it again, with the same stable alert id, so
+receivers can drop the repeat. (Exactly once would need the receiver's help: the alert id
+is what it deduplicates on.) A receiver gets ``[alerts] timeout`` seconds to answer, so a
+slow one is not taken for a failed one and sent the same alert again.
 Each delivery pass ends by rewriting the Atom feed (``pipeline.delivery.alert_feed``).
 """
 
@@ -15,10 +18,12 @@ import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from extract import event_types
 from pipeline.config import Config
 from pipeline.delivery import outbox
 from pipeline.delivery.outbox import (  # noqa: F401 - the outbox's names, as alerts use them
@@ -26,6 +31,7 @@ from pipeline.delivery.outbox import (  # noqa: F401 - the outbox's names, as al
     DEFAULT_LEASE,
     FAILED,
     FEED_CHANNEL,
+    HELD,
     MAX_BACKOFF,
     PENDING,
     SENDING,
@@ -111,6 +117,8 @@ def build_payload(alert_id: str, event: Event, document: Document, person: Entit
         "link": document.url,
         "published": document.published.isoformat() if document.published else None,
         "new": bool(event.is_new),
+        "language": event.language or document.language,
+        "method": event.method or "parse",
     }
 
 
@@ -122,8 +130,12 @@ def enqueue_alerts(
     config: Config,
     *,
     now: datetime | None = None,
+    details: dict[str, Any] | None = None,
 ) -> int:
     """Put the alerts an event calls for into the outbox; return the delivery rows created.
+
+    ``details`` (from ``pipeline.analysis.incidents``) add where, by whom and how many sources; with
+    a ``followup`` key they make a second alert about the same event, with its own id.
 
     Call it in the transaction that stores the event. An event matches [alerts] (or a
     route) when its type is listed, the scope admits the person, it is new (with
@@ -139,9 +151,13 @@ def enqueue_alerts(
         return 0
     if _too_old(document, cfg.max_age_days, now):
         return 0
+    if cfg.languages and not _language_listed(event.language or document.language, cfg.languages):
+        return 0
 
     targets: dict[str, str] = {}  # channel -> route name
-    if _rule_matches(event, person, cfg.events, cfg.scope, cfg.new_only):
+    # a confidential person reaches only routes marked for it, never the public feed
+    secret = bool(getattr(person, "confidential", False))
+    if _rule_matches(event, person, cfg.events, cfg.scope, cfg.new_only) and not secret:
         for url in cfg.urls:
             targets.setdefault(channel_of(url), "alerts")
         targets.setdefault(FEED_CHANNEL, "alerts")
@@ -149,20 +165,30 @@ def enqueue_alerts(
     for route in cfg.routes:
         if route.tags and not person_tags & {t.lower() for t in route.tags}:
             continue
+        if secret and not route.confidential:
+            continue
         if not _rule_matches(event, person, route.events or cfg.events, route.scope or cfg.scope,
                              cfg.new_only):
             continue
         for url in route.urls:
             targets.setdefault(channel_of(url), route.name)
-        targets.setdefault(FEED_CHANNEL, route.name)
+        if not secret:
+            targets.setdefault(FEED_CHANNEL, route.name)
     if not targets:
         return 0
 
     if event.id is None:
         session.flush()
-    alert_id = make_alert_id(document.url, person.key, event.type)
+    followup = (details or {}).get("followup")
+    alert_id = make_alert_id(document.url, person.key, event.type + (f":{followup}" if followup else ""))
     payload = build_payload(alert_id, event, document, person)
+    payload.update({k: v for k, v in (details or {}).items() if v is not None})
+    if config.web.base_url:  # the workbench's case file of the person
+        from urllib.parse import quote
+
+        payload["case_url"] = f"{config.web.base_url.rstrip('/')}/people/{quote(person.name, safe='')}"
     created = 0
+    held = cfg.review == "first" and getattr(event, "review", "pending") == "pending"
     for channel, route_name in targets.items():
         feed = channel == FEED_CHANNEL
         row = {
@@ -172,10 +198,10 @@ def enqueue_alerts(
             "route": route_name,
             "payload": payload,
             # the feed is written on every pass, so its entry counts as delivered
-            "status": SENT if feed else PENDING,
+            "status": HELD if held else SENT if feed else PENDING,
             "attempts": 0,
             "created_at": now,
-            "sent_at": now if feed else None,
+            "sent_at": now if feed and not held else None,
         }
         if insert_ignoring_duplicates(session, row) and not feed:
             created += 1
@@ -194,15 +220,38 @@ def enqueue_alerts(
 # --- delivery ------------------------------------------------------------------------
 
 
+def _language_listed(language: str | None, listed: tuple[str, ...]) -> bool:
+    base = (language or "").split("-")[0].lower()
+    return base in {code.lower() for code in listed}
+
+
 def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     """(title, body) of the message for one alert."""
     what = str(payload.get("what") or "event")
     who = payload.get("who") or "unknown person"
-    title = f"atrisk: {what.replace('_', ' ').upper()} — {who}"
+    known = event_types.by_name().get(what)
+    title = f"atrisk: {known.title if known else what.replace('_', ' ').upper()} — {who}"
     lines = [f"Who: {who}", f"What: {what.replace('_', ' ')}"]
     if payload.get("term"):
         lines.append(f"Term: {payload['term']}")
-    lines.append(f"When: {payload.get('date') or 'date not stated'}")
+    when = payload.get("date") or "date not stated"
+    if payload.get("date") and payload.get("date_precision") in ("month", "year"):
+        shown = when[:7] if payload["date_precision"] == "month" else when[:4]
+        when = f"{shown} ({payload['date_precision']})"
+    lines.append(f"When: {when}")
+    where = ", ".join(str(p) for p in (payload.get("place"), payload.get("country")) if p)
+    if where:
+        lines.append(f"Where: {where}")
+    if payload.get("authority"):
+        lines.append(f"By whom: {payload['authority']}")
+    if payload.get("sources"):
+        n = int(payload["sources"])
+        lines.append(f"Sources: {n} independent source{'s' if n != 1 else ''}")
+    if payload.get("followup") == "corroborated":
+        lines.append("Corroborated: a second independent source now reports it")
+    if payload.get("language"):
+        how = " (watchlist and trigger words; not parsed)" if payload.get("method") == "lexicon" else ""
+        lines.append(f"Language: {payload['language']}{how}")
     if payload.get("sentence"):
         lines += ["", f"“{payload['sentence']}”", ""]
     source = payload.get("source") or "unknown source"
@@ -210,6 +259,8 @@ def render_message(payload: dict[str, Any]) -> tuple[str, str]:
     lines.append(f"Source: {source}" + (f" — {doc_title}" if doc_title else ""))
     if payload.get("published"):
         lines.append(f"Published: {payload['published']}")
+    if payload.get("case_url"):
+        lines.append(f"Case file: {payload['case_url']}")
     lines.append(f"Link: {payload.get('link')}")
     lines += ["", f"Alert id: {payload.get('alert_id')}"]
     return title, "\n".join(lines)
@@ -219,10 +270,14 @@ def _scheme(url: str) -> str:
     return url.split("://", 1)[0].lower() if "://" in url else ""
 
 
-def _with_alert_id(url: str, alert_id: str) -> str:
-    """The URL with the alert id added as a JSON field and/or header where the scheme allows."""
+def _with_alert_id(url: str, alert_id: str, timeout: int | None = None) -> str:
+    """The URL with the alert id added as a JSON field and/or header where the scheme allows,
+    and apprise's connect and read timeouts (``cto``, ``rto``) unless the URL sets them."""
     scheme = _scheme(url)
     extras: list[str] = []
+    if timeout:
+        given = {k.lower() for k, _ in parse_qsl(urlsplit(url).query)}
+        extras += [f"{k}={timeout}" for k in ("cto", "rto") if k not in given]
     if scheme in _JSON_SCHEMES:
         extras.append(f":alert_id={alert_id}")
     if scheme in _JSON_SCHEMES or scheme in _MAIL_SCHEMES:
@@ -255,10 +310,13 @@ def deliver_pending(
     channels = configured_channels(config)
     routes = {channel: route for channel, (_url, route) in channels.items()}
 
+    timeout = config.alerts.timeout
+
     def compose(payload: dict[str, Any], url: str) -> Message:
         title, body = render_message(payload)
-        per_alert = _with_alert_id(url, str(payload.get("alert_id")))
-        return Message(per_alert, title, body, cache=per_alert == url)
+        per_alert = _with_alert_id(url, str(payload.get("alert_id")), timeout)
+        shared = per_alert == _with_alert_id(url, "", timeout)  # no id in this scheme's URL
+        return Message(per_alert, title, body, cache=shared)
 
     def describe(payload: dict[str, Any]) -> str:
         return f"alert {payload.get('alert_id')}"
@@ -316,16 +374,19 @@ def dismiss_event(db: Database, event_id: int) -> int:
         alert_id = make_alert_id(document.url, person.key, event.type)
         cancelled = s.scalar(
             select(func.count()).select_from(Alert)
-            .where(Alert.alert_id == alert_id, Alert.status.in_((PENDING, FAILED)),
+            .where(Alert.alert_id == alert_id, Alert.status.in_((PENDING, FAILED, HELD)),
                    Alert.channel != FEED_CHANNEL)
         ) or 0
         s.execute(
             update(Alert)
             .where(Alert.alert_id == alert_id,
-                   or_(Alert.status.in_((PENDING, FAILED)), Alert.channel == FEED_CHANNEL))
+                   or_(Alert.status.in_((PENDING, FAILED, HELD)), Alert.channel == FEED_CHANNEL))
             .values(status=CANCELLED, claimed_by=None, claimed_at=None, next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
+        from pipeline.analysis.incidents import after_document  # it builds on this module
+
+        after_document(s, [event])  # the incident's sources and facts without it
     log.info("dismissed event %d (%s, %s); %d undelivered alert(s) cancelled",
              event_id, event.type, person.name, cancelled)
     return int(cancelled)

@@ -115,7 +115,9 @@ def deliver_digest(db: Database, config: Config, day: date, *, now: datetime | N
     with db.session() as s:
         if _notice(s, key, current).status in _DONE:
             return False
-    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone)
+    digest = build_digest(db, day=day, now=current, timezone=config.digest.timezone,
+                          include_confidential=False)
+    digest.base_url = config.web.base_url.rstrip("/")
     paths = write_digest(digest, config.digest.dir)
     log.info("digest for %s written to %s", day, paths["html"])
     title = f"atrisk digest {day.isoformat()}: {len(digest.events)} new event(s), " \

@@ -35,6 +35,7 @@ from pipeline.storage.models import DIGEST_ROUTE, OPERATOR_ROUTE, Alert  # noqa:
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+HELD = "held"  # waits for an analyst's confirmation ([alerts] review = "first")
 # Every matching alert also gets a row on this pseudo-channel: it is what the Atom
 # feed shows, so the feed has entries even when no URL is configured.
 FEED_CHANNEL = "feed"

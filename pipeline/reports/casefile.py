@@ -15,9 +15,12 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from extract import event_types
 from extract.entities import entity_key
+from pipeline.analysis import decisions
 from pipeline.reports.digest import EVENT_LABELS
 from pipeline.reports.digest_render import iso, md, md_link
+from pipeline.reports.languages import sentence_label
 from pipeline.storage.db import Database
 from pipeline.storage.models import Alias, Document, Entity, Event, Mention, Source
 
@@ -27,18 +30,8 @@ log = logging.getLogger(__name__)
 # disagree by a day when one site dates it and another only has its own publication date.
 SAME_HAPPENING_DAYS = 2
 
-# the state a person is in after each kind of event
-STATUS = {
-    "arrest": "detained",
-    "charge": "charged",
-    "summons": "summoned",
-    "sentence": "sentenced",
-    "release": "released",
-    "ban": "banned",
-    "confiscation": "property confiscated",
-    "hunger_strike": "on hunger strike",
-    "killing": "killed",
-}
+# the state a person is in after each kind of event (the event-type registry)
+STATUS = event_types.statuses()
 
 
 @dataclass(frozen=True)
@@ -64,6 +57,10 @@ class TimelineEntry:
     background: bool
     first_report: Report
     later_reports: list[Report] = field(default_factory=list)
+    language: str | None = None  # of the sentence
+    method: str = "parse"
+    review: str = "pending"  # the analyst's decision on the first report's event
+    event_id: int = 0
 
     @property
     def what(self) -> str:
@@ -98,6 +95,15 @@ class CaseFile:
     status_term: str | None
     timeline: list[TimelineEntry]
     documents: list[CaseDocument]
+    # from the incidents (pipeline.reports.incidents): status with the incident it rests on
+    standing: dict = field(default_factory=dict)
+    profession: str | None = None
+    country: str | None = None
+    incidents: list[dict] = field(default_factory=list)
+    entity_id: int = 0
+    document_count: int = 0
+    confidential: bool = False
+    notes: list[dict] = field(default_factory=list)
 
 
 def _root(s: Session, entity: Entity) -> Entity:
@@ -156,8 +162,18 @@ def _members(s: Session, root: Entity) -> list[Entity]:
     return members
 
 
-def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFile | None:
-    """The case file of the person ``name`` refers to, or None when nobody matches."""
+def build_case_file(db: Database, name: str, *, kind: str = "person",
+                    documents_limit: int | None = None) -> CaseFile | None:
+    """The case file of the person ``name`` refers to, or None when nobody matches.
+
+    ``documents_limit`` keeps only the documents stored last (a page); ``document_count``
+    counts them all.
+    """
+    from pipeline.analysis.incidents import backfill
+    from pipeline.config import Config
+    from pipeline.reports import incidents as reports
+
+    backfill(db, Config())  # a database analysed before incidents existed
     with db.sessions() as s:
         root = _resolve(s, name, kind)
         if root is None:
@@ -166,10 +182,19 @@ def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFil
         ids = [m.id for m in members]
         aliases = set(s.scalars(select(Alias.alias).where(Alias.entity_id.in_(ids))))
         aliases |= {m.name for m in members if m.id != root.id}
-        written = set(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
+        if documents_limit is None:
+            written = set(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
+            documents = _documents(s, ids)
+            count = len(documents)
+        else:  # one read of the mentions gives the spellings and the documents
+            seen = s.execute(select(Mention.document_id, Mention.text)
+                             .where(Mention.entity_id.in_(ids))).all()
+            written = {text for _, text in seen}
+            documents, count = _newest_documents(s, ids, {d for d, _ in seen}, documents_limit)
         folded = {a.casefold() for a in aliases} | {root.name.casefold()}
         timeline = _timeline(s, ids)
         latest = _latest(timeline)
+        incidents = reports.person_incidents(s, ids)
         return CaseFile(
             name=root.name,
             kind=root.kind,
@@ -182,7 +207,15 @@ def build_case_file(db: Database, name: str, *, kind: str = "person") -> CaseFil
             status_date=latest.date if latest else None,
             status_term=latest.term if latest else None,
             timeline=timeline,
-            documents=_documents(s, ids),
+            documents=documents,
+            document_count=count,
+            entity_id=root.id,
+            confidential=any(m.confidential for m in members),
+            notes=decisions.notes_of(s, ids),
+            standing=reports.person_status(incidents),
+            profession=next((m.profession for m in members if m.profession), None),
+            country=reports.person_country(root, incidents),
+            incidents=incidents,
         )
 
 
@@ -216,7 +249,8 @@ def _timeline(s: Session, ids: list[int]) -> list[TimelineEntry]:
             continue
         entry = TimelineEntry(
             type=ev.type, date=when, dated=ev.date is not None, term=ev.term, sentence=ev.sentence,
-            background=ev.background, first_report=report,
+            background=ev.background, first_report=report, review=ev.review, event_id=ev.id,
+            language=ev.language or doc.language, method=ev.method or "parse",
         )
         entries.append(entry)
         by_type[ev.type].append(entry)
@@ -255,6 +289,38 @@ def _documents(s: Session, ids: list[int]) -> list[CaseDocument]:
     return [CaseDocument(*row[1:], first_sentence[row[0]]) for row in s.execute(q)]
 
 
+def _newest_documents(s: Session, ids: list[int], named: set[int],
+                      limit: int) -> tuple[list[CaseDocument], int]:
+    """The ``limit`` documents naming the person that were stored last, and how many there are.
+
+    Stored order (document id), not publication date: finding the newest by date would read
+    every one of a much-named person's documents (15,000 rows for the most-named at 100k).
+    """
+    every = named | set(s.scalars(select(Event.document_id).where(Event.person_id.in_(ids))))
+    page = sorted(every, reverse=True)[:limit]
+    q = (
+        select(Document.id, Document.url, Document.title, Source.name, Document.published,
+               Document.first_seen_at)
+        .outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.id.in_(page))
+        .order_by(Document.published.desc().nulls_last(), Document.first_seen_at.desc())
+    )
+    rows = s.execute(q).all()
+    first_sentence: dict[int, str] = {}
+    for doc_id, sentence in s.execute(
+        select(Mention.document_id, Mention.sentence)
+        .where(Mention.entity_id.in_(ids), Mention.document_id.in_(page))
+        .order_by(Mention.document_id, Mention.start)
+    ):
+        first_sentence.setdefault(doc_id, sentence)
+    for doc_id, sentence in s.execute(
+        select(Event.document_id, Event.sentence)
+        .where(Event.person_id.in_(ids), Event.document_id.in_(page)).order_by(Event.sent_start)
+    ):
+        first_sentence.setdefault(doc_id, sentence)
+    return [CaseDocument(*row[1:], first_sentence.get(row[0], "")) for row in rows], len(every)
+
+
 # ---------------------------------------------------------------- rendering
 
 def _report_json(r: Report) -> dict:
@@ -271,10 +337,13 @@ def render_json(cf: CaseFile) -> dict:
         "tags": cf.tags,
         "aliases": cf.aliases,
         "spellings": cf.spellings,
-        "status": {"status": cf.status, "since": iso(cf.status_date), "term": cf.status_term},
+        "status": _status_json(cf),
+        "profession": cf.profession,
+        "country": cf.country,
         "timeline": [
             {"type": e.type, "what": e.what, "date": iso(e.date), "dated": e.dated, "term": e.term,
-             "sentence": e.sentence, "background": e.background,
+             "sentence": e.sentence, "background": e.background, "review": e.review,
+             "language": e.language, "method": e.method,
              "first_report": _report_json(e.first_report), "copies": e.copies,
              "later_reports": [_report_json(r) for r in e.later_reports]}
             for e in cf.timeline
@@ -284,7 +353,19 @@ def render_json(cf: CaseFile) -> dict:
              "first_seen_at": iso(d.first_seen_at), "sentence": d.sentence}
             for d in cf.documents
         ],
+        "incidents": cf.incidents,
+        "confidential": cf.confidential,
+        "notes": cf.notes,
     }
+
+
+def _status_json(cf: CaseFile) -> dict:
+    """The status the incidents leave the person in, the incident it rests on, and since when."""
+    standing = cf.standing or {"status": "unknown", "incident": None}
+    rests_on = next((i for i in cf.incidents if i["id"] == standing["incident"]), None)
+    since = (rests_on["date"] or rests_on["first_reported"]["published"]) if rests_on else None
+    return {"status": standing["status"], "incident": standing["incident"], "since": since,
+            "term": rests_on["term"] if rests_on else None}
 
 
 def render_markdown(cf: CaseFile) -> str:
@@ -297,6 +378,9 @@ def render_markdown(cf: CaseFile) -> str:
     if cf.tags:
         out.append(f"Tags: {', '.join(md(t) for t in cf.tags)}")
     out.append(f"Watchlist: {'yes' if cf.watchlisted else 'no'}")
+    if cf.profession or cf.country:
+        out.append(f"Profession: {md(cf.profession or 'not stated')}; "
+                   f"country: {md(cf.country or 'not stated')}")
     if cf.status:
         term = f" ({md(cf.status_term)})" if cf.status_term else ""
         since = f" since {cf.status_date.isoformat()}" if cf.status_date else ""
@@ -313,10 +397,16 @@ def render_markdown(cf: CaseFile) -> str:
         r = e.first_report
         out.append(f"- {day}: {e.what}{term}{past}; first reported by {md(r.source)}: "
                    f"{md_link(r.url, r.title)}")
-        out.append(f"  > {md(e.sentence)}")
+        out.append(f"  > {md(sentence_label(e.language, e.method))}{md(e.sentence)}")
         if e.later_reports:
             names = ", ".join(sorted({md(x.source) for x in e.later_reports if x.source}))
             out.append(f"  Reported again {e.copies} time(s){': ' + names if names else ''}")
+    out += ["", f"## Incidents ({len(cf.incidents)})", ""]
+    for i in cf.incidents:
+        where = ", ".join(md(p) for p in (i["place"], i["country"]) if p)
+        by = f" by {md(i['authority'])}" if i["authority"] else ""
+        out.append(f"- #{i['id']} {i['date'] or 'undated'}: {EVENT_LABELS.get(i['type'], i['type'])}"
+                   f"{' in ' + where if where else ''}{by}; {i['sources']} source(s)")
     out += ["", f"## Documents ({len(cf.documents)})", ""]
     if not cf.documents:
         out.append("No document names this person.")

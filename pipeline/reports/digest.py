@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from extract import event_types
 from pipeline.reports.digest_render import render_html, render_json, render_markdown  # noqa: F401 - re-exported
 from pipeline.storage import neardup
 from pipeline.storage.db import Database
@@ -29,21 +30,10 @@ from pipeline.storage.models import Document, Entity, Event, Mention, Run, Sourc
 log = logging.getLogger(__name__)
 
 TREND_DAYS = 7
-# how events are worded in the digest and case files
-EVENT_LABELS = {
-    "arrest": "arrested",
-    "charge": "charged",
-    "summons": "summoned",
-    "sentence": "sentenced",
-    "release": "released",
-    "ban": "banned",
-    "confiscation": "property confiscated",
-    "hunger_strike": "on hunger strike",
-    "killing": "killed",
-}
-# gravest first, so a long list of events starts with what matters most
-_SEVERITY = ["killing", "arrest", "sentence", "charge", "hunger_strike", "summons", "ban",
-             "confiscation", "release"]
+# how events are worded in the digest and case files, and the gravest first, so a long
+# list of events starts with what matters most: both from the event-type registry
+EVENT_LABELS = event_types.labels()
+_SEVERITY = list(event_types.by_gravity())
 
 
 class DigestError(ValueError):
@@ -74,6 +64,9 @@ class DigestEvent:
     sentence: str
     document: DocRef
     also_reported_by: list[DocRef] = field(default_factory=list)
+    language: str | None = None  # of the sentence
+    method: str = "parse"  # or "lexicon": watchlist and trigger words, no parser
+    review: str = "pending"  # pending | confirmed | corrected (an analyst's decision)
 
     @property
     def what(self) -> str:
@@ -148,6 +141,8 @@ class Digest:
     organizations: list[EntityTrend]
     health: list[SourceHealth]
     unanalysed: list[Unanalysed]
+    incidents: dict = field(default_factory=dict)  # pipeline.reports.incidents.digest_summary
+    base_url: str = ""  # the workbench ([web] base_url): people link to their case files
 
     @property
     def document_count(self) -> int:
@@ -201,11 +196,16 @@ def build_digest(
     since: datetime | None = None,
     now: datetime | None = None,
     timezone: str = "UTC",
+    include_confidential: bool = True,
+    earlier_copies: bool = True,
 ) -> Digest:
     """The digest of one calendar day in ``timezone``, or from ``since`` up to ``now``.
 
     Without either, the last 24 hours. Signatures for near-duplicate detection are
-    computed for documents that have none and stored.
+    computed for documents that have none and stored. ``include_confidential=False``
+    (the digest sent by email) leaves out people flagged confidential.
+    ``earlier_copies=False`` skips the search for texts first seen before the period
+    (the workbench's Today page, which does not show them, answers faster).
     """
     if day is not None and since is not None:
         raise DigestError("give either a day or a start time, not both")
@@ -219,9 +219,13 @@ def build_digest(
         if start >= end:
             raise DigestError("the start of the digest period must be before now")
         label = f"since {start.replace(tzinfo=UTC).astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
+    from pipeline.reports.incidents import digest_summary
+
     with db.session() as s:
         docs = _documents(s, start, end)
         roots = _roots(s)
+        hidden = set() if include_confidential else set(
+            s.scalars(select(Entity.name).where(Entity.confidential.is_(True))))
         return Digest(
             label=label,
             day=day,
@@ -229,17 +233,36 @@ def build_digest(
             end=end,
             timezone=timezone,
             generated_at=current,
-            events=_events(s, start, end, roots),
-            sources=_statements(s, docs, start),
-            people=_trends(s, "person", start, end, roots),
+            events=[e for e in _events(s, start, end, roots) if e.person not in hidden],
+            sources=_statements(s, docs, start, earlier_copies),
+            people=[p for p in _trends(s, "person", start, end, roots) if p.name not in hidden],
             organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
-            unanalysed=[
-                Unanalysed(_ref(d, name), d.analysis_error or "awaiting analysis")
-                for d, name in docs
-                if not d.analysed
-            ],
+            unanalysed=_unanalysed(s, docs, start, end),
+            incidents=digest_summary(s, start, end),
         )
+
+
+def _unanalysed(s: Session, docs: list[tuple[Document, str | None]], start: datetime,
+                end: datetime) -> list[Unanalysed]:
+    """Documents of the period not analysed, and documents parked in it whatever their age."""
+    seen = {d.id for d, _ in docs}
+    parked = s.execute(
+        select(Document, Source.name).outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.analysis_parked_at >= start, Document.analysis_parked_at < end)
+        .order_by(Document.analysis_parked_at, Document.id)
+    ).all()
+    rows = [(d, n) for d, n in docs if not d.analysed] + [(d, n) for d, n in parked if d.id not in seen]
+    return [Unanalysed(_ref(d, name), _unanalysed_reason(d)) for d, name in rows]
+
+
+def _unanalysed_reason(doc: Document) -> str:
+    if doc.analysis_parked_at is not None:
+        return (f"parked after {doc.analysis_attempts} failed analyses "
+                f"(last: {doc.analysis_error or 'unknown error'})")
+    if doc.analysis_attempts:
+        return f"analysis failed {doc.analysis_attempts} time(s), tried again next pass: {doc.analysis_error}"
+    return doc.analysis_error or "awaiting analysis"
 
 
 def _ref(doc: Document, source: str | None) -> DocRef:
@@ -304,7 +327,8 @@ def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root])
         out.append(DigestEvent(
             person=person.name, written_as=ev.person_name, type=ev.type, date=ev.date, term=ev.term,
             sentence=ev.sentence, document=_ref(doc, source),
-            also_reported_by=list({r.url: r for r in others}.values()),
+            also_reported_by=list({r.url: r for r in others}.values()), review=ev.review,
+            language=ev.language or doc.language, method=ev.method or "parse",
         ))
     rank = {t: i for i, t in enumerate(_SEVERITY)}
     out.sort(key=lambda e: rank.get(e.type, len(rank)))
@@ -312,14 +336,14 @@ def _events(s: Session, start: datetime, end: datetime, roots: dict[int, _Root])
 
 
 def _statements(
-    s: Session, docs: list[tuple[Document, str | None]], start: datetime
+    s: Session, docs: list[tuple[Document, str | None]], start: datetime, earlier_copies: bool = True
 ) -> list[SourceDocuments]:
     if not docs:
         return []
     neardup.ensure_simhashes(s, [d for d, _ in docs])
     prints = [neardup.fingerprint(d) for d, _ in docs]
     groups = neardup.group_fingerprints(prints)
-    earlier = _earlier_copies(s, [prints[g[0]] for g in groups], start)
+    earlier = _earlier_copies(s, [prints[g[0]] for g in groups], start) if earlier_copies else {}
     by_source: dict[str, list[Statement]] = defaultdict(list)
     for number, group in enumerate(groups):
         first, name = docs[group[0]]

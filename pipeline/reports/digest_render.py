@@ -9,6 +9,9 @@ from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+from pipeline.reports import incidents as incidents_report
+from pipeline.reports.languages import sentence_label
+
 if TYPE_CHECKING:
     from pipeline.reports.digest import Digest, DocRef, EntityTrend
 
@@ -34,8 +37,9 @@ def render_json(d: Digest) -> dict:
         "events": [
             {"person": e.person, "written_as": e.written_as, "type": e.type, "what": e.what,
              "date": iso(e.date), "term": e.term, "sentence": e.sentence,
+             "language": e.language, "method": e.method,
              "source": e.document.source, "url": e.document.url, "title": e.document.title,
-             "also_reported_by": [_ref_json(r) for r in e.also_reported_by]}
+             "also_reported_by": [_ref_json(r) for r in e.also_reported_by], "review": e.review}
             for e in d.events
         ],
         "documents": [
@@ -54,6 +58,7 @@ def render_json(d: Digest) -> dict:
             for h in d.health
         ],
         "not_analysed": [{"document": _ref_json(u.document), "reason": u.reason} for u in d.unanalysed],
+        "incidents": d.incidents,
     }
 
 
@@ -99,6 +104,7 @@ def render_markdown(d: Digest) -> str:
     out = [f"# atrisk digest: {d.label}", "",
            f"{_period(d)}. {len(d.events)} new event(s), {d.document_count} new document(s) "
            f"({d.statement_count} distinct statement(s)).", ""]
+    out += incidents_report.digest_markdown(d.incidents, md) if d.incidents else []
     out += ["## New events", ""]
     if not d.events:
         out += ["No new events.", ""]
@@ -107,7 +113,7 @@ def render_markdown(d: Digest) -> str:
         term = f", {md(e.term)}" if e.term else ""
         out.append(f"- **{md(e.person)}** {e.what}{when}{term}: "
                    f"{_md_link(e.document)} ({md(e.document.source)})")
-        out.append(f"  > {md(e.sentence)}")
+        out.append(f"  > {md(sentence_label(e.language, e.method))}{md(e.sentence)}")
         if e.also_reported_by:
             also = "; ".join(f"{md(r.source)} {_md_link(r)}" for r in e.also_reported_by)
             out.append(f"  Also reported by: {also}")
@@ -179,6 +185,15 @@ def _h(text: object) -> str:
     return escape(" ".join(str(text if text is not None else "").split()), quote=True)
 
 
+def _person(d: Digest, name: str) -> str:
+    """A person's name, linked to the workbench's case file when ``[web] base_url`` is set."""
+    if not d.base_url:
+        return _h(name)
+    from urllib.parse import quote
+
+    return f'<a href="{_h(d.base_url)}/people/{_h(quote(name, safe=""))}" style="{_S["a"]}">{_h(name)}</a>'
+
+
 def _a(r: DocRef) -> str:
     title = _h(r.title or r.url)
     if not _linkable(r.url):
@@ -219,10 +234,12 @@ def render_html(d: Digest) -> str:
                     + "; ".join(f"{_h(r.source)} {_a(r)}" for r in e.also_reported_by) + "</div>")
         p.append(
             f'<div class="event" style="{_S["event"]}">'
-            f'<strong>{_h(e.person)}</strong> {_h(e.what)}{when}{term}'
+            f'<strong>{_person(d, e.person)}</strong> {_h(e.what)}{when}{term}'
             f'<div style="{_S["copy"]}">{_h(e.document.source)}: {_a(e.document)}</div>'
-            f'<div style="{_S["quote"]}">“{_h(e.sentence)}”</div>{also}</div>'
+            f'<div style="{_S["quote"]}">{_h(sentence_label(e.language, e.method))}“{_h(e.sentence)}”</div>'
+            f'{also}</div>'
         )
+    p += incidents_report.digest_html(d.incidents, _h, _S) if d.incidents else []
     p.append(f'<h2 style="{_S["h2"]}">New documents</h2>')
     if not d.sources:
         p.append(f'<p style="{_S["muted"]}">{_h(d.no_documents_message)}.</p>')

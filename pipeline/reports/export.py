@@ -19,11 +19,17 @@ CSV_FIELDS = ("url", "source", "title", "published", "language", "analysed", "pe
               "organizations", "events")
 
 
-def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[str, Any]]:
-    """One dict per stored document, in the export schema, oldest first."""
+def iter_records(db: Database, since: datetime | None = None, *,
+                 include_confidential: bool = False) -> Iterator[dict[str, Any]]:
+    """One dict per stored document, in the export schema, oldest first.
+
+    People flagged confidential (and their events) are left out unless asked for.
+    """
     last_id = 0
     with db.sessions() as s:
         sources: dict[int | None, str] = dict(s.execute(select(Source.id, Source.name)).tuples().all())
+        hidden = set() if include_confidential else set(
+            s.scalars(select(Entity.name).where(Entity.confidential.is_(True))))
         while True:
             q = (select(Document.id, Document.url, Document.source_id, Document.title,
                         Document.published, Document.language, Document.analysed)
@@ -43,15 +49,18 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                 .order_by(Mention.document_id, Mention.start)
             ):
                 bucket = names[doc_id][kind]
-                if name not in bucket:
+                if name not in bucket and name not in hidden:
                     bucket.append(name)
             events: dict[int, list[dict]] = defaultdict(list)
-            for ev, person in s.execute(
-                select(Event, Entity.name)
+            for ev, person, doc_language in s.execute(
+                select(Event, Entity.name, Document.language)
                 .join(Entity, Entity.id == Event.person_id)
+                .join(Document, Document.id == Event.document_id)
                 .where(Event.document_id.in_(ids), Event.dismissed.is_(False))
                 .order_by(Event.document_id, Event.sent_start, Event.id)
             ):
+                if person in hidden:
+                    continue
                 events[ev.document_id].append({
                     "type": ev.type,
                     "person": person,
@@ -59,6 +68,10 @@ def iter_records(db: Database, since: datetime | None = None) -> Iterator[dict[s
                     "term": ev.term,
                     "sentence": ev.sentence,
                     "new": bool(ev.is_new),
+                    "incident": ev.incident_id,
+                    "language": ev.language or doc_language,
+                    "method": ev.method or "parse",
+                    "review": ev.review,
                 })
             for doc_id, url, source_id, title, published, language, analysed in docs:
                 yield {
@@ -82,8 +95,29 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"): such cells get a leading apostrophe, and every cell is quoted.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell value a spreadsheet shows as text: ``'=HYPERLINK(...)`` instead of ``=HYPERLINK(...)``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_writer(out: IO[str], fieldnames: tuple[str, ...]) -> csv.DictWriter:
+    """The one way atrisk writes CSV: every cell quoted; write rows with :func:`write_safe_row`."""
+    return csv.DictWriter(out, fieldnames=fieldnames, quoting=csv.QUOTE_ALL)
+
+
+def write_safe_row(writer: csv.DictWriter, row: dict[str, Any]) -> None:
+    writer.writerow({k: csv_safe(v) for k, v in row.items()})
+
+
 def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    w = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+    w = csv_writer(out, CSV_FIELDS)
     w.writeheader()
     n = 0
     for rec in records:
@@ -93,6 +127,6 @@ def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
         row["events"] = "; ".join(f"{e['type']}:{e['person']}" for e in rec["events"])
         row["analysed"] = "true" if rec["analysed"] else "false"
         row["published"] = rec["published"] or ""
-        w.writerow(row)
+        write_safe_row(w, row)
         n += 1
     return n

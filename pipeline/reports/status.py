@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import func, inspect, select, text
 
+from pipeline.redact import mask_text
 from pipeline.storage.models import OPERATOR_ROUTE, Alert, Document, Run, Source
 
 log = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
+PARKED_SHOWN = 20  # parked documents listed (newest first); the count covers all
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -73,6 +75,21 @@ def status(app: Any, *, runs: int = 10) -> dict[str, Any]:
                                 .group_by(Alert.status)).all())
         notices = dict(s.execute(select(Alert.status, func.count()).where(Alert.route == OPERATOR_ROUTE)
                                  .group_by(Alert.status)).all())
+        parked = [
+            {"url": d.url, "attempts": d.analysis_attempts, "error": d.analysis_error,
+             "parked_at": _iso(d.analysis_parked_at)}
+            for d in s.scalars(select(Document).where(Document.analysis_parked_at.is_not(None))
+                               .order_by(Document.analysis_parked_at.desc()).limit(PARKED_SHOWN))
+        ]
+        out["analysis"] = {
+            "parked": int(s.scalar(select(func.count()).select_from(Document)
+                                   .where(Document.analysis_parked_at.is_not(None))) or 0),
+            "failing": int(s.scalar(select(func.count()).select_from(Document).where(
+                Document.analysis_parked_at.is_(None), Document.analysis_attempts > 0)) or 0),
+            "truncated": int(s.scalar(select(func.count()).select_from(Document)
+                                      .where(Document.analysis_note.is_not(None))) or 0),
+            "parked_documents": parked,
+        }
         out["pending"] = {
             "documents_to_analyse": int(pending),
             "alerts": {k: int(v) for k, v in outbox.items()},
@@ -141,6 +158,12 @@ def render_status(data: dict[str, Any]) -> str:
     p = data["pending"]
     lines += ["", f"documents: {p['documents']} stored, {p['documents_to_analyse']} waiting for "
               f"analysis, {p['documents_text_purged']} with text removed by retention"]
+    a = data["analysis"]
+    lines.append(f"analysis: {a['parked']} parked after repeated failures, {a['failing']} failed and "
+                 f"waiting for another try, {a['truncated']} analysed in part (text cut at the limit)")
+    for d in a["parked_documents"]:
+        lines.append(f"  parked {d['parked_at']}  {mask_text(d['url'])}  ({d['attempts']} attempts: "
+                     f"{mask_text(d['error'] or '')[:200]})")
     alerts = ", ".join(f"{k} {v}" for k, v in sorted(p["alerts"].items())) or "none"
     lines.append(f"alert outbox: {alerts}")
     notices = ", ".join(f"{k} {v}" for k, v in sorted(p["operator_notices"].items())) or "none"

@@ -24,8 +24,30 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 MIGRATION_LOCK_KEY = 0x61747268  # PostgreSQL advisory lock held while migrating
 
 
+BUSY_TIMEOUT_ENV = "ATRISK_DB_BUSY_TIMEOUT"  # seconds a SQLite write waits for a lock (default 30)
+
+
 class DatabaseError(RuntimeError):
     """The database cannot be opened or upgraded."""
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line for a database error: the driver's message, without SQL or SQLAlchemy's links."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        text_ = str(exc.orig)
+    else:
+        text_ = str(exc).split("\n[SQL:", 1)[0]
+    text_ = text_.split("\n(Background on this error", 1)[0]
+    return " ".join(text_.split())
+
+
+def busy_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get(BUSY_TIMEOUT_ENV) or 30))
+    except ValueError:
+        return 30.0
 
 
 def resolve_url(url: str | None) -> str:
@@ -48,7 +70,7 @@ def sqlite_path(url: str) -> Path | None:
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout() * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -65,7 +87,7 @@ class Database:
         try:
             kwargs: dict = {"future": True}
             if is_sqlite(self.url):
-                kwargs["connect_args"] = {"timeout": 30}
+                kwargs["connect_args"] = {"timeout": busy_timeout()}
             else:
                 kwargs["pool_pre_ping"] = True
             self.engine = create_engine(self.url, **kwargs)
@@ -100,7 +122,7 @@ class Database:
                 command.upgrade(cfg, "head")
         except Exception as exc:
             raise DatabaseError(
-                f"cannot create or upgrade the schema of {self.safe_url}: {exc}"
+                f"cannot create or upgrade the schema of {self.safe_url}: {describe_db_error(exc)}"
             ) from None
 
     def _migration_lock(self) -> AbstractContextManager[object]:

@@ -38,6 +38,8 @@ def sync_watchlist(session: Session, watchlist: Watchlist) -> None:
         ent.name = item.name
         ent.watchlisted = True
         ent.tags = list(item.tags)
+        ent.country = item.country or ent.country
+        ent.profession = item.profession or ent.profession
         session.flush()
         for alias in item.aliases:
             akey = entity_key(alias)

@@ -16,10 +16,11 @@ CONTENT_FAILURES = frozenset({
     "binary", "pdf", "empty", "no_article", "malformed_feed", "malformed_sitemap", "not_html",
 })
 # refused before any byte was sent: not recorded in fetch state
-REFUSALS = frozenset({"robots", "offsite", "private_address", "not_http"})
+REFUSALS = frozenset({"robots", "offsite", "private_address", "not_http", "pattern_timeout"})
 FAILURE_KINDS = (
     "http_4xx", "http_5xx", "http_other", "timeout", "dns", "connection", "too_large",
     "data_loss", "redirect_loop", "extract_error", "network",
+    "database",  # the page arrived but could not be stored (a lock held too long, a read-only file)
     *sorted(CONTENT_FAILURES), *sorted(REFUSALS),
 )
 

@@ -82,6 +82,12 @@ class Document(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     text_purged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # failed analyses of this text; at [analysis] max_attempts the document is parked
+    # (not tried again until its text changes); the last error is in analysis_error
+    analysis_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    analysis_parked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # what the analysis did not cover, e.g. a text cut at [analysis] max_text_chars
+    analysis_note: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Source | None] = relationship()
     __table_args__ = (
@@ -90,6 +96,7 @@ class Document(Base):
         Index("ix_documents_published", "published"),
         Index("ix_documents_content_hash", "content_hash"),
         Index("ix_documents_claimed_by", "claimed_by"),
+        Index("ix_documents_parked", "analysis_parked_at"),
     )
 
 
@@ -106,6 +113,11 @@ class Entity(Base):
     # set when an analyst merged this entity into another one
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # people: from the watchlist, else as the texts state it (see pipeline.analysis.incidents)
+    country: Mapped[str | None] = mapped_column(String(100))
+    profession: Mapped[str | None] = mapped_column(String(100))
+    # left out of feeds, emailed digests, exports and alerts to routes not marked for it
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (UniqueConstraint("kind", "key", name="uq_entities_kind_key"),)
 
 
@@ -158,15 +170,28 @@ class Event(Base):
     sentence: Mapped[str] = mapped_column(Text)
     sent_start: Mapped[int] = mapped_column(Integer, default=0)
     background: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(16))  # of the sentence
+    method: Mapped[str | None] = mapped_column(String(16))  # "parse" | "lexicon"
     is_new: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # what the sentence states about the incident (pipeline.analysis.incidents groups events)
+    date_precision: Mapped[str | None] = mapped_column(String(10))
+    country: Mapped[str | None] = mapped_column(String(100))
+    place: Mapped[str | None] = mapped_column(String(200))
+    authority: Mapped[str | None] = mapped_column(String(300))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    # an analyst's decision: pending | confirmed | corrected (dismissed events: ``dismissed``)
+    review: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    review_id: Mapped[int | None] = mapped_column(Integer)
     person: Mapped[Entity] = relationship()
     document: Mapped[Document] = relationship()
     __table_args__ = (
         UniqueConstraint("document_id", "person_id", "type", "sent_start", name="uq_events_identity"),
         Index("ix_events_person_type", "person_id", "type"),
         Index("ix_events_created", "created_at"),
+        Index("ix_events_incident", "incident_id"),
+        Index("ix_events_review", "review"),
     )
 
 
@@ -189,7 +214,8 @@ OPERATOR_ROUTE, DIGEST_ROUTE = "@operator", "@digest"
 
 
 class Alert(Base):
-    """Outbox row: one message (an alert, an operator notice, a digest) for one channel, once."""
+    """Outbox row: one message (an alert, an operator notice, a digest) for one channel (once; at
+    least once, with the same stable id, when a process dies between sending and recording)."""
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -253,3 +279,153 @@ class Notice(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Incident(Base):
+    """One thing that happened to one person, however many documents report it.
+
+    Its facts (date, place, authority, term, first report, source count) are derived from
+    its events by ``pipeline.analysis.incidents.refresh``; ``overrides`` holds what analysts set
+    and wins over the derived value.
+    """
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    type: Mapped[str] = mapped_column(String(30))
+    first_reported: Mapped[date | None] = mapped_column(Date)  # its first report's publication day
+    last_reported: Mapped[date | None] = mapped_column(Date)
+    date: Mapped[date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(10))
+    country: Mapped[str | None] = mapped_column(String(100))
+    place: Mapped[str | None] = mapped_column(String(200))
+    authority: Mapped[str | None] = mapped_column(String(300))
+    term: Mapped[str | None] = mapped_column(String(200))
+    first_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    followup_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    background: Mapped[bool] = mapped_column(Boolean, default=False)  # every report recalls it
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    overrides: Mapped[dict] = mapped_column(JSON, default=dict)
+    review: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    person: Mapped[Entity] = relationship()
+    __table_args__ = (
+        Index("ix_incidents_person_type", "person_id", "type"),
+        Index("ix_incidents_first_reported", "first_reported"),
+    )
+
+
+class IncidentPin(Base):
+    """An analyst's split: the events of (document, person, type) belong to this incident."""
+
+    __tablename__ = "incident_pins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    person_key: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(30))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    __table_args__ = (UniqueConstraint("document_id", "person_key", "type", name="uq_incident_pins"),)
+
+
+class IncidentChange(Base):
+    """One analyst correction of incidents (merge, split, set), with who and when."""
+
+    __tablename__ = "incident_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # merge | split | set
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    """Someone who signs in to the workbench or calls the API, with one role."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # viewer | analyst | admin
+    password_hash: Mapped[str] = mapped_column(String(300))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # bumped on a password change or disable: older sessions stop working
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Setting(Base):
+    """A small key/value row (the session signing key)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Review(Base):
+    """An analyst's decision on one detection (document, detected person key, detected type).
+
+    Kept apart from the event row, which re-analysis replaces, and applied again to it.
+    """
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    person_key: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))  # confirmed | corrected | dismissed
+    new_type: Mapped[str | None] = mapped_column(String(30))
+    new_person_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))
+    new_date: Mapped[date | None] = mapped_column(Date)
+    background: Mapped[bool | None] = mapped_column(Boolean)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("document_id", "person_key", "type", name="uq_reviews_detection"),)
+
+
+class Decision(Base):
+    """One action taken in the workbench or the API: who, when, what, before and after."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(40))  # event | person | user | alert ...
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    __table_args__ = (
+        Index("ix_decisions_at", "at"),
+        Index("ix_decisions_target", "target", "target_id"),
+    )
+
+
+class Note(Base):
+    """An analyst's note on a person or organization."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    user_name: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_notes_entity", "entity_id"),)

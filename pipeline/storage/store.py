@@ -118,6 +118,10 @@ def save_article(session: Session, article: Article, *, source_id: int | None) -
     doc.simhash = None  # near-duplicate signature, computed when a digest needs it
     doc.updated_at = now
     doc.text_purged = False
+    # a new text gets a fresh analysis: earlier failures, parking and notes were about the old one
+    doc.analysis_attempts = 0
+    doc.analysis_parked_at = None
+    doc.analysis_note = None
     if source_id is not None and doc.source_id is None:
         doc.source_id = source_id
     if status == NEW and source_id is not None:

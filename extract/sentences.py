@@ -1,0 +1,90 @@
+"""Sentence boundaries from the page's layout, set before the parser runs.
+
+Extracted pages keep one block a line: the title, headings, captions, list items,
+paragraphs. The parser alone often runs a heading into the first sentence below it
+("Statement Coalition condemns ..."), so a line break starts a sentence here unless
+the next line continues the previous one in lower case (a hard-wrapped paragraph).
+The parser keeps sentence starts that are already set and splits lines further.
+
+Also here: :func:`heading_lines`, the lines written in headline case ("Court Jails
+Poet For Five Years"), whose capitals say nothing about names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from spacy.language import Language
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+COMPONENT = "atrisk_line_breaks"
+
+# Short words a headline may leave in lower case ("Jailed for Five Years in Tehran").
+_MINOR = frozenset("""
+a an the and or but nor of for to in on at by from with as into over under after before
+about against amid vs via per off up out than
+""".split())
+_BULLETS = frozenset({"-", "–", "•", "*", "·", "▪", "●"})
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s*$")
+
+
+def _line_break_before(doc: Doc, i: int) -> bool:
+    prev = doc[i - 1]
+    return "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text)
+
+
+def set_line_starts(doc: Doc) -> Doc:
+    """Mark the first word of every line as a sentence start (a lower-case word continues)."""
+    for tok in doc[1:]:
+        if tok.is_space or not _line_break_before(doc, tok.i):
+            continue
+        if tok.is_lower and tok.is_alpha:
+            continue  # a wrapped line: "... was held\nfor two days"
+        tok.is_sent_start = True
+        if tok.text in _BULLETS and tok.i + 1 < len(doc) and not doc[tok.i + 1].is_space:
+            doc[tok.i + 1].is_sent_start = False  # "- Name, role": the bullet starts the item
+    return doc
+
+
+@Language.component(COMPONENT)
+def line_breaks(doc: Doc) -> Doc:
+    return set_line_starts(doc)
+
+
+def add_to(nlp: Language) -> Language:
+    """Add the line-break component before the parser (once)."""
+    if COMPONENT not in nlp.pipe_names:
+        before = "parser" if "parser" in nlp.pipe_names else None
+        nlp.add_pipe(COMPONENT, before=before)
+    return nlp
+
+
+def is_heading(line: str) -> bool:
+    """A line in headline case: most words capitalised, no sentence-final full stop.
+
+    "Court Jails Poet For Five Years" is one; "The court jailed the poet." and a list of
+    names separated by commas are not.
+    """
+    text = line.strip()
+    if not text or _SENTENCE_END.search(text) and not text.endswith("?") or text.count(",") > 1:
+        return False
+    words = [w for w in _WORD.findall(text) if w.lower() not in _MINOR]
+    if len(words) < 3 or len(words) > 20:
+        return False
+    capital = sum(1 for w in words if w[0].isupper())
+    return capital >= 0.8 * len(words)
+
+
+def heading_lines(text: str) -> list[tuple[int, int]]:
+    """Character ranges ``(start, end)`` of the lines of ``text`` written in headline case."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        if is_heading(line):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out

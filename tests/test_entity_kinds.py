@@ -1,0 +1,140 @@
+"""Which spans name a person, which an organization, which neither (invented cases, real model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.entities import ORGANIZATION, PERSON, Mention, add_watchlist, find_mentions
+from extract.entity_rules import place_name
+from extract.nlp import load_model
+from extract.watchlist import Watchlist
+
+EMPTY = Watchlist()
+
+
+@pytest.fixture(scope="module")
+def nlp():  # noqa: ANN201 - spaCy Language
+    return add_watchlist(load_model(), EMPTY)
+
+
+def names(mentions: list[Mention], kind: str | None = None) -> set[str]:
+    return {m.name for m in mentions if kind is None or m.kind == kind}
+
+
+def run(nlp, text: str) -> list[Mention]:  # noqa: ANN001
+    return find_mentions(nlp(text), EMPTY)
+
+
+# ---------------------------------------------------------------- people the model calls ORG
+
+
+def test_every_name_in_a_list_of_people_is_a_person(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The reporters Karim Osei, Tariq Benali, Jan Agha Rostami and Haseeb Wardak "
+                  "were released on Monday after a week in custody.")
+    assert {"Karim Osei", "Tariq Benali", "Jan Agha Rostami", "Haseeb Wardak"} <= names(ms, PERSON)
+    assert not names(ms, ORGANIZATION) & {"Jan Agha Rostami", "Haseeb Wardak"}
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # a byline
+    ("Poet detained in the capital\nBy Awen Tregarthen\nThe poet was detained on Monday.",
+     "Awen Tregarthen"),
+    # a reflexive pronoun on the name's verb
+    ("Marco Veltrano had barricaded himself inside the university with his supporters.",
+     "Marco Veltrano"),
+    # a role phrase in apposition before the name
+    ("The director of the daily El Faro del Sur, Juan Ignacio Berrondo Ulloa, was sentenced.",
+     "Juan Ignacio Berrondo Ulloa"),
+    # a possessive of something only a person has
+    ("Critics praised Sven Aaltonen's satire, which won the main prize.", "Sven Aaltonen"),
+])
+def test_the_words_around_a_name_say_it_is_a_person(nlp, text: str, name: str) -> None:  # noqa: ANN001
+    assert name in names(run(nlp, text), PERSON)
+
+
+# ---------------------------------------------------------------- not names at all
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("He was charged under the National Security Law and the Anti-Terror Act.", "Law"),
+    ("She was charged under Article 7 of the Penal Code in March.", "Code"),
+    ("The film won the Silver Bear and the Best Documentary Award in Berlin.", "Bear"),
+    ("The director received the Best Film prize at the festival on Sunday.", "Best Film"),
+    ("The authorities target Crimean Tatars and followers of Tibetan Buddhism.", "Tatars"),
+    ("The authorities target Crimean Tatars and followers of Tibetan Buddhism.", "Buddhism"),
+    ("On Wednesday, the court adjourned the trial of the journalist until June.", "Wednesday"),
+    ("The court fined the writer ZW$70,000 and banned her from travel.", "70,000"),
+    ("Court officials said the court would rule later. Court records were sealed.", "Court"),
+    ("Sinai Liberation Day was marked by a wave of arrests of writers.", "Liberation Day"),
+])
+def test_these_are_no_people_or_organizations(nlp, text: str, bad: str) -> None:  # noqa: ANN001
+    assert not any(bad in n for n in names(run(nlp, text)))
+
+
+def test_a_defined_acronym_of_a_law_is_no_organization(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "He is held under the Prevention of Terrorism Act (PTA). The PTA allows long detention.")
+    assert not any("Act" in n or n == "PTA" for n in names(ms, ORGANIZATION))
+
+
+def test_countries_and_regions_are_no_organizations(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Belarus jailed the reporter. Activists in Minsk protested. "
+                  "The UAE and Azerbaijan also jailed critics.")
+    assert not names(ms, ORGANIZATION) & {"Belarus", "UAE", "Azerbaijan"}
+
+
+def test_place_names() -> None:
+    assert place_name("Belarus", PERSON) and place_name("UAE", ORGANIZATION)
+    assert place_name("Harare", ORGANIZATION)  # a province: never an organization
+    assert not place_name("Santiago", PERSON)  # a region's name, and a person's
+    assert not place_name("Amnesty International", ORGANIZATION)
+
+
+# ---------------------------------------------------------------- words glued to a name
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Release Omar Haddad now, the union demanded on Monday.", "Omar Haddad"),
+    ("Both Lina Moreau and her editor were held overnight.", "Lina Moreau"),
+    ("By Leah Okonjo\nThe court met on Monday.", "Leah Okonjo"),
+    ("Judge Ivo Karlsen postponed the hearing of the reporter.", "Ivo Karlsen"),
+])
+def test_a_word_glued_before_a_name_is_cut_off(nlp, text: str, name: str) -> None:  # noqa: ANN001
+    people = names(run(nlp, text), PERSON)
+    assert name in people
+    assert not any(n.endswith(name) and n != name for n in names(run(nlp, text)))
+
+
+def test_a_role_after_an_organization_is_cut_off(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The talk took place at the market, where IDFA Guest of Honor Laura Menendez led "
+                  "the conversation. Laura Menendez is a documentary filmmaker.")
+    assert "Laura Menendez" in names(ms, PERSON)
+    assert not any("Guest" in n for n in names(ms))
+
+
+def test_a_phrase_glued_before_a_name_the_text_writes_alone_is_cut_off(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Regional Authorities Sentence Omar Haddad, a singer, to six years in prison\n"
+                  "The singer Omar Haddad was sentenced on Monday, his lawyer said.")
+    assert "Omar Haddad" in names(ms, PERSON)
+    assert not any("Sentence" in n for n in names(ms))
+
+
+# ---------------------------------------------------------------- organizations whole
+
+
+@pytest.mark.parametrize(("text", "org"), [
+    ("She studied at the Lisbon Academy for the Dramatic Arts before her arrest.",
+     "Lisbon Academy for the Dramatic Arts"),
+    ("The case was taken up by the Poets in Exile Committee of the network.", "Poets in Exile Committee"),
+])
+def test_an_organization_takes_in_the_words_the_model_left_out(nlp, text: str, org: str) -> None:  # noqa: ANN001
+    assert org in names(run(nlp, text), ORGANIZATION)
+
+
+def test_a_quoted_title_is_no_organization(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The festival screened the film “Marta’s Sisters,” a story about a family in debt.")
+    assert not any("Sisters" in n for n in names(ms))
+
+
+def test_a_lone_word_the_model_calls_a_person_is_dropped(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Advocacy\nThe poet Lina Moreau was released on Friday. Moreau thanked her supporters.")
+    assert names(ms, PERSON) == {"Lina Moreau"}

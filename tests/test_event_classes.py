@@ -1,0 +1,222 @@
+"""Classes of event errors real statements show (issue 14), each on sentences written here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract import entities, nlp
+from extract.events import Event, find_events
+from extract.watchlist import parse_watchlist
+
+PEOPLE = ["Omar Haddad", "Lina Saad", "Tariq Bello", "Mira Osei", "Pavel Dunn", "Ines Varga",
+          "Kofi Mensah", "Ruth Adler"]
+WATCHLIST = parse_watchlist({"people": [{"name": n} for n in PEOPLE]}, "<test>")
+PUB = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def model():  # noqa: ANN201 - spaCy Language
+    return entities.add_watchlist(nlp.load_model(), WATCHLIST)
+
+
+def run(model, text: str) -> list[Event]:  # noqa: ANN001
+    doc = model(text)
+    return find_events(doc, entities.find_mentions(doc, WATCHLIST), PUB)
+
+
+def asserted(model, text: str) -> set[tuple[str, str]]:  # noqa: ANN001
+    return {(e.type, e.person) for e in run(model, text) if e.asserted}
+
+
+@pytest.mark.parametrize("text", [
+    "Release Omar Haddad now!",
+    "Immediately release Omar Haddad and drop the case!",
+    "The union calls for the release of Omar Haddad.",
+    "We urge the authorities to release Omar Haddad without delay.",
+    "Omar Haddad should be freed at once.",
+    "Authorities must drop the case and release Omar Haddad.",
+])
+def test_demands_are_not_events(model, text: str) -> None:  # noqa: ANN001
+    assert ("release", "Omar Haddad") not in asserted(model, text)
+
+
+def test_a_presupposed_trigger_stays_when_not_coordinated(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The group asked the court to overturn the conviction of Omar Haddad.")
+    assert ("sentence", "Omar Haddad") in found
+
+
+def test_the_source_of_a_report_does_not_inherit_it(model) -> None:  # noqa: ANN001
+    found = asserted(model, "According to his lawyer, Lina Saad, Omar Haddad was questioned for hours.")
+    assert found == {("summons", "Omar Haddad")}
+
+
+def test_a_name_in_a_parenthesis_does_not_inherit(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The editor (a former colleague of Lina Saad) and Omar Haddad were detained.")
+    assert ("arrest", "Lina Saad") not in found
+
+
+def test_companions_alongside_share_the_event(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was detained alongside fellow poets Lina Saad and Tariq Bello.")
+    assert {("arrest", "Omar Haddad"), ("arrest", "Lina Saad"), ("arrest", "Tariq Bello")} <= found
+
+
+def test_a_numbered_group_names_its_members_in_apposition(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Three reporters Mira Osei, Pavel Dunn and Ines Varga have been released.")
+    assert {("release", "Mira Osei"), ("release", "Pavel Dunn"), ("release", "Ines Varga")} <= found
+
+
+def test_a_bare_number_refers_to_the_group_named_before(model) -> None:  # noqa: ANN001
+    text = ("Police detained Kofi Mensah, Ruth Adler and Pavel Dunn at the rally on Friday. "
+            "The three were charged with unlawful assembly.")
+    found = asserted(model, text)
+    assert {("charge", "Kofi Mensah"), ("charge", "Ruth Adler"), ("charge", "Pavel Dunn")} <= found
+
+
+def test_the_group_noun_refers_to_the_list_just_before(model) -> None:  # noqa: ANN001
+    text = ("Officers stopped several musicians, including Mira Osei and Tariq Bello, on Monday. "
+            "The musicians were arrested and held overnight.")
+    found = asserted(model, text)
+    assert {("arrest", "Mira Osei"), ("arrest", "Tariq Bello")} <= found
+
+
+def test_verdict_on_a_trigger_noun_reaches_the_people_of_its_for(model) -> None:  # noqa: ANN001
+    found = asserted(model, "On Tuesday the sentences were upheld for two editors, including "
+                            "Lina Saad and Omar Haddad.")
+    assert {("sentence", "Lina Saad"), ("sentence", "Omar Haddad")} <= found
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("Omar Haddad remains imprisoned in the capital.", "arrest"),
+    ("Omar Haddad remains in detention.", "arrest"),
+    ("Omar Haddad has been behind bars since March.", "arrest"),
+    ("Omar Haddad is serving a six-year sentence.", "sentence"),
+])
+def test_states_are_facts(model, text: str, etype: str) -> None:  # noqa: ANN001
+    assert (etype, "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad was found guilty of spreading false news.",
+    "A regional court found Omar Haddad guilty of insulting officials.",
+])
+def test_found_guilty_is_a_conviction(model, text: str) -> None:  # noqa: ANN001
+    assert ("sentence", "Omar Haddad") in asserted(model, text)
+
+
+def test_a_cut_sentence_has_the_new_term(model) -> None:  # noqa: ANN001
+    (ev,) = [e for e in run(model, "Omar Haddad's sentence was cut to three years.")
+             if e.type == "sentence"]
+    assert ev.term == "three years"
+
+
+def test_arrested_on_charges_is_also_a_charge(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was arrested on charges of spreading propaganda.")
+    assert {("arrest", "Omar Haddad"), ("charge", "Omar Haddad")} <= found
+
+
+def test_a_headline_participle_is_passive(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Poets Lina Saad and Tariq Bello sentenced to prison")
+    assert {("sentence", "Lina Saad"), ("sentence", "Tariq Bello")} <= found
+
+
+def test_taken_in_for_questioning(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad and his brother were taken in for questioning on Saturday.")
+    assert ("summons", "Omar Haddad") in found
+
+
+def test_a_released_work_is_not_a_release(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The documentary by Omar Haddad was released in cinemas last week.")
+    assert ("release", "Omar Haddad") not in found
+
+
+def test_a_possessor_with_an_of_object_is_the_agent(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was known for his questioning of official history.")
+    assert ("summons", "Omar Haddad") not in found
+
+
+def test_a_name_used_as_modifier_is_no_antecedent(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad wrote against the Saad government for decades. "
+            "He was arrested in 1990.")
+    found = asserted(model, text)
+    assert ("arrest", "Omar Haddad") in found
+    assert ("arrest", "Lina Saad") not in found
+
+
+def test_a_full_date_gives_day_precision(model) -> None:  # noqa: ANN001
+    (ev,) = run(model, "On Sunday, 29 November 2026, police arrested Omar Haddad at home.")
+    assert (ev.date, ev.date_precision) == (date(2026, 11, 29), "day")
+
+
+def test_signatories_do_not_join_a_group(model) -> None:  # noqa: ANN001
+    text = ("The letter, signed by Lina Saad and Tariq Bello, names the detained poets. "
+            "Both were arrested in May.")
+    found = asserted(model, text)
+    assert ("arrest", "Lina Saad") not in found and ("arrest", "Tariq Bello") not in found
+
+
+def test_jurors_in_an_including_list_do_not_share_the_event(model) -> None:  # noqa: ANN001
+    text = "Omar Haddad was released, with the festival jurors, including juror Mira Osei, present."
+    assert ("release", "Mira Osei") not in asserted(model, text)
+
+
+def test_the_registry_is_what_config_digest_and_case_file_read() -> None:
+    from extract import event_lexicon, event_types
+    from pipeline import config
+    from pipeline.reports import casefile, digest
+
+    names = event_types.names()
+    assert config.EVENT_TYPES == names == event_lexicon.EVENT_TYPES
+    assert set(config.DEFAULT_ALERT_EVENTS) == {"arrest", "sentence", "killing", "summons",
+                                                 "charge", "ban"}
+    assert set(digest.EVENT_LABELS) == set(casefile.STATUS) == set(names)
+    assert digest.EVENT_LABELS["arrest"] == "arrested" and casefile.STATUS["arrest"] == "detained"
+    assert event_types.by_name()["hunger_strike"].title == "HUNGER STRIKE"
+
+
+def test_config_rejects_a_type_the_registry_lacks(tmp_path) -> None:  # noqa: ANN001
+    from pipeline.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[alerts]\nevents = ["arrest", "jailbreak"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="jailbreak"):
+        load_config(path)
+
+
+def test_an_including_list_skips_names_in_parentheses(model) -> None:  # noqa: ANN001
+    text = ("Rights groups condemned the detention of six artists on Friday, including Mira Osei, "
+            "Pavel Dunn (a friend of Ruth Adler) and Ines Varga.")
+    found = asserted(model, text)
+    assert {("arrest", "Mira Osei"), ("arrest", "Pavel Dunn"), ("arrest", "Ines Varga")} <= found
+    assert ("arrest", "Ruth Adler") not in found
+
+
+def test_coordinated_trigger_nouns_share_their_of_object(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The union condemns the arrest, detention and charging of Omar Haddad.")
+    assert {("arrest", "Omar Haddad"), ("charge", "Omar Haddad")} <= found
+
+
+def test_the_judge_who_convicted_gets_no_sentence(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad and Lina Saad were convicted in May by magistrate Tariq Bello. "
+            "The appeal judges ruled that Bello was wrong in convicting the two.")
+    assert ("sentence", "Tariq Bello") not in asserted(model, text)
+
+
+def test_a_group_word_reaches_the_list_that_follows_it(model) -> None:  # noqa: ANN001
+    text = ("Police arrested eight reporters last week. Three of the reporters, editor Mira Osei, "
+            "photographer Pavel Dunn and columnist Ines Varga, remain behind bars.")
+    found = asserted(model, text)
+    assert {("arrest", "Mira Osei"), ("arrest", "Pavel Dunn"), ("arrest", "Ines Varga")} <= found
+
+
+def test_the_trial_is_the_trial_of_whom_the_text_was_just_about(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad and Lina Saad were sentenced to life in prison on Friday. "
+            "Observers who followed the trial said it was unfair.")
+    found = asserted(model, text)
+    assert {("charge", "Omar Haddad"), ("charge", "Lina Saad")} <= found
+
+
+def test_a_place_noun_with_the_is_no_event_of_the_last_person(model) -> None:  # noqa: ANN001
+    text = "Omar Haddad has been on hunger strike for 40 days, his sister told reporters outside the prison."
+    assert ("arrest", "Omar Haddad") not in asserted(model, text)

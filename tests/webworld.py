@@ -1,0 +1,75 @@
+"""A small workbench world: sources, people, documents, events, and one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from hashlib import sha256
+
+from pipeline.config import Config
+from pipeline.storage import users
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, Entity, Event, Mention, Source
+
+PASSWORD = "correct horse battery"
+HOSTILE_TITLE = "<script>alert('title')</script> Statement"
+HOSTILE_SENTENCE = "Mina Rahimi was arrested <img src=x onerror=alert(1)> in Tehran."
+
+
+class WebWorld:
+    def __init__(self, db: Database, config: Config | None = None) -> None:
+        self.db = db
+        self.config = config or Config()
+        self.config = replace(self.config, alerts=replace(self.config.alerts, max_age_days=100000))
+        now = datetime.utcnow().replace(microsecond=0)  # noqa: DTZ003 - naive UTC as stored
+        self.now = now
+        with db.session() as s:
+            src = Source(name="icfr", kind="ngo", consecutive_failures=0, last_success_at=now,
+                         last_crawled_at=now, last_new_document_at=now)
+            s.add(src)
+            self.people: dict[str, Entity] = {}
+            for name, tags in [("Mina Rahimi", ["iran", "film"]), ("Omar Khalil", ["syria"]),
+                               ("Lena Novak", []), ("M. Rahimi", [])]:
+                e = Entity(kind="person", name=name, key=name.lower().replace(".", ""),
+                           watchlisted=bool(tags),
+                           tags=tags, created_at=now, confidential=False)
+                s.add(e)
+                self.people[name] = e
+            s.flush()
+            self.events: dict[str, int] = {}
+            for i, (key, person, etype, sentence, title) in enumerate([
+                ("arrest", "Mina Rahimi", "arrest", HOSTILE_SENTENCE, HOSTILE_TITLE),
+                ("charge", "Omar Khalil", "charge", "Omar Khalil was charged with propaganda.",
+                 "Khalil charged"),
+                ("summons", "Lena Novak", "summons", "Lena Novak was summoned by the prosecutor.", "Novak"),
+                ("ban", "M. Rahimi", "ban", "M. Rahimi was banned from travelling abroad.", "Travel ban"),
+            ]):
+                seen = now - timedelta(hours=4 - i)
+                doc = Document(url=f"https://icfr.example/{key}", source_id=src.id, title=title,
+                               published=seen.date(), language="en", text=sentence,
+                               content_hash=sha256(key.encode()).hexdigest(), first_seen_at=seen,
+                               updated_at=seen, analysed=True, analysed_hash=sha256(key.encode()).hexdigest(),
+                               text_purged=False)
+                s.add(doc)
+                s.flush()
+                ent = self.people[person]
+                s.add(Mention(document_id=doc.id, entity_id=ent.id, text=person, name=person, start=0,
+                              end=len(person), sentence=sentence))
+                ev = Event(document_id=doc.id, person_id=ent.id, person_name=person, type=etype,
+                           date=date.today(), term=None, sentence=sentence, sent_start=0, background=False,
+                           is_new=True, dismissed=False, created_at=seen, review="pending")
+                s.add(ev)
+                s.flush()
+                self.events[key] = ev.id
+        self.tokens = {}
+        for role in users.ROLES:
+            users.add_user(db, role, role, PASSWORD)
+            self.tokens[role] = users.new_token(db, role)
+
+    def app(self, **kwargs):  # noqa: ANN003, ANN201
+        from web.app import create_app
+
+        return create_app(self.db, self.config, secret="test-secret-key-0123456789", **kwargs)
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}

@@ -1,0 +1,228 @@
+"""The workbench pages: read with GET, change with POSTed forms (CSRF-checked), then redirect."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from pipeline.analysis import decisions
+from pipeline.config import EVENT_TYPES
+from pipeline.reports.casefile import build_case_file
+from pipeline.reports.digest import build_digest
+from pipeline.storage import users
+from pipeline.storage.entities import EntityNotFound
+from pipeline.storage.search import SearchError
+from web import queries
+from web.timeline import timeline_svg
+
+if TYPE_CHECKING:
+    from web.app import Workbench
+
+DOCUMENTS_SHOWN = 200  # newest documents on a case page; the count says how many there are
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise HTTPException(400, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _back(fields: dict[str, str], default: str) -> RedirectResponse:
+    nxt = fields.get("next", "")
+    ok = nxt.startswith("/") and not nxt.startswith("//")
+    return RedirectResponse(nxt if ok else default, status_code=303)
+
+
+def person_path(name: str) -> str:
+    return f"/people/{quote(name, safe='')}"
+
+
+def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
+    # Pages that only read are plain functions: Starlette runs them in its thread pool, so
+    # a slow database read never holds up the event loop (and other users' requests).
+    def today(request: Request) -> Response:
+        user = wb.page_user(request)
+        day = _day(request.query_params.get("date")) or users.utcnow().date()
+        d = build_digest(wb.db, day=day, timezone=wb.config.digest.timezone,
+                         include_confidential=user.may("analyst"), earlier_copies=False)
+        return wb.render(request, "today.html", user, d=d, day=day, prev=day - timedelta(days=1),
+                         next_day=day + timedelta(days=1), types=EVENT_TYPES)
+
+    def review(request: Request) -> Response:
+        user = wb.page_user(request)
+        state = request.query_params.get("review", "pending")
+        if state not in ("pending", "confirmed", "corrected"):
+            state = "pending"
+        with wb.db.sessions() as s:
+            rows = queries.events(s, review=state, hide_confidential=not user.may("analyst"))
+            held = queries.held_alerts(s)
+        for r in rows:
+            r["pieces"] = queries.highlight(r["sentence"], [r["written_as"], r["person"]], r["type"],
+                                            r["term"])
+        return wb.render(request, "review.html", user, rows=rows, state=state, held=held, types=EVENT_TYPES)
+
+    async def review_post(request: Request) -> Response:
+        user, fields = await wb.form(request)
+        try:
+            decisions.review_event(wb.db, wb.config, int(request.path_params["id"]),
+                                   fields.get("decision", ""),
+                                   user.name, type=fields.get("type") or None,
+                                   person=fields.get("person") or None, when=_day(fields.get("date")))
+        except decisions.ReviewError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return _back(fields, "/review")
+
+    def people(request: Request) -> Response:
+        return _entities(request, "person")
+
+    def organizations(request: Request) -> Response:
+        return _entities(request, "organization")
+
+    def _entities(request: Request, kind: str) -> Response:
+        user = wb.page_user(request)
+        p = request.query_params
+        with wb.db.sessions() as s:
+            found = queries.people(s, q=p.get("q", ""), tag=p.get("tag", ""), status=p.get("status", ""),
+                                   watchlisted=p.get("watchlisted") == "1", kind=kind,
+                                   hide_confidential=not user.may("analyst"))
+        return wb.render(request, "people.html", user, found=found, kind=kind, params=p)
+
+    def person(request: Request) -> Response:
+        user = wb.page_user(request)
+        name = request.path_params["name"]
+        case = build_case_file(wb.db, name, documents_limit=DOCUMENTS_SHOWN)
+        if case is None:
+            case = build_case_file(wb.db, name, kind="organization", documents_limit=DOCUMENTS_SHOWN)
+        if case is None or (case.confidential and not user.may("analyst")):
+            raise HTTPException(404, f"nobody named {name!r}")
+        if case.name != name:
+            return RedirectResponse(person_path(case.name), status_code=303)
+        return wb.render(request, "person.html", user, case=case, svg=timeline_svg(case.timeline),
+                         feed=f"/feeds/person/{quote(case.name, safe='')}.atom")
+
+    async def person_post(request: Request) -> Response:
+        user, fields = await wb.form(request)
+        name, action = request.path_params["name"], request.path_params["action"]
+        try:
+            if action == "merge":
+                name, _ = decisions.merge(wb.db, user.name, name, fields.get("other", ""))
+            elif action == "unmerge":
+                decisions.unmerge(wb.db, user.name, fields.get("other", ""))
+            elif action == "watch":
+                decisions.update_person(wb.db, user.name, name, watchlisted=fields.get("watchlisted") == "1",
+                                        tags=fields.get("tags", "").split(","), kind=fields.get("kind",
+                                                                                                "person"))
+            elif action == "confidential":
+                decisions.update_person(wb.db, user.name, name,
+                                        confidential=fields.get("confidential") == "1",
+                                        kind=fields.get("kind", "person"))
+            elif action == "note":
+                decisions.add_note(wb.db, user.name, name, fields.get("text", ""), kind=fields.get("kind",
+                                                                                                   "person"))
+            else:
+                raise HTTPException(404, f"no action {action!r}")
+        except (EntityNotFound, decisions.ReviewError, ValueError) as exc:
+            raise HTTPException(400, str(exc)) from None
+        return RedirectResponse(person_path(name), status_code=303)
+
+    def documents(request: Request) -> Response:
+        user = wb.page_user(request)
+        p = request.query_params
+        text = p.get("q", "").strip()
+        hits, rows, error = [], [], None
+        if text:
+            try:
+                hits = queries.search_documents(wb.db, text)
+            except SearchError as exc:
+                error = str(exc)
+        with wb.db.sessions() as s:
+            if not text:
+                rows = queries.documents(s, source=p.get("source", ""), language=p.get("language", ""),
+                                         analysed=p.get("analysed", ""), since=_day(p.get("since")),
+                                         until=_day(p.get("until")))
+            names = queries.source_names(s)
+        return wb.render(request, "documents.html", user, hits=hits, rows=rows, params=p, sources=names,
+                         error=error, text=text)
+
+    def sources(request: Request) -> Response:
+        user = wb.page_user(request)
+        with wb.db.sessions() as s:
+            data = queries.sources(s, wb.config.operator.stale_days)
+        return wb.render(request, "sources.html", user, **data)
+
+    def alerts_page(request: Request) -> Response:
+        user = wb.page_user(request)
+        with wb.db.sessions() as s:
+            data = queries.alerts(s, request.query_params.get("status", ""))
+            return wb.render(request, "alerts.html", user, status=request.query_params.get("status", ""),
+                             **data)
+
+    async def alert_retry(request: Request) -> Response:
+        user, fields = await wb.form(request)
+        try:
+            decisions.retry_alert(wb.db, user.name, int(request.path_params["id"]))
+        except decisions.ReviewError as exc:
+            raise HTTPException(404, str(exc)) from None
+        return _back(fields, "/alerts")
+
+    def activity(request: Request) -> Response:
+        user = wb.page_user(request)
+        with wb.db.sessions() as s:
+            rows = queries.activity(s, request.query_params.get("user", ""))
+            return wb.render(request, "activity.html", user, rows=rows)
+
+    def admin(request: Request) -> Response:
+        user = wb.page_user(request, "admin")
+        return wb.render(request, "admin.html", user, users=users.list_users(wb.db), roles=users.ROLES,
+                         token=request.session.pop("new_token", None))
+
+    async def admin_post(request: Request) -> Response:
+        user, fields = await wb.form(request, "admin")
+        action, name = request.path_params["action"], fields.get("name", "")
+        try:
+            if action == "add":
+                users.add_user(wb.db, name, fields.get("role", "viewer"), fields.get("password", ""))
+            elif action == "disable":
+                users.set_disabled(wb.db, name, True)
+            elif action == "enable":
+                users.set_disabled(wb.db, name, False)
+            elif action == "passwd":
+                users.set_password(wb.db, name, fields.get("password", ""))
+            elif action == "role":
+                users.set_role(wb.db, name, fields.get("role", ""))
+            elif action == "token":
+                request.session["new_token"] = users.new_token(wb.db, name)
+            elif action == "revoke":
+                users.revoke_tokens(wb.db, name)
+            else:
+                raise HTTPException(404, f"no action {action!r}")
+        except users.UserError as exc:
+            raise HTTPException(400, str(exc)) from None
+        with wb.db.session() as s:
+            decisions.log_decision(s, user.name, f"user {action}", "user", None, name, None,
+                                   {"role": fields.get("role")} if action in ("add", "role") else None)
+        return RedirectResponse("/admin", status_code=303)
+
+    return [
+        Route("/", today, methods=["GET"]),
+        Route("/review", review, methods=["GET"]),
+        Route("/review/{id:int}", review_post, methods=["POST"]),
+        Route("/people", people, methods=["GET"]),
+        Route("/people/{name}", person, methods=["GET"]),
+        Route("/people/{name}/{action}", person_post, methods=["POST"]),
+        Route("/organizations", organizations, methods=["GET"]),
+        Route("/documents", documents, methods=["GET"]),
+        Route("/sources", sources, methods=["GET"]),
+        Route("/alerts", alerts_page, methods=["GET"]),
+        Route("/alerts/{id:int}/retry", alert_retry, methods=["POST"]),
+        Route("/activity", activity, methods=["GET"]),
+        Route("/admin", admin, methods=["GET"]),
+        Route("/admin/users/{action}", admin_post, methods=["POST"]),
+    ]
