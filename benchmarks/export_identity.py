@@ -68,9 +68,23 @@ def atrisk(project: Path, workdir: Path, *args: str) -> str:
 
 
 def in_url_order(fmt: str, text: str) -> str:
-    """Records sorted (CSV: rows after the header): the crawl stores pages in no fixed order."""
+    """Records sorted (CSV: rows after the header): the crawl stores pages in no fixed order.
+
+    Incident ids (JSON lines) are row ids, numbered in the order documents were analysed:
+    they are renumbered by first appearance in the sorted records, so the same grouping
+    compares equal whatever the order of the crawl.
+    """
     if fmt == "jsonl":
-        return "".join(sorted(text.splitlines(keepends=True)))
+        lines = sorted(text.splitlines(keepends=True))
+        ids: dict[object, int] = {}
+        out = []
+        for line in lines:
+            rec = json.loads(line)
+            for ev in rec.get("events", []):
+                if ev.get("incident") is not None:
+                    ev["incident"] = ids.setdefault(ev["incident"], len(ids) + 1)
+            out.append(json.dumps(rec, ensure_ascii=False) + "\n")
+        return "".join(out)
     header, *rows = list(csv.reader(io.StringIO(text, newline="")))
     out = io.StringIO(newline="")
     csv.writer(out).writerows([header, *sorted(rows)])
@@ -128,6 +142,8 @@ def compare(exports: dict[str, str], before: Path) -> list[str]:
     for name, text in sorted(exports.items()):
         path = before / name
         old = path.read_bytes().decode("utf-8") if path.exists() else None  # CSV rows end in CRLF
+        if old is not None:  # exports written before the incident renumbering compare too
+            old = in_url_order(name.rsplit(".", 1)[1], old)
         if old == text:
             continue
         differ.append(name)
