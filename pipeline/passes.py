@@ -146,7 +146,11 @@ def run_pass(
     Raises AlreadyRunning when another pass holds the lock.
     """
     notify = progress or (lambda _stage, _info: None)
-    sources = load_sources(app.sources_path)  # invalid config stops before any work
+    # invalid sources, config or watchlist stop the pass before any page is fetched
+    sources = load_sources(app.sources_path)
+    _ = app.config
+    if analyse:
+        _ = app.watchlist
     started = time.monotonic()
     with PassLock(app.db, app.data_dir):
         close_abandoned_runs(app)
@@ -216,6 +220,15 @@ def _crawl_stage(app: App, crawl: CrawlRunner, run_id: int, only: Sequence[str],
     counters["crawl_seconds"] = round(result.elapsed, 2)
     report = update_health(app.db, app.config, list(result.counters))
     counters.update(report.as_counters())
+    if result.reason == "closespider_timeout":
+        # the deadline cut the crawl short: the pass goes on, the next crawl completes it
+        errors["crawl_deadline"] = 1
+        counters["crawl_deadline_seconds"] = app.config.crawl.max_seconds
+        with app.db.session() as s:
+            _refetch_in_full(s, s.get_one(Run, run_id).started_at)
+        log.warning("crawl stopped at its deadline ([crawl] max_seconds = %s); the next crawl "
+                    "completes it", app.config.crawl.max_seconds)
+        return OK
     if result.reason == "shutdown":
         # stopped by a signal: links of the pages it fetched may not all be followed
         with app.db.session() as s:
@@ -275,9 +288,11 @@ def _analyse_stage(app: App, notify: ProgressFn, stop: threading.Event | None,
                      "events": analysed.events, "new_events": analysed.new_events,
                      "alerts_queued": analysed.alerts,
                      "not_analysed_language": analysed.skipped_language,
+                     "analysis_failed": analysed.errors, "analysis_parked": analysed.parked,
+                     "analysis_truncated": analysed.truncated,
                      "model_loaded": analysed.model_loaded})
     if analysed.errors:
-        errors["analysis"] = analysed.errors
+        errors["analysis"] = errors.get("analysis", 0) + analysed.errors
 
 
 def deliver(app: App) -> dict[str, Any]:
