@@ -44,15 +44,15 @@ def generate(db_url: str, *, documents: int = 100_000, mentions: int = 1_000_000
     """Fill a fresh database; returns what was written and how long it took."""
     from sqlalchemy import insert
 
-    from pipeline.db import Database
-    from pipeline.models import Document, Entity, Event, Mention, Run, Source, SourceRun
-    from pipeline.store import refresh_statistics
+    from pipeline.storage.db import open_database
+    from pipeline.storage.models import Document, Entity, Event, Mention, Run, Source, SourceRun
+    from pipeline.storage.store import refresh_statistics
 
     rng = random.Random(seed)
     end = end or date.today()
     start_day = end - timedelta(days=364)
     t0 = time.monotonic()
-    db = Database(db_url)
+    db = open_database(db_url)
     now = datetime.now().replace(microsecond=0)
     with db.engine.begin() as c:
         c.execute(insert(Source), [{"id": i + 1, "name": f"source-{i + 1}", "kind": "news",
@@ -133,15 +133,15 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
     """Time one day's digest, the top person's case file and the full export."""
     from sqlalchemy import func, select
 
-    from pipeline.casefile import build_case_file
+    from pipeline.analysis.incidents import backfill
     from pipeline.config import Config
-    from pipeline.db import Database
-    from pipeline.digest import build_digest
-    from pipeline.export import iter_records
-    from pipeline.incidents import backfill
-    from pipeline.models import Entity, Incident, Mention
+    from pipeline.reports.casefile import build_case_file
+    from pipeline.reports.digest import build_digest
+    from pipeline.reports.export import iter_records
+    from pipeline.storage.db import open_database
+    from pipeline.storage.models import Entity, Incident, Mention
 
-    db = Database(db_url)
+    db = open_database(db_url)
     try:
         with db.sessions() as s:
             ranked = s.execute(

@@ -28,6 +28,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from pipeline.storage.db import open_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -96,18 +98,17 @@ def grouping(verbose: bool = False) -> dict[str, Any]:
     """Pair precision and recall of incident grouping on the assembled cases."""
     from extract.article import Article
     from extract.watchlist import WatchedEntity, Watchlist
-    from pipeline.analyse import analyse_pending
+    from pipeline.analysis.analyse import analyse_pending
     from pipeline.config import Config
-    from pipeline.db import Database
-    from pipeline.models import Document, Entity, Event
-    from pipeline.store import save_article, sync_sources
+    from pipeline.storage.models import Document, Entity, Event
+    from pipeline.storage.store import save_article, sync_sources
 
     cases = json.loads(CASES.read_text(encoding="utf-8"))["cases"]
     tp = fp = fn = 0
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for n, case in enumerate(cases):
-            db = Database(f"sqlite:///{tmp}/case{n}.db")
+            db = open_database(f"sqlite:///{tmp}/case{n}.db")
             people = sorted({r["person"] for d in case["documents"] for r in d["gold"]})
             watchlist = Watchlist(tuple(WatchedEntity("person", p) for p in people))
             names = sorted({d["source"] for d in case["documents"]})

@@ -28,7 +28,7 @@ from typing import Any
 from benchmarks.common import print_table, write_results
 from crawler.crawl import run_crawl
 from pipeline.app import App
-from scheduler import run_pass
+from pipeline.passes import run_pass
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 from tests.test_hostile_site import (
     LAUGHS,
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         sources = write_sources(work / "seed.toml", [{"name": "seed", "kind": "ngo", "allow_private": True,
                                                        "feeds": [site.url("/seed.xml")]}])
         app = App(db_url=db_url, sources_path=str(sources), config_path=str(config))
-        assert run_pass(app, digest=False).status == "ok"
+        assert run_pass(app, run_crawl, digest=False).status == "ok"
         app.close()
         seed_urls = [site.url(p) for p in seeds]
         before = _snapshot(db_url, seed_urls)

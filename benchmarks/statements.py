@@ -169,7 +169,7 @@ def _alerts(db_path: Path) -> list[dict[str, Any]]:
     """Payloads of the alerts the pass queued (one row per alert on the feed channel)."""
     import sqlite3
 
-    from pipeline.alerts import FEED_CHANNEL
+    from pipeline.delivery.alerts import FEED_CHANNEL
 
     with sqlite3.connect(db_path) as con:
         rows = con.execute("SELECT payload FROM alerts WHERE channel = ? AND status != 'cancelled'",

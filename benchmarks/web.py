@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pipeline.storage.db import open_database
+
 RESULTS = Path(__file__).resolve().parent / "results"
 REPEAT = 5
 TARGET_MS = 300.0
@@ -63,14 +65,13 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
     from sqlalchemy import func, select
     from starlette.testclient import TestClient
 
-    from pipeline import users
     from pipeline.config import Config
-    from pipeline.db import Database
-    from pipeline.digest import build_digest
-    from pipeline.models import Entity, Mention
+    from pipeline.reports.digest import build_digest
+    from pipeline.storage import users
+    from pipeline.storage.models import Entity, Mention
     from web.app import create_app
 
-    db = Database(db_url)
+    db = open_database(db_url)
     with db.sessions() as s:
         ranked = s.execute(select(Entity.name, func.count()).join(Mention, Entity.id == Mention.entity_id)
                            .where(Entity.kind == "person").group_by(Entity.id)

@@ -81,8 +81,8 @@ from pathlib import Path
 from extract.analyse import Analyser
 from extract.watchlist import load_watchlist
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.workers import analyse_worker
+from pipeline.storage.db import open_database
+from pipeline.analysis.workers import analyse_worker
 
 seen = []
 
@@ -112,7 +112,7 @@ if simulated:  # n_process > 1 keeps analyse_pending on analyse_many, which Simu
 else:
     analyser = Recording(watchlist, batch_size=config.analysis.batch_size)
     analyser.model
-db = Database(sys.argv[1])
+db = open_database(sys.argv[1])
 go, chunk = Path(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
 while not go.exists():
@@ -127,14 +127,14 @@ print(json.dumps({"ids": seen, "documents": counters.documents, "errors": counte
 
 def _prepare_template(factory: Any, docs: list[tuple[str, str]]) -> str:
     from extract.article import Article
-    from pipeline.db import Database
-    from pipeline.store import save_article, sync_sources
+    from pipeline.storage.db import open_database
+    from pipeline.storage.store import save_article, sync_sources
 
     class _Src:
         name, kind = "bench", "news"
 
     url = factory.create()
-    db = Database(url)
+    db = open_database(url)
     ids = sync_sources(db, [_Src])
     with db.session() as s:
         for u, body in docs:
@@ -156,11 +156,11 @@ def _copy(factory: Any, template_url: str) -> str:
 def _totals(url: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from pipeline.analyse import count_pending
-    from pipeline.db import Database
-    from pipeline.models import Event, Mention
+    from pipeline.analysis.analyse import count_pending
+    from pipeline.storage.db import open_database
+    from pipeline.storage.models import Event, Mention
 
-    db = Database(url)
+    db = open_database(url)
     try:
         with db.sessions() as s:
             return {"mentions": s.scalar(select(func.count()).select_from(Mention)) or 0,

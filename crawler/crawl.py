@@ -8,7 +8,7 @@ pass. The child writes one JSON object per line on its standard output:
 * ``{"event": "page", "source", "url", "kind", "status", "outcome"}`` for each page
   (outcome: new, changed, unchanged, not_modified, recorded)
 * ``{"event": "error", "source", "url", "kind", "status", "error", "message"}`` for
-  each failure (error: a kind from ``pipeline.items.FAILURE_KINDS``)
+  each failure (error: a kind from ``pipeline.storage.items.FAILURE_KINDS``)
 * ``{"event": "done", "counters": {source: counters}, "reason": ...}`` at the end
 
 and logs on standard error. It exits 0 when the pass ran, whatever pages failed,
@@ -26,11 +26,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from pipeline.redact import RedactingFilter, mask_text
+from pipeline.storage.items import CrawlError, CrawlResult, FetchFailure
 
 log = logging.getLogger(__name__)
 
@@ -39,42 +39,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_NO_DELAY_ENV = "ATRISK_BENCH_NO_DELAY"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 EXIT_CANNOT_RUN = 2
-
-
-class CrawlError(RuntimeError):
-    """The crawl pass could not run (the child process failed before finishing)."""
-
-
-@dataclass(frozen=True)
-class FetchFailure:
-    """One failed request, as reported by the crawl."""
-
-    source: str
-    url: str
-    error: str
-    status: int | None = None
-    message: str = ""
-
-
-@dataclass
-class CrawlResult:
-    """Per-source counters of one pass and every failure with its URL."""
-
-    counters: dict[str, dict[str, Any]] = field(default_factory=dict)
-    failures: list[FetchFailure] = field(default_factory=list)
-    reason: str = ""
-    elapsed: float = 0.0
-
-    def total(self, counter: str) -> int:
-        return sum(int(c.get(counter, 0)) for c in self.counters.values())
-
-    def errors(self) -> dict[str, int]:
-        """Failures of every source added up by kind."""
-        out: dict[str, int] = {}
-        for c in self.counters.values():
-            for kind, n in c.get("errors", {}).items():
-                out[kind] = out.get(kind, 0) + n
-        return dict(sorted(out.items()))
 
 
 # -- parent side -----------------------------------------------------------------------
@@ -116,6 +80,7 @@ def run_crawl(
     *,
     only: Sequence[str] = (),
     update_health: bool = True,
+    on_start: Callable[[subprocess.Popen], None] | None = None,
 ) -> CrawlResult:
     """Crawl every source (or those in ``only``) once, in a child process.
 
@@ -123,6 +88,8 @@ def run_crawl(
     rows get their health (``last_crawled_at``, ``last_success_at``,
     ``consecutive_failures``) and, when ``run_id`` is given, one ``SourceRun`` row
     each. Raises :class:`CrawlError` when the child could not run the pass.
+    ``on_start`` receives the child's process handle as soon as it runs (the scheduler
+    keeps it to stop the crawl gracefully on shutdown).
     """
     # the URL travels in the environment: a password on the command line shows in `ps`
     cmd = [sys.executable, "-m", "crawler.crawl"]
@@ -139,6 +106,8 @@ def run_crawl(
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             cwd=os.getcwd(), text=True, encoding="utf-8", errors="replace")
     assert proc.stdout is not None and proc.stderr is not None
+    if on_start is not None:
+        on_start(proc)
     tail: list[str] = []
     relay = threading.Thread(target=_relay_log, args=(proc.stderr, tail), daemon=True)
     relay.start()
@@ -155,7 +124,7 @@ def run_crawl(
         detail = " | ".join(tail[-5:])
         raise CrawlError(f"the crawl process failed (exit code {code}): {mask_text(detail)}")
     if update_health:
-        from pipeline.crawlstore import record_source_runs
+        from pipeline.storage.store import record_source_runs
 
         record_source_runs(db_url, result.counters, run_id)
     return result
@@ -294,15 +263,15 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     try:
         from scrapy.crawler import CrawlerProcess
 
-        from crawler.sources import load_sources
         from crawler.spiders.watch import WatchSpider, select_sources
         from pipeline.config import load_config
-        from pipeline.db import Database, resolve_url
+        from pipeline.sources import load_sources
+        from pipeline.storage.db import open_database, resolve_url
 
         db_url = resolve_url(args.db)
         config = load_config(args.config)
         names = [s.name for s in select_sources(load_sources(args.sources), args.source)]
-        Database(db_url).dispose()  # create or upgrade the schema before the reactor starts
+        open_database(db_url).dispose()  # create or upgrade the schema before the reactor starts
         settings = crawl_settings(config, db_url=db_url, sources_path=args.sources, only=args.source,
                                   log_level=args.log_level.upper())
         process = CrawlerProcess(settings)
@@ -321,7 +290,7 @@ def drive_crawler(process: Any, crawler: Any, events: _Events, names: list[str],
     """Run a prepared Scrapy crawler to its end, reporting each page and the final counters."""
     from scrapy import signals
 
-    from pipeline.crawlstore import counters_from_stats, empty_counters
+    from crawler.pipelines import counters_from_stats, empty_counters
 
     outcome: dict[str, Any] = {}
     crawler.signals.connect(lambda item, response=None, spider=None: events.emit(_page_event(item)),

@@ -372,7 +372,7 @@ def run_crawl_worker(
     if code != 0 or not done:
         raise CrawlError(f"the crawl worker failed (exit code {code}): {mask_text(' | '.join(tail[-5:]))}")
     if update_health:
-        from pipeline.crawlstore import record_source_runs
+        from pipeline.storage.store import record_source_runs
 
         judged = {name: c for name, c in result.counters.items()
                   if c.get("entry_ok", 0) + c.get("entry_failed", 0) > 0}
@@ -408,17 +408,17 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     try:
         from scrapy.crawler import CrawlerProcess
 
-        from crawler.sources import load_sources
         from crawler.spiders.watch import select_sources
         from pipeline.config import load_config
-        from pipeline.db import Database, resolve_url
+        from pipeline.sources import load_sources
+        from pipeline.storage.db import open_database, resolve_url
 
         db_url = resolve_url(args.db)
         config = load_config(args.config)
         redis_url = resolve_redis_url(args.redis, config)
         redis_client(redis_url).close()
         names = [s.name for s in select_sources(load_sources(args.sources), args.source)]
-        Database(db_url).dispose()
+        open_database(db_url).dispose()
         settings = crawl_settings(config, db_url=db_url, sources_path=args.sources, only=args.source,
                                   log_level=level)
         distributed_settings(settings, redis_url=redis_url, frontier=args.frontier, worker_id=worker_id())

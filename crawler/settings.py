@@ -51,7 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectLoopMiddleware": 620,
     # HttpProxyMiddleware (750, on by default) honours http_proxy/https_proxy/no_proxy
 }
-ITEM_PIPELINES = {"pipeline.crawlstore.CrawlStorePipeline": 300}
+ITEM_PIPELINES = {"crawler.pipelines.CrawlStorePipeline": 300}
 
 # atrisk's own settings, filled in by crawler.crawl
 ATRISK_DB_URL = None

@@ -132,7 +132,7 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
 
 
 def _leans_person(sp: Candidate) -> bool:
-    votes = sp.votes or [sp.kind]
+    votes = sp.votes or ([sp.kind] if sp.kind else [])
     return votes.count(PERSON) * 2 > len(votes)
 
 

@@ -1,4 +1,4 @@
-"""Alembic environment: run against the connection handed over by pipeline.db."""
+"""Alembic environment: run against the connection handed over by pipeline.storage.db."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from migrations.schema_filter import include_object
-from pipeline.models import Base
+from pipeline.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

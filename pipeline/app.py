@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extract.watchlist import Watchlist, load_watchlist
 from pipeline.config import Config, load_config
-from pipeline.db import Database, resolve_url, sqlite_path
+from pipeline.storage.db import Database, open_database, resolve_url, sqlite_path
 
 
 @dataclass
@@ -36,8 +36,9 @@ class App:
 
     @property
     def db(self) -> Database:
+        """The database, its schema created or upgraded on first use (the command's entry point)."""
         if self._db is None:
-            self._db = Database(self.db_url)
+            self._db = open_database(self.db_url)
         return self._db
 
     @property

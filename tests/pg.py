@@ -135,11 +135,11 @@ class DatabaseFactory:
         return self.server_url.set(database=name).render_as_string(hide_password=False)
 
     def _make_template(self) -> None:
-        from pipeline.db import Database
+        from pipeline.storage.db import open_database
 
         self._exec(f'DROP DATABASE IF EXISTS "{self.template}"')
         self._exec(f'CREATE DATABASE "{self.template}" TEMPLATE template0 ENCODING \'UTF8\'')
-        Database(self.url_for(self.template)).dispose()
+        open_database(self.url_for(self.template)).dispose()
 
     def create(self, *, migrated: bool = True) -> str:
         """A new database's URL: with the schema (from the template) or empty."""

@@ -19,10 +19,10 @@ import pytest
 from lxml import etree
 from sqlalchemy import select, update
 
-from pipeline import alerts
 from pipeline.config import AlertsConfig, Config, Route
-from pipeline.db import Database
-from pipeline.models import Alert, Dismissal, Document, Entity, Event, Source
+from pipeline.delivery import alerts
+from pipeline.storage.db import Database, open_database
+from pipeline.storage.models import Alert, Dismissal, Document, Entity, Event, Source
 from tests.servers import SMTPReceiver, WebhookReceiver, free_port
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -32,7 +32,7 @@ VERBS = {"arrest": "arrested", "sentence": "sentenced to six years", "release": 
 
 @pytest.fixture
 def db(db_url, tmp_path: Path) -> Iterator[Database]:
-    database = Database(db_url)
+    database = open_database(db_url)
     yield database
     database.dispose()
 
@@ -220,7 +220,7 @@ def test_concurrent_deliveries_send_nothing_twice(db, smtp, hook, tmp_path):
 
     def run(n: int) -> None:
         # each worker has its own engine and connections, like a separate `atrisk alerts`
-        own = Database(db.url, upgrade=False)
+        own = Database(db.url)
         try:
             barrier.wait()
             results.append(alerts.deliver_pending(own, config, worker_id=f"w{n}"))
@@ -244,11 +244,11 @@ def test_concurrent_deliveries_send_nothing_twice(db, smtp, hook, tmp_path):
 # one `atrisk alerts`-like delivery in its own process: argv = db url, feed path, alert URLs
 DELIVER = """
 import sys
-from pipeline.alerts import deliver_pending
+from pipeline.delivery.alerts import deliver_pending
 from pipeline.config import AlertsConfig, Config
-from pipeline.db import Database
+from pipeline.storage.db import Database
 cfg = Config(alerts=AlertsConfig(urls=tuple(sys.argv[3:]), feed=sys.argv[2]))
-res = deliver_pending(Database(sys.argv[1], upgrade=False), cfg)
+res = deliver_pending(Database(sys.argv[1]), cfg)
 print(res.sent)
 """
 
@@ -412,7 +412,7 @@ def test_secrets_in_channel_urls_never_reach_last_error_or_logs(db, tmp_path, ca
 def test_alerts_for_an_unconfigured_channel_stay_pending_with_a_warning(db, hook, tmp_path, caplog):
     config = make_config(tmp_path, (hook.url(),))
     store_event(db, config)
-    caplog.set_level(logging.WARNING, logger="pipeline.alerts")
+    caplog.set_level(logging.WARNING, logger="pipeline.delivery.alerts")
     removed = make_config(tmp_path, ())
     result = alerts.deliver_pending(db, removed)
     assert (result.sent, result.pending) == (0, 1)

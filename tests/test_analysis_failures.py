@@ -18,11 +18,11 @@ from spacy.language import Language
 from sqlalchemy import select
 
 from extract.analyse import Analyser
-from pipeline.analyse import analyse_pending, count_pending
+from pipeline.analysis.analyse import analyse_pending, count_pending
 from pipeline.app import App
-from pipeline.digest import build_digest
-from pipeline.models import Alert, Document, Event
-from pipeline.status import render_status, status
+from pipeline.reports.digest import build_digest
+from pipeline.reports.status import render_status, status
+from pipeline.storage.models import Alert, Document, Event
 from tests.servers import WebhookReceiver
 from tests.sites import LocalSite, Page, html_page, write_sources
 
@@ -59,7 +59,7 @@ def app(db_url: str, tmp_path: Path):
 
 def _store(app: App, url: str, text: str) -> None:
     from extract.article import Article
-    from pipeline.store import save_article
+    from pipeline.storage.store import save_article
 
     with app.db.session() as s:
         save_article(s, Article(url=url, text=text, language="en", title="T"), source_id=None)

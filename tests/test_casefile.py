@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import delete
 
-from pipeline import casefile
-from pipeline.casefile import build_case_file, resolve_entity, suggest_names
-from pipeline.db import Database
-from pipeline.models import Alias, Document, Entity, Event, Mention, Source
+from pipeline.reports import casefile
+from pipeline.reports.casefile import build_case_file, resolve_entity, suggest_names
+from pipeline.storage.db import Database, open_database
+from pipeline.storage.models import Alias, Document, Entity, Event, Mention, Source
 
 PERSON = "Leyla Darvish"
 
@@ -99,7 +99,7 @@ class Case:
 
 @pytest.fixture()
 def case(db_url, tmp_path):
-    db = Database(db_url)
+    db = open_database(db_url)
     yield Case(db)
     db.dispose()
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from pipeline.analyse import Claims, analyse_pending
+from pipeline.analysis.analyse import Claims, analyse_pending
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.models import Alert, Document, Event
+from pipeline.storage.db import open_database
+from pipeline.storage.models import Alert, Document, Event
 from tests.test_integrity import WATCHLIST, _store
 
 
 def test_out_of_order_analysis_makes_one_new_event_not_two(tmp_path: Path) -> None:
     # Two workers: one holds the earlier document while the other analyses the later one.
-    db = Database(f"sqlite:///{tmp_path / 'atrisk.db'}")
+    db = open_database(f"sqlite:///{tmp_path / 'atrisk.db'}")
     _store(db, "https://ngo.example/1", "The filmmaker Amir Karimi was arrested in Tehran on Monday.")
     _store(db, "https://ngo.example/2", "The filmmaker Amir Karimi was arrested in Tehran, his family said.")
     other_worker = Claims(db)
@@ -37,7 +37,7 @@ def test_out_of_order_analysis_makes_one_new_event_not_two(tmp_path: Path) -> No
 
 
 def test_claims_of_two_workers_in_one_process_never_share_a_token(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'atrisk.db'}")
+    db = open_database(f"sqlite:///{tmp_path / 'atrisk.db'}")
     _store(db, "https://ngo.example/1", "Amir Karimi was arrested.")
     _store(db, "https://ngo.example/2", "Leila Haddad was arrested.")
     first_token, first = Claims(db).next_chunk(1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from click.testing import CliRunner
 
-from cli import main, parse_when
-from pipeline.db import sqlite_path
+from cli import main
+from pipeline.durations import parse_when
+from pipeline.storage.db import sqlite_path
 from tests.pg import query_rows
 
 

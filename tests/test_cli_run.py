@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.localsite import LocalSite, fill_placeholders
-from pipeline.db import is_sqlite
+from pipeline.storage.db import is_sqlite
 from tests.pg import query_rows
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.sources import SourcesError, load_sources
 from pipeline.config import ConfigError, load_config
 from pipeline.redact import mask_text
+from pipeline.sources import SourcesError, load_sources
 
 
 def _write(tmp_path, name, text):

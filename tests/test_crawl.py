@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from crawler.canonical import NotCrawlableURL, canonicalize
 from crawler.crawl import CrawlError, CrawlResult, run_crawl
 from crawler.spiders.feeds import feed_links, sitemap_links
-from pipeline.db import Database
-from pipeline.models import Document, FetchState, Run, Source, SourceRun
-from pipeline.store import utcnow
+from pipeline.storage.db import Database, open_database
+from pipeline.storage.models import Document, FetchState, Run, Source, SourceRun
+from pipeline.storage.store import utcnow
 from tests.pg import fresh_db_url
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 
@@ -162,7 +162,7 @@ def news_passes(news_site: LocalSite, tmp_path_factory: pytest.TempPathFactory,
         "allow": [r"/news/"], "deny": [r"/tag/"],
     }])
     config = write_config(tmp / "config.toml")
-    db = Database(db_url)
+    db = open_database(db_url)
     with db.session() as s:
         run = Run(started_at=utcnow(), command="run")
         s.add(run)
@@ -302,7 +302,7 @@ def test_private_address_refused_without_allow_private(tmp_path: Path, db_url: s
     for name in ("by-ip", "by-name"):
         assert result.result.counters[name]["errors"] == {"private_address": 1}
         assert result.result.counters[name]["entry_failed"] == 1
-    with Database(db_url).session() as s:
+    with open_database(db_url).session() as s:
         assert s.scalar(select(func.count()).select_from(FetchState)) == 0  # refusals are not fetches
         assert {r.consecutive_failures for r in s.scalars(select(Source))} == {1}
 

@@ -12,21 +12,20 @@ import pytest
 from sqlalchemy import select
 
 from extract.article import extract_article
-from pipeline.analyse import analyse_pending
+from pipeline.analysis.analyse import analyse_pending
 from pipeline.app import App
-from pipeline.casefile import build_case_file
 from pipeline.config import AlertsConfig, Config, DigestConfig
-from pipeline.db import Database
-from pipeline.digest import (
+from pipeline.delivery.digests import deliver_digest, digest_due
+from pipeline.reports.casefile import build_case_file
+from pipeline.reports.digest import (
     build_digest,
-    deliver_digest,
-    digest_due,
     render_html,
     render_json,
     render_markdown,
 )
-from pipeline.models import Document, Entity, Event, Mention, Notice, Run, Source, SourceRun
-from pipeline.store import save_article, sync_sources
+from pipeline.storage.db import Database, open_database
+from pipeline.storage.models import Document, Entity, Event, Mention, Notice, Run, Source, SourceRun
+from pipeline.storage.store import save_article, sync_sources
 from tests.servers import WebhookReceiver
 from tests.sites import LocalSite, Page, html_page
 
@@ -176,7 +175,7 @@ class World:
 
 @pytest.fixture()
 def db(db_url, tmp_path):
-    database = Database(db_url)
+    database = open_database(db_url)
     yield database
     database.dispose()
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from pipeline.db import Database
-from pipeline.digest import build_digest, render_html
-from pipeline.models import Document
+from pipeline.reports.digest import build_digest, render_html
+from pipeline.storage.db import open_database
+from pipeline.storage.models import Document
 from tests.test_digest import DAY, World
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
@@ -63,7 +63,7 @@ def _run(chromium: str, profile: Path, *args: str) -> str:
 
 @pytest.fixture()
 def page(db_url, tmp_path) -> Path:
-    db = Database(db_url)
+    db = open_database(db_url)
     world = World(db)
     with db.session() as s:
         # an untitled page is shown by its address: a long one must wrap, not widen the page

@@ -21,8 +21,8 @@ import pytest
 
 from crawler.crawl import run_crawl
 from crawler.distributed import FrontierBusy, frontier_status, new_pass, redis_client, run_crawl_worker
-from pipeline.db import Database
-from pipeline.export import iter_records
+from pipeline.reports.export import iter_records
+from pipeline.storage.db import open_database
 from tests.pg import free_port
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 
@@ -107,7 +107,7 @@ def build_site() -> LocalSite:
 
 
 def _export(url: str) -> list[dict]:
-    db = Database(url)
+    db = open_database(url)
     try:
         return sorted(iter_records(db), key=lambda r: r["url"])
     finally:

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from cli import main
 from extract.article import Article
-from pipeline.analyse import analyse_pending
+from pipeline.analysis.analyse import analyse_pending
 from pipeline.app import App
-from pipeline.store import save_article, sync_sources
+from pipeline.storage.store import save_article, sync_sources
 
 
 class _Src:

@@ -163,7 +163,8 @@ def test_jurors_in_an_including_list_do_not_share_the_event(model) -> None:  # n
 
 def test_the_registry_is_what_config_digest_and_case_file_read() -> None:
     from extract import event_lexicon, event_types
-    from pipeline import casefile, config, digest
+    from pipeline import config
+    from pipeline.reports import casefile, digest
 
     names = event_types.names()
     assert config.EVENT_TYPES == names == event_lexicon.EVENT_TYPES

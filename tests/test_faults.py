@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from crawler.crawl import CrawlResult, run_crawl
-from pipeline.db import Database
-from pipeline.models import Document, FetchState
+from pipeline.storage.db import open_database
+from pipeline.storage.models import Document, FetchState
 from tests.pg import fresh_db_url
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 
@@ -139,7 +139,7 @@ def fault_pass(fault_site: LocalSite, tmp_path_factory: pytest.TempPathFactory,
         result: CrawlResult = run_crawl(db_url, str(sources), str(config))
     finally:
         child_log.removeHandler(handler)
-    db = Database(db_url)
+    db = open_database(db_url)
     with db.session() as s:
         docs = {d.url: d for d in s.scalars(select(Document))}
         states = {f.url: f for f in s.scalars(select(FetchState))}

@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from crawler.crawl import run_crawl
 from crawler.localsite import LocalSite, fill_placeholders
 from pipeline.app import App
 from pipeline.config import Config, OperatorConfig
-from pipeline.health import send_pending_notices, update_health
-from pipeline.models import FetchState, Notice, Source
-from pipeline.status import render_status, status
-from pipeline.store import sync_sources, utcnow
-from scheduler import run_pass
+from pipeline.delivery.health import send_pending_notices, update_health
+from pipeline.delivery.sender import channel_of
+from pipeline.passes import run_pass
+from pipeline.reports.status import render_status, status
+from pipeline.storage.models import OPERATOR_ROUTE, Alert, FetchState, Notice, Source
+from pipeline.storage.store import sync_sources, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,8 +128,13 @@ def test_failing_source_is_notified_once_and_recovers_once(app, receiver):
     _pass(app, config, ok=False)
     _pass(app, config, ok=False)
     assert receiver.titles().count("atrisk: source 'ngo-a' is failing") == 2
+    assert [n.status for n in _notices(app)] == ["sent"] * 3
+
+
+def _notices(app: App) -> list[Alert]:
+    """The operator notices in the outbox."""
     with app.db.sessions() as s:
-        assert [n.status for n in s.scalars(select(Notice))] == ["sent"] * 3
+        return list(s.scalars(select(Alert).where(Alert.route == OPERATOR_ROUTE).order_by(Alert.id)))
 
 
 def test_stale_source_is_notified_once_and_recovers_when_new_documents_come(app, receiver):
@@ -152,20 +159,36 @@ def test_undelivered_notice_is_retried_not_repeated(app, receiver):
     config = _config(receiver, fail_after=1, stale_days=0)
     receiver.status = 500
     _pass(app, config, ok=False)
-    _pass(app, config, ok=False)
+    _pass(app, config, ok=False)  # right after a failure the notice waits (backoff)
+    assert [(n.status, n.attempts) for n in _notices(app)] == [("pending", 1)]
+    send_pending_notices(app.db, config, now=utcnow() + timedelta(minutes=2))
     assert receiver.posts == []
-    with app.db.sessions() as s:
-        notice = s.scalar(select(Notice))
-        assert (notice.status, notice.attempts) == ("pending", 2)
+    (notice,) = _notices(app)
+    assert (notice.status, notice.attempts) == ("pending", 2) and notice.next_attempt_at is not None
     receiver.status = 200
-    send_pending_notices(app.db, config)
-    send_pending_notices(app.db, config)
+    send_pending_notices(app.db, config, now=utcnow() + timedelta(minutes=10))
+    send_pending_notices(app.db, config, now=utcnow() + timedelta(minutes=20))
     assert receiver.titles() == ["atrisk: source 'ngo-a' is failing"]
+    assert [n.status for n in _notices(app)] == ["sent"]
+
+
+def test_pending_notices_of_an_older_version_are_sent_from_the_outbox(app, receiver):
+    config = _config(receiver, fail_after=1, stale_days=0)
+    with app.db.session() as s:  # as the notices table held them before the outbox
+        src = s.scalar(select(Source).where(Source.name == "ngo-a"))
+        src.consecutive_failures, src.incident, src.incident_since = 3, "failing", utcnow()
+        s.add(Notice(key=f"health:{src.id}:failing:20261120T080000000000:{channel_of(receiver.url('/operator'))}",
+                     kind="operator", status="pending", attempts=1, created_at=utcnow()))
+    assert send_pending_notices(app.db, config) == 1
+    assert send_pending_notices(app.db, config) == 0
+    assert receiver.titles() == ["atrisk: source 'ngo-a' is failing"]
+    with app.db.sessions() as s:
+        assert s.scalar(select(Notice.status)) == "moved"
 
 
 def test_without_operator_urls_the_notice_goes_to_the_log_once(app, caplog):
     config = replace(Config(), operator=OperatorConfig(urls=(), fail_after=1, stale_days=0))
-    with caplog.at_level("WARNING", logger="pipeline.health"):
+    with caplog.at_level("WARNING", logger="pipeline.delivery.health"):
         _pass(app, config, ok=False)
         _pass(app, config, ok=False)
     assert sum("is failing (no [operator] urls configured)" in r.getMessage()
@@ -185,10 +208,10 @@ def test_real_crawl_failure_and_recovery_reach_only_the_operator(db_url, tmp_pat
     app = App(db_url=db_url, sources_path=str(tmp_path / "sources.toml"),
               config_path=str(tmp_path / "config.toml"))
     try:
-        first = run_pass(app)
+        first = run_pass(app, run_crawl)
         assert first.status == "ok" and first.counters["new_documents"] == 10
         site.stop()  # the site goes down: connections refused
-        results = [run_pass(app, analyse=False, alerts=False, digest=False) for _ in range(3)]
+        results = [run_pass(app, run_crawl, analyse=False, alerts=False, digest=False) for _ in range(3)]
         assert [r.counters["sources_failed"] for r in results] == [2, 2, 2]
         assert [r.counters["incidents_opened"] for r in results] == [0, 2, 0]
         assert sorted(receiver.titles()) == ["atrisk: source 'demo-news' is failing",
@@ -200,7 +223,7 @@ def test_real_crawl_failure_and_recovery_reach_only_the_operator(db_url, tmp_pat
         text = render_status(data)
         assert "demo-news" in text and "failing since" in text
         site = LocalSite(ROOT / "demo_site", port=port).start()  # back on the same address
-        again = [run_pass(app) for _ in range(2)]
+        again = [run_pass(app, run_crawl) for _ in range(2)]
         assert [r.counters["incidents_recovered"] for r in again] == [2, 0]
         assert sorted(receiver.titles())[:2] == ["atrisk: source 'demo-news' is failing",
                                                  "atrisk: source 'demo-news' works again"]

@@ -21,15 +21,15 @@ from sqlalchemy import select
 
 from cli import main
 from crawler.crawl import run_crawl
-from crawler.sources import SourcesError, load_sources
 from extract.article import Article
-from pipeline import alerts
 from pipeline.config import Config, load_config
-from pipeline.db import Database
-from pipeline.export import iter_records, write_csv
-from pipeline.models import Alert, Document, Source
+from pipeline.delivery import alerts
 from pipeline.redact import mask_text, mask_url
-from pipeline.store import save_article, sync_sources
+from pipeline.reports.export import iter_records, write_csv
+from pipeline.sources import SourcesError, load_sources
+from pipeline.storage.db import open_database
+from pipeline.storage.models import Alert, Document, Source
+from pipeline.storage.store import save_article, sync_sources
 from tests.servers import WebhookReceiver, free_port
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 
@@ -54,7 +54,7 @@ def rss(links: list[str]) -> str:
 
 
 def _docs(db_url: str) -> dict[str, Document]:
-    db = Database(db_url)
+    db = open_database(db_url)
     try:
         with db.sessions() as s:
             return {d.url: d for d in s.scalars(select(Document))}
@@ -128,7 +128,7 @@ HOSTILE_TITLES = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+cmd|' /C calc
 
 
 def test_csv_export_neutralises_formulas(tmp_path: Path, db_url: str) -> None:
-    db = Database(db_url)
+    db = open_database(db_url)
     ids = sync_sources(db, [type("S", (), {"name": "=evil()", "kind": "ngo"})])
     with db.session() as s:
         for i, title in enumerate(HOSTILE_TITLES):
@@ -201,17 +201,17 @@ def test_failing_delivery_to_a_webhook_never_logs_its_path_token(tmp_path: Path,
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["failed"] == 1
     assert "tok3n9" not in proc.stderr + proc.stdout
-    db = Database(db_url)
+    db = open_database(db_url)
     with db.sessions() as s:
         assert all("tok3n9" not in (a.last_error or "") for a in s.scalars(select(Alert)))
     db.dispose()
 
 
 def _queue_one_alert(db_url: str, config: Config, person: str = "Jafar Panahi") -> None:
-    from pipeline.models import Entity, Event
-    from pipeline.store import utcnow
+    from pipeline.storage.models import Entity, Event
+    from pipeline.storage.store import utcnow
 
-    db = Database(db_url)
+    db = open_database(db_url)
     with db.session() as s:
         doc = Document(url=f"https://ngo.example/{person.replace(' ', '-')}", title="T", text="x",
                        content_hash="h" + person, first_seen_at=utcnow(), updated_at=utcnow())
@@ -243,7 +243,7 @@ def test_two_sources_sharing_an_entry_url_both_succeed(tmp_path: Path, db_url: s
                 assert result.counters[name]["entry_ok"] == 1, result.counters
                 assert result.counters[name]["errors"] == {}
         assert site.paths().count("/feed") == 2  # once per pass, not once per source
-    db = Database(db_url)
+    db = open_database(db_url)
     with db.sessions() as s:
         assert {r.name: r.consecutive_failures for r in s.scalars(select(Source))} == {"one": 0, "two": 0}
     db.dispose()
@@ -276,8 +276,8 @@ def test_catastrophic_allow_deny_pattern_is_refused_at_load(tmp_path: Path, patt
 
 
 def test_pattern_slow_at_crawl_time_costs_one_url_counted() -> None:
-    from crawler.sources import SourceConfig, compile_pattern
     from crawler.spiders.watch import PatternTimeout, SourceCrawl
+    from pipeline.sources import SourceConfig, compile_pattern
 
     cfg = SourceConfig(name="x", kind="ngo", start_urls=("https://ngo.example/",))
     src = SourceCrawl(config=cfg, id=None, max_pages=10, max_depth=1, links=None,  # type: ignore[arg-type]
@@ -327,7 +327,7 @@ def test_read_only_database_is_one_clear_line(tmp_path: Path, read_only: str) ->
     work = tmp_path / "ro"
     work.mkdir()
     db_file = work / "atrisk.db"
-    Database(f"sqlite:///{db_file}").dispose()
+    open_database(f"sqlite:///{db_file}").dispose()
     # root writes to read-only files, but not to immutable ones
     root = os.geteuid() == 0
     if root and shutil.which("chattr") is None:
@@ -362,7 +362,7 @@ def test_read_only_database_is_one_clear_line(tmp_path: Path, read_only: str) ->
 def test_page_lost_to_a_database_lock_is_counted_failed_with_its_url(tmp_path: Path, db_url: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     db_file = Path(db_url.removeprefix("sqlite:///"))
-    Database(db_url).dispose()
+    open_database(db_url).dispose()
     holder: dict[str, sqlite3.Connection] = {}
 
     def lock_now(path: str) -> Page | None:
@@ -399,7 +399,7 @@ def test_slow_receiver_gets_each_alert_once(tmp_path: Path, db_url: str) -> None
     config = load_config(cfg_file)
     assert config.alerts.timeout == 30
     _queue_one_alert(db_url, config)
-    db = Database(db_url)
+    db = open_database(db_url)
     try:
         res = alerts.deliver_pending(db, config)
         again = alerts.deliver_pending(db, config, now=alerts.utcnow().replace(year=2100))
@@ -415,8 +415,9 @@ def test_slow_receiver_gets_each_alert_once(tmp_path: Path, db_url: str) -> None
 
 
 def test_readme_and_code_say_at_least_once_with_a_stable_id() -> None:
-    for path in (ROOT / "README.md", ROOT / "docs" / "scaling.md", ROOT / "pipeline" / "alerts.py",
-                 ROOT / "pipeline" / "models.py"):
+    delivery = ROOT / "pipeline" / "delivery"
+    for path in (ROOT / "README.md", ROOT / "docs" / "scaling.md", delivery / "alerts.py",
+                 delivery / "outbox.py", ROOT / "pipeline" / "storage" / "models.py"):
         text = path.read_text(encoding="utf-8").lower().replace("\n", " ")
         assert "exactly once per channel" not in text and '"exactly once' not in text, path
     readme = (ROOT / "README.md").read_text(encoding="utf-8").lower()

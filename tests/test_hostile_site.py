@@ -23,11 +23,11 @@ from sqlalchemy import select
 
 from crawler.crawl import CrawlResult, run_crawl
 from pipeline.app import App
-from pipeline.db import Database
-from pipeline.export import iter_records, write_csv
-from pipeline.items import FAILURE_KINDS
-from pipeline.models import Document
-from scheduler import run_pass
+from pipeline.passes import run_pass
+from pipeline.reports.export import iter_records, write_csv
+from pipeline.storage.db import open_database
+from pipeline.storage.items import FAILURE_KINDS
+from pipeline.storage.models import Document
 from tests.sites import LocalSite, Page, html_page, write_config, write_sources
 
 PAGE_CAP = 200_000
@@ -103,7 +103,7 @@ def hostile_site(site: LocalSite) -> dict[str, str | None]:
 
 
 def _snapshot(db_url: str, urls: list[str]) -> dict[str, tuple]:
-    db = Database(db_url)
+    db = open_database(db_url)
     try:
         with db.sessions() as s:
             return {d.url: (d.title, d.text, d.content_hash, d.published, d.analysed_hash)
@@ -145,7 +145,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory):
     config.write_text(config.read_text() + f'[analysis]\nmax_text_chars = 5000\n[alerts]\nfeed = '
                       f'"{(work / "alerts.xml").as_posix()}"\n[digest]\ndir = "{(work / "d").as_posix()}"\n')
     app = App(db_url=db_url, sources_path=str(sources), config_path=str(config))
-    first = run_pass(app, digest=False)
+    first = run_pass(app, run_crawl, digest=False)
     assert first.status == "ok" and first.counters["new_documents"] == SEED
     seed_urls = [site.url(p) for p in seed_paths]
     yield {"site": site, "app": app, "work": work, "db_url": db_url, "seed_urls": seed_urls,
@@ -175,7 +175,7 @@ def test_hostile_site_pass_completes_counts_every_failure_and_keeps_what_was_sto
     app = App(db_url=seeded["db_url"], sources_path=str(sources), config_path=str(seeded["config"]))
     events: list[dict] = []
     try:
-        result = run_pass(app, digest=False, progress=lambda stage, info: events.append(info)
+        result = run_pass(app, run_crawl, digest=False, progress=lambda stage, info: events.append(info)
                           if stage == "crawl" else None)
     finally:
         app.close()
@@ -200,7 +200,7 @@ def test_hostile_site_pass_completes_counts_every_failure_and_keeps_what_was_sto
     # nothing stored earlier changed
     assert _snapshot(seeded["db_url"], seeded["seed_urls"]) == seeded["before"]
     # the formula title is stored as it was and neutralised in the CSV export
-    db = Database(seeded["db_url"])
+    db = open_database(seeded["db_url"])
     out = io.StringIO()
     write_csv(iter_records(db), out)
     db.dispose()

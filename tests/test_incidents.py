@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 from extract import places
-from pipeline import analyse, incidents
-from pipeline.alerts import FEED_CHANNEL
+from pipeline.analysis import analyse, incidents
 from pipeline.config import AlertsConfig, Config, IncidentsConfig
-from pipeline.db import Database
-from pipeline.incidents_report import list_incidents
-from pipeline.models import Alert, Document, Entity, Event, Source
-from pipeline.store import utcnow
+from pipeline.delivery.alerts import FEED_CHANNEL
+from pipeline.reports.incidents import list_incidents
+from pipeline.storage.db import Database, open_database
+from pipeline.storage.models import Alert, Document, Entity, Event, Source
+from pipeline.storage.store import utcnow
 
 TODAY = date.today()
 STATEMENT = ("The writer Mina Sadr was arrested by police in Baku. Her publisher said she had been "
@@ -29,7 +29,7 @@ STATEMENT = ("The writer Mina Sadr was arrested by police in Baku. Her publisher
 
 @pytest.fixture()
 def db(db_url: str):
-    database = Database(db_url)
+    database = open_database(db_url)
     yield database
     database.dispose()
 
@@ -208,7 +208,7 @@ def test_watchlist_country_and_profession_keys():
 
 
 def test_a_dismissed_report_leaves_the_incident_counts(db):
-    from pipeline.alerts import dismiss_event
+    from pipeline.delivery.alerts import dismiss_event
 
     w = World(db)
     day = TODAY - timedelta(days=2)

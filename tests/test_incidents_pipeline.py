@@ -232,7 +232,7 @@ def _uwazi_mapping() -> list[tuple[str, str, str]]:
 
 
 def test_incidents_csv_has_the_documented_uwazi_columns(world):
-    from pipeline.incidents_report import UWAZI_COLUMNS
+    from pipeline.reports.incidents import UWAZI_COLUMNS
 
     mapping = _uwazi_mapping()
     assert [(c, t) for c, t, _ in mapping] == [(c, t) for c, _, t in UWAZI_COLUMNS]

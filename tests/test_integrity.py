@@ -24,10 +24,10 @@ from extract.article import Article
 from extract.entities import Mention as FoundMention
 from extract.events import Event as FoundEvent
 from extract.watchlist import Watchlist
-from pipeline.analyse import analyse_pending, count_pending
+from pipeline.analysis.analyse import analyse_pending, count_pending
 from pipeline.config import Config
-from pipeline.db import Database, sqlite_path
-from pipeline.models import (
+from pipeline.storage.db import Database, open_database, sqlite_path
+from pipeline.storage.models import (
     Alert,
     Alias,
     Dismissal,
@@ -39,7 +39,7 @@ from pipeline.models import (
     Notice,
     Source,
 )
-from pipeline.store import CHANGED, NEW, save_article, sync_sources, utcnow
+from pipeline.storage.store import CHANGED, NEW, save_article, sync_sources, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHLIST = Watchlist()
@@ -52,7 +52,7 @@ class _Src:
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
+    database = open_database(db_url)
     yield database
     database.dispose()
 
@@ -231,14 +231,14 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     from extract.article import Article
     from extract.watchlist import Watchlist
-    from pipeline.analyse import analyse_pending
+    from pipeline.analysis.analyse import analyse_pending
     from pipeline.config import Config
-    from pipeline.db import Database
-    from pipeline.store import save_article, sync_sources
+    from pipeline.storage.db import Database
+    from pipeline.storage.store import save_article, sync_sources
     from tests.test_integrity import PUB, _Src, statements
 
     url, start, n, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
-    db = Database(url, upgrade=False)
+    db = Database(url)
     while not go.exists():
         time.sleep(0.01)
     ids = sync_sources(db, [_Src])
@@ -270,7 +270,7 @@ def _per_document(db: Database) -> dict[str, tuple[int, int]]:
 def test_two_processes_write_one_database(tmp_path: Path, db_url: str, other_db_url: str) -> None:
     n = 40
     # what one process alone stores for the same documents
-    ref = Database(other_db_url)
+    ref = open_database(other_db_url)
     for u, text in statements(0, 2 * n):
         _store(ref, u, text)
     analyse_pending(ref, WATCHLIST, Config())
@@ -279,7 +279,7 @@ def test_two_processes_write_one_database(tmp_path: Path, db_url: str, other_db_
     assert expected["events"] > n
 
     url = db_url
-    shared = Database(url)  # schema and source row first: passes sync sources under the pass lock
+    shared = open_database(url)  # schema and source row first: passes sync sources under the pass lock
     sync_sources(shared, [_Src])
     shared.dispose()
     go = tmp_path / "go"
@@ -298,7 +298,7 @@ def test_two_processes_write_one_database(tmp_path: Path, db_url: str, other_db_
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    db = Database(url)
+    db = open_database(url)
     try:
         assert count_pending(db) == 0
         assert _totals(db) == expected

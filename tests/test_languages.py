@@ -338,10 +338,10 @@ def test_alert_languages_setting_decides_which_languages_alert(db_url, tmp_path,
     from dataclasses import replace
 
     from extract.article import Article
-    from pipeline.analyse import analyse_pending
+    from pipeline.analysis.analyse import analyse_pending
     from pipeline.app import App
     from pipeline.config import parse_config
-    from pipeline.store import save_article, sync_sources
+    from pipeline.storage.store import save_article, sync_sources
 
     class Src:
         name, kind = "ngo", "ngo"

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from extract.article import Article
 from extract.listing import is_listing
-from pipeline.analyse import analyse_pending
+from pipeline.analysis.analyse import analyse_pending
 from pipeline.app import App
-from pipeline.export import iter_records
-from pipeline.models import Alert, Document, Event
-from pipeline.store import save_article, sync_sources
+from pipeline.reports.export import iter_records
+from pipeline.storage.models import Alert, Document, Event
+from pipeline.storage.store import save_article, sync_sources
 
 HEADLINES = [
     "Documentary director arrested at the airport in the capital",

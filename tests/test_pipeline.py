@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from extract.article import Article
-from pipeline.analyse import analyse_pending, count_pending, mark_all_pending
+from pipeline.analysis.analyse import analyse_pending, count_pending, mark_all_pending
 from pipeline.app import App
-from pipeline.export import iter_records, write_csv
-from pipeline.lock import AlreadyRunning, PassLock
-from pipeline.models import Document, Event, Mention
-from pipeline.store import CHANGED, NEW, UNCHANGED, save_article, sync_sources
+from pipeline.reports.export import iter_records, write_csv
+from pipeline.storage.lock import AlreadyRunning, PassLock
+from pipeline.storage.models import Document, Event, Mention
+from pipeline.storage.store import CHANGED, NEW, UNCHANGED, save_article, sync_sources
 
 STATEMENT = (
     "Iranian filmmaker Jafar Panahi was arrested on Tuesday in Tehran, the Berlinale said. "

@@ -22,12 +22,12 @@ from sqlalchemy import func, select, text
 from extract.article import Article
 from extract.watchlist import load_watchlist
 from migrations.schema_filter import SEARCH_INDEX, include_object
-from pipeline.analyse import Claims, analyse_pending, count_pending
+from pipeline.analysis.analyse import Claims, analyse_pending, count_pending
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.lock import AlreadyRunning, PassLock
-from pipeline.models import Base, Document, Entity, Event, Mention
-from pipeline.store import save_article, sync_sources
+from pipeline.storage.db import Database, open_database
+from pipeline.storage.lock import AlreadyRunning, PassLock
+from pipeline.storage.models import Base, Document, Entity, Event, Mention
+from pipeline.storage.store import save_article, sync_sources
 from tests.pg import DatabaseFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ def store(db: Database, docs: list[tuple[str, str]]) -> None:
 
 def test_migrations_give_the_models_schema_and_go_down_and_up(pg_factory: DatabaseFactory) -> None:
     url = pg_factory.create(migrated=False)
-    db = Database(url)  # runs every migration on the empty database
+    db = open_database(url)  # runs every migration on the empty database
     try:
         with db.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"include_object": include_object})
@@ -77,7 +77,7 @@ def test_migrations_give_the_models_schema_and_go_down_and_up(pg_factory: Databa
         from alembic import command
         from alembic.config import Config as AlembicConfig
 
-        from pipeline.db import MIGRATIONS_DIR
+        from pipeline.storage.db import MIGRATIONS_DIR
 
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -92,7 +92,7 @@ def test_migrations_give_the_models_schema_and_go_down_and_up(pg_factory: Databa
 
 
 def test_claims_skip_rows_another_worker_has_locked(pg_factory: DatabaseFactory) -> None:
-    db = Database(pg_factory.create())
+    db = open_database(pg_factory.create())
     try:
         store(db, statements(10))
         with db.engine.connect() as other:
@@ -112,7 +112,7 @@ def test_claims_skip_rows_another_worker_has_locked(pg_factory: DatabaseFactory)
 
 def test_pass_lock_is_held_across_connections(pg_factory: DatabaseFactory, tmp_path: Path) -> None:
     url = pg_factory.create()
-    first, second = Database(url), Database(url)
+    first, second = open_database(url), open_database(url)
     try:
         with PassLock(first, tmp_path):
             with pytest.raises(AlreadyRunning, match="advisory lock"), PassLock(second, tmp_path):
@@ -130,8 +130,8 @@ from pathlib import Path
 from extract.analyse import Analyser
 from extract.watchlist import load_watchlist
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.workers import analyse_worker
+from pipeline.storage.db import open_database
+from pipeline.analysis.workers import analyse_worker
 
 seen = []
 
@@ -147,7 +147,7 @@ class Recording(Analyser):
 watchlist = load_watchlist(None)
 analyser = Recording(watchlist, batch_size=4)
 analyser.model  # load before the start line, so every worker starts together
-db = Database(sys.argv[1])
+db = open_database(sys.argv[1])
 go = Path(sys.argv[2])
 while not go.exists():
     time.sleep(0.01)
@@ -178,14 +178,14 @@ def _analysis(db: Database) -> dict[str, tuple]:
 def test_three_analysis_workers_analyse_each_document_once(pg_factory: DatabaseFactory,
                                                            tmp_path: Path) -> None:
     docs = statements(80)  # at least WORKER_MIN_DOCS: each worker also runs its store process
-    reference = Database(pg_factory.create())
+    reference = open_database(pg_factory.create())
     store(reference, docs)
     analyse_pending(reference, load_watchlist(None), Config())
     expected = _analysis(reference)
     reference.dispose()
 
     url = pg_factory.create()
-    db = Database(url)
+    db = open_database(url)
     store(db, docs)
     go = tmp_path / "go"
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(go)], cwd=ROOT,

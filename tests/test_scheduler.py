@@ -19,22 +19,22 @@ from sqlalchemy import func, select, update
 
 from crawler.localsite import LocalSite, fill_placeholders
 from extract.article import Article
-from pipeline.analyse import analyse_pending, count_pending
+from pipeline.analysis.analyse import analyse_pending, count_pending
 from pipeline.app import App
 from pipeline.config import Config, StorageConfig
-from pipeline.db import Database
-from pipeline.export import iter_records
-from pipeline.lock import PassLock
-from pipeline.models import Document, Event, Mention
-from pipeline.retention import purge_old_text
-from pipeline.store import UNCHANGED, save_article, sync_sources
+from pipeline.passes import run_pass
+from pipeline.reports.export import iter_records
+from pipeline.storage.db import open_database
+from pipeline.storage.lock import PassLock
+from pipeline.storage.models import Document, Event, Mention
+from pipeline.storage.retention import purge_old_text
+from pipeline.storage.store import UNCHANGED, save_article, sync_sources
 from scheduler import (
     JOBS_TABLE,
     close_job_store,
     open_job_store,
     planned_jobs,
     reconcile_jobs,
-    run_pass,
 )
 from tests.pg import query_rows
 
@@ -75,7 +75,7 @@ def _env() -> dict[str, str]:
 
 
 def _start(work: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "scheduler", *_paths(work), *args], cwd=work,
+    return subprocess.Popen([sys.executable, "-m", "cli", "-v", *_paths(work), "schedule", *args], cwd=work,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_env())
 
 
@@ -180,7 +180,7 @@ def _ps() -> list[str]:
 
 def test_a_job_that_finds_the_lock_held_skips(site, tmp_path, db_url):
     work = _work(tmp_path, site.base, db_url)
-    holder = Database(db_url)
+    holder = open_database(db_url)
     with PassLock(holder, work):  # as a cron `atrisk run` holds it
         proc = _start(work, "--stop-after", "6")
         _, err = proc.communicate(timeout=90)
@@ -221,6 +221,53 @@ def test_job_store_reconcile_keeps_adds_replaces_and_removes(site, tmp_path, db_
         assert _jobs(work) == ["analyse", "crawl:demo-statements", "digest"]
     finally:
         app.close()
+
+
+def test_a_job_store_written_before_the_layout_change_still_loads_and_runs(tmp_path):
+    """Rows written by the scheduler of commit ``written_by`` (jobs named ``scheduler:...``)."""
+    import threading
+
+    from sqlalchemy import Float, LargeBinary, String, column, insert, table
+
+    from scheduler import PassRequest, analyse_job, crawl_source_job, digest_job
+
+    stored = json.loads((ROOT / "tests" / "data" / "jobstore_before_layout.json").read_text())
+    (tmp_path / "sources.toml").write_text(
+        fill_placeholders((ROOT / "demo_site" / "sources.toml").read_text("utf-8"), "http://127.0.0.1:9"))
+    app = App(db_url=f"sqlite:///{tmp_path / 'atrisk.db'}", sources_path=str(tmp_path / "sources.toml"))
+    seen: list[PassRequest] = []
+    ran = threading.Event()
+
+    def run(request: PassRequest) -> None:
+        seen.append(request)
+        if len(seen) == len(JOB_IDS):
+            ran.set()
+
+    sch = open_job_store(app, run=run)  # creates the (empty) job table
+    try:
+        jobs = table(JOBS_TABLE, column("id", String), column("next_run_time", Float),
+                     column("job_state", LargeBinary))
+        with app.db.engine.begin() as conn:
+            conn.execute(insert(jobs), [{"id": r["id"], "next_run_time": r["next_run_time"],
+                                         "job_state": bytes.fromhex(r["job_state"])} for r in stored["rows"]])
+        loaded = {j.id: j for j in sch.get_jobs()}
+        assert sorted(loaded) == JOB_IDS
+        assert loaded["crawl:demo-news"].func is crawl_source_job
+        assert loaded["analyse"].func is analyse_job and loaded["digest"].func is digest_job
+        assert reconcile_jobs(sch, planned_jobs(app)) == {j: "kept" for j in JOB_IDS}
+        for job_id in JOB_IDS:  # due now, so the executor runs each stored job once
+            sch.modify_job(job_id, next_run_time=datetime.now(UTC))
+        sch.resume()
+        assert ran.wait(30), seen
+    finally:
+        close_job_store(sch)
+        app.close()
+    assert sorted(seen, key=lambda r: r.job_id) == [
+        PassRequest("analyse", "analyse", analyse=True, alerts=True),
+        PassRequest("crawl:demo-news", "crawl", crawl=True, only=("demo-news",)),
+        PassRequest("crawl:demo-statements", "crawl", crawl=True, only=("demo-statements",)),
+        PassRequest("digest", "digest", digest=True),
+    ]
 
 
 # --- retention --------------------------------------------------------------------------
@@ -287,7 +334,7 @@ def test_run_pass_applies_the_retention_setting(app, tmp_path):
     app.config = replace(Config(), storage=StorageConfig(retain_text_days=7),  # type: ignore[misc]
                          alerts=replace(Config().alerts, feed=str(tmp_path / "alerts.xml")),
                          digest=replace(Config().digest, dir=str(tmp_path / "digests")))
-    result = run_pass(app, crawl=False)
+    result = run_pass(app, None)
     assert result.status == "ok"
     assert result.counters["analysed"] == 1 and result.counters["text_purged"] == 1
     with app.db.sessions() as s:

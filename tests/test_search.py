@@ -9,9 +9,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import delete, inspect, text, update
 
-from pipeline.db import MIGRATIONS_DIR, Database
-from pipeline.models import Document, Source
-from pipeline.search import SearchError, best_sentence, search
+from pipeline.storage.db import MIGRATIONS_DIR, Database, open_database
+from pipeline.storage.models import Document, Source
+from pipeline.storage.search import SearchError, best_sentence, search
 
 DOCS = {
     "evin": ("Filmmaker held in Evin", "Filmmaker Mina Rahimi was taken to Evin prison on Friday. "
@@ -38,7 +38,7 @@ def _add(db: Database, key: str, title: str, body: str, day: int = 1) -> None:
 
 @pytest.fixture()
 def db(db_url, tmp_path):
-    database = Database(db_url)
+    database = open_database(db_url)
     for i, (key, (title, body)) in enumerate(DOCS.items()):
         _add(database, key, title, body, day=i + 1)
     yield database
@@ -120,7 +120,7 @@ def test_plain_query_gives_the_same_documents_without_the_index(db):
 @pytest.mark.sqlite_only(reason="migration 0002 builds the FTS5 index on SQLite only")
 def test_migration_indexes_documents_stored_before_it(tmp_path):
     url = "sqlite:///" + str(tmp_path / "old.db")
-    db = Database(url, upgrade=False)
+    db = Database(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection_url"] = url

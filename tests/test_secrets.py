@@ -22,11 +22,11 @@ from click.testing import CliRunner
 
 from cli import main
 from crawler.localsite import LocalSite, fill_placeholders
-from pipeline import alerts
 from pipeline.app import App
 from pipeline.config import load_config
+from pipeline.delivery import alerts
 from pipeline.redact import MASK, RedactingFilter, mask_text
-from pipeline.status import render_status, status
+from pipeline.reports.status import render_status, status
 from tests.pg import dump_rows, query_rows
 from tests.servers import SMTPReceiver, WebhookReceiver, free_port
 
@@ -247,7 +247,8 @@ def test_full_pass_never_shows_a_secret(tmp_path: Path, db_url: str,
 def _check_database(url: str, env: dict[str, str]) -> None:
     """Nothing stored holds a secret; outbox rows name channels by hash, never by URL."""
     dump = dump_rows(url)
-    rows = query_rows(url, "SELECT channel, status, last_error FROM alerts")
+    outbox = query_rows(url, "SELECT channel, status, last_error, route FROM alerts")
+    rows = [(c, st, e) for c, st, e, route in outbox if not route.startswith("@")]  # alerts, not notices
     assert_clean(dump, "the database")
     assert not re.search(r"(json|mailto)s?://", dump), "an alert URL is stored"
     config = _load_config(env)
@@ -255,7 +256,9 @@ def _check_database(url: str, env: dict[str, str]) -> None:
     assert len(channels) == 3
     used = {channel for channel, _, _ in rows}
     assert used <= set(channels) | {alerts.FEED_CHANNEL}
-    assert all(re.fullmatch(r"[0-9a-f]{16}|feed", c) for c in used)
+    assert all(re.fullmatch(r"[0-9a-f]{16}|feed", c) for c, *_ in outbox)
+    notices = {c for c, _, _, route in outbox if route == "@operator"}
+    assert notices <= {alerts.channel_of(u) for u in config.operator.urls} | {"log"}
     errors = [e for _, st, e in rows if e]
     assert errors, "the failing channels recorded why"
 
@@ -280,7 +283,8 @@ def test_in_process_pass_logs_no_secret_at_debug(tmp_path: Path, db_url: str,
     """atrisk's own records are masked where they are made, so embedding it is safe too;
     those of libraries (urllib3 logs request paths with their tokens at DEBUG) are masked
     by the filter every CLI handler carries."""
-    from scheduler import run_pass
+    from crawler.crawl import run_crawl
+    from pipeline.passes import run_pass
 
     hook, smtp = receivers
     with LocalSite(DEMO) as site:
@@ -290,7 +294,7 @@ def test_in_process_pass_logs_no_secret_at_debug(tmp_path: Path, db_url: str,
         app = App(env["ATRISK_DB"], env["ATRISK_SOURCES"], env["ATRISK_WATCHLIST"], env["ATRISK_CONFIG"])
         caplog.set_level(logging.DEBUG)
         try:
-            result = run_pass(app)
+            result = run_pass(app, run_crawl)
         finally:
             app.close()
     assert result.counters.get("alerts_sent") and result.counters.get("alerts_failed"), result.counters

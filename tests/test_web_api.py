@@ -9,15 +9,15 @@ import sys
 import pytest
 from starlette.testclient import TestClient
 
-from pipeline import users
-from pipeline.db import Database
-from pipeline.export import iter_records
+from pipeline.reports.export import iter_records
+from pipeline.storage import users
+from pipeline.storage.db import open_database
 from tests.webworld import PASSWORD, WebWorld
 
 
 @pytest.fixture()
 def world(db_url):
-    db = Database(db_url)
+    db = open_database(db_url)
     yield WebWorld(db)
     db.dispose()
 
@@ -84,7 +84,7 @@ def test_review_decisions_through_the_api_reach_the_export_and_case_file(client,
     # every decision is in the activity log, with before and after
     from sqlalchemy import select
 
-    from pipeline.models import Decision
+    from pipeline.storage.models import Decision
     with world.db.sessions() as s:
         log = [(d.user_name, d.action, d.before["review"], d.after["review"])
                for d in s.scalars(select(Decision).where(Decision.target == "event").order_by(Decision.id))]
@@ -122,7 +122,7 @@ def test_users_cli(db_url, tmp_path):
     assert [(u["name"], u["role"], u["tokens"], u["disabled"]) for u in listed] == [("maria", "analyst",
                                                                                      1, False)]
     assert atrisk("users", "passwd", "maria", stdin="another long password\n").returncode == 0
-    db = Database(db_url)
+    db = open_database(db_url)
     assert users.authenticate(db, "maria", PASSWORD) is None
     assert users.authenticate(db, "maria", "another long password") is not None
     assert users.token_user(db, token.stdout.strip()) is not None
@@ -133,7 +133,7 @@ def test_users_cli(db_url, tmp_path):
     # the hash is argon2id, never the password
     from sqlalchemy import select
 
-    from pipeline.models import User
+    from pipeline.storage.models import User
     with db.sessions() as s:
         stored = s.scalar(select(User.password_hash))
     assert stored.startswith("$argon2id$") and "another" not in stored

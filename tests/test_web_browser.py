@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.db import Database
-from pipeline.export import iter_records
+from pipeline.reports.export import iter_records
+from pipeline.storage.db import open_database
 from tests.webworld import PASSWORD, WebWorld
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
@@ -42,7 +42,7 @@ def _free_port() -> int:
 def served(db_url) -> Iterator[tuple[str, WebWorld]]:
     import uvicorn
 
-    db = Database(db_url)
+    db = open_database(db_url)
     world = WebWorld(db)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(world.app(), host="127.0.0.1", port=port, log_level="warning"))

@@ -10,18 +10,18 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from pipeline import decisions
-from pipeline.alerts import enqueue_alerts
+from pipeline.analysis import decisions
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.export import iter_records
-from pipeline.models import Alert, Document, Entity, Event
+from pipeline.delivery.alerts import enqueue_alerts
+from pipeline.reports.export import iter_records
+from pipeline.storage.db import open_database
+from pipeline.storage.models import Alert, Document, Entity, Event
 from tests.webworld import HOSTILE_TITLE, PASSWORD, WebWorld
 
 
 @pytest.fixture()
 def world(db_url):
-    db = Database(db_url)
+    db = open_database(db_url)
     yield WebWorld(db)
     db.dispose()
 
@@ -136,14 +136,14 @@ def test_case_page_actions_merge_notes_watchlist_confidential(world):
         login(c, "viewer")
         assert c.get("/people/Mina Rahimi").status_code == 404
         assert "Mina Rahimi" not in c.get("/people").text
-    from pipeline.models import Decision
+    from pipeline.storage.models import Decision
     with world.db.sessions() as s:
         actions = [(d.user_name, d.action) for d in s.scalars(select(Decision).order_by(Decision.id))]
     assert actions == [("analyst", a) for a in ("merge", "note", "watchlist", "confidential", "unmerge")]
 
 
 def test_review_first_holds_alerts_until_confirmed(db_url):
-    db = Database(db_url)
+    db = open_database(db_url)
     cfg = Config()
     cfg = replace(cfg, alerts=replace(cfg.alerts, review="first", urls=("json://127.0.0.1:9/hook",)))
     world = WebWorld(db, cfg)
@@ -167,10 +167,10 @@ def test_review_first_holds_alerts_until_confirmed(db_url):
 
 
 def test_alerts_link_to_the_workbench_when_base_url_is_set(db_url):
-    from pipeline.alerts import render_message
     from pipeline.config import WebConfig
+    from pipeline.delivery.alerts import render_message
 
-    db = Database(db_url)
+    db = open_database(db_url)
     world = WebWorld(db, replace(Config(), web=WebConfig(base_url="https://atrisk.example.org/")))
     with db.session() as s:
         ev = s.get(Event, world.events["arrest"])
@@ -188,7 +188,7 @@ def test_alerts_link_to_the_workbench_when_base_url_is_set(db_url):
 def test_digest_links_people_to_the_workbench_and_mail_leaves_out_confidential(world):
     from datetime import timedelta
 
-    from pipeline.digest import build_digest, render_html
+    from pipeline.reports.digest import build_digest, render_html
 
     decisions.update_person(world.db, "analyst", "Omar Khalil", confidential=True)
     d = build_digest(world.db, since=world.now - timedelta(days=1), now=world.now + timedelta(minutes=1),

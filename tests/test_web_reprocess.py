@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 from cli import main
 from extract.article import Article
-from pipeline import decisions
-from pipeline.analyse import analyse_pending
+from pipeline.analysis import decisions
+from pipeline.analysis.analyse import analyse_pending
 from pipeline.app import App
-from pipeline.store import save_article, sync_sources
+from pipeline.storage.store import save_article, sync_sources
 
 
 class _Src:
@@ -51,7 +51,7 @@ def test_confirm_dismiss_correct_survive_reprocess(db_url):
                      "c": [("summons", "Yusuf Demir", "pending")]}
     from sqlalchemy import select
 
-    from pipeline.models import Document, Event
+    from pipeline.storage.models import Document, Event
     with app.db.sessions() as s:
         by_doc = {url[-1]: eid for eid, url in s.execute(
             select(Event.id, Document.url).join(Document, Document.id == Event.document_id))}

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from hashlib import sha256
 
-from pipeline import users
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.models import Document, Entity, Event, Mention, Source
+from pipeline.storage import users
+from pipeline.storage.db import Database
+from pipeline.storage.models import Document, Entity, Event, Mention, Source
 
 PASSWORD = "correct horse battery"
 HOSTILE_TITLE = "<script>alert('title')</script> Statement"

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pipeline import decisions
-from pipeline.casefile import build_case_file, render_json
+from pipeline.analysis import decisions
+from pipeline.reports.casefile import build_case_file, render_json
 from web import queries
 
 if TYPE_CHECKING:

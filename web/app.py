@@ -28,10 +28,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline import users
 from pipeline.config import Config
-from pipeline.db import Database
-from pipeline.users import Principal
+from pipeline.storage import users
+from pipeline.storage.db import Database
+from pipeline.storage.users import Principal
 from web.security import LoginLimiter, SecurityHeaders, csrf_ok, csrf_token
 
 log = logging.getLogger(__name__)

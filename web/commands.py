@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from pipeline import users
+from pipeline.storage import users
 
 
 def _app(ctx: click.Context):  # noqa: ANN202 - pipeline.app.App

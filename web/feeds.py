@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pipeline.casefile import _members, _resolve
 from pipeline.config import EVENT_TYPES
-from pipeline.users import Principal, utcnow
+from pipeline.reports.casefile import _members, _resolve
+from pipeline.storage.users import Principal, utcnow
 from web import queries
 
 if TYPE_CHECKING:

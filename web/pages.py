@@ -11,12 +11,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pipeline import decisions, users
-from pipeline.casefile import build_case_file
+from pipeline.analysis import decisions
 from pipeline.config import EVENT_TYPES
-from pipeline.digest import build_digest
-from pipeline.entities import EntityNotFound
-from pipeline.search import SearchError
+from pipeline.reports.casefile import build_case_file
+from pipeline.reports.digest import build_digest
+from pipeline.storage import users
+from pipeline.storage.entities import EntityNotFound
+from pipeline.storage.search import SearchError
 from web import queries
 from web.timeline import timeline_svg
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from extract.event_lexicon import NOUN_TYPE, VERB_TYPE
-from pipeline.alerts import FEED_CHANNEL
-from pipeline.db import Database
-from pipeline.models import Alert, Decision, Document, Entity, Event, Source
-from pipeline.users import utcnow
+from pipeline.delivery.alerts import FEED_CHANNEL
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alert, Decision, Document, Entity, Event, Source
+from pipeline.storage.users import utcnow
 
 PAGE = 50
 _WORD = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
@@ -227,7 +227,7 @@ def feed_events(s: Session, *, person_ids: list[int] | None = None, tag: str = "
 
 
 def search_documents(db: Database, text: str, limit: int = PAGE) -> list[Any]:
-    from pipeline.search import search
+    from pipeline.storage.search import search
 
     return search(db, text, limit=limit)
 

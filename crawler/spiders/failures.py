@@ -1,4 +1,4 @@
-"""Failure kinds for what can go wrong with a request (see pipeline.items.FAILURE_KINDS)."""
+"""Failure kinds for what can go wrong with a request (see pipeline.storage.items.FAILURE_KINDS)."""
 
 from __future__ import annotations
 

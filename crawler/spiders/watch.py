@@ -31,13 +31,13 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawler.canonical import host_allowed, host_of, safe_canonicalize
-from crawler.sources import PATTERN_TIMEOUT, SourceConfig, compile_pattern, load_sources
 from crawler.spiders.failures import classify_failure
 from crawler.spiders.feeds import Links, feed_links, sitemap_links
-from pipeline.db import Database
-from pipeline.items import ARTICLE, FEED, LISTING, SITEMAP, CrawledPage
 from pipeline.redact import mask_text
-from pipeline.store import KnownURL, known_urls, sync_sources
+from pipeline.sources import PATTERN_TIMEOUT, SourceConfig, compile_pattern, load_sources
+from pipeline.storage.db import Database
+from pipeline.storage.items import ARTICLE, FEED, LISTING, SITEMAP, CrawledPage
+from pipeline.storage.store import KnownURL, known_urls, sync_sources
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 
 Events gain what their sentence states (date precision, country, place, authority) and
 the incident they belong to; people gain a country and a profession. The incidents of a
-database analysed before this revision are built by ``pipeline.incidents.backfill`` on
+database analysed before this revision are built by ``pipeline.analysis.incidents.backfill`` on
 the next pass (or the next ``atrisk incidents``), from the stored events and without
 queueing any alert: grouping needs the application's rules, which a migration must not
 import (they change with later revisions).

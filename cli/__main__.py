@@ -1,0 +1,5 @@
+"""``python -m cli``: the `atrisk` command."""
+
+from cli import main
+
+main()

@@ -1,0 +1,222 @@
+"""Canonical entities in the database: watchlist sync, identity resolution, merges."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from extract.entities import entity_key
+from extract.watchlist import Watchlist
+from pipeline.storage.db import Database
+from pipeline.storage.models import Alias, Entity, Event, Mention
+from pipeline.storage.store import utcnow
+
+log = logging.getLogger(__name__)
+WATCHLIST_LOCK_KEY = 0x61747277  # PostgreSQL advisory lock: one watchlist sync at a time
+
+
+class EntityNotFound(LookupError):
+    """No entity has that name, key or alias."""
+
+
+def sync_watchlist(session: Session, watchlist: Watchlist) -> None:
+    """Make every watchlist entry an entity with its aliases (origin 'watchlist')."""
+    if session.get_bind().dialect.name == "postgresql":
+        # analysis workers starting together would otherwise insert the same entries twice
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCHLIST_LOCK_KEY})
+    now = utcnow()
+    for item in watchlist.entities:
+        key = entity_key(item.name)
+        ent = session.scalar(select(Entity).where(Entity.kind == item.kind, Entity.key == key))
+        if ent is None:
+            ent = Entity(kind=item.kind, name=item.name, key=key, created_at=now)
+            session.add(ent)
+        ent.name = item.name
+        ent.watchlisted = True
+        ent.tags = list(item.tags)
+        ent.country = item.country or ent.country
+        ent.profession = item.profession or ent.profession
+        session.flush()
+        for alias in item.aliases:
+            akey = entity_key(alias)
+            if not akey or akey == key:
+                continue
+            row = session.scalar(select(Alias).where(Alias.kind == item.kind, Alias.key == akey))
+            if row is None:
+                session.add(Alias(entity_id=ent.id, kind=item.kind, alias=alias, key=akey,
+                                  origin="watchlist", created_at=now))
+            elif row.origin == "watchlist":
+                row.entity_id = ent.id
+
+
+class EntityResolver:
+    """Maps (kind, name) to an entity id, following aliases and merges; caches per pass."""
+
+    def __init__(self, session: Session, watchlist: Watchlist) -> None:
+        self.watchlist = watchlist
+        self._cache: dict[tuple[str, str], int] = {}
+        self._merged: dict[int, int] = {}
+        for eid, target in session.execute(
+            select(Entity.id, Entity.merged_into_id).where(Entity.merged_into_id.is_not(None))
+        ):
+            if target is not None:  # always, by the query; narrows the type
+                self._merged[eid] = target
+        for kind, key, eid in session.execute(select(Alias.kind, Alias.key, Alias.entity_id)):
+            self._cache[(kind, key)] = eid
+        for kind, key, eid in session.execute(select(Entity.kind, Entity.key, Entity.id)):
+            self._cache.setdefault((kind, key), eid)
+
+    def _follow(self, eid: int) -> int:
+        seen = set()
+        while eid in self._merged and eid not in seen:
+            seen.add(eid)
+            eid = self._merged[eid]
+        return eid
+
+    def resolve(self, session: Session, kind: str, name: str) -> int:
+        key = entity_key(name) or name.casefold()
+        eid = self._cache.get((kind, key))
+        if eid is None:
+            eid = self._fuzzy(kind, name)
+        if eid is None:
+            eid = _find_or_create(session, kind, name, key)
+        self._cache[(kind, key)] = eid
+        return self._follow(eid)
+
+    def _fuzzy(self, kind: str, name: str) -> int | None:
+        """A close spelling of a watchlist entry (tight threshold, watchlist only)."""
+        try:
+            from extract.entities import resolve_to_watchlist
+        except ImportError:
+            return None
+        match = resolve_to_watchlist(name, kind, self.watchlist)
+        if match is None:
+            return None
+        return self._cache.get((kind, entity_key(match.name)))
+
+
+def _find_or_create(session: Session, kind: str, name: str, key: str) -> int:
+    """The id of entity (kind, key), inserted when missing.
+
+    Several analysis workers may meet the same new name at once: the insert skips a
+    row another transaction has written (on PostgreSQL it waits for that transaction
+    to end), and the row is then read back.
+    """
+    found = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.key == key))
+    if found is not None:
+        return found
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        ent = Entity(kind=kind, name=name, key=key, created_at=utcnow(), tags=[])
+        session.add(ent)
+        session.flush()
+        return ent.id
+    table = cast(Table, Entity.__table__)
+    insert: Any = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    stmt = (insert(table)
+            .values(kind=kind, name=name, key=key, created_at=utcnow(), tags=[], watchlisted=False)
+            .on_conflict_do_nothing(index_elements=["kind", "key"])
+            .returning(table.c.id))
+    eid = session.execute(stmt).scalar()
+    if eid is None:
+        eid = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.key == key))
+    assert eid is not None
+    return int(eid)
+
+
+def find_entity(session: Session, name: str, kind: str | None = None) -> Entity:
+    """An entity by canonical name, key or alias (merges followed)."""
+    key = entity_key(name)
+    q = select(Entity).where(Entity.key == key)
+    if kind:
+        q = q.where(Entity.kind == kind)
+    ent = session.scalars(q).first()
+    if ent is None:
+        aq = select(Alias).where(Alias.key == key)
+        if kind:
+            aq = aq.where(Alias.kind == kind)
+        alias = session.scalars(aq).first()
+        ent = session.get(Entity, alias.entity_id) if alias else None
+    if ent is None:
+        raise EntityNotFound(f"no person or organization named {name!r}: see `atrisk entities`")
+    seen: set[int] = set()
+    while ent.merged_into_id and ent.id not in seen:
+        seen.add(ent.id)
+        target = session.get(Entity, ent.merged_into_id)
+        if target is None:  # merged into a row that is gone: the last one found stands
+            break
+        ent = target
+    return ent
+
+
+def merge_entities(session: Session, keep: str, other: str) -> tuple[Entity, Entity]:
+    """Record that ``other`` is the same as ``keep``: an alias, and its mentions and events moved."""
+    target = find_entity(session, keep)
+    source = find_entity(session, other, target.kind)
+    if source.id == target.id:
+        raise ValueError(f"{other!r} is already {target.name!r}")
+    now = utcnow()
+    existing = session.scalar(select(Alias).where(Alias.kind == source.kind, Alias.key == source.key))
+    if existing is None:
+        session.add(Alias(entity_id=target.id, kind=source.kind, alias=source.name, key=source.key,
+                          origin="merge", created_at=now))
+    else:
+        existing.entity_id, existing.origin = target.id, "merge"
+    source.merged_into_id = target.id
+    session.execute(update(Mention).where(Mention.entity_id == source.id).values(entity_id=target.id))
+    session.execute(update(Event).where(Event.person_id == source.id).values(person_id=target.id))
+    return target, source
+
+
+def unmerge_entity(session: Session, name: str) -> Entity:
+    """Undo a merge: the entity stands alone again, with the mentions and events written under its name."""
+    key = entity_key(name)
+    alias = session.scalar(select(Alias).where(Alias.key == key, Alias.origin == "merge"))
+    ent = session.scalars(select(Entity).where(Entity.key == key, Entity.merged_into_id.is_not(None))).first()
+    if alias is None and ent is None:
+        raise EntityNotFound(f"{name!r} is not a merged entity")
+    kind = ent.kind if ent else alias.kind  # type: ignore[union-attr]
+    if ent is None:
+        ent = Entity(kind=kind, name=alias.alias, key=key, created_at=utcnow(), tags=[])  # type: ignore[union-attr]
+        session.add(ent)
+        session.flush()
+    target_id = ent.merged_into_id or (alias.entity_id if alias else None)
+    ent.merged_into_id = None
+    if alias is not None:
+        session.execute(delete(Alias).where(Alias.id == alias.id))
+    if target_id is not None:
+        # mentions and events that were written under this name go back to it
+        for m in session.scalars(select(Mention).where(Mention.entity_id == target_id)):
+            if entity_key(m.name) == key:
+                m.entity_id = ent.id
+        for e in session.scalars(select(Event).where(Event.person_id == target_id)):
+            if entity_key(e.person_name) == key:
+                e.person_id = ent.id
+    return ent
+
+
+def list_entities(db: Database, *, kind: str | None = None, limit: int = 50) -> list[dict]:
+    """Entities by mention count, with their aliases."""
+    from sqlalchemy import func
+
+    with db.sessions() as s:
+        q = (select(Entity, func.count(Mention.id), func.count(func.distinct(Mention.document_id)))
+             .join(Mention, Mention.entity_id == Entity.id, isouter=True)
+             .where(Entity.merged_into_id.is_(None))
+             .group_by(Entity.id)
+             .order_by(func.count(Mention.id).desc(), Entity.name)
+             .limit(limit))
+        if kind:
+            q = q.where(Entity.kind == kind)
+        rows = s.execute(q).all()
+        aliases: dict[int, list[str]] = {}
+        ids = [e.id for e, _, _ in rows]
+        for eid, alias in s.execute(select(Alias.entity_id, Alias.alias).where(Alias.entity_id.in_(ids))):
+            aliases.setdefault(eid, []).append(alias)
+        return [{"name": e.name, "kind": e.kind, "mentions": n, "documents": d,
+                 "watchlisted": e.watchlisted, "aliases": sorted(aliases.get(e.id, []))}
+                for e, n, d in rows]
