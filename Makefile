@@ -36,7 +36,7 @@ system-deps:
 	  echo "make system-deps: missing Debian packages:$$missing; run: sudo apt-get install -y$$missing (or sudo make system-deps)" >&2; \
 	  exit 1; fi; \
 	echo "installing Debian packages:$$missing"; \
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null
 
 # The whole suite on a real PostgreSQL server the tests start themselves (Debian's postgresql),
 # or on ATRISK_TEST_PG_URL (a superuser URL); SQLite-only tests are deselected.
