@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from trafilatura.settings import Document
 from w3lib.encoding import html_to_unicode
 
 from extract import langid
+from extract.langid import dominant_script
 
 logger = logging.getLogger(__name__)
 
@@ -311,31 +311,6 @@ _SCRIPT_LANGUAGES = {
     "BENGALI": {"bn", "as"},
 }  # fmt: skip
 _NON_LATIN = set().union(*_SCRIPT_LANGUAGES.values()) - {"sr"}  # Serbian is written both ways
-
-
-def dominant_script(text: str, sample: int = 2000) -> str | None:
-    """Unicode script of most letters in (the start of) ``text``: "LATIN", "CYRILLIC"...
-
-    Japanese counts as "HIRAGANA" as soon as kana make a tenth of the letters, since
-    its kanji alone would read as Chinese.
-    """
-    counts: dict[str, int] = {}
-    letters = 0
-    for char in text:
-        if not char.isalpha():
-            continue
-        name = unicodedata.name(char, "")
-        script = name.split(" ", 1)[0] if name else ""
-        counts[script] = counts.get(script, 0) + 1
-        letters += 1
-        if letters >= sample:
-            break
-    if not letters:
-        return None
-    kana = counts.get("HIRAGANA", 0) + counts.get("KATAKANA", 0)
-    if kana * 10 >= letters:
-        return "HIRAGANA"
-    return max(counts, key=lambda script: counts[script])
 
 
 # Letters that only some languages of a shared script use, most telling first.

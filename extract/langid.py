@@ -48,6 +48,11 @@ SCRIPT_LANGUAGE = {
 
 
 def dominant_script(text: str, sample: int = 2000) -> str | None:
+    """Unicode script of most letters in (the start of) ``text``: "LATIN", "CYRILLIC"...
+
+    Japanese counts as "HIRAGANA" as soon as kana make a tenth of the letters, since
+    its kanji alone would read as Chinese.
+    """
     counts: dict[str, int] = {}
     letters = 0
     for char in text:
@@ -55,8 +60,6 @@ def dominant_script(text: str, sample: int = 2000) -> str | None:
             continue
         name = unicodedata.name(char, "")
         script = name.split(" ", 1)[0] if name else ""
-        if script == "CJK":
-            script = "CJK"
         counts[script] = counts.get(script, 0) + 1
         letters += 1
         if letters >= sample:
