@@ -24,16 +24,12 @@ def incidents(ctx: click.Context, since: datetime | None, country: str | None, e
 
     Example: atrisk incidents --country Iran --since 30d --format csv --out iran.csv
     """
-    from pipeline.analysis import incidents as grouping
-
-    app = app_of(ctx)
-    grouping.backfill(app.db, app.config)
     if ctx.invoked_subcommand is not None:
         return
     from pipeline.reports.incidents import list_incidents, write_csv, write_jsonl
 
-    records = list_incidents(app.db, since=since, country=country,
-                             etype=etype)
+    # app.db: an old database's events are grouped into incidents when it is opened
+    records = list_incidents(app_of(ctx).db, since=since, country=country, etype=etype)
     with output(out) as fh:
         n = (write_jsonl if fmt == "jsonl" else write_csv)(records, fh)
     log.info("%d incident(s)", n)

@@ -83,7 +83,7 @@ def events_dismiss(ctx: click.Context, event_id: int) -> None:
 
     Example: atrisk events dismiss 42
     """
-    from pipeline.delivery.alerts import EventNotFound, dismiss_event
+    from pipeline.analysis.decisions import EventNotFound, dismiss_event
 
     try:
         cancelled = dismiss_event(app_of(ctx).db, event_id)

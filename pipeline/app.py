@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from extract.watchlist import Watchlist, load_watchlist
+from pipeline.analysis import incidents
 from pipeline.config import Config, load_config
 from pipeline.storage.db import Database, open_database, resolve_url, sqlite_path
 
@@ -36,9 +37,17 @@ class App:
 
     @property
     def db(self) -> Database:
-        """The database, its schema created or upgraded on first use (the command's entry point)."""
+        """The database, its schema created or upgraded on first use (the command's entry point).
+
+        The data follows the schema then: events stored before incidents existed are grouped
+        into incidents (the configuration is read only when there are such events).
+        """
         if self._db is None:
             self._db = open_database(self.db_url)
+            with self._db.sessions() as s:
+                ungrouped = incidents.has_unassigned(s)
+            if ungrouped:
+                incidents.backfill(self._db, self.config)
         return self._db
 
     @property

@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select, update
 
+from pipeline.analysis import decisions
 from pipeline.config import AlertsConfig, Config, Route
 from pipeline.delivery import alerts
 from pipeline.storage.db import Database, open_database
@@ -468,7 +469,7 @@ def test_dismissal_cancels_pending_alerts_and_survives_reanalysis(db, hook, tmp_
     config = make_config(tmp_path, (hook.url(),))
     event_id, _ = store_event(db, config)
     other_id, _ = store_event(db, config, url="https://news.example.org/2", person="Other Person")
-    assert alerts.dismiss_event(db, event_id) == 1
+    assert decisions.dismiss_event(db, event_id) == 1
 
     with db.session() as s:
         event = s.get(Event, event_id)
@@ -494,8 +495,8 @@ def test_dismissal_cancels_pending_alerts_and_survives_reanalysis(db, hook, tmp_
 
 
 def test_dismissing_an_unknown_event_names_the_problem(db):
-    with pytest.raises(alerts.EventNotFound, match="no event with id 999"):
-        alerts.dismiss_event(db, 999)
+    with pytest.raises(decisions.EventNotFound, match="no event with id 999"):
+        decisions.dismiss_event(db, 999)
 
 
 def test_message_title_and_body():

@@ -6,8 +6,9 @@ import json
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
+from pipeline.app import App
 from pipeline.reports import casefile
 from pipeline.reports.casefile import build_case_file, resolve_entity, suggest_names
 from pipeline.storage.db import Database, open_database
@@ -100,8 +101,30 @@ class Case:
 @pytest.fixture()
 def case(db_url, tmp_path):
     db = open_database(db_url)
-    yield Case(db)
+    written = Case(db)
     db.dispose()
+    # the events were stored without incidents, as by a version before incidents existed: the
+    # next command's first use of the database groups them (case files only read)
+    app = App(db_url)
+    written.db = app.db
+    yield written
+    app.close()
+
+
+def test_opening_an_old_database_groups_its_events_into_incidents(db_url):
+    db = open_database(db_url)
+    Case(db)
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.incident_id.is_(None))) == 9
+        assert build_case_file(db, PERSON).incidents == []  # a report builder writes nothing
+    db.dispose()
+    app = App(db_url)
+    try:
+        with app.db.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(Event).where(Event.incident_id.is_(None))) == 0
+        assert {i["type"] for i in build_case_file(app.db, PERSON).incidents} >= {"arrest", "sentence"}
+    finally:
+        app.close()
 
 
 def test_timeline_lists_each_happening_once_at_its_first_report(case):

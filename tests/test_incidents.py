@@ -208,7 +208,7 @@ def test_watchlist_country_and_profession_keys():
 
 
 def test_a_dismissed_report_leaves_the_incident_counts(db):
-    from pipeline.delivery.alerts import dismiss_event
+    from pipeline.analysis.decisions import dismiss_event
 
     w = World(db)
     day = TODAY - timedelta(days=2)

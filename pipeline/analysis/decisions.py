@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
+from pipeline.analysis import incidents
 from pipeline.config import EVENT_TYPES, Config
 from pipeline.delivery import alerts
 from pipeline.storage.db import Database
@@ -30,6 +31,10 @@ HELD = alerts.HELD
 
 class ReviewError(ValueError):
     """A decision that cannot be applied (unknown event, type or person)."""
+
+
+class EventNotFound(LookupError):
+    """No event has the given id."""
 
 
 def log_decision(s: Session, user: str, action: str, target: str, target_id: int | None,
@@ -134,6 +139,20 @@ def review_event(db: Database, config: Config, event_id: int, decision: str, use
         return event_view(s, ev)
 
 
+def dismiss_event(db: Database, event_id: int) -> int:
+    """Dismiss an event (see ``alerts.dismiss``) and regroup its incident without it.
+
+    Returns the number of undelivered alerts cancelled.
+    """
+    with db.session() as s:
+        event = s.get(Event, event_id)
+        if event is None:
+            raise EventNotFound(f"no event with id {event_id}; see event ids with `atrisk export`")
+        cancelled = alerts.dismiss(s, event)
+        incidents.after_document(s, [event])  # the incident's sources and facts without it
+    return cancelled
+
+
 def _dismiss(db: Database, event_id: int, user: str) -> dict[str, Any]:
     with db.session() as s:
         ev = s.get(Event, event_id)
@@ -142,7 +161,7 @@ def _dismiss(db: Database, event_id: int, user: str) -> dict[str, Any]:
         person = s.get(Entity, ev.person_id)
         assert person is not None
         before = _state(ev, person.name)
-    alerts.dismiss_event(db, event_id)
+    dismiss_event(db, event_id)
     with db.session() as s:
         ev = s.get(Event, event_id)
         assert ev is not None
@@ -274,11 +293,6 @@ def add_note(db: Database, user: str, name: str, text: str, kind: str = "person"
         ent = find_entity(s, name, kind)
         s.add(Note(entity_id=ent.id, user_name=user, at=utcnow(), text=text[:20000]))
         log_decision(s, user, "note", kind, ent.id, ent.name, None, {"note": text[:200]})
-
-
-def notes_of(s: Session, entity_ids: list[int]) -> list[dict[str, Any]]:
-    return [{"user": n.user_name, "at": n.at.isoformat(timespec="minutes"), "text": n.text}
-            for n in s.scalars(select(Note).where(Note.entity_id.in_(entity_ids)).order_by(Note.at.desc()))]
 
 
 def retry_alert(db: Database, user: str, row_id: int) -> None:

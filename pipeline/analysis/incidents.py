@@ -33,6 +33,7 @@ from extract import places
 from extract.case_facts import SentenceFacts
 from extract.event_time import period_end
 from pipeline.config import Config
+from pipeline.delivery import alerts
 from pipeline.reports.incidents import PUBLIC_PRECISION
 from pipeline.storage import neardup
 from pipeline.storage.db import Database
@@ -243,8 +244,6 @@ def follow_up(s: Session, inc: Incident, config: Config) -> int:
     """With ``[alerts] corroborated``, one alert when a new incident has two independent sources."""
     if not config.alerts.corroborated or inc.followup_sent or not inc.is_new or inc.sources < 2:
         return 0
-    from pipeline.delivery import alerts  # alerts builds on the event model only
-
     opener_id = _opened_by(s, inc)
     opener = s.get(Event, opener_id) if opener_id is not None else None
     if opener is None or opener.dismissed:

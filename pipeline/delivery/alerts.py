@@ -59,10 +59,6 @@ _MAIL_SCHEMES = ("mailto", "mailtos")
 ALERT_ID_HEADER = "X-Atrisk-Alert-Id"
 
 
-class EventNotFound(LookupError):
-    """No event has the given id."""
-
-
 def make_alert_id(document_url: str, person_key: str, event_type: str) -> str:
     """Stable id of one alert: the same document, person and type always give the same id."""
     raw = f"{document_url}\n{person_key}\n{event_type}"
@@ -348,45 +344,39 @@ def is_dismissed(session: Session, document_id: int, person_key: str, type: str)
     ))))
 
 
-def dismiss_event(db: Database, event_id: int) -> int:
+def dismiss(s: Session, event: Event) -> int:
     """Mark an event wrong: it leaves alerts and the feed, and stays dismissed after reprocess.
 
     Every event of the same document, person and type is dismissed with it. Returns the
-    number of undelivered alerts cancelled.
+    number of undelivered alerts cancelled. Regrouping the event's incident is the
+    caller's part (``pipeline.analysis.decisions.dismiss_event``).
     """
-    with db.session() as s:
-        event = s.get(Event, event_id)
-        if event is None:
-            raise EventNotFound(f"no event with id {event_id}; see event ids with `atrisk export`")
-        document = s.get(Document, event.document_id)
-        person = s.get(Entity, event.person_id)
-        assert document is not None and person is not None  # foreign keys
-        s.execute(
-            update(Event)
-            .where(Event.document_id == event.document_id, Event.person_id == event.person_id,
-                   Event.type == event.type)
-            .values(dismissed=True)
-            .execution_options(synchronize_session=False)
-        )
-        if not is_dismissed(s, document.id, person.key, event.type):
-            s.add(Dismissal(document_id=document.id, person_key=person.key, type=event.type,
-                            created_at=utcnow()))
-        alert_id = make_alert_id(document.url, person.key, event.type)
-        cancelled = s.scalar(
-            select(func.count()).select_from(Alert)
-            .where(Alert.alert_id == alert_id, Alert.status.in_((PENDING, FAILED, HELD)),
-                   Alert.channel != FEED_CHANNEL)
-        ) or 0
-        s.execute(
-            update(Alert)
-            .where(Alert.alert_id == alert_id,
-                   or_(Alert.status.in_((PENDING, FAILED, HELD)), Alert.channel == FEED_CHANNEL))
-            .values(status=CANCELLED, claimed_by=None, claimed_at=None, next_attempt_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        from pipeline.analysis.incidents import after_document  # it builds on this module
-
-        after_document(s, [event])  # the incident's sources and facts without it
+    document = s.get(Document, event.document_id)
+    person = s.get(Entity, event.person_id)
+    assert document is not None and person is not None  # foreign keys
+    s.execute(
+        update(Event)
+        .where(Event.document_id == event.document_id, Event.person_id == event.person_id,
+               Event.type == event.type)
+        .values(dismissed=True)
+        .execution_options(synchronize_session=False)
+    )
+    if not is_dismissed(s, document.id, person.key, event.type):
+        s.add(Dismissal(document_id=document.id, person_key=person.key, type=event.type,
+                        created_at=utcnow()))
+    alert_id = make_alert_id(document.url, person.key, event.type)
+    cancelled = s.scalar(
+        select(func.count()).select_from(Alert)
+        .where(Alert.alert_id == alert_id, Alert.status.in_((PENDING, FAILED, HELD)),
+               Alert.channel != FEED_CHANNEL)
+    ) or 0
+    s.execute(
+        update(Alert)
+        .where(Alert.alert_id == alert_id,
+               or_(Alert.status.in_((PENDING, FAILED, HELD)), Alert.channel == FEED_CHANNEL))
+        .values(status=CANCELLED, claimed_by=None, claimed_at=None, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
     log.info("dismissed event %d (%s, %s); %d undelivered alert(s) cancelled",
-             event_id, event.type, person.name, cancelled)
+             event.id, event.type, person.name, cancelled)
     return int(cancelled)

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from extract import event_types
 from extract.entities import entity_key
-from pipeline.analysis import decisions
+from pipeline.reports import incidents as reports
 from pipeline.reports.digest import EVENT_LABELS
 from pipeline.reports.digest_render import iso, md, md_link
 from pipeline.reports.languages import sentence_label
 from pipeline.storage.db import Database
+from pipeline.storage.entities import notes_of
 from pipeline.storage.models import Alias, Document, Entity, Event, Mention, Source
 
 log = logging.getLogger(__name__)
@@ -167,13 +168,9 @@ def build_case_file(db: Database, name: str, *, kind: str = "person",
     """The case file of the person ``name`` refers to, or None when nobody matches.
 
     ``documents_limit`` keeps only the documents stored last (a page); ``document_count``
-    counts them all.
+    counts them all. Events of a database analysed before incidents existed are grouped by
+    the entry points (``App.db``, the analysis stage), not here: this is a pure read.
     """
-    from pipeline.analysis.incidents import backfill
-    from pipeline.config import Config
-    from pipeline.reports import incidents as reports
-
-    backfill(db, Config())  # a database analysed before incidents existed
     with db.sessions() as s:
         root = _resolve(s, name, kind)
         if root is None:
@@ -211,7 +208,7 @@ def build_case_file(db: Database, name: str, *, kind: str = "person",
             document_count=count,
             entity_id=root.id,
             confidential=any(m.confidential for m in members),
-            notes=decisions.notes_of(s, ids),
+            notes=notes_of(s, ids),
             standing=reports.person_status(incidents),
             profession=next((m.profession for m in members if m.profession), None),
             country=reports.person_country(root, incidents),

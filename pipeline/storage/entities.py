@@ -1,4 +1,4 @@
-"""Canonical entities in the database: watchlist sync, identity resolution, merges."""
+"""Canonical entities in the database: watchlist sync, identity resolution, merges, analysts' notes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
 from pipeline.storage.db import Database
-from pipeline.storage.models import Alias, Entity, Event, Mention
+from pipeline.storage.models import Alias, Entity, Event, Mention, Note
 from pipeline.storage.store import utcnow
 
 log = logging.getLogger(__name__)
@@ -220,3 +220,9 @@ def list_entities(db: Database, *, kind: str | None = None, limit: int = 50) -> 
         return [{"name": e.name, "kind": e.kind, "mentions": n, "documents": d,
                  "watchlisted": e.watchlisted, "aliases": sorted(aliases.get(e.id, []))}
                 for e, n, d in rows]
+
+
+def notes_of(s: Session, entity_ids: list[int]) -> list[dict[str, Any]]:
+    """Analysts' notes on these entities, newest first (``decisions.add_note`` writes them)."""
+    return [{"user": n.user_name, "at": n.at.isoformat(timespec="minutes"), "text": n.text}
+            for n in s.scalars(select(Note).where(Note.entity_id.in_(entity_ids)).order_by(Note.at.desc()))]
