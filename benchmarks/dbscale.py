@@ -17,6 +17,9 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -191,8 +194,18 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
         db.dispose()
 
 
-def run(quick: bool = False, keep: str | None = None) -> dict[str, Any]:
-    """Generate the database (10x smaller with ``quick``) in a temporary folder and measure."""
+@dataclass
+class ScaleDatabase:
+    path: Path
+    url: str
+    day: date  # the day measured: 100 days before the last one generated
+    info: dict[str, Any]  # what generate() wrote, or {"reused": path}
+
+
+@contextmanager
+def scale_database(quick: bool = False, keep: str | None = None) -> Iterator[ScaleDatabase]:
+    """The generated database (10x smaller with ``quick``): at ``keep`` when given (reused
+    when it is there), else in a temporary folder removed afterwards."""
     scale = 10 if quick else 1
     with tempfile.TemporaryDirectory(prefix="atrisk-dbscale-") as tmp:
         path = Path(keep) if keep else Path(tmp) / "scale.db"
@@ -203,9 +216,15 @@ def run(quick: bool = False, keep: str | None = None) -> dict[str, Any]:
                             entities=5_000 // scale, events=3_000 // scale, end=end)
         else:
             info = {"reused": str(path)}
-        info.update(measure(db_url, end - timedelta(days=100)))
-        info["db_mb"] = round(path.stat().st_size / 1e6, 1)
-        return info
+        yield ScaleDatabase(path, db_url, end - timedelta(days=100), info)
+
+
+def run(quick: bool = False, keep: str | None = None) -> dict[str, Any]:
+    """Generate the database (10x smaller with ``quick``) in a temporary folder and measure."""
+    with scale_database(quick, keep) as scale:
+        scale.info.update(measure(scale.url, scale.day))
+        scale.info["db_mb"] = round(scale.path.stat().st_size / 1e6, 1)
+        return scale.info
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import logging
 import re
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -116,21 +115,11 @@ def table(result: dict[str, Any]) -> str:
 
 
 def run(quick: bool = False, keep: str | None = None) -> dict[str, Any]:
-    from benchmarks.dbscale import generate
+    from benchmarks.dbscale import scale_database
 
-    scale = 10 if quick else 1
-    with tempfile.TemporaryDirectory(prefix="atrisk-web-") as tmp:
-        path = Path(keep) if keep else Path(tmp) / "scale.db"
-        db_url = f"sqlite:///{path}"
-        end = date.today() - timedelta(days=1)
-        info: dict[str, Any]
-        if not path.exists():
-            info = generate(db_url, documents=100_000 // scale, mentions=1_000_000 // scale,
-                            entities=5_000 // scale, events=3_000 // scale, end=end)
-        else:
-            info = {"reused": str(path)}
-        info.update(measure(db_url, end - timedelta(days=100)))
-        return info
+    with scale_database(quick, keep) as scale:
+        scale.info.update(measure(scale.url, scale.day))
+        return scale.info
 
 
 if __name__ == "__main__":
