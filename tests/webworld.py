@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from hashlib import sha256
+from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.storage import users
@@ -16,9 +18,27 @@ HOSTILE_TITLE = "<script>alert('title')</script> Statement"
 HOSTILE_SENTENCE = "Mina Rahimi was arrested <img src=x onerror=alert(1)> in Tehran."
 
 
+WATCHLIST = """\
+# Our desk's watchlist: people we follow, with the tags alerts are routed on.
+
+[[people]]
+name = "Mina Rahimi"  # filmmaker, Tehran
+aliases = ["Rahimi"]
+tags = ["iran", "film"]
+
+[[people]]
+name = "Omar Khalil"
+tags = ["syria"]
+"""
+
+
 class WebWorld:
     def __init__(self, db: Database, config: Config | None = None) -> None:
         self.db = db
+        # the watchlist file the workbench edits (removed with this world)
+        self._tmp = tempfile.TemporaryDirectory(prefix="atrisk-webworld-")
+        self.watchlist_path = Path(self._tmp.name) / "watchlist.toml"
+        self.watchlist_path.write_text(WATCHLIST, encoding="utf-8")
         self.config = config or Config()
         self.config = replace(self.config, alerts=replace(self.config.alerts, max_age_days=100000))
         now = datetime.utcnow().replace(microsecond=0)  # noqa: DTZ003 - naive UTC as stored
@@ -69,6 +89,7 @@ class WebWorld:
     def app(self, **kwargs):  # noqa: ANN003, ANN201
         from web.app import create_app
 
+        kwargs.setdefault("watchlist_path", self.watchlist_path)
         return create_app(self.db, self.config, secret="test-secret-key-0123456789", **kwargs)
 
     def auth(self, role: str) -> dict[str, str]:

@@ -11,12 +11,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from pipeline import watchlist_edit
 from pipeline.analysis import decisions
 from pipeline.config import EVENT_TYPES
 from pipeline.reports.casefile import build_case_file
 from pipeline.reports.digest import build_digest
 from pipeline.storage import users
-from pipeline.storage.entities import EntityNotFound
+from pipeline.storage.entities import EntityNotFound, find_entity
 from pipeline.storage.search import SearchError
 from web import queries
 from web.timeline import timeline_svg
@@ -104,8 +105,11 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             raise HTTPException(404, f"nobody named {name!r}")
         if case.name != name:
             return RedirectResponse(person_path(case.name), status_code=303)
+        path = wb.watchlist_path
+        listed = watchlist_edit.entry(path, case.kind, case.name) if path and user.may("analyst") else None
         return wb.render(request, "person.html", user, case=case, svg=timeline_svg(case.timeline),
-                         feed=f"/feeds/person/{quote(case.name, safe='')}.atom")
+                         feed=f"/feeds/person/{quote(case.name, safe='')}.atom", watchlist_file=path,
+                         watchlist_version=watchlist_edit.version(path) if path else "", listed=listed)
 
     async def person_post(request: Request) -> Response:
         user, fields = await wb.form(request)
@@ -116,9 +120,7 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             elif action == "unmerge":
                 decisions.unmerge(wb.db, user.name, fields.get("other", ""))
             elif action == "watch":
-                decisions.update_person(wb.db, user.name, name, watchlisted=fields.get("watchlisted") == "1",
-                                        tags=fields.get("tags", "").split(","), kind=fields.get("kind",
-                                                                                                "person"))
+                _watch(name, fields, user.name)
             elif action == "confidential":
                 decisions.update_person(wb.db, user.name, name,
                                         confidential=fields.get("confidential") == "1",
@@ -131,6 +133,24 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         except (EntityNotFound, decisions.ReviewError, ValueError) as exc:
             raise HTTPException(400, str(exc)) from None
         return RedirectResponse(person_path(name), status_code=303)
+
+    def _watch(name: str, fields: dict[str, str], user: str) -> None:
+        """The watchlist file first (what analysis reads), then the database and the decision row."""
+        if wb.watchlist_path is None:
+            raise HTTPException(409, "no watchlist file is configured; start `atrisk serve` with --watchlist")
+        if not fields.get("watchlist_version"):
+            raise HTTPException(400, "the form lacks the watchlist version it was loaded with; reload it")
+        kind, watched = fields.get("kind", "person"), fields.get("watchlisted") == "1"
+        tags = fields.get("tags", "").split(",")
+        with wb.db.sessions() as s:
+            canonical = find_entity(s, name, kind).name
+        try:
+            watchlist_edit.set_entry(wb.watchlist_path, kind, canonical, watched=watched, tags=tags,
+                                     expected=fields["watchlist_version"])
+        except watchlist_edit.WatchlistEditError as exc:
+            raise HTTPException(409, str(exc)) from None
+        decisions.update_person(wb.db, user, canonical, watchlisted=watched, tags=tags, kind=kind,
+                                file=str(wb.watchlist_path))
 
     def documents(request: Request) -> Response:
         user = wb.page_user(request)

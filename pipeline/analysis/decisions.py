@@ -248,8 +248,9 @@ def unmerge(db: Database, user: str, name: str) -> str:
 
 def update_person(db: Database, user: str, name: str, *, watchlisted: bool | None = None,
                   tags: list[str] | None = None, confidential: bool | None = None,
-                  kind: str = "person") -> str:
-    """Watchlist flag, tags, confidential flag of an entity; logged with before and after."""
+                  kind: str = "person", file: str | None = None) -> str:
+    """Watchlist flag, tags, confidential flag of an entity; logged with before and after
+    (and ``file``, the watchlist file the change was written to)."""
     with db.session() as s:
         ent = find_entity(s, name, kind)
         before = _person_state(s, ent)
@@ -262,7 +263,8 @@ def update_person(db: Database, user: str, name: str, *, watchlisted: bool | Non
         after = _person_state(s, ent)
         if after != before:
             action = "confidential" if before["confidential"] != after["confidential"] else "watchlist"
-            log_decision(s, user, action, kind, ent.id, ent.name, before, after)
+            log_decision(s, user, action, kind, ent.id, ent.name, before,
+                         {**after, "watchlist_file": file} if file else after)
         return ent.name
 
 
