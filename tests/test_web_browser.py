@@ -93,19 +93,32 @@ def test_analyst_reviews_corrects_merges_and_sees_it_everywhere(served, browser)
     page.goto(f"{base}/review")
     assert page.inner_text("#pending-count") == "4"
     # crawled markup is text: the sentence shows the tag, and no element was made from it
-    card = page.locator(f"#event-{world.events['arrest']}")
-    assert "<img src=x onerror=alert(1)>" in card.locator("blockquote").inner_text()
+    # one row per incident: the arrest reported by two publishers is one card with both sentences
+    card = page.locator(f"#incident-{world.incidents['arrest']}")
+    assert card.locator(".evidence li").count() == 2
+    first = card.locator(f"#event-{world.events['arrest']}")
+    assert "<img src=x onerror=alert(1)>" in first.locator("blockquote").inner_text()
     assert card.locator("blockquote img").count() == 0
-    assert card.locator("mark.person").inner_text() == "Mina Rahimi"
-    assert card.locator("mark.trigger").inner_text() == "arrested"
+    assert first.locator("mark.person").inner_text() == "Mina Rahimi"
+    assert first.locator("mark.trigger").inner_text() == "arrested"
+    assert card.locator(f"#event-{world.events['detained']} mark.trigger").inner_text() == "detained"
     RESULTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(RESULTS / "web-review-1280.png"), full_page=True)
 
-    card.locator("button.confirm").click()
+    card.locator("button.confirm").click()  # confirms both reports
     page.wait_for_url(f"{base}/review")
-    page.locator(f"#event-{world.events['charge']} button.dismiss").click()
-    page.wait_for_url(f"{base}/review")
-    summons = page.locator(f"#event-{world.events['summons']}")
+    assert page.locator(f"#incident-{world.incidents['arrest']}").count() == 0
+    # the keyboard: newest first (ban, summons, charge); j moves down twice, k once up, j again,
+    # and "d" dismisses the charge
+    cards = page.locator(".card[data-review]")
+    assert cards.count() == 3
+    for key in "jjkj":
+        page.keyboard.press(key)
+    assert page.evaluate("document.activeElement.id") == f"incident-{world.incidents['charge']}"
+    page.keyboard.press("d")
+    page.wait_for_selector(f"#incident-{world.incidents['charge']}", state="detached")
+    assert page.inner_text("#pending-count") == "2"
+    summons = page.locator(f"#incident-{world.incidents['summons']}")
     summons.locator("summary").click()
     summons.locator("input[name=person]").fill("Omar Khalil")
     summons.locator("text=Save correction").click()

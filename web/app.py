@@ -104,9 +104,9 @@ class Workbench:
 
     def render(self, request: Request, name: str, user: Principal | None, code: int = 200,
                **context: Any) -> HTMLResponse:
-        from web import queries
+        from web import review
 
-        pending = queries.pending_count(self.db) if user else 0
+        pending = review.waiting_count(self.db) if user else 0
         html = self.templates.get_template(name).render(
             request=request, user=user, csrf=csrf_token(request.session), pending=pending,
             path=request.url.path, review_first=self.config.alerts.review == "first", **context)
@@ -117,7 +117,7 @@ def create_app(db: Database, config: Config, *, secret: str | None = None,
                session_seconds: int | None = None, watchlist_path: str | Path | None = None) -> Starlette:
     """The ASGI application for one database and config; ``watchlist_path`` is the file
     watchlist edits are written to (without one they are refused)."""
-    from web import api, feeds, pages
+    from web import api, feeds, pages, review
 
     wb = Workbench(db, config, session_seconds=session_seconds,
                    watchlist_path=Path(watchlist_path) if watchlist_path else None)
@@ -174,6 +174,7 @@ def create_app(db: Database, config: Config, *, secret: str | None = None,
         Route("/logout", logout, methods=["POST"]),
         *api.routes(wb),
         *feeds.routes(wb),
+        *review.routes(wb),
         *pages.routes(wb),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

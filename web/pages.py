@@ -19,7 +19,7 @@ from pipeline.reports.digest import build_digest
 from pipeline.storage import users
 from pipeline.storage.entities import EntityNotFound, find_entity
 from pipeline.storage.search import SearchError
-from web import queries
+from web import facets, queries
 from web.timeline import timeline_svg
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 DOCUMENTS_SHOWN = 200  # newest documents on a case page; the count says how many there are
 
 
-def _day(value: str | None) -> date | None:
+def parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
@@ -50,35 +50,11 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
     # a slow database read never holds up the event loop (and other users' requests).
     def today(request: Request) -> Response:
         user = wb.page_user(request)
-        day = _day(request.query_params.get("date")) or users.utcnow().date()
+        day = parse_day(request.query_params.get("date")) or users.utcnow().date()
         d = build_digest(wb.db, day=day, timezone=wb.config.digest.timezone,
                          include_confidential=user.may("analyst"), earlier_copies=False)
         return wb.render(request, "today.html", user, d=d, day=day, prev=day - timedelta(days=1),
                          next_day=day + timedelta(days=1), types=EVENT_TYPES)
-
-    def review(request: Request) -> Response:
-        user = wb.page_user(request)
-        state = request.query_params.get("review", "pending")
-        if state not in ("pending", "confirmed", "corrected"):
-            state = "pending"
-        with wb.db.sessions() as s:
-            rows = queries.events(s, review=state, hide_confidential=not user.may("analyst"))
-            held = queries.held_alerts(s)
-        for r in rows:
-            r["pieces"] = queries.highlight(r["sentence"], [r["written_as"], r["person"]], r["type"],
-                                            r["term"])
-        return wb.render(request, "review.html", user, rows=rows, state=state, held=held, types=EVENT_TYPES)
-
-    async def review_post(request: Request) -> Response:
-        user, fields = await wb.form(request)
-        try:
-            decisions.review_event(wb.db, wb.config, int(request.path_params["id"]),
-                                   fields.get("decision", ""),
-                                   user.name, type=fields.get("type") or None,
-                                   person=fields.get("person") or None, when=_day(fields.get("date")))
-        except decisions.ReviewError as exc:
-            raise HTTPException(400, str(exc)) from None
-        return _back(fields, "/review")
 
     def people(request: Request) -> Response:
         return _entities(request, "person")
@@ -90,9 +66,8 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         user = wb.page_user(request)
         p = request.query_params
         with wb.db.sessions() as s:
-            found = queries.people(s, q=p.get("q", ""), tag=p.get("tag", ""), status=p.get("status", ""),
-                                   watchlisted=p.get("watchlisted") == "1", kind=kind,
-                                   hide_confidential=not user.may("analyst"))
+            found = facets.people(s, p, kind=kind, hide_confidential=not user.may("analyst"),
+                                  today=users.utcnow().date())
         return wb.render(request, "people.html", user, found=found, kind=kind, params=p)
 
     def person(request: Request) -> Response:
@@ -165,8 +140,8 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         with wb.db.sessions() as s:
             if not text:
                 rows = queries.documents(s, source=p.get("source", ""), language=p.get("language", ""),
-                                         analysed=p.get("analysed", ""), since=_day(p.get("since")),
-                                         until=_day(p.get("until")))
+                                         analysed=p.get("analysed", ""), since=parse_day(p.get("since")),
+                                         until=parse_day(p.get("until")))
             names = queries.source_names(s)
         return wb.render(request, "documents.html", user, hits=hits, rows=rows, params=p, sources=names,
                          error=error, text=text)
@@ -232,8 +207,6 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
 
     return [
         Route("/", today, methods=["GET"]),
-        Route("/review", review, methods=["GET"]),
-        Route("/review/{id:int}", review_post, methods=["POST"]),
         Route("/people", people, methods=["GET"]),
         Route("/people/{name}", person, methods=["GET"]),
         Route("/people/{name}/{action}", person_post, methods=["POST"]),
