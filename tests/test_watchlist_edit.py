@@ -12,9 +12,8 @@ from starlette.testclient import TestClient
 
 from extract.watchlist import load_watchlist
 from pipeline import watchlist_edit
-from pipeline.storage.db import open_database
 from pipeline.storage.models import Decision, Entity
-from tests.webworld import PASSWORD, WATCHLIST, WebWorld
+from tests.webworld import WATCHLIST, login
 
 ORIGINAL = """\
 # The desk's watchlist. Keep one entry per person.
@@ -106,18 +105,6 @@ def test_an_invalid_file_is_refused_and_an_alias_is_not_listed_twice(wl):
     assert len(load_watchlist(wl).people) == 2
 
 
-@pytest.fixture()
-def world(db_url):
-    db = open_database(db_url)
-    yield WebWorld(db)
-    db.dispose()
-
-
-def _login(c: TestClient, role: str) -> None:
-    assert c.post("/login", data={"username": role, "password": PASSWORD},
-                  follow_redirects=False).status_code == 303
-
-
 def _form(page: str) -> dict[str, str]:
     return {"csrf": re.search(r'name="csrf" value="([^"]+)"', page)[1],
             "watchlist_version": re.search(r'name="watchlist_version" value="([^"]+)"', page)[1]}
@@ -125,7 +112,7 @@ def _form(page: str) -> dict[str, str]:
 
 def test_the_person_page_writes_the_watchlist_file_and_records_the_decision(world):
     with TestClient(world.app(), base_url="http://127.0.0.1") as c:
-        _login(c, "analyst")
+        login(c, "analyst")
         page = c.get("/people/Lena Novak").text
         assert str(world.watchlist_path) in page and "not listed there yet" in page
         r = c.post("/people/Lena Novak/watch",
@@ -164,7 +151,7 @@ def test_the_person_page_writes_the_watchlist_file_and_records_the_decision(worl
 
 def test_a_viewer_cannot_edit_the_watchlist_and_no_file_means_no_edit(world):
     with TestClient(world.app(), base_url="http://127.0.0.1") as c:
-        _login(c, "viewer")
+        login(c, "viewer")
         page = c.get("/people/Lena Novak").text
         assert 'action="/people/Lena%20Novak/watch"' not in page
         csrf = re.search(r'name="csrf" value="([^"]+)"', page)[1]
@@ -174,6 +161,6 @@ def test_a_viewer_cannot_edit_the_watchlist_and_no_file_means_no_edit(world):
         assert r.status_code == 403
     assert world.watchlist_path.read_text(encoding="utf-8") == WATCHLIST
     with TestClient(world.app(watchlist_path=None), base_url="http://127.0.0.1") as c:
-        _login(c, "analyst")
+        login(c, "analyst")
         page = c.get("/people/Lena Novak").text
         assert "cannot be edited here" in page and "watchlist_version" not in page

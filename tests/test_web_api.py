@@ -12,14 +12,7 @@ from starlette.testclient import TestClient
 from pipeline.reports.export import iter_records
 from pipeline.storage import users
 from pipeline.storage.db import open_database
-from tests.webworld import PASSWORD, WebWorld
-
-
-@pytest.fixture()
-def world(db_url):
-    db = open_database(db_url)
-    yield WebWorld(db)
-    db.dispose()
+from tests.webworld import PASSWORD
 
 
 @pytest.fixture()

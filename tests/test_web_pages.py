@@ -6,7 +6,6 @@ import re
 import time
 from dataclasses import replace
 
-import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -16,20 +15,7 @@ from pipeline.delivery.alerts import enqueue_alerts
 from pipeline.reports.export import iter_records
 from pipeline.storage.db import open_database
 from pipeline.storage.models import Alert, Document, Entity, Event
-from tests.webworld import HOSTILE_TITLE, PASSWORD, WebWorld
-
-
-@pytest.fixture()
-def world(db_url):
-    db = open_database(db_url)
-    yield WebWorld(db)
-    db.dispose()
-
-
-def login(client: TestClient, role: str) -> str:
-    r = client.post("/login", data={"username": role, "password": PASSWORD}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return csrf_of(client.get("/review").text)
+from tests.webworld import HOSTILE_TITLE, PASSWORD, WebWorld, login
 
 
 def csrf_of(html: str) -> str:

@@ -123,3 +123,14 @@ class WebWorld:
 
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def login(client, role: str) -> str:  # noqa: ANN001 - a starlette TestClient
+    """Sign ``role`` in through the form; returns the session's CSRF token."""
+    import re
+
+    r = client.post("/login", data={"username": role, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/review").text)
+    assert found, "no CSRF field in the page"
+    return found[1]

@@ -179,8 +179,10 @@ def people(s: Session, params: Mapping[str, str], *, kind: str = "person", hide_
                 counts[chosen[f]] = 0
             ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
             values = [(v, v.replace("_", " "), n) for v, n in ranked]
+        label_of = {v: label for v, label, _ in values}
         out_facets.append({"name": f, "label": LABELS[f], "chosen": chosen.get(f),
-                           "clear": _link(params, **{f: None, "page": None}),
+                           "chosen_label": label_of.get(chosen.get(f, ""), chosen.get(f)),
+                           "off": _link(params, **{f: None}),
                            "values": [{"value": v, "label": label, "count": n, "chosen": chosen.get(f) == v,
                                        "href": _link(params, **{f: None if chosen.get(f) == v else v})}
                                       for v, label, n in values]})
