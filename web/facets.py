@@ -12,6 +12,7 @@ columns: entities, each person's latest event, and the live status-changing inci
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from extract import places
@@ -36,7 +37,7 @@ LABELS = {"status": "Status", "last": "Last event", "country": "Country", "tag":
 PARAMS = ("q", "watchlisted", *LABELS)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     id: int
     name: str
@@ -50,30 +51,27 @@ class Row:
     last_day: date | None = None
     events: int = 0
 
-    def values(self, facet: str, today: date) -> set[str]:
-        """The facet values this row has (several for tags)."""
+    def values(self, facet: str, since: dict[str, date]) -> set[str]:
+        """The facet values this row has (several for tags); ``since`` gives the last-event
+        buckets' first days."""
         if facet == "tag":
             return self.tags
         if facet == "last":
-            return {value for value, _, days in LAST if _in_bucket(self.last_day, days, today)}
+            day = self.last_day
+            if day is None:
+                return {"none"}
+            return {v for v, first in since.items() if day >= first} or {"older"}
         value = getattr(self, facet)
         return {value} if value else set()
 
 
-def _in_bucket(day: date | None, days: int | None, today: date) -> bool:
-    if days is None:
-        return day is None
-    if day is None:
-        return False
-    if days < 0:
-        return day < today - timedelta(days=365)
-    return day >= today - timedelta(days=days)
-
-
 def _rows(s: Session, kind: str) -> dict[int, Row]:
     """Every standing entity of the kind, its merged members folded in."""
+    # tags as their JSON text, decoded only where there are some: most entities have none,
+    # and the JSON column's own decoding of every row is most of this read's time
     ents = s.execute(select(Entity.id, Entity.name, Entity.merged_into_id, Entity.watchlisted,
-                            Entity.confidential, Entity.tags, Entity.country, Entity.profession)
+                            Entity.confidential, cast(Entity.tags, Text).label("tags"), Entity.country,
+                            Entity.profession)
                      .where(Entity.kind == kind)).all()
     parent = {e.id: e.merged_into_id for e in ents}
 
@@ -91,7 +89,8 @@ def _rows(s: Session, kind: str) -> dict[int, Row]:
             continue
         row.watchlisted |= bool(e.watchlisted)
         row.confidential |= bool(e.confidential)
-        row.tags |= {t for t in e.tags or [] if t}
+        if e.tags and e.tags not in ("[]", "null"):
+            row.tags |= {t for t in json.loads(e.tags) if isinstance(t, str) and t}
         if e.id == row.id or not row.country:
             row.country = (places.country_named(e.country) or e.country) if e.country else row.country
         row.profession = row.profession or e.profession
@@ -161,10 +160,14 @@ def people(s: Session, params: Mapping[str, str], *, kind: str = "person", hide_
     rows = [r for r in _rows(s, kind).values()
             if not (hide_confidential and r.confidential) and (not text or text in r.name.casefold())
             and (params.get("watchlisted") != "1" or r.watchlisted)]
-    have = {r.id: {f: r.values(f, today) for f in facets} for r in rows}
+    since = {v: today - timedelta(days=days) for v, _, days in LAST if days and days > 0}
+    have = {r.id: {f: r.values(f, since) for f in facets} for r in rows}
+    # the chosen facets each row fails: it counts for facet f when it fails none but f
+    fails = {r.id: {f for f, v in chosen.items() if v not in have[r.id][f]} for r in rows}
 
     def keeps(r: Row, skip: str | None = None) -> bool:
-        return all(v in have[r.id][f] for f, v in chosen.items() if f != skip)
+        missed = fails[r.id]
+        return not missed or missed == {skip}
 
     out_facets = []
     for f in facets:
