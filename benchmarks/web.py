@@ -42,7 +42,7 @@ def pages(day: date, top: str, rank100: str) -> list[tuple[str, str]]:
         ("Review (pending events)", "/review"),
         ("People (facets)", "/people"),
         ("People search", "/people?q=person+12"),
-        ("People by last event", "/people?status=arrest"),
+        ("People by status and last event", "/people?status=in_custody&last=30d"),
         ("Person, most-named", f"/people/{quote(top)}"),
         ("Person, 100th", f"/people/{quote(rank100)}"),
         ("Organizations", "/organizations"),

@@ -75,3 +75,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def other_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Another fresh database, independent of ``db_url``."""
     return fresh_db_url(request, tmp_path, "other.db")
+
+
+@pytest.fixture()
+def world(db_url: str) -> Iterator[object]:
+    """The workbench's small world (tests/webworld.py) on this test's database."""
+    from pipeline.storage.db import open_database
+    from tests.webworld import WebWorld
+
+    db = open_database(db_url)
+    try:
+        yield WebWorld(db)
+    finally:
+        db.dispose()

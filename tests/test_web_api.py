@@ -5,21 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from starlette.testclient import TestClient
 
+from pipeline.analysis import decisions
 from pipeline.reports.export import iter_records
 from pipeline.storage import users
 from pipeline.storage.db import open_database
-from tests.webworld import PASSWORD, WebWorld
-
-
-@pytest.fixture()
-def world(db_url):
-    db = open_database(db_url)
-    yield WebWorld(db)
-    db.dispose()
+from tests.webworld import HOSTILE_SENTENCE, PASSWORD, login
 
 
 @pytest.fixture()
@@ -138,3 +133,99 @@ def test_users_cli(db_url, tmp_path):
         stored = s.scalar(select(User.password_hash))
     assert stored.startswith("$argon2id$") and "another" not in stored
     db.dispose()
+
+
+def test_events_api_fields_are_the_contract(client, world):
+    """Every field of GET /api/events as DESIGN.md gives it, value by value."""
+    rows = client.get("/api/events?review=pending", headers=world.auth("analyst")).json()
+    by_id = {r["id"]: r for r in rows}
+    arrest = by_id[world.events["arrest"]]
+    assert arrest == {"id": world.events["arrest"], "type": "arrest", "person": "Mina Rahimi",
+                      "date": date.today().isoformat(), "sentence": HOSTILE_SENTENCE,
+                      "url": "https://icfr.example/arrest", "source": "icfr", "new": True,
+                      "review": "pending", "incident": world.incidents["arrest"]}
+    detained = by_id[world.events["detained"]]  # the same arrest from another publisher: one incident
+    assert (detained["incident"], detained["new"], detained["source"]) == (world.incidents["arrest"], False,
+                                                                           "pen")
+    assert client.get("/api/events?review=dismissed", headers=world.auth("analyst")).status_code == 400
+    # without ?review: every event not dismissed
+    assert {r["id"] for r in client.get("/api/events", headers=world.auth("viewer")).json()} == set(
+        world.events.values())
+
+
+def test_review_api_answers_the_event_and_refuses_bad_bodies(client, world):
+    h = world.auth("analyst")
+    url = f"/api/events/{world.events['ban']}/review"
+    r = client.post(url, json={"decision": "correct", "type": "confiscation", "person": "Mina Rahimi"},
+                    headers=h)
+    assert r.status_code == 200
+    assert r.json() == {"id": world.events["ban"], "type": "confiscation", "person": "Mina Rahimi",
+                        "date": date.today().isoformat(),
+                        "sentence": "M. Rahimi was banned from travelling abroad.",
+                        "url": "https://icfr.example/ban", "source": "icfr", "new": True,
+                        "review": "corrected", "incident": world.incidents["ban"]}
+    listed = client.get("/api/events?review=corrected", headers=h).json()
+    assert listed == [r.json()]
+    for body in (b"not json", b"[1, 2]", b'{"decision": 3}', b'{"decision": "confirm", "person": ["x"]}',
+                 b'{"decision": "correct"}', b'{"decision": "correct", "type": "party"}'):
+        bad = client.post(url, content=body, headers={**h, "Content-Type": "application/json"})
+        assert bad.status_code == 400, body
+        assert "error" in bad.json()
+    assert client.post("/api/events/abc/review", json={"decision": "confirm"}, headers=h).status_code == 400
+    assert client.post(url, json={"decision": "confirm"}).status_code == 401
+
+
+def test_the_api_takes_tokens_only_not_the_browser_session(client, world):
+    login(client, "admin")
+    assert client.get("/review").status_code == 200  # the session works for pages
+    assert client.get("/api/events").status_code == 401  # not for the API
+    r = client.post(f"/api/events/{world.events['arrest']}/review", json={"decision": "confirm"})
+    assert r.status_code == 401
+
+
+def test_person_api_is_the_case_file_of_atrisk_person(client, world, db_url):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    decisions.review_event(world.db, world.config, world.events["arrest"], "confirm", "analyst")
+    api = client.get("/api/people/Mina Rahimi", headers=world.auth("viewer"))
+    assert api.status_code == 200
+    res = CliRunner().invoke(main, ["--db", db_url, "person", "Mina Rahimi", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert api.json() == json.loads(res.output)
+    case = api.json()
+    # the status with the incident it rests on (an object, as `atrisk person --format json` has it)
+    assert (case["status"]["status"], case["status"]["incident"]) == ("in_custody", world.incidents["arrest"])
+    assert case["country"] == "Iran" and case["profession"] == "filmmaker"
+    assert [i["id"] for i in case["incidents"]] == [world.incidents["arrest"]]
+    # a confidential person is a 404 for a viewer, a case file for an analyst
+    decisions.update_person(world.db, "analyst", "Mina Rahimi", confidential=True)
+    assert client.get("/api/people/Mina Rahimi", headers=world.auth("viewer")).status_code == 404
+    assert client.get("/api/people/Mina Rahimi", headers=world.auth("analyst")).status_code == 200
+
+
+def test_the_session_key_is_made_once_and_kept_in_the_database(world, monkeypatch):
+    from pipeline.storage.models import Setting
+    from web.app import create_app
+
+    monkeypatch.delenv("ATRISK_SECRET_KEY", raising=False)
+    first = create_app(world.db, world.config)
+    with TestClient(first, base_url="http://127.0.0.1") as c:
+        login(c, "analyst")
+        cookie = c.cookies["atrisk_session"]
+    with world.db.sessions() as s:
+        stored = s.get(Setting, "session_key").value
+    assert len(stored) >= 40
+    # a restart (a new application on the same database) keeps the sessions signed before it
+    with TestClient(create_app(world.db, world.config), base_url="http://127.0.0.1",
+                    cookies={"atrisk_session": cookie}) as c:
+        assert c.get("/review", follow_redirects=False).status_code == 200
+    # ATRISK_SECRET_KEY replaces it: the old cookies no longer sign anyone in
+    monkeypatch.setenv("ATRISK_SECRET_KEY", "another-key-from-the-environment-0123456789")
+    with TestClient(create_app(world.db, world.config), base_url="http://127.0.0.1",
+                    cookies={"atrisk_session": cookie}) as c:
+        r = c.get("/review", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    with world.db.sessions() as s:
+        assert s.get(Setting, "session_key").value == stored

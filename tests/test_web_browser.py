@@ -93,19 +93,32 @@ def test_analyst_reviews_corrects_merges_and_sees_it_everywhere(served, browser)
     page.goto(f"{base}/review")
     assert page.inner_text("#pending-count") == "4"
     # crawled markup is text: the sentence shows the tag, and no element was made from it
-    card = page.locator(f"#event-{world.events['arrest']}")
-    assert "<img src=x onerror=alert(1)>" in card.locator("blockquote").inner_text()
+    # one row per incident: the arrest reported by two publishers is one card with both sentences
+    card = page.locator(f"#incident-{world.incidents['arrest']}")
+    assert card.locator(".evidence li").count() == 2
+    first = card.locator(f"#event-{world.events['arrest']}")
+    assert "<img src=x onerror=alert(1)>" in first.locator("blockquote").inner_text()
     assert card.locator("blockquote img").count() == 0
-    assert card.locator("mark.person").inner_text() == "Mina Rahimi"
-    assert card.locator("mark.trigger").inner_text() == "arrested"
+    assert first.locator("mark.person").inner_text() == "Mina Rahimi"
+    assert first.locator("mark.trigger").inner_text() == "arrested"
+    assert card.locator(f"#event-{world.events['detained']} mark.trigger").inner_text() == "detained"
     RESULTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(RESULTS / "web-review-1280.png"), full_page=True)
 
-    card.locator("button.confirm").click()
+    card.locator("button.confirm").click()  # confirms both reports
     page.wait_for_url(f"{base}/review")
-    page.locator(f"#event-{world.events['charge']} button.dismiss").click()
-    page.wait_for_url(f"{base}/review")
-    summons = page.locator(f"#event-{world.events['summons']}")
+    assert page.locator(f"#incident-{world.incidents['arrest']}").count() == 0
+    # the keyboard: newest first (ban, summons, charge); j moves down twice, k once up, j again,
+    # and "d" dismisses the charge
+    cards = page.locator(".card[data-review]")
+    assert cards.count() == 3
+    for key in "jjkj":
+        page.keyboard.press(key)
+    assert page.evaluate("document.activeElement.id") == f"incident-{world.incidents['charge']}"
+    page.keyboard.press("d")
+    page.wait_for_selector(f"#incident-{world.incidents['charge']}", state="detached")
+    assert page.inner_text("#pending-count") == "2"
+    summons = page.locator(f"#incident-{world.incidents['summons']}")
     summons.locator("summary").click()
     summons.locator("input[name=person]").fill("Omar Khalil")
     summons.locator("text=Save correction").click()
@@ -173,3 +186,58 @@ def test_viewer_is_refused_and_pages_fit_a_phone(served, browser):
         path = RESULTS / name
         if path.exists():
             assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_people_facets_work_without_javascript(served, browser):
+    base, world = served
+    for width in (1280, 412):
+        ctx = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=False)
+        page = ctx.new_page()
+        _login(page, base, "analyst")
+        page.goto(f"{base}/people")
+        assert page.locator("#facet-status a[data-value=in_custody] + .n").inner_text() == "1"
+        page.click("#facet-tag a[data-value=iran]")
+        page.click("#facet-status a[data-value=in_custody]")  # the tag is kept
+        page.wait_for_url(lambda url: "tag=iran" in url and "status=in_custody" in url)
+        assert page.locator("table.list tbody tr").count() == 1
+        assert "Mina Rahimi" in page.inner_text("table.list")
+        assert page.locator("#facet-tag a.chosen").inner_text() == "iran"
+        _no_sideways_scroll(page)
+        page.screenshot(path=str(RESULTS / f"web-people-{width}.png"), full_page=True)
+        page.click("a.chip:has-text('Tag')")  # off again: only the status is left
+        page.wait_for_url(lambda url: "tag=" not in url and "status=in_custody" in url)
+        page.fill("input[name=q]", "nobody")
+        page.click("form.filters button")
+        page.wait_for_url(lambda url: "q=nobody" in url and "status=in_custody" in url)
+        assert "Nobody matches" in page.inner_text("table.list")
+        ctx.close()
+        assert (RESULTS / f"web-people-{width}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_adding_to_the_watchlist_writes_the_file(served, browser):
+    from extract.watchlist import load_watchlist
+
+    base, world = served
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    _login(page, base, "analyst")
+    page.goto(f"{base}/people/Lena%20Novak")
+    form = page.locator("#watchlist-form")
+    assert "not listed there yet" in form.inner_text()
+    form.locator("input[name=watchlisted]").check()
+    form.locator("input[name=tags]").fill("poland, poetry")
+    form.locator("button").click()
+    page.wait_for_url(f"{base}/people/Lena%20Novak")
+    assert "listed there with tags poland, poetry" in page.inner_text("#watchlist-form")
+    text = world.watchlist_path.read_text(encoding="utf-8")
+    assert text.startswith("# Our desk's watchlist")  # the comments are kept
+    assert {p.name: p.tags for p in load_watchlist(world.watchlist_path).people}["Lena Novak"] == (
+        "poland", "poetry")
+    # a page loaded before the file changed by hand refuses to save over it
+    page.goto(f"{base}/people/Omar%20Khalil")
+    world.watchlist_path.write_text(text + "# a hand edit\n", encoding="utf-8")
+    page.locator("#watchlist-form input[name=watchlisted]").uncheck()
+    page.locator("#watchlist-form button").click()
+    assert "changed since this page was loaded" in page.inner_text("main")
+    assert world.watchlist_path.read_text(encoding="utf-8") == text + "# a hand edit\n"
+    ctx.close()

@@ -6,7 +6,6 @@ import re
 import time
 from dataclasses import replace
 
-import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -16,20 +15,7 @@ from pipeline.delivery.alerts import enqueue_alerts
 from pipeline.reports.export import iter_records
 from pipeline.storage.db import open_database
 from pipeline.storage.models import Alert, Document, Entity, Event
-from tests.webworld import HOSTILE_TITLE, PASSWORD, WebWorld
-
-
-@pytest.fixture()
-def world(db_url):
-    db = open_database(db_url)
-    yield WebWorld(db)
-    db.dispose()
-
-
-def login(client: TestClient, role: str) -> str:
-    r = client.post("/login", data={"username": role, "password": PASSWORD}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return csrf_of(client.get("/review").text)
+from tests.webworld import HOSTILE_TITLE, PASSWORD, WebWorld, login
 
 
 def csrf_of(html: str) -> str:
@@ -119,8 +105,11 @@ def test_case_page_actions_merge_notes_watchlist_confidential(world):
         page = c.get("/people/Mina Rahimi").text
         assert "M. Rahimi" in page and "banned" in page  # the merged person's ban is on the case file
         c.post("/people/Mina Rahimi/note", data={"text": "Lawyer <b>confirmed</b> by phone", "csrf": token})
-        c.post("/people/Mina Rahimi/watch", data={"watchlisted": "1", "tags": "iran, film, urgent",
-                                                  "csrf": token})
+        version = re.search(r'name="watchlist_version" value="([0-9a-f]{64})"', page)[1]
+        r = c.post("/people/Mina Rahimi/watch", data={"watchlisted": "1", "tags": "iran, film, urgent",
+                                                      "csrf": token, "watchlist_version": version})
+        assert r.status_code == 200, r.text
+        assert 'tags = ["iran", "film", "urgent"]' in world.watchlist_path.read_text(encoding="utf-8")
         page = c.get("/people/Mina Rahimi").text
         assert "Lawyer &lt;b&gt;confirmed&lt;/b&gt; by phone" in page and "urgent" in page
         c.post("/people/Mina Rahimi/confidential", data={"confidential": "1", "csrf": token})

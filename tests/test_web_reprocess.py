@@ -72,3 +72,35 @@ def test_confirm_dismiss_correct_survive_reprocess(db_url):
                                                                                             "corrected")]
     assert next(e["date"] for e in timeline if e["type"] == "charge") == "2026-11-19"  # the corrected date
     app.close()
+
+
+def test_an_incident_reviewed_as_one_stays_one_after_reprocess(db_url):
+    from pipeline.reports.incidents import list_incidents
+
+    app = App(db_url=db_url)
+    ids = sync_sources(app.db, [_Src])
+    texts = {
+        "https://ngo.example/x": "Filmmaker Alexander Petrov was detained in Tehran on Monday, his family "
+                                 "said.",
+        "https://ngo.example/y": "Alexander Petrov, a filmmaker, was arrested in Tehran on Monday, friends "
+                                 "said.",
+    }
+    with app.db.session() as s:
+        for u, text in texts.items():
+            save_article(s, Article(url=u, text=text, language="en", published=date(2026, 11, 20)),
+                         source_id=ids["ngo"])
+    analyse_pending(app.db, app.watchlist, app.config)
+    (record,) = list_incidents(app.db)
+    assert (record["type"], len(record["documents"])) == ("arrest", 2)
+    out = decisions.review_incident(app.db, app.config, record["id"], "correct", "ana", type="summons")
+    assert len(out["events"]) == 2
+    runner = CliRunner()
+    for _ in range(2):
+        res = runner.invoke(main, ["--db", db_url, "reprocess"])
+        assert res.exit_code == 0, res.output
+        (after,) = list_incidents(app.db)
+        assert (after["id"], after["type"], after["review"], sorted(after["documents"])) == (
+            record["id"], "summons", "corrected", sorted(texts))
+        assert {e for evs in _events(runner, db_url).values() for e in evs} == {
+            ("summons", "Alexander Petrov", "corrected")}
+    app.close()

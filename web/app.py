@@ -42,8 +42,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 class Workbench:
     """What every request handler shares: the database, the config, templates, the login limiter."""
 
-    def __init__(self, db: Database, config: Config, *, session_seconds: int | None = None) -> None:
+    def __init__(self, db: Database, config: Config, *, session_seconds: int | None = None,
+                 watchlist_path: Path | None = None) -> None:
         self.db, self.config = db, config
+        # the file "add to the watchlist" writes; None: such edits are refused
+        self.watchlist_path = watchlist_path
         self.base_url = config.web.base_url.rstrip("/")
         self.session_seconds = session_seconds or config.web.session_hours * 3600
         self.limiter = LoginLimiter()
@@ -101,9 +104,9 @@ class Workbench:
 
     def render(self, request: Request, name: str, user: Principal | None, code: int = 200,
                **context: Any) -> HTMLResponse:
-        from web import queries
+        from web import review
 
-        pending = queries.pending_count(self.db) if user else 0
+        pending = review.waiting_count(self.db) if user else 0
         html = self.templates.get_template(name).render(
             request=request, user=user, csrf=csrf_token(request.session), pending=pending,
             path=request.url.path, review_first=self.config.alerts.review == "first", **context)
@@ -111,11 +114,13 @@ class Workbench:
 
 
 def create_app(db: Database, config: Config, *, secret: str | None = None,
-               session_seconds: int | None = None) -> Starlette:
-    """The ASGI application for one database and config."""
-    from web import api, feeds, pages
+               session_seconds: int | None = None, watchlist_path: str | Path | None = None) -> Starlette:
+    """The ASGI application for one database and config; ``watchlist_path`` is the file
+    watchlist edits are written to (without one they are refused)."""
+    from web import api, feeds, pages, review
 
-    wb = Workbench(db, config, session_seconds=session_seconds)
+    wb = Workbench(db, config, session_seconds=session_seconds,
+                   watchlist_path=Path(watchlist_path) if watchlist_path else None)
     key = users.secret_key(db, secret or os.environ.get("ATRISK_SECRET_KEY") or None)
     https = wb.base_url.startswith("https://")
 
@@ -169,6 +174,7 @@ def create_app(db: Database, config: Config, *, secret: str | None = None,
         Route("/logout", logout, methods=["POST"]),
         *api.routes(wb),
         *feeds.routes(wb),
+        *review.routes(wb),
         *pages.routes(wb),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -199,11 +205,12 @@ def json_body(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def serve(db: Database, config: Config, host: str, port: int) -> None:
+def serve(db: Database, config: Config, host: str, port: int,
+          watchlist_path: str | Path | None = None) -> None:
     """Run the workbench under uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(db, config)
+    app = create_app(db, config, watchlist_path=watchlist_path)
     log.info("atrisk workbench on http://%s:%d/", host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))

@@ -38,7 +38,10 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     app = _app(ctx)
     cfg = app.config.web
     click.echo(f"atrisk workbench on http://{host or cfg.host}:{port or cfg.port}/", err=True)
-    run(app.db, app.config, host or cfg.host, port or cfg.port)
+    from extract.watchlist import DEFAULT_WATCHLIST
+
+    # "add to the watchlist" on a case page writes this file (the one analysis reads)
+    run(app.db, app.config, host or cfg.host, port or cfg.port, app.watchlist_path or DEFAULT_WATCHLIST)
 
 
 @click.group("users")

@@ -11,14 +11,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from pipeline import watchlist_edit
 from pipeline.analysis import decisions
 from pipeline.config import EVENT_TYPES
 from pipeline.reports.casefile import build_case_file
 from pipeline.reports.digest import build_digest
 from pipeline.storage import users
-from pipeline.storage.entities import EntityNotFound
+from pipeline.storage.entities import EntityNotFound, find_entity
 from pipeline.storage.search import SearchError
-from web import queries
+from web import facets, queries
 from web.timeline import timeline_svg
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 DOCUMENTS_SHOWN = 200  # newest documents on a case page; the count says how many there are
 
 
-def _day(value: str | None) -> date | None:
+def parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
@@ -49,35 +50,11 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
     # a slow database read never holds up the event loop (and other users' requests).
     def today(request: Request) -> Response:
         user = wb.page_user(request)
-        day = _day(request.query_params.get("date")) or users.utcnow().date()
+        day = parse_day(request.query_params.get("date")) or users.utcnow().date()
         d = build_digest(wb.db, day=day, timezone=wb.config.digest.timezone,
                          include_confidential=user.may("analyst"), earlier_copies=False)
         return wb.render(request, "today.html", user, d=d, day=day, prev=day - timedelta(days=1),
                          next_day=day + timedelta(days=1), types=EVENT_TYPES)
-
-    def review(request: Request) -> Response:
-        user = wb.page_user(request)
-        state = request.query_params.get("review", "pending")
-        if state not in ("pending", "confirmed", "corrected"):
-            state = "pending"
-        with wb.db.sessions() as s:
-            rows = queries.events(s, review=state, hide_confidential=not user.may("analyst"))
-            held = queries.held_alerts(s)
-        for r in rows:
-            r["pieces"] = queries.highlight(r["sentence"], [r["written_as"], r["person"]], r["type"],
-                                            r["term"])
-        return wb.render(request, "review.html", user, rows=rows, state=state, held=held, types=EVENT_TYPES)
-
-    async def review_post(request: Request) -> Response:
-        user, fields = await wb.form(request)
-        try:
-            decisions.review_event(wb.db, wb.config, int(request.path_params["id"]),
-                                   fields.get("decision", ""),
-                                   user.name, type=fields.get("type") or None,
-                                   person=fields.get("person") or None, when=_day(fields.get("date")))
-        except decisions.ReviewError as exc:
-            raise HTTPException(400, str(exc)) from None
-        return _back(fields, "/review")
 
     def people(request: Request) -> Response:
         return _entities(request, "person")
@@ -89,9 +66,8 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         user = wb.page_user(request)
         p = request.query_params
         with wb.db.sessions() as s:
-            found = queries.people(s, q=p.get("q", ""), tag=p.get("tag", ""), status=p.get("status", ""),
-                                   watchlisted=p.get("watchlisted") == "1", kind=kind,
-                                   hide_confidential=not user.may("analyst"))
+            found = facets.people(s, p, kind=kind, hide_confidential=not user.may("analyst"),
+                                  today=users.utcnow().date())
         return wb.render(request, "people.html", user, found=found, kind=kind, params=p)
 
     def person(request: Request) -> Response:
@@ -104,8 +80,11 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             raise HTTPException(404, f"nobody named {name!r}")
         if case.name != name:
             return RedirectResponse(person_path(case.name), status_code=303)
+        path = wb.watchlist_path
+        listed = watchlist_edit.entry(path, case.kind, case.name) if path and user.may("analyst") else None
         return wb.render(request, "person.html", user, case=case, svg=timeline_svg(case.timeline),
-                         feed=f"/feeds/person/{quote(case.name, safe='')}.atom")
+                         feed=f"/feeds/person/{quote(case.name, safe='')}.atom", watchlist_file=path,
+                         watchlist_version=watchlist_edit.version(path) if path else "", listed=listed)
 
     async def person_post(request: Request) -> Response:
         user, fields = await wb.form(request)
@@ -116,9 +95,7 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
             elif action == "unmerge":
                 decisions.unmerge(wb.db, user.name, fields.get("other", ""))
             elif action == "watch":
-                decisions.update_person(wb.db, user.name, name, watchlisted=fields.get("watchlisted") == "1",
-                                        tags=fields.get("tags", "").split(","), kind=fields.get("kind",
-                                                                                                "person"))
+                _watch(name, fields, user.name)
             elif action == "confidential":
                 decisions.update_person(wb.db, user.name, name,
                                         confidential=fields.get("confidential") == "1",
@@ -131,6 +108,24 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         except (EntityNotFound, decisions.ReviewError, ValueError) as exc:
             raise HTTPException(400, str(exc)) from None
         return RedirectResponse(person_path(name), status_code=303)
+
+    def _watch(name: str, fields: dict[str, str], user: str) -> None:
+        """The watchlist file first (what analysis reads), then the database and the decision row."""
+        if wb.watchlist_path is None:
+            raise HTTPException(409, "no watchlist file is configured; start `atrisk serve` with --watchlist")
+        if not fields.get("watchlist_version"):
+            raise HTTPException(400, "the form lacks the watchlist version it was loaded with; reload it")
+        kind, watched = fields.get("kind", "person"), fields.get("watchlisted") == "1"
+        tags = fields.get("tags", "").split(",")
+        with wb.db.sessions() as s:
+            canonical = find_entity(s, name, kind).name
+        try:
+            watchlist_edit.set_entry(wb.watchlist_path, kind, canonical, watched=watched, tags=tags,
+                                     expected=fields["watchlist_version"])
+        except watchlist_edit.WatchlistEditError as exc:
+            raise HTTPException(409, str(exc)) from None
+        decisions.update_person(wb.db, user, canonical, watchlisted=watched, tags=tags, kind=kind,
+                                file=str(wb.watchlist_path))
 
     def documents(request: Request) -> Response:
         user = wb.page_user(request)
@@ -145,8 +140,8 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
         with wb.db.sessions() as s:
             if not text:
                 rows = queries.documents(s, source=p.get("source", ""), language=p.get("language", ""),
-                                         analysed=p.get("analysed", ""), since=_day(p.get("since")),
-                                         until=_day(p.get("until")))
+                                         analysed=p.get("analysed", ""), since=parse_day(p.get("since")),
+                                         until=parse_day(p.get("until")))
             names = queries.source_names(s)
         return wb.render(request, "documents.html", user, hits=hits, rows=rows, params=p, sources=names,
                          error=error, text=text)
@@ -212,8 +207,6 @@ def routes(wb: Workbench) -> list[Route]:  # noqa: C901 - one closure per page
 
     return [
         Route("/", today, methods=["GET"]),
-        Route("/review", review, methods=["GET"]),
-        Route("/review/{id:int}", review_post, methods=["POST"]),
         Route("/people", people, methods=["GET"]),
         Route("/people/{name}", person, methods=["GET"]),
         Route("/people/{name}/{action}", person_post, methods=["POST"]),

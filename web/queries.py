@@ -19,12 +19,6 @@ PAGE = 50
 _WORD = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 
 
-def pending_count(db: Database) -> int:
-    with db.sessions() as s:
-        return int(s.scalar(select(func.count()).select_from(Event)
-                            .where(Event.review == "pending", Event.dismissed.is_(False))) or 0)
-
-
 def events(s: Session, *, review: str | None = "pending", limit: int = PAGE, offset: int = 0,
            hide_confidential: bool = False) -> list[dict[str, Any]]:
     """Events with their document, person and source, newest first."""
@@ -83,52 +77,6 @@ def highlight(sentence: str, names: list[str], etype: str, term: str | None) -> 
 def held_alerts(s: Session) -> int:
     return int(s.scalar(select(func.count()).select_from(Alert)
                         .where(Alert.status == "held", Alert.channel != FEED_CHANNEL)) or 0)
-
-
-def people(s: Session, *, q: str = "", tag: str = "", status: str = "", watchlisted: bool = False,
-           kind: str = "person", hide_confidential: bool = False, limit: int = PAGE) -> dict[str, Any]:
-    """People (or organizations) matching a search and facets, with the facet counts."""
-    base = select(Entity.id, Entity.name, Entity.tags, Entity.watchlisted, Entity.confidential).where(
-        Entity.kind == kind, Entity.merged_into_id.is_(None))
-    if hide_confidential:
-        base = base.where(Entity.confidential.is_(False))
-    if q:
-        base = base.where(func.lower(Entity.name).contains(q.strip().lower(), autoescape=True))
-    if watchlisted:
-        base = base.where(Entity.watchlisted.is_(True))
-    rows = s.execute(base).all()
-    latest: dict[int, tuple[str, date | None, datetime]] = {}
-    n_events: dict[int, int] = {}
-    ev_q = (select(Event.person_id, Event.type, Event.date, Event.created_at)
-            .where(Event.dismissed.is_(False), Event.background.is_(False)).order_by(Event.created_at))
-    for pid, etype, edate, created in s.execute(ev_q):
-        latest[pid] = (etype, edate, created)
-        n_events[pid] = n_events.get(pid, 0) + 1
-    tags: dict[str, int] = {}
-    statuses: dict[str, int] = {}
-    picked = []
-    for eid, name, etags, wl, conf in rows:
-        st = latest.get(eid, ("none", None, None))[0]
-        for t in etags or []:
-            tags[t] = tags.get(t, 0) + 1
-        statuses[st] = statuses.get(st, 0) + 1
-        if tag and tag not in (etags or []):
-            continue
-        if status and st != status:
-            continue
-        picked.append((eid, name, etags, wl, conf))
-    # people with recent events first, then by name
-    picked.sort(key=lambda r: (-(latest[r[0]][2].timestamp()) if r[0] in latest else 0, r[1].casefold()))
-    total = len(picked)
-    picked = picked[:limit]
-    # event counts, not document counts: counting the mentions of the most-named people
-    # (thousands of documents each) would cost most of the page's time
-    items = [{"name": name, "tags": etags or [], "watchlisted": wl, "confidential": conf,
-              "status": latest.get(eid, ("", None, None))[0], "events": n_events.get(eid, 0),
-              "last_event": (latest[eid][1] or latest[eid][2].date()) if eid in latest else None}
-             for eid, name, etags, wl, conf in picked]
-    return {"items": items, "total": total, "tags": sorted(tags.items()),
-            "statuses": sorted(statuses.items())}
 
 
 def documents(s: Session, *, source: str = "", language: str = "", analysed: str = "",

@@ -22,7 +22,7 @@ from pipeline.config import EVENT_TYPES, Config
 from pipeline.delivery import alerts
 from pipeline.storage.db import Database
 from pipeline.storage.entities import find_entity, merge_entities, unmerge_entity
-from pipeline.storage.models import Alert, Decision, Document, Entity, Event, Note, Review
+from pipeline.storage.models import Alert, Decision, Document, Entity, Event, Incident, Note, Review
 from pipeline.storage.users import utcnow
 
 DECISIONS = ("confirm", "dismiss", "correct", "background")
@@ -151,6 +151,59 @@ def dismiss_event(db: Database, event_id: int) -> int:
         cancelled = alerts.dismiss(s, event)
         incidents.after_document(s, [event])  # the incident's sources and facts without it
     return cancelled
+def review_incident(db: Database, config: Config, incident_id: int, decision: str, user: str, *,
+                    type: str | None = None, person: str | None = None, when: date | None = None,
+                    ) -> dict[str, Any]:
+    """Apply one decision to every live event of an incident (each one recorded as with
+    :func:`review_event`), then to the incident itself: its review state, and with a
+    correction of type or person its own type or person, so re-analysis keeps the events
+    together. ``confirm`` leaves events already decided as they are."""
+    if decision not in DECISIONS:
+        raise ReviewError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
+    if type is not None and type not in EVENT_TYPES:
+        raise ReviewError(f"unknown event type {type!r}; known: {', '.join(EVENT_TYPES)}")
+    if decision == "correct" and not (type or person or when):
+        raise ReviewError("a correction needs a new type, person or date")
+    with db.sessions() as s:
+        inc = s.get(Incident, incident_id)
+        if inc is None or inc.merged_into_id is not None:
+            raise ReviewError(f"no incident with id {incident_id}")
+        if person:
+            try:
+                find_entity(s, person, "person")
+            except LookupError:
+                raise ReviewError(f"no person named {person!r}; add them to the watchlist first") from None
+        live = select(Event.id).where(Event.incident_id == incident_id, Event.dismissed.is_(False))
+        if decision == "confirm":
+            live = live.where(Event.review == "pending")
+        ids = list(s.scalars(live.order_by(Event.id)))
+        before = {"review": inc.review, "type": inc.type, "events": ids}
+    if not ids:
+        raise ReviewError(f"incident {incident_id} has no event left to {decision}")
+    views = []
+    for event_id in ids:
+        with db.sessions() as s:
+            gone = s.scalar(select(Event.dismissed).where(Event.id == event_id))
+        if gone is None or (gone and decision == "dismiss"):  # dismissed with an earlier one of its document
+            continue
+        views.append(review_event(db, config, event_id, decision, user, type=type, person=person, when=when))
+    with db.session() as s:
+        inc = s.get(Incident, incident_id)
+        assert inc is not None
+        if decision in ("correct", "background"):
+            inc.review = "corrected"
+        elif decision == "confirm" and inc.review != "corrected":
+            inc.review = "confirmed"
+        if decision == "correct":
+            inc.type = type or inc.type
+            if person:
+                inc.person_id = find_entity(s, person, "person").id
+        s.flush()
+        incidents.refresh(s, inc)
+        label = f"{inc.type} — {s.get(Entity, inc.person_id).name}"  # type: ignore[union-attr]
+        log_decision(s, user, decision, "incident", inc.id, label, before,
+                     {"review": inc.review, "type": inc.type, "events": [v["id"] for v in views]})
+        return {"id": inc.id, "review": inc.review, "type": inc.type, "events": views}
 
 
 def _dismiss(db: Database, event_id: int, user: str) -> dict[str, Any]:
@@ -267,8 +320,9 @@ def unmerge(db: Database, user: str, name: str) -> str:
 
 def update_person(db: Database, user: str, name: str, *, watchlisted: bool | None = None,
                   tags: list[str] | None = None, confidential: bool | None = None,
-                  kind: str = "person") -> str:
-    """Watchlist flag, tags, confidential flag of an entity; logged with before and after."""
+                  kind: str = "person", file: str | None = None) -> str:
+    """Watchlist flag, tags, confidential flag of an entity; logged with before and after
+    (and ``file``, the watchlist file the change was written to)."""
     with db.session() as s:
         ent = find_entity(s, name, kind)
         before = _person_state(s, ent)
@@ -281,7 +335,8 @@ def update_person(db: Database, user: str, name: str, *, watchlisted: bool | Non
         after = _person_state(s, ent)
         if after != before:
             action = "confidential" if before["confidential"] != after["confidential"] else "watchlist"
-            log_decision(s, user, action, kind, ent.id, ent.name, before, after)
+            log_decision(s, user, action, kind, ent.id, ent.name, before,
+                         {**after, "watchlist_file": file} if file else after)
         return ent.name
 
 

@@ -239,7 +239,7 @@ def build_digest(
             organizations=_trends(s, "organization", start, end, roots),
             health=_health(s, start, end),
             unanalysed=_unanalysed(s, docs, start, end),
-            incidents=digest_summary(s, start, end),
+            incidents=digest_summary(s, start, end, hidden),
         )
 
 

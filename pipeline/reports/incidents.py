@@ -158,14 +158,17 @@ def person_country(person: Entity, incidents: list[dict[str, Any]]) -> str | Non
     return counts.most_common(1)[0][0] if counts else None
 
 
-def digest_summary(s: Session, start: datetime, end: datetime) -> dict[str, Any]:
+def digest_summary(s: Session, start: datetime, end: datetime,
+                   hidden: Iterable[str] = ()) -> dict[str, Any]:
     """Incidents reported in [start, end) (an event stored then): new ones first, then those
-    first reported in the period, then the most corroborated; counts per country and type."""
+    first reported in the period, then the most corroborated; counts per country and type.
+    The people named in ``hidden`` (confidential ones, for a digest sent by email) are left out."""
     reported = select(Event.incident_id).where(Event.created_at >= start, Event.created_at < end,
                                                Event.dismissed.is_(False))
     found = list(s.scalars(_live(s).where(Incident.id.in_(reported))))
     found.sort(key=lambda i: (not i.is_new, not (i.created_at >= start), -(i.sources or 0), i.id))
-    records = _records(s, found)
+    leave_out = set(hidden)
+    records = [r for r in _records(s, found) if r["person"] not in leave_out]
     by_country = Counter(r["country"] or "unknown" for r in records)
     by_type = Counter(r["type"] for r in records)
     return {
