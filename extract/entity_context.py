@@ -11,36 +11,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from extract.entity_rules import (
-    ORG_HEADS,
-    ORGANIZATION,
-    PERSON,
-    after_work_noun,
-    based_suffix,
+from extract.entity_finders import (
     byline_spans,
     coordinated_before,
     credit_spans,
     defined_acronyms,
+    org_list_items,
+    org_name_lines,
+    org_noun_spans,
+    person_of_orgs,
+    role_name_spans,
+    role_of_orgs,
+    unlabelled_subjects,
+)
+from extract.entity_keys import ORGANIZATION, PERSON
+from extract.entity_rules import (
+    ORG_HEADS,
+    after_work_noun,
+    based_suffix,
     has_org_head,
     is_caption_word,
     is_place,
     made_by,
-    not_a_name,
-    org_list_items,
-    org_name_lines,
-    org_noun_spans,
     org_noun_votes,
     org_votes,
-    person_of_orgs,
     person_shaped,
     person_votes,
     place_texts,
     quoted,
     role_before,
-    role_name_spans,
-    role_of_orgs,
-    unlabelled_subjects,
 )
+from extract.not_names import not_a_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

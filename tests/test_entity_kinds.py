@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from extract.entities import ORGANIZATION, PERSON, Mention, add_watchlist, find_mentions
-from extract.entity_rules import place_name
 from extract.nlp import load_model
+from extract.not_names import place_name
 from extract.watchlist import Watchlist
 
 EMPTY = Watchlist()
