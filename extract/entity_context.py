@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from extract import places
 from extract.entity_finders import (
     byline_spans,
     coordinated_before,
@@ -148,14 +149,25 @@ def _spread_along_lists(doc: Doc, spans: list[Candidate]) -> None:
         ends = {sp.end: sp for sp in spans if _leans_person(sp)}
         changed = False
         for sp in spans:
-            if sp.ent_id or sp.kind != ORGANIZATION or _leans_person(sp) or sp.end - sp.start < 2 \
-                    or ORGANIZATION in sp.votes or not person_shaped(doc, sp.start, sp.end):
+            if sp.ent_id or _leans_person(sp) or sp.end - sp.start < 2 or ORGANIZATION in sp.votes \
+                    or not person_shaped(doc, sp.start, sp.end):
+                continue
+            if sp.kind is None and not _person_labelled_place(doc, sp):
                 continue
             if _next_to_person(doc, sp, starts, ends):
-                sp.votes = (sp.votes or [sp.kind]) + [PERSON] * 2
+                sp.votes = (sp.votes or ([sp.kind] if sp.kind else [])) + [PERSON] * 2
+                sp.kind = sp.kind or PERSON
                 changed = True
         if not changed:
             return
+
+
+def _person_labelled_place(doc: Doc, sp: Candidate) -> bool:
+    """"Shirin Ebadi, Nadia Murad and ...": a name the model labelled a place or a building,
+    of two or more name words, that no gazetteer knows as a place."""
+    if doc[sp.start].ent_type_ not in {"GPE", "FAC", "LOC"}:
+        return False
+    return places.resolve(doc[sp.start : sp.end].text) is None
 
 
 def _next_to_person(doc: Doc, sp: Candidate, starts: dict[int, Candidate],

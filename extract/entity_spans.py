@@ -17,7 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from extract import entity_context as context
 from extract import entity_rules as rules
-from extract import lexicon, not_names
+from extract import lexicon, not_names, places
 from extract.entity_keys import ORGANIZATION, PERSON
 
 if TYPE_CHECKING:
@@ -61,11 +61,42 @@ def split_span(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[i
         elif "\n" in tok.whitespace_:
             pieces.append((cur, i + 1))
             cur = i + 1
+        elif tok.text == "The" and i > cur:  # "Jafar Panahi The Federation of ...": a heading run on
+            pieces.append((cur, i))
+            cur = i
     if cur < end:
         pieces.append((cur, end))
     out: list[tuple[int, int]] = []
     for s, e in pieces:
-        out.extend(_split_coordination(doc, s, e, kind))
+        for a, b in _split_coordination(doc, s, e, kind):
+            out.extend(_split_possessive(doc, a, b) if kind == ORGANIZATION else [(a, b)])
+    return out
+
+
+_POSSESSIVE = frozenset({"'s", "’s"})
+
+
+def _split_possessive(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """"PEN America's Writers at Risk Programme", "Bangkok's Riverside University": an owner
+    and what it owns in one span.
+
+    The owner is kept when it is an organization's name of its own (a head noun or an
+    acronym) and dropped when it is a place; what it owns is kept when it is a name of two
+    or more capitalised words and no title ("PEN International's Policy Manager" is a
+    role). An owner of another shape stays joined: "Women's Rights Centre", "People's Daily".
+    """
+    cut = next((i for i in range(start + 1, end - 1) if doc[i].lower_ in _POSSESSIVE), None)
+    if cut is None:
+        return [(start, end)]
+    owner = doc[start:cut]
+    place = places.resolve(owner.text) is not None
+    named = rules.has_org_head(doc, start, cut) or any(t.is_upper and len(t) > 1 for t in owner)
+    if not (place or named):
+        return [(start, end)]
+    out = [] if place else [(start, cut)]
+    owned = [t for t in doc[cut + 1 : end] if t.is_alpha]
+    if sum(1 for t in owned if t.text[0].isupper()) >= 2 and not any(t.lower_ in TITLES for t in owned):
+        out.append((cut + 1, end))
     return out
 
 
@@ -126,7 +157,7 @@ def trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] | 
                                                         tok.lower_ in FUNCTION_WORDS):
             end -= 1  # "Berlinale press office": the office is not part of the name
         elif kind == ORGANIZATION and end - start > 1 and (tok.lower_ in _ROLE_TITLES or tok.pos_ == "VERB") \
-                and _org_before(doc, start, end - 1):
+                and _org_before(doc, start, end - 1) and not _members_noun(doc, start, end - 1):
             end -= 1  # "IFJ General Secretary", "ARC Announce": a role or a verb after the name
         elif end - start > 1 and tok.lower_ in rules.CREDIT_WORDS and tok.text[0].isupper():
             end -= 1  # a caption run into its credit: "Ahmed Mohamed. Image: ..."
@@ -148,6 +179,12 @@ def _glued_word(doc: Doc, i: int) -> bool:
         return False
     return low in STOP_WORDS or tok.pos_ in {"VERB", "AUX", "ADP", "DET", "CCONJ", "ADV", "SCONJ"} \
         or not_names.written_lower(doc, low)
+
+
+def _members_noun(doc: Doc, start: int, end: int) -> bool:
+    """The role word at ``end`` closes an "of"/"for" part: the members an organization is
+    named after ("Federation of European Film Directors", "Union of Journalists")."""
+    return doc[end].pos_ != "VERB" and any(t.lower_ in {"of", "for"} for t in doc[start + 1 : end])
 
 
 def _org_before(doc: Doc, start: int, end: int) -> bool:
@@ -222,6 +259,8 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
             break
         tok = doc[p]
         named = tok.ent_type_ in _PLACE_LABELS or tok.pos_ == "PROPN" and tok.ent_type_ in ("", "ORG")
+        if tok.lower_ in {"the", "a", "an"}:
+            break  # "... The Federation of Film Directors": no name runs on over a determiner
         if tok.is_alpha and tok.text[0].isupper() and tok.whitespace_ and not tok.is_sent_start and named:
             start = p
         elif tok.lower_ in _ORG_OF - {"of"} and p > 0 and _unit_word(doc[p - 1]):

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from extract import lexicon
+from extract import lexicon, places
 from extract.entity_keys import ORGANIZATION, entity_key
 from extract.entity_rules import DEMONYM, ORG_HEADS
 
@@ -91,12 +91,16 @@ def _places() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def place_name(name: str, kind: str | None) -> bool:
-    """A country's name (any kind), or a province's or region's (an organization only).
+    """A country's name (any kind), a city's of two or more words ("Buenos Aires", "Ciudad
+    Juárez", any kind), or a province's or region's (an organization only).
 
-    Regions are not tested for people: many share a name with a person ("Santiago",
-    "Sofia", "Córdoba").
+    One-word cities and regions are not tested for people: many share a name with a
+    person ("Santiago", "Sofia", "Córdoba").
     """
     countries, regions = _places()
     key = entity_key(name)
-    return key in countries or kind == ORGANIZATION and key in regions
+    if key in countries or kind == ORGANIZATION and key in regions:
+        return True
+    place = places.resolve(name) if len(key.split()) >= 2 else None
+    return place is not None and place.city is not None
 
