@@ -115,7 +115,7 @@ def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]
     return out
 
 
-_OUTLET_BEFORE = frozenset({"for", "on", "with", "told", "via"})
+_OUTLET_BEFORE = frozenset({"for", "on", "with", "told", "tells", "telling", "via"})
 
 
 def _drop_lone_words(doc: Doc, spans: list[Span]) -> list[Span]:

@@ -86,6 +86,14 @@ def defined_acronyms(doc: Doc) -> list[tuple[int, int, int, int]]:
                 start = s
                 break
         else:
+            # an acronym in another language after two coordinated names ("ARTICLE 19 and
+            # Reporters Without Borders (RSF)"): the name starts after the last "and" when the
+            # model labels the two sides differently (one name, not two, otherwise)
+            joins = [k for k in range(start + 1, i - 1) if doc[k].lower_ in {"and", "&"}]
+            if joins and (doc[joins[-1] - 1].ent_type_ != doc[joins[-1] + 1].ent_type_
+                          or doc[joins[-1] + 1].ent_iob_ == "B"):
+                start = joins[-1] + 1 + (doc[joins[-1] + 1].lower_ == "the")
+                words = [t.text for t in doc[start:i] if t.is_alpha]
             if not words or words[0][0].upper() != acro[0] and not has_org_head(doc, start, i):
                 continue
         if person_shaped(doc, start, i) and not has_org_head(doc, start, i):

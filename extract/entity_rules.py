@@ -53,6 +53,8 @@ PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"})
 # Words that may stand between an appositive comma and its role ("X, Amnesty's deputy director").
 _APPOS_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN", "PART", "NUM", "PRON", "CCONJ"})
+# Function words that a body's name capitalises inside it and a person's name never has.
+_LINKING_WORDS = frozenset("without for against of on at in the and with from under across beyond".split())
 _INITIAL = re.compile(r"^[A-Z]\.$")
 DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 
@@ -68,6 +70,8 @@ def person_shaped(doc: Doc, start: int, end: int) -> bool:
         low = tok.lower_
         if tok.ent_type_ in _NOT_NAME_TYPES:
             return False
+        if tok.i > start and low in _LINKING_WORDS and tok.text[0].isupper():
+            return False  # "Reporters Without Borders", "Artists For Peace": a name of a body
         if tok.text in HYPHENS or low in PARTICLES or _INITIAL.match(tok.text):
             continue
         if not titled(tok) or low in ORG_HEADS or low in _PLACE_WORDS or low in ROLE_NOUNS or \

@@ -137,7 +137,7 @@ def trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] | 
     while start < end:
         tok = doc[start]
         low = tok.lower_.rstrip(".")
-        if tok.lower_ in {"the", "a", "an"} or not (tok.is_alpha or tok.text[0].isalnum()) or \
+        if tok.lower_ in {"the", "a", "an", "dear"} or not (tok.is_alpha or tok.text[0].isalnum()) or \
                 tok.ent_type_ in {"ORDINAL", "DATE"} or _ORDINAL.match(tok.text):  # "the 58th ... Festival"
             start += 1
         elif kind != ORGANIZATION and (low in TITLES or (tok.is_lower and low not in _PARTICLES)):
@@ -220,7 +220,7 @@ def extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
     while end < len(doc):
         n, last = doc[end], doc[end - 1]
         if n.text in {"-", "‐"} and joined(last, n) and end + 1 < len(doc) and joined(n, doc[end + 1]) \
-                and doc[end + 1].is_alpha:
+                and doc[end + 1].is_alpha and doc[end + 1].lower_ not in _MODIFIER_SUFFIXES:
             end += 2
         elif kind == PERSON and spaced(last) and n.lower_ in _PARTICLES and end + 1 < len(doc) and (
                 is_name_token(doc[end + 1]) or (doc[end + 1].text == "-" and joined(n, doc[end + 1]))):
@@ -236,6 +236,11 @@ def extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
 
 
 _ORG_OF = frozenset({"of", "for", "in", "on"})
+# "Abu Dhabi-based", "Kremlin-backed": a name turned into a modifier, not a longer name.
+_MODIFIER_SUFFIXES = frozenset("""
+based born led owned run backed funded affiliated linked aligned controlled registered
+headquartered sponsored
+""".split())
 
 
 def _unit_word(tok) -> bool:  # noqa: ANN001 - spaCy Token

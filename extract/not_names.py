@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 LAW_WORDS = lexicon.words("law_words")
 AWARD_WORDS = lexicon.words("award_words")
 _TIME_WORDS = lexicon.words("time_words")
+_STREET_WORDS = lexicon.words("street_words")
 _GROUP_WORDS = lexicon.words("group_words")
 _PRIZE_METALS = frozenset("golden silver bronze crystal best".split())
 _CURRENCY = re.compile(r"[$€£¥₹₦]|\b(?:usd|eur|gbp|aed|zw|rs|inr|tl|try|rub)\b", re.I)
@@ -29,11 +30,12 @@ _CURRENCY = re.compile(r"[$€£¥₹₦]|\b(?:usd|eur|gbp|aed|zw|rs|inr|tl|try|
 def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     """Why the span names no person or organization, or None.
 
-    "money": an amount ("ZW$70,000", "AED 1 million"); "time": month, day or time words
-    only ("On Wednesday"); "law": a law or code ("the National Security Law"); "award":
-    a prize ("Silver Bear", "Best Film"); "group": a faith, people or nationality
-    ("Tibetan Buddhism", "Crimean Tatars", "French"); "common noun": one word the text
-    also writes in lower case ("Court", "Community"), capitalised only by its place.
+    "money": an amount ("ZW$70,000", "AED 1 million"); "place": a street or a square
+    ("Fortress Hill Road"); "time": month, day or time words only ("On Wednesday");
+    "law": a law or code ("the National Security Law"); "award": a prize ("Silver Bear",
+    "Best Film"); "group": a faith, people or nationality ("Tibetan Buddhism", "Crimean
+    Tatars", "French"); "common noun": one word the text also writes in lower case
+    ("Court", "Community"), capitalised only by its place.
     """
     toks = doc[start:end]
     words = [t for t in toks if t.is_alpha]
@@ -45,6 +47,8 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
         return "money"
     if all(w in _TIME_WORDS for w in lows) or lows[-1] == "day" and len(lows) > 1:
         return "time"
+    if lows[-1] in _STREET_WORDS and len(lows) > 1:
+        return "place"  # "Fortress Hill Road", "King's Road"
     if lows[-1] in LAW_WORDS and not any(w in ORG_HEADS for w in lows):
         return "law"
     if any(w in AWARD_WORDS for w in lows) or lows[0] == "best" and len(lows) > 1 or \

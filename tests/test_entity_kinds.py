@@ -191,3 +191,35 @@ def test_members_an_organization_is_named_after_stay_in_its_name(nlp) -> None:  
     ms = run(nlp, "IFJ General Secretary Anthony Bellanger said the Union of Journalists would help.")
     assert {"IFJ", "Union of Journalists"} <= names(ms, ORGANIZATION)
     assert "Anthony Bellanger" in names(ms, PERSON)
+
+
+def test_an_acronym_in_another_language_after_two_coordinated_names(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Monitors from ARTICLE 19 and Reporters Without Borders (RSF) attended the hearing.")
+    assert "Reporters Without Borders" in names(ms, ORGANIZATION)
+    assert not names(ms, PERSON) & {"Reporters Without Borders", "RSF"}
+
+
+def test_one_name_with_and_keeps_its_acronym_whole(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The Lisbon Festival of Cinema and Forum on Free Speech (LFCFS) gave her its prize.")
+    assert not names(ms) & {"Forum on Free Speech"}
+
+
+# ---------------------------------------------------------------- not organizations
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("The Nairobi-based weekly The Chronicle closed in June.", "Nairobi-based"),
+    ("He was arrested while reporting at the junction of Prince’s Road and Fortune Hill Road.",
+     "Prince’s Road"),
+    ("Protesters gathered at the offices on Kenyatta Road, where Amnesty Kenya staff watched.",
+     "Kenyatta Road"),
+    ("Dear Colleagues, Dear Friends, Dear Marta and Festival Team,\nWe write to you today.", "Dear Marta"),
+])
+def test_modifiers_streets_and_salutations_are_no_organization(nlp, text: str, bad: str) -> None:  # noqa: ANN001
+    assert bad not in names(run(nlp, text))
+
+
+def test_an_outlet_a_person_tells(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "“We will not stop working,” the producer Lena Okafor tells Screenwire, adding that more "
+                  "hearings are planned.")
+    assert "Screenwire" in names(ms, ORGANIZATION)
