@@ -27,6 +27,7 @@ from extract.entity_keys import (
     WatchIndex,
     entity_key,
     resolve_to_watchlist,
+    variant_key,
     watch_index,
 )
 from extract.entity_spans import TITLES, Span, is_name_token
@@ -156,8 +157,29 @@ def _resolve_names(doc: Doc, spans: list[Span], idx: WatchIndex | None, watchlis
             hit = bucket[0] if len(bucket) == 1 else None
         if hit is not None:
             sp.name, sp.watchlisted = hit.name, True
+    _unify_spellings(spans)
     # spans that now share a name take one kind: the watchlist's, else the majority
     _unify_kinds(spans)
+
+
+def _unify_spellings(spans: list[Span]) -> None:
+    """Two transliterations of one person's name in a document ("Mohammed Rasulof" in the
+    text, "Muhammad Rasoulof" in a caption) become one name: the listed one, else the one
+    written most often, else the first."""
+    groups: dict[str, list[Span]] = {}
+    for sp in spans:
+        if sp.kind == PERSON and " " in sp.name.strip():
+            groups.setdefault(variant_key(sp.name), []).append(sp)
+    for group in groups.values():
+        if len({entity_key(sp.name) for sp in group}) < 2:
+            continue
+        listed = [sp for sp in group if sp.watchlisted]
+        counts: dict[str, int] = {}
+        for sp in group:
+            counts[sp.name] = counts.get(sp.name, 0) + 1
+        best = listed[0] if listed else max(group, key=lambda sp: (counts[sp.name], -sp.start))
+        for sp in group:
+            sp.name, sp.watchlisted = best.name, best.watchlisted
 
 
 def _repair_spans(doc: Doc) -> list[Span]:
@@ -361,9 +383,10 @@ def _link_short_forms(spans: list[Span]) -> None:
             continue
         cands: list[Span] = []
         if sp.kind == PERSON or sp.kind == ORGANIZATION and not sp.watchlisted and len(key.split()) <= 2:
+            vkey = variant_key(sp.name)  # "Rasulof" after "Mohammad Rasoulof"
             cands = [f for f in full if f is not sp and entity_key(f.name) != key and (
-                entity_key(f.name).endswith(" " + key) or
-                (" " not in key and entity_key(f.name).startswith(key + " ")))]
+                variant_key(f.name).endswith(" " + vkey) or
+                (" " not in key and variant_key(f.name).startswith(vkey + " ")))]
         if not cands and sp.kind == ORGANIZATION:
             upper = sp.name.isupper() and sp.name.isalpha()
             cands = [f for f in orgs if f is not sp and entity_key(f.name) != key and (

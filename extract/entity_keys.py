@@ -15,6 +15,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from extract import lexicon
 from extract.watchlist import WatchedEntity, Watchlist, watchlist_index
 
 PERSON = "person"
@@ -40,6 +41,37 @@ def entity_key(name: str) -> str:
     return " ".join(s.split())
 
 
+# Spellings that vary between transliterations of one name and are folded for matching
+# only (stored identity keys stay entity_key): "ou" for "u" (Rasoulof/Rasulof) and a final
+# -iy/-yi/-ii for -y (Zelenskiy/Zelensky).
+_SPELLING = ((re.compile(r"ou"), "u"), (re.compile(r"(?:iy|yi|ii)\b"), "y"))
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in lexicon.entries("name_variants"):
+        forms = [entity_key(w) for w in line.split()]
+        for form in forms:
+            out.setdefault(form, forms[0])
+    return out
+
+
+@lru_cache(maxsize=8192)
+def variant_key(name: str) -> str:
+    """:func:`entity_key` with transliteration variants folded too, for matching two
+    spellings of one name: given-name variants (``lexicon/name_variants.txt``:
+    Mohammad/Mohammed/Muhammad) and the spellings of ``_SPELLING``."""
+    given = _given_names()
+    words = []
+    for word in entity_key(name).split():
+        word = given.get(word, word)
+        for pattern, repl in _SPELLING:
+            word = pattern.sub(repl, word)
+        words.append(word)
+    return " ".join(words)
+
+
 class WatchIndex:
     """Keys of a watchlist's names and aliases, built once per watchlist."""
 
@@ -47,11 +79,13 @@ class WatchIndex:
         self.exact: dict[tuple[str, str], WatchedEntity] = {}
         self.surnames: dict[str, list[WatchedEntity]] = {}
         self.by_kind: dict[str, dict[str, WatchedEntity]] = {PERSON: {}, ORGANIZATION: {}}
+        self.variants: dict[tuple[str, str], WatchedEntity] = {}
         for ent in watchlist.entities:
             for surface in (ent.name, *ent.aliases):
                 key = entity_key(surface)
                 self.exact.setdefault((ent.kind, key), ent)
                 self.by_kind[ent.kind].setdefault(key, ent)
+                self.variants.setdefault((ent.kind, variant_key(surface)), ent)
                 if ent.kind == PERSON and len(key.split()) > 1:
                     last = key.split()[-1]
                     bucket = self.surnames.setdefault(last, [])
@@ -65,7 +99,8 @@ def watch_index(watchlist: Watchlist) -> WatchIndex:
 
 
 def resolve_to_watchlist(name: str, kind: str, watchlist: Watchlist | None) -> WatchedEntity | None:
-    """The watched entity ``name`` refers to: exact key or alias, else a tight fuzzy match.
+    """The watched entity ``name`` refers to: exact key or alias, a transliteration variant
+    of one (:func:`variant_key`), else a tight fuzzy match.
 
     The fuzzy step allows one edit on a key of at least 8 letters with the same
     number of words and the same initials: "Mohammad Rasulov" finds "Mohammad
@@ -76,6 +111,8 @@ def resolve_to_watchlist(name: str, kind: str, watchlist: Watchlist | None) -> W
     idx = watch_index(watchlist)
     key = entity_key(name)
     hit = idx.exact.get((kind, key))
+    if hit is None and kind == PERSON:
+        hit = idx.variants.get((kind, variant_key(name)))
     if hit is not None or len(key) < 8:
         return hit
     words = key.split()

@@ -225,6 +225,8 @@ def extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
         elif kind == PERSON and spaced(last) and n.lower_ in _PARTICLES and end + 1 < len(doc) and (
                 is_name_token(doc[end + 1]) or (doc[end + 1].text == "-" and joined(n, doc[end + 1]))):
             end += 1
+        elif kind == PERSON and spaced(last) and _name_suffix(doc, end):
+            end += 1
         elif kind == PERSON and spaced(last) and n.pos_ == "PROPN" and is_name_token(n) \
                 and n.ent_type_ in {"", "PERSON"} and not n.is_upper and n.lower_ not in rules.CREDIT_WORDS:
             end += 1
@@ -233,6 +235,18 @@ def extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
     if kind == ORGANIZATION:
         start, end = _extend_org(doc, start, end)
     return start, end
+
+
+_NAME_SUFFIXES = lexicon.words("name_suffixes")
+
+
+def _name_suffix(doc: Doc, i: int) -> bool:
+    """Token ``i`` ends the name before it: a patronymic marker ("uulu") or a ruler's number
+    in capitals ("II"; "I" only where no sentence goes on after it)."""
+    tok = doc[i]
+    if tok.text in {"I", "V"}:
+        return i + 1 == len(doc) or doc[i + 1].is_punct and doc[i + 1].text not in {"-", "'"}
+    return tok.lower_ in _NAME_SUFFIXES and (tok.is_lower or tok.is_upper and len(tok) > 1)
 
 
 _ORG_OF = frozenset({"of", "for", "in", "on"})

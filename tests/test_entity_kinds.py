@@ -7,7 +7,7 @@ import pytest
 from extract.entities import ORGANIZATION, PERSON, Mention, add_watchlist, find_mentions
 from extract.nlp import load_model
 from extract.not_names import place_name
-from extract.watchlist import Watchlist
+from extract.watchlist import WatchedEntity, Watchlist
 
 EMPTY = Watchlist()
 
@@ -223,3 +223,36 @@ def test_an_outlet_a_person_tells(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "“We will not stop working,” the producer Lena Okafor tells Screenwire, adding that more "
                   "hearings are planned.")
     assert "Screenwire" in names(ms, ORGANIZATION)
+
+
+# ---------------------------------------------------------------- one person, several spellings
+
+LISTED = Watchlist((WatchedEntity("person", "Mohammad Rasoulof", ("Rasoulof",)),))
+
+
+def test_a_given_name_spelled_another_way_finds_the_listed_person(nlp) -> None:  # noqa: ANN001
+    for text in ("The court summoned the director Muhammad Rasoulof on Monday.",
+                 "The court summoned the director Mohamed Rasulof on Monday."):
+        ms = find_mentions(nlp(text), LISTED)
+        assert "Mohammad Rasoulof" in {m.name for m in ms if m.watchlisted}, text
+
+
+def test_another_surname_is_not_a_spelling_of_a_listed_one(nlp) -> None:  # noqa: ANN001
+    ms = find_mentions(nlp("The court summoned the director Mohammed Rasouli on Monday."), LISTED)
+    assert not any(m.watchlisted for m in ms)
+
+
+def test_two_spellings_in_one_text_are_one_person(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The poet Yusuf Karimov was detained in May. Lawyers for Youssef Karimov said "
+                  "Karimov denies the charges.")
+    assert names(ms, PERSON) == {"Yusuf Karimov"} or names(ms, PERSON) == {"Youssef Karimov"}
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Police detained the journalist Bakyt Asanbek uulu at his home.", "Bakyt Asanbek uulu"),
+    ("The rapper was jailed for insulting King Alfonso I, who abdicated in 2014.", "Alfonso I"),
+    # a ruler's title is no part of the name
+    ("The singer mocked Emperor Tomas II in a song.", "Tomas II"),
+])
+def test_words_after_a_name_that_belong_to_it(nlp, text: str, name: str) -> None:  # noqa: ANN001
+    assert name in names(run(nlp, text), PERSON)
