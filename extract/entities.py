@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from extract import entity_context as context
 from extract import entity_rules as rules
 from extract import entity_spans as span_rules
-from extract import not_names, sentences
+from extract import not_names, places, sentences
 from extract.entity_keys import (
     ORGANIZATION,
     PERSON,
@@ -116,7 +116,7 @@ def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]
     return out
 
 
-_OUTLET_BEFORE = frozenset({"for", "on", "with", "told", "tells", "telling", "via"})
+_OUTLET_BEFORE = frozenset({"for", "on", "with", "told", "tells", "telling", "via", "from", "at", "by"})
 
 
 def _drop_lone_words(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -124,7 +124,8 @@ def _drop_lone_words(doc: Doc, spans: list[Span]) -> list[Span]:
     word around it saying it is one ("Advocacy" in a menu, "Dies" in a headline, "US"), is
     dropped: the model's label alone is too weak for a single word. So is a one-word
     "organization" named once ("in Erbil", "Bachelor"), unless written as an outlet or a
-    body usually is ("worked for Arte", "posted on YouTube", "told Variety")."""
+    body usually is ("worked for Arte", "posted on YouTube", "told Variety", "removed from
+    Vimeo") and no gazetteer knows it as a place ("by Erbil")."""
     seen: dict[str, int] = {}
     for sp in spans:
         seen[entity_key(sp.name)] = seen.get(entity_key(sp.name), 0) + 1
@@ -135,7 +136,7 @@ def _drop_lone_words(doc: Doc, spans: list[Span]) -> list[Span]:
         if sp.kind == ORGANIZATION:  # kept after "worked for", "posted on", "told": an outlet
             prev = doc[sp.start - 1].lower_ if sp.start else ""
             return not doc[sp.start].is_upper and seen[entity_key(sp.name)] == 1 \
-                and prev not in _OUTLET_BEFORE
+                and (prev not in _OUTLET_BEFORE or places.resolve(sp.name) is not None)
         return sp.kind == PERSON and (doc[sp.start].is_upper or seen[entity_key(sp.name)] == 1)
 
     return [sp for sp in spans if not lone(sp)]

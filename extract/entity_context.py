@@ -41,6 +41,7 @@ from extract.entity_rules import (
     place_texts,
     quoted,
     role_before,
+    work_or_section,
 )
 from extract.not_names import not_a_name
 
@@ -102,7 +103,8 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
     for sp in spans:
         if sp.ent_id:
             continue
-        if based_suffix(doc, sp.end):
+        if based_suffix(doc, sp.end) or work_or_section(doc, sp.start, sp.end) and (
+                sp.kind != PERSON or not person_votes(doc, sp.start, sp.end)):
             sp.kind, sp.votes = None, []
             continue
         title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and \

@@ -318,6 +318,20 @@ def after_work_noun(doc: Doc, start: int) -> bool:
     return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower
 
 
+_SECTION_WORDS = frozenset("section strand sidebar competition category".split())
+_YEAR = re.compile(r"^(?:18|19|20)\d\d$")
+
+
+def work_or_section(doc: Doc, start: int, end: int) -> bool:
+    """"General Knowledge and the Path (2011)": a title with its year in brackets (unless it
+    could be a person's name: "Nasrin Sotoudeh (1963)"); "the Open Horizons section": a
+    festival's section or competition. Neither names a person or an organization."""
+    if end + 2 < len(doc) and doc[end].text == "(" and _YEAR.match(doc[end + 1].text) \
+            and doc[end + 2].text == ")" and not person_shaped(doc, start, end):
+        return True
+    return end < len(doc) and doc[end].is_lower and doc[end].lower_ in _SECTION_WORDS
+
+
 _OPEN_QUOTES = frozenset({"“", '"', "‘", "'", "«", "„"})
 _CLOSE_QUOTES = frozenset({"”", '"', "’", "'", "»", "“"})
 

@@ -256,3 +256,20 @@ def test_two_spellings_in_one_text_are_one_person(nlp) -> None:  # noqa: ANN001
 ])
 def test_words_after_a_name_that_belong_to_it(nlp, text: str, name: str) -> None:  # noqa: ANN001
     assert name in names(run(nlp, text), PERSON)
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("His books include Letters Against Silence (2009) and a memoir.", "Letters Against Silence"),
+    ("The opening night film of the Miradas Latinas section will be screened on Friday.", "Miradas Latinas"),
+    ("Twelve films will compete in the Zabaltegi Nuevos Directores competition this year.",
+     "Zabaltegi Nuevos Directores"),
+])
+def test_titles_with_their_year_and_festival_sections_are_no_names(nlp, text: str, bad: str) -> None:  # noqa: ANN001
+    assert bad not in names(run(nlp, text))
+
+
+def test_an_outlet_named_once_after_from(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "A court ordered the comedian to remove the special from Vimeo within a week.")
+    assert "Vimeo" in names(ms, ORGANIZATION)
+    ms = run(nlp, "The poet was arrested by police from Mosul, near the border.")
+    assert "Mosul" not in names(ms, ORGANIZATION)
