@@ -273,3 +273,13 @@ def test_an_outlet_named_once_after_from(nlp) -> None:  # noqa: ANN001
     assert "Vimeo" in names(ms, ORGANIZATION)
     ms = run(nlp, "The poet was arrested by police from Mosul, near the border.")
     assert "Mosul" not in names(ms, ORGANIZATION)
+
+
+@pytest.mark.parametrize("text", [
+    "The court jailed the journalist Remy Bureau in March. Remy Bureau, 31, denies the charge.",
+    "Police questioned the photographer Ines Court on Tuesday.",
+])
+def test_a_surname_that_is_also_a_word_for_a_body(nlp, text: str) -> None:  # noqa: ANN001
+    ms = run(nlp, text)
+    person = "Remy Bureau" if "Remy" in text else "Ines Court"
+    assert person in names(ms, PERSON) and person not in names(ms, ORGANIZATION)
