@@ -11,36 +11,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from extract.entity_rules import (
-    ORG_HEADS,
-    ORGANIZATION,
-    PERSON,
-    after_work_noun,
-    based_suffix,
+from extract import places
+from extract.entity_finders import (
     byline_spans,
     coordinated_before,
     credit_spans,
     defined_acronyms,
+    org_list_items,
+    org_name_lines,
+    org_noun_spans,
+    person_of_orgs,
+    role_name_spans,
+    role_of_orgs,
+    unlabelled_subjects,
+)
+from extract.entity_keys import ORGANIZATION, PERSON
+from extract.entity_rules import (
+    ORG_HEADS,
+    after_work_noun,
+    based_suffix,
     has_org_head,
     is_caption_word,
     is_place,
     made_by,
-    not_a_name,
-    org_list_items,
-    org_name_lines,
-    org_noun_spans,
     org_noun_votes,
     org_votes,
-    person_of_orgs,
     person_shaped,
     person_votes,
     place_texts,
     quoted,
     role_before,
-    role_name_spans,
-    role_of_orgs,
-    unlabelled_subjects,
+    work_or_section,
 )
+from extract.not_names import not_a_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -100,7 +103,8 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
     for sp in spans:
         if sp.ent_id:
             continue
-        if based_suffix(doc, sp.end):
+        if based_suffix(doc, sp.end) or work_or_section(doc, sp.start, sp.end) and (
+                sp.kind != PERSON or not person_votes(doc, sp.start, sp.end)):
             sp.kind, sp.votes = None, []
             continue
         title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and \
@@ -147,14 +151,25 @@ def _spread_along_lists(doc: Doc, spans: list[Candidate]) -> None:
         ends = {sp.end: sp for sp in spans if _leans_person(sp)}
         changed = False
         for sp in spans:
-            if sp.ent_id or sp.kind != ORGANIZATION or _leans_person(sp) or sp.end - sp.start < 2 \
-                    or ORGANIZATION in sp.votes or not person_shaped(doc, sp.start, sp.end):
+            if sp.ent_id or _leans_person(sp) or sp.end - sp.start < 2 or ORGANIZATION in sp.votes \
+                    or not person_shaped(doc, sp.start, sp.end):
+                continue
+            if sp.kind is None and not _person_labelled_place(doc, sp):
                 continue
             if _next_to_person(doc, sp, starts, ends):
-                sp.votes = (sp.votes or [sp.kind]) + [PERSON] * 2
+                sp.votes = (sp.votes or ([sp.kind] if sp.kind else [])) + [PERSON] * 2
+                sp.kind = sp.kind or PERSON
                 changed = True
         if not changed:
             return
+
+
+def _person_labelled_place(doc: Doc, sp: Candidate) -> bool:
+    """"Shirin Ebadi, Nadia Murad and ...": a name the model labelled a place or a building,
+    of two or more name words, that no gazetteer knows as a place."""
+    if doc[sp.start].ent_type_ not in {"GPE", "FAC", "LOC"}:
+        return False
+    return places.resolve(doc[sp.start : sp.end].text) is None
 
 
 def _next_to_person(doc: Doc, sp: Candidate, starts: dict[int, Candidate],

@@ -34,7 +34,7 @@ from functools import cache
 from extract import lexicon, script_norm
 from extract.entities import ORGANIZATION, PERSON, Mention
 from extract.events import EVENT_TYPES, Event
-from extract.watchlist import WatchedEntity, Watchlist
+from extract.watchlist import WatchedEntity, Watchlist, watchlist_index
 
 SPECIAL_KINDS = ("ignore", "not", "not_after", "speech", "source", "anaphor")
 NOT_WINDOW = 2  # words between a negation or modal and the trigger it cancels
@@ -192,15 +192,8 @@ class NameIndex:
         return self.index.find(words)
 
 
-_NAME_INDEXES: dict[int, tuple[Watchlist, NameIndex]] = {}
-
-
 def name_index(watchlist: Watchlist) -> NameIndex:
-    cached = _NAME_INDEXES.get(id(watchlist))
-    if cached is None or cached[0] is not watchlist:
-        cached = (watchlist, NameIndex(watchlist))
-        _NAME_INDEXES[id(watchlist)] = cached
-    return cached[1]
+    return watchlist_index(watchlist, NameIndex)
 
 
 # ---------------------------------------------------------------- sentences

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 DEFAULT_WATCHLIST = Path(__file__).resolve().parent.parent / "watchlist.toml"
 
@@ -40,6 +42,25 @@ class Watchlist:
         return [e for e in self.entities if e.kind == "organization"]
 
 
+_T = TypeVar("_T")
+_INDEXES: dict[tuple[int, Callable[[Watchlist], object]], tuple[Watchlist, object]] = {}
+
+
+def watchlist_index(watchlist: Watchlist, build: Callable[[Watchlist], _T]) -> _T:
+    """``build(watchlist)``, made once per watchlist object and kind of index.
+
+    The extractors index a watchlist's names in their own ways (keys for resolving a name,
+    phrases for the lexicon languages); each index is built on first use and kept while the
+    watchlist object lives, so a changed watchlist (a new object) gets fresh ones.
+    """
+    key = (id(watchlist), build)
+    cached = _INDEXES.get(key)
+    if cached is None or cached[0] is not watchlist:
+        cached = (watchlist, build(watchlist))
+        _INDEXES[key] = cached
+    return cached[1]  # type: ignore[return-value]
+
+
 _SECTIONS = {"people": "person", "organizations": "organization"}
 _KEYS = {"name", "aliases", "tags", "country", "profession"}
 
@@ -50,7 +71,7 @@ def parse_watchlist(data: dict, origin: str = "<watchlist>") -> Watchlist:
     if unknown:
         raise WatchlistError(
             f"{origin}: unknown section(s) {sorted(unknown)}; expected [[people]] or [[organizations]]")
-    from extract.entities import entity_key  # entities imports this module
+    from extract.entity_keys import entity_key  # entity_keys imports this module
 
     entities: list[WatchedEntity] = []
     for section, kind in _SECTIONS.items():
