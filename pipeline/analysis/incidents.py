@@ -21,12 +21,14 @@ their own incident, and fields set by hand override the derived ones.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
 
 from extract import places
@@ -142,8 +144,31 @@ def find_incident(s: Session, row: Event, doc: Document, person: Entity, config:
     return found
 
 
+def _lock_key(etype: str) -> int:
+    """An event type as the second (signed 32-bit) key of a PostgreSQL advisory lock."""
+    value = zlib.crc32(f"incident:{etype}".encode())
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def lock_assignment(s: Session, pairs: Iterable[tuple[int | None, str]]) -> None:
+    """Hold, until the transaction ends, the right to assign events of each (person, type).
+
+    Two analysis workers storing reports of one happening at once would otherwise both
+    find no incident and open one each. On PostgreSQL each pair has a transaction-scoped
+    advisory lock, taken in sorted order so that two documents naming the same people never
+    wait for each other in a circle; the worker that waits sees the other's incident once
+    it is committed (read committed). SQLite has one writer at a time: nothing to do.
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    for person_id, etype in sorted({(p, t) for p, t in pairs if p is not None}):
+        s.execute(text("SELECT pg_advisory_xact_lock(:person, :type)"),
+                  {"person": person_id, "type": _lock_key(etype)})
+
+
 def attach(s: Session, row: Event, doc: Document, person: Entity, config: Config) -> bool:
     """Put a stored (flushed) event into its incident; True when it opened that incident."""
+    lock_assignment(s, [(row.person_id, row.type)])  # held already when the caller locked them all
     was = row.incident_id
     inc = find_incident(s, row, doc, person, config)
     opened = False
