@@ -310,7 +310,8 @@ def test_two_workers_reporting_one_arrest_at_once_make_one_incident(pg_factory: 
         assert sorted(len(r["ids"]) for r in results) == [1, 1], results  # one report each, at once
         assert not any(r["errors"] for r in results)
         with db.sessions() as s:
-            arrests = s.execute(select(Event.incident_id, Entity.name).join(Entity, Entity.id == Event.person_id)
+            arrests = s.execute(select(Event.incident_id, Entity.name)
+                                .join(Entity, Entity.id == Event.person_id)
                                 .where(Event.type == "arrest")).all()
             assert len(arrests) == 2 and {name for _, name in arrests} == {"Soraya Nadimi"}, arrests
             incidents = list(s.scalars(select(Incident).where(Incident.type == "arrest",

@@ -284,6 +284,7 @@ def follow_up(s: Session, inc: Incident, config: Config) -> int:
 
 
 def has_unassigned(s: Session) -> bool:
+    """Whether any event waits for its incident: one probe of the ``events.incident_id`` index."""
     return bool(s.scalar(select(exists().where(Event.incident_id.is_(None)))))
 
 
@@ -294,10 +295,11 @@ def backfill(db: Database, config: Config) -> int:
     report that came first; an incident is new when one of its events was. Incidents
     that already have two sources need no corroboration follow-up.
     """
-    done = 0
-    with db.session() as s:
+    with db.sessions() as s:  # the check alone: no write transaction when there is nothing to do
         if not has_unassigned(s):
             return 0
+    done = 0
+    with db.session() as s:
         rows = list(s.execute(
             select(Event, Document, Entity)
             .join(Document, Document.id == Event.document_id).join(Entity, Entity.id == Event.person_id)
