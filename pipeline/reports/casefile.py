@@ -183,11 +183,12 @@ def build_case_file(db: Database, name: str, *, kind: str = "person",
         ids = [m.id for m in members]
         aliases = set(s.scalars(select(Alias.alias).where(Alias.entity_id.in_(ids))))
         aliases |= {m.name for m in members if m.id != root.id}
-        written = set(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
+        written: set[str] = set()  # the spellings, from every mention
         if documents_limit is None:
-            documents = _case_documents(s, ids)
+            documents = _case_documents(s, ids, spellings=written)
             count = len(documents)
         else:
+            written.update(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
             documents, count = _newest_documents(s, ids, documents_limit)
         folded = {a.casefold() for a in aliases} | {root.name.casefold()}
         timeline = _timeline(s, ids)
@@ -269,17 +270,21 @@ def _named_in(ids: list[int]) -> Any:
                  select(Event.document_id).where(Event.person_id.in_(ids)))
 
 
-def _case_documents(s: Session, ids: list[int], page: list[int] | None = None) -> list[CaseDocument]:
+def _case_documents(s: Session, ids: list[int], page: list[int] | None = None,
+                    spellings: set[str] | None = None) -> list[CaseDocument]:
     """The documents of ``page`` (ids; None: all the person's), newest published first, each
-    with the sentence that names the person first: the first mention, else the first event's."""
-    mentions = select(Mention.document_id, Mention.sentence).where(Mention.entity_id.in_(ids))
+    with the sentence that names the person first: the first mention, else the first event's.
+    ``spellings`` gets the text of every mention read (all of them when ``page`` is None)."""
+    mentions = select(Mention.document_id, Mention.sentence, Mention.text).where(Mention.entity_id.in_(ids))
     events = select(Event.document_id, Event.sentence).where(Event.person_id.in_(ids))
     if page is not None:
         mentions = mentions.where(Mention.document_id.in_(page))
         events = events.where(Event.document_id.in_(page))
     first_sentence: dict[int, str] = {}
-    for doc_id, sentence in s.execute(mentions.order_by(Mention.document_id, Mention.start)):
+    spelled = spellings if spellings is not None else set()
+    for doc_id, sentence, written in s.execute(mentions.order_by(Mention.document_id, Mention.start)):
         first_sentence.setdefault(doc_id, sentence)
+        spelled.add(written)
     for doc_id, sentence in s.execute(events.order_by(Event.sent_start)):
         first_sentence.setdefault(doc_id, sentence)
     # only the columns shown: the texts of thousands of documents would dominate the time
