@@ -155,14 +155,16 @@ def lock_assignment(s: Session, pairs: Iterable[tuple[int | None, str]]) -> None
 
     Two analysis workers storing reports of one happening at once would otherwise both
     find no incident and open one each. On PostgreSQL each pair has a transaction-scoped
-    advisory lock, taken in sorted order so that two documents naming the same people never
-    wait for each other in a circle; the worker that waits sees the other's incident once
-    it is committed (read committed). SQLite has one writer at a time: nothing to do.
+    advisory lock; the analysis takes a document's pairs all at once, in sorted order, before
+    storing its events, so two documents naming the same people do not wait for each other in
+    a circle (a pair known only later, when an analyst's correction changes the person or the
+    type, is locked by :func:`attach`). The worker that waits sees the other's incident once
+    that is committed (read committed). SQLite has one writer at a time: nothing to do.
     """
     if s.get_bind().dialect.name != "postgresql":
         return
     for person_id, etype in sorted({(p, t) for p, t in pairs if p is not None}):
-        s.execute(text("SELECT pg_advisory_xact_lock(:person, :type)"),
+        s.execute(text("SELECT pg_advisory_xact_lock(CAST(:person AS integer), CAST(:type AS integer))"),
                   {"person": person_id, "type": _lock_key(etype)})
 
 
