@@ -132,6 +132,26 @@ def generate(db_url: str, *, documents: int = 100_000, mentions: int = 1_000_000
             "first_day": start_day.isoformat(), "last_day": end.isoformat()}
 
 
+REPEAT = 5
+
+
+def _timed(out: dict[str, Any], label: str, call: Any) -> Any:
+    """Run ``call`` REPEAT times: ``LABEL_seconds`` is the median (the machine is often shared),
+    with every run's time and the load average beside it."""
+    import os
+    import statistics
+
+    times = []
+    for _ in range(REPEAT):
+        t = time.monotonic()
+        result = call()
+        times.append(time.monotonic() - t)
+    out[f"{label}_seconds"] = round(statistics.median(times), 3)
+    out[f"{label}_runs"] = [round(x, 3) for x in times]
+    out[f"{label}_load_average"] = round(os.getloadavg()[0], 2)
+    return result
+
+
 def measure(db_url: str, day: date) -> dict[str, Any]:
     """Time one day's digest, the top person's case file and the full export."""
     from sqlalchemy import func, select
@@ -159,16 +179,12 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
         with db.sessions() as s:
             out["incidents"] = s.scalar(select(func.count()).select_from(Incident))
         build_digest(db, day=day - timedelta(days=1))  # warm the page cache and signatures path
-        t = time.monotonic()
-        digest = build_digest(db, day=day)
-        out["digest_seconds"] = round(time.monotonic() - t, 3)
+        digest = _timed(out, "digest", lambda: build_digest(db, day=day))
         out["digest_events"] = len(digest.events)
         out["digest_people"] = len(digest.people)
         out["digest_incidents"] = len(digest.incidents.get("incidents", []))
         for label, (name, mentions) in (("casefile_top", top), ("casefile_rank100", rank100)):
-            t = time.monotonic()
-            case = build_case_file(db, name)
-            out[f"{label}_seconds"] = round(time.monotonic() - t, 3)
+            case = _timed(out, label, lambda name=name: build_case_file(db, name))
             out[f"{label}_person"] = name
             out[f"{label}_mentions"] = int(mentions)
             out[f"{label}_documents"] = len(case.documents) if case else 0

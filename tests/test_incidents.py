@@ -174,6 +174,28 @@ def test_backfill_builds_incidents_for_old_events_without_alerting(db):
         assert s.scalar(select(func.count()).select_from(Alert)) == 0
 
 
+def test_backfill_with_nothing_to_do_is_one_indexed_query(db):
+    from sqlalchemy import event
+
+    w = World(db)
+    w.report("ngo", TODAY - timedelta(days=1))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, params, context, many):  # noqa: ANN001 - SQLAlchemy hook
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert incidents.backfill(db, w.config) == 0
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) == 1 and "incident_id IS NULL" in statements[0], statements
+    if db.is_sqlite:  # answered by the events.incident_id index, not a scan of every event
+        with db.engine.connect() as c:
+            plan = " ".join(str(r[-1]) for r in c.exec_driver_sql("EXPLAIN QUERY PLAN " + statements[0]))
+        assert "ix_events_incident" in plan, plan
+
+
 @pytest.mark.parametrize(("text", "country", "city"), [
     ("Iran", "Iran", None),
     ("the Islamic Republic of Iran", "Iran", None),

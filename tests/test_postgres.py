@@ -215,3 +215,111 @@ def test_three_analysis_workers_analyse_each_document_once(pg_factory: DatabaseF
         assert len(keys) == len(set(keys))
     finally:
         db.dispose()
+
+
+RACING_WORKER = r"""
+import json, sys, time
+from pathlib import Path
+from extract.analyse import Analyser
+from extract.watchlist import load_watchlist
+from pipeline.analysis import incidents
+from pipeline.analysis.workers import analyse_worker
+from pipeline.config import Config
+from pipeline.storage.db import open_database
+
+real_find = incidents.find_incident
+
+def slow_find(s, row, doc, person, config):
+    # widen the window between "no incident yet" and the commit that stores the new one,
+    # so that both workers are inside it at once
+    found = real_find(s, row, doc, person, config)
+    if found is None:
+        time.sleep(2.0)
+    return found
+
+incidents.find_incident = slow_find
+seen = []
+
+class Recording(Analyser):
+    def docs(self, items):
+        def tap():
+            for item in items:
+                seen.append(item[2][0])
+                yield item
+        yield from super().docs(tap())
+
+watchlist = load_watchlist(None)
+analyser = Recording(watchlist, batch_size=1)
+analyser.model
+db = open_database(sys.argv[1])
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.01)
+counters = analyse_worker(db, watchlist, Config(), chunk=1, analyser=analyser)
+db.dispose()
+print(json.dumps({"ids": seen, "documents": counters.documents, "errors": counters.errors}))
+"""
+
+
+class _Wire:
+    name, kind = "pg-wire", "news"
+
+
+def test_two_workers_reporting_one_arrest_at_once_make_one_incident(pg_factory: DatabaseFactory,
+                                                                     tmp_path: Path) -> None:
+    """Two workers store two publishers' reports of one arrest at the same moment: one incident
+    (two sources) and one alert, not one incident and one alert each."""
+    from datetime import timedelta
+
+    from extract.entities import entity_key
+    from pipeline.delivery.alerts import FEED_CHANNEL
+    from pipeline.storage.models import Alert, Incident
+    from pipeline.storage.store import utcnow
+
+    url = pg_factory.create()
+    db = open_database(url)
+    published = date.today() - timedelta(days=1)
+    ids = sync_sources(db, [_Src, _Wire])
+    when = f"{published.day} {published:%B %Y}"
+    reports = [
+        (_Src.name, "https://ngo.example/statements/race",
+         f"Filmmaker Soraya Nadimi was arrested by security forces in Tehran on {when}. "
+         "Her family said she had been working on a film about the city's river."),
+        (_Wire.name, "https://wire.example/news/race",
+         f"The documentary maker Soraya Nadimi was detained by police in Tehran on {when}, colleagues "
+         "said. No charge had been announced and her lawyer was refused access."),
+    ]
+    with db.session() as s:
+        # a person already known (named before): neither worker waits for the other's new entity row
+        s.add(Entity(kind="person", name="Soraya Nadimi", key=entity_key("Soraya Nadimi"), watchlisted=False,
+                     tags=[], created_at=utcnow()))
+        for source, page, body in reports:
+            save_article(s, Article(url=page, text=body, language="en", title="Arrest",
+                                    published=published), source_id=ids[source])
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", RACING_WORKER, url, str(go)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    time.sleep(0.5)
+    go.touch()
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=240)
+        assert p.returncode == 0, err[-3000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    try:
+        assert sorted(len(r["ids"]) for r in results) == [1, 1], results  # one report each, at once
+        assert not any(r["errors"] for r in results)
+        with db.sessions() as s:
+            arrests = s.execute(select(Event.incident_id, Entity.name)
+                                .join(Entity, Entity.id == Event.person_id)
+                                .where(Event.type == "arrest")).all()
+            assert len(arrests) == 2 and {name for _, name in arrests} == {"Soraya Nadimi"}, arrests
+            incidents = list(s.scalars(select(Incident).where(Incident.type == "arrest",
+                                                              Incident.merged_into_id.is_(None))))
+            assert len(incidents) == 1, [(i.id, i.documents) for i in incidents]
+            assert {i for i, _ in arrests} == {incidents[0].id}
+            assert incidents[0].documents == 2 and incidents[0].sources == 2
+            alerts = s.scalar(select(func.count()).select_from(Alert).where(Alert.channel == FEED_CHANNEL))
+            assert alerts == 1
+    finally:
+        db.dispose()

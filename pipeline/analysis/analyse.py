@@ -509,6 +509,9 @@ def _store_analysis(
     if mention_rows:  # one executemany instead of an ORM object per mention
         s.execute(insert(Mention), mention_rows)
         counters.mentions += len(mention_rows)
+    # the (person, type) pairs this document assigns, locked at once and in order (PostgreSQL)
+    incidents.lock_assignment(s, [(person_ids.get(ev.person), ev.type) for ev in analysis.events]
+                              + [(e.person_id, e.type) for e in old_events.values()])
 
     now = utcnow()
     kept: set[int] = set()

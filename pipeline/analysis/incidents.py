@@ -21,12 +21,14 @@ their own incident, and fields set by hand override the derived ones.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
 
 from extract import places
@@ -143,8 +145,33 @@ def find_incident(s: Session, row: Event, doc: Document, person: Entity, config:
     return found
 
 
+def _lock_key(etype: str) -> int:
+    """An event type as the second (signed 32-bit) key of a PostgreSQL advisory lock."""
+    value = zlib.crc32(f"incident:{etype}".encode())
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def lock_assignment(s: Session, pairs: Iterable[tuple[int | None, str]]) -> None:
+    """Hold, until the transaction ends, the right to assign events of each (person, type).
+
+    Two analysis workers storing reports of one happening at once would otherwise both
+    find no incident and open one each. On PostgreSQL each pair has a transaction-scoped
+    advisory lock; the analysis takes a document's pairs all at once, in sorted order, before
+    storing its events, so two documents naming the same people do not wait for each other in
+    a circle (a pair known only later, when an analyst's correction changes the person or the
+    type, is locked by :func:`attach`). The worker that waits sees the other's incident once
+    that is committed (read committed). SQLite has one writer at a time: nothing to do.
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    for person_id, etype in sorted({(p, t) for p, t in pairs if p is not None}):
+        s.execute(text("SELECT pg_advisory_xact_lock(CAST(:person AS integer), CAST(:type AS integer))"),
+                  {"person": person_id, "type": _lock_key(etype)})
+
+
 def attach(s: Session, row: Event, doc: Document, person: Entity, config: Config) -> bool:
     """Put a stored (flushed) event into its incident; True when it opened that incident."""
+    lock_assignment(s, [(row.person_id, row.type)])  # held already when the caller locked them all
     was = row.incident_id
     inc = find_incident(s, row, doc, person, config)
     opened = False
@@ -258,6 +285,7 @@ def follow_up(s: Session, inc: Incident, config: Config) -> int:
 
 
 def has_unassigned(s: Session) -> bool:
+    """Whether any event waits for its incident: one probe of the ``events.incident_id`` index."""
     return bool(s.scalar(select(exists().where(Event.incident_id.is_(None)))))
 
 
@@ -268,10 +296,11 @@ def backfill(db: Database, config: Config) -> int:
     report that came first; an incident is new when one of its events was. Incidents
     that already have two sources need no corroboration follow-up.
     """
-    done = 0
-    with db.session() as s:
+    with db.sessions() as s:  # the check alone: no write transaction when there is nothing to do
         if not has_unassigned(s):
             return 0
+    done = 0
+    with db.session() as s:
         rows = list(s.execute(
             select(Event, Document, Entity)
             .join(Document, Document.id == Event.document_id).join(Entity, Entity.id == Event.person_id)

@@ -11,8 +11,9 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from extract import event_types
@@ -179,15 +180,13 @@ def build_case_file(db: Database, name: str, *, kind: str = "person",
         ids = [m.id for m in members]
         aliases = set(s.scalars(select(Alias.alias).where(Alias.entity_id.in_(ids))))
         aliases |= {m.name for m in members if m.id != root.id}
+        written: set[str] = set()  # the spellings, from every mention
         if documents_limit is None:
-            written = set(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
-            documents = _documents(s, ids)
+            documents = _case_documents(s, ids, spellings=written)
             count = len(documents)
-        else:  # one read of the mentions gives the spellings and the documents
-            seen = s.execute(select(Mention.document_id, Mention.text)
-                             .where(Mention.entity_id.in_(ids))).all()
-            written = {text for _, text in seen}
-            documents, count = _newest_documents(s, ids, {d for d, _ in seen}, documents_limit)
+        else:
+            written.update(s.scalars(select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()))
+            documents, count = _newest_documents(s, ids, documents_limit)
         folded = {a.casefold() for a in aliases} | {root.name.casefold()}
         timeline = _timeline(s, ids)
         latest = _latest(timeline)
@@ -262,60 +261,53 @@ def _latest(timeline: list[TimelineEntry]) -> TimelineEntry | None:
     return killed[-1] if killed else timeline[-1]
 
 
-def _documents(s: Session, ids: list[int]) -> list[CaseDocument]:
+def _named_in(ids: list[int]) -> Any:
+    """The ids of the documents that name any of these entities or report an event of them."""
+    return union(select(Mention.document_id).where(Mention.entity_id.in_(ids)),
+                 select(Event.document_id).where(Event.person_id.in_(ids)))
+
+
+def _case_documents(s: Session, ids: list[int], page: list[int] | None = None,
+                    spellings: set[str] | None = None) -> list[CaseDocument]:
+    """The documents of ``page`` (ids; None: all the person's), newest published first, each
+    with the sentence that names the person first: the first mention, else the first event's.
+    ``spellings`` gets the text of every mention read (all of them when ``page`` is None)."""
+    mentions = select(Mention.document_id, Mention.sentence, Mention.text).where(Mention.entity_id.in_(ids))
+    events = select(Event.document_id, Event.sentence).where(Event.person_id.in_(ids))
+    if page is not None:
+        mentions = mentions.where(Mention.document_id.in_(page))
+        events = events.where(Event.document_id.in_(page))
     first_sentence: dict[int, str] = {}
-    for doc_id, sentence in s.execute(
-        select(Mention.document_id, Mention.sentence)
-        .where(Mention.entity_id.in_(ids)).order_by(Mention.document_id, Mention.start)
-    ):
+    spelled = spellings if spellings is not None else set()
+    for doc_id, sentence, written in s.execute(mentions.order_by(Mention.document_id, Mention.start)):
         first_sentence.setdefault(doc_id, sentence)
-    for doc_id, sentence in s.execute(
-        select(Event.document_id, Event.sentence).where(Event.person_id.in_(ids)).order_by(Event.sent_start)
-    ):
+        spelled.add(written)
+    for doc_id, sentence in s.execute(events.order_by(Event.sent_start)):
         first_sentence.setdefault(doc_id, sentence)
-    if not first_sentence:
-        return []
     # only the columns shown: the texts of thousands of documents would dominate the time
     q = (
         select(Document.id, Document.url, Document.title, Source.name, Document.published,
                Document.first_seen_at)
         .outerjoin(Source, Source.id == Document.source_id)
-        .where(Document.id.in_(list(first_sentence)))
-        .order_by(Document.published.desc().nulls_last(), Document.first_seen_at.desc())
+        .where(Document.id.in_(_named_in(ids) if page is None else page))
+        # the id last: documents first seen in the same second, newest stored first
+        .order_by(Document.published.desc().nulls_last(), Document.first_seen_at.desc(), Document.id.desc())
     )
-    return [CaseDocument(*row[1:], first_sentence[row[0]]) for row in s.execute(q)]
+    return [CaseDocument(*row[1:], first_sentence.get(row[0], "")) for row in s.execute(q)]
 
 
-def _newest_documents(s: Session, ids: list[int], named: set[int],
-                      limit: int) -> tuple[list[CaseDocument], int]:
+def _newest_documents(s: Session, ids: list[int], limit: int) -> tuple[list[CaseDocument], int]:
     """The ``limit`` documents naming the person that were stored last, and how many there are.
 
     Stored order (document id), not publication date: finding the newest by date would read
     every one of a much-named person's documents (15,000 rows for the most-named at 100k).
+    Both come from the (entity, document) index alone.
     """
-    every = named | set(s.scalars(select(Event.document_id).where(Event.person_id.in_(ids))))
-    page = sorted(every, reverse=True)[:limit]
-    q = (
-        select(Document.id, Document.url, Document.title, Source.name, Document.published,
-               Document.first_seen_at)
-        .outerjoin(Source, Source.id == Document.source_id)
-        .where(Document.id.in_(page))
-        .order_by(Document.published.desc().nulls_last(), Document.first_seen_at.desc())
-    )
-    rows = s.execute(q).all()
-    first_sentence: dict[int, str] = {}
-    for doc_id, sentence in s.execute(
-        select(Mention.document_id, Mention.sentence)
-        .where(Mention.entity_id.in_(ids), Mention.document_id.in_(page))
-        .order_by(Mention.document_id, Mention.start)
-    ):
-        first_sentence.setdefault(doc_id, sentence)
-    for doc_id, sentence in s.execute(
-        select(Event.document_id, Event.sentence)
-        .where(Event.person_id.in_(ids), Event.document_id.in_(page)).order_by(Event.sent_start)
-    ):
-        first_sentence.setdefault(doc_id, sentence)
-    return [CaseDocument(*row[1:], first_sentence.get(row[0], "")) for row in rows], len(every)
+    named = _named_in(ids).subquery()
+    count = s.scalar(select(func.count()).select_from(named)) or 0
+    page = [doc_id for (doc_id,) in s.execute(
+        select(named.c.document_id).order_by(named.c.document_id.desc()).limit(limit))]
+    return _case_documents(s, ids, page), count
 
 
 # ---------------------------------------------------------------- rendering

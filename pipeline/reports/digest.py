@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
 
 from extract import event_types
@@ -406,36 +406,52 @@ def _refs(s: Session, ids: list[int]) -> dict[int, DocRef]:
     return out
 
 
-def _entity_docs(s: Session, kind: str, start: datetime, end: datetime) -> list[tuple[int, int]]:
+def _entity_counts(s: Session, kind: str, start: datetime, end: datetime,
+                   roots: dict[int, _Root]) -> dict[int, int]:
+    """Documents first seen in [start, end) naming each canonical entity of a kind.
+
+    Counted by the database, one row per entity named; only entities merged into one
+    canonical entity together are read as (entity, document) pairs, since a document
+    naming two of them counts once.
+    """
+    period = (Document.first_seen_at >= start, Document.first_seen_at < end)
     q = (
-        select(Mention.entity_id, Mention.document_id)
+        select(Mention.entity_id, func.count(distinct(Mention.document_id)))
         .join(Document, Document.id == Mention.document_id)
         .join(Entity, Entity.id == Mention.entity_id)
-        .where(Entity.kind == kind, Document.first_seen_at >= start, Document.first_seen_at < end)
-        .distinct()
+        .where(Entity.kind == kind, *period)
+        .group_by(Mention.entity_id)
     )
-    return [(e, d) for e, d in s.execute(q)]
+    per_entity = dict(s.execute(q).tuples().all())
+    members: dict[int, list[int]] = defaultdict(list)
+    for eid in per_entity:
+        members[roots[eid].id].append(eid)
+    out = {rid: per_entity[eids[0]] for rid, eids in members.items() if len(eids) == 1}
+    merged = sorted(eid for eids in members.values() if len(eids) > 1 for eid in eids)
+    docs: dict[int, set[int]] = defaultdict(set)
+    for chunk in neardup.chunks(merged):
+        pairs = (select(Mention.entity_id, Mention.document_id)
+                 .join(Document, Document.id == Mention.document_id)
+                 .where(Mention.entity_id.in_(chunk), *period).distinct())
+        for eid, did in s.execute(pairs):
+            docs[roots[eid].id].add(did)
+    out.update((rid, len(found)) for rid, found in docs.items())
+    return out
 
 
 def _trends(
     s: Session, kind: str, start: datetime, end: datetime, roots: dict[int, _Root]
 ) -> list[EntityTrend]:
-    current = _entity_docs(s, kind, start, end)
+    current = _entity_counts(s, kind, start, end, roots)
     if not current:
         return []
-    previous = _entity_docs(s, kind, start - timedelta(days=TREND_DAYS), start)
-    now_docs: dict[int, set[int]] = defaultdict(set)
-    before_docs: dict[int, set[int]] = defaultdict(set)
-    for eid, did in current:
-        now_docs[roots[eid].id].add(did)
-    for eid, did in previous:
-        before_docs[roots[eid].id].add(did)
+    previous = _entity_counts(s, kind, start - timedelta(days=TREND_DAYS), start, roots)
     period_days = (end - start).total_seconds() / 86400
     by_id = {e.id: e for e in roots.values()}
     out = []
-    for rid, docs in now_docs.items():
+    for rid, count in current.items():
         ent = by_id[rid]
-        count, prev = len(docs), len(before_docs.get(rid, ()))
+        prev = previous.get(rid, 0)
         per_day = prev / TREND_DAYS
         expected = per_day * period_days
         out.append(EntityTrend(

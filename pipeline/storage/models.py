@@ -152,7 +152,7 @@ class Mention(Base):
     entity: Mapped[Entity] = relationship()
     __table_args__ = (
         UniqueConstraint("document_id", "start", "end", name="uq_mentions_doc_span"),
-        Index("ix_mentions_entity", "entity_id"),
+        Index("ix_mentions_entity_document", "entity_id", "document_id"),
     )
 
 
