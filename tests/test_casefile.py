@@ -193,11 +193,11 @@ def test_markdown_and_json(case):
     data = casefile.render_json(cf)
     assert json.loads(json.dumps(data)) == data
     assert list(data) == ["name", "kind", "watchlisted", "tags", "aliases", "spellings", "status",
-                          "profession", "country", "timeline", "documents", "incidents", "confidential",
+                          "status_incident", "status_since", "status_term", "profession", "country", "timeline", "documents", "incidents", "confidential",
                           "notes"]
     sentence = next(i for i in data["incidents"] if i["type"] == "sentence")
-    assert data["status"] == {"status": "sentenced", "incident": sentence["id"], "since": "2026-11-20",
-                              "term": "five years"}
+    assert (data["status"], data["status_incident"], data["status_since"], data["status_term"]) == (
+        "sentenced", sentence["id"], "2026-11-20", "five years")
     types = [e["type"] for e in data["timeline"]]
     assert types == ["arrest", "arrest", "hunger_strike", "release", "sentence"]
     assert data["timeline"][1]["copies"] == 1

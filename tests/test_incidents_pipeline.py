@@ -260,7 +260,7 @@ def test_case_file_has_status_profession_country_and_incidents(world):
     case = json.loads(world["atrisk"]("person", PERSON, "--format", "json").stdout)
     assert case["profession"] == "filmmaker" and case["country"] == "Iran"
     latest = next(i for i in case["incidents"] if i["date"] == SECOND.isoformat())
-    assert case["status"]["status"] == "in_custody" and case["status"]["incident"] == latest["id"]
+    assert case["status"] == "in_custody" and case["status_incident"] == latest["id"]
     assert len(case["incidents"]) == 2
 
 

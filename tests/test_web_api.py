@@ -196,7 +196,7 @@ def test_person_api_is_the_case_file_of_atrisk_person(client, world, db_url):
     assert api.json() == json.loads(res.output)
     case = api.json()
     # the status with the incident it rests on (an object, as `atrisk person --format json` has it)
-    assert (case["status"]["status"], case["status"]["incident"]) == ("in_custody", world.incidents["arrest"])
+    assert (case["status"], case["status_incident"]) == ("in_custody", world.incidents["arrest"])
     assert case["country"] == "Iran" and case["profession"] == "filmmaker"
     assert [i["id"] for i in case["incidents"]] == [world.incidents["arrest"]]
     # a confidential person is a 404 for a viewer, a case file for an analyst

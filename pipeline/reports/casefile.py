@@ -326,7 +326,7 @@ def render_json(cf: CaseFile) -> dict:
         "tags": cf.tags,
         "aliases": cf.aliases,
         "spellings": cf.spellings,
-        "status": _status_json(cf),
+        **_status_json(cf),
         "profession": cf.profession,
         "country": cf.country,
         "timeline": [
@@ -349,12 +349,13 @@ def render_json(cf: CaseFile) -> dict:
 
 
 def _status_json(cf: CaseFile) -> dict:
-    """The status the incidents leave the person in, the incident it rests on, and since when."""
+    """The status the incidents leave the person in (``status``, one of DESIGN.md's words),
+    with the incident it rests on, since when and the term as sibling keys."""
     standing = cf.standing or {"status": "unknown", "incident": None}
     rests_on = next((i for i in cf.incidents if i["id"] == standing["incident"]), None)
     since = (rests_on["date"] or rests_on["first_reported"]["published"]) if rests_on else None
-    return {"status": standing["status"], "incident": standing["incident"], "since": since,
-            "term": rests_on["term"] if rests_on else None}
+    return {"status": standing["status"], "status_incident": standing["incident"],
+            "status_since": since, "status_term": rests_on["term"] if rests_on else None}
 
 
 def render_markdown(cf: CaseFile) -> str:
