@@ -17,7 +17,7 @@ from datetime import date
 from extract.analyse import Analyser, base_language, can_analyse
 from extract.listing import is_listing
 from extract.watchlist import Watchlist
-from pipeline.analysis import incidents
+from pipeline.analysis import incidents, reanalysis
 from pipeline.analysis.claims import (  # noqa: F401 - public names, importable from here as before
     CHUNK,
     Claims,
@@ -74,6 +74,7 @@ def analyse_pending(
     needs it, and the texts go through one ``nlp.pipe`` stream, so batches stay full.
     """
     counters = AnalyseCounters()
+    reanalysis.queue_changed(db, watchlist)  # documents a watchlist change touches
     claims = Claims(db)
     claims.release_dead_local_claims()
     total = count_pending(db)
@@ -100,6 +101,7 @@ def analyse_pending(
         progress.step()
 
     analyser.on_error = model_failed
+    started = time.perf_counter()
     try:
         _analyse_stream(db, analyser, watchlist, config, stream, counters, progress,
                         beside_store=follow is not None or total >= WORKER_MIN_DOCS)
@@ -107,6 +109,7 @@ def analyse_pending(
         analyser.on_error = None
     if counters.documents:
         refresh_statistics(db)
+        reanalysis.record_rate(db, counters.documents, time.perf_counter() - started)
     return counters
 
 
