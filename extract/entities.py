@@ -112,11 +112,14 @@ class _Index:
         self.exact: dict[tuple[str, str], WatchedEntity] = {}
         self.surnames: dict[str, list[WatchedEntity]] = {}
         self.by_kind: dict[str, dict[str, WatchedEntity]] = {PERSON: {}, ORGANIZATION: {}}
+        # keys by (kind, initials): the fuzzy step compares only names of the same shape
+        self.by_shape: dict[tuple[str, str], dict[str, WatchedEntity]] = {}
         for ent in watchlist.entities:
             for surface in (ent.name, *ent.aliases):
                 key = entity_key(surface)
                 self.exact.setdefault((ent.kind, key), ent)
                 self.by_kind[ent.kind].setdefault(key, ent)
+                self.by_shape.setdefault((ent.kind, _initials(key)), {}).setdefault(key, ent)
                 if ent.kind == PERSON and len(key.split()) > 1:
                     last = key.split()[-1]
                     bucket = self.surnames.setdefault(last, [])
@@ -149,12 +152,13 @@ def resolve_to_watchlist(name: str, kind: str, watchlist: Watchlist | None) -> W
     hit = idx.exact.get((kind, key))
     if hit is not None or len(key) < 8:
         return hit
-    words = key.split()
-    choices = {k: e for k, e in idx.by_kind.get(kind, {}).items()
-               if len(k.split()) == len(words)
-               and all(a[0] == b[0] for a, b in zip(k.split(), words, strict=True))}
+    choices = idx.by_shape.get((kind, _initials(key)), {})  # same number of words and initials
     best = process.extractOne(key, list(choices), scorer=Levenshtein.distance, score_cutoff=1)
     return choices[best[0]] if best else None
+
+
+def _initials(key: str) -> str:
+    return "".join(w[0] for w in key.split())
 
 
 # ---------------------------------------------------------------- mentions
