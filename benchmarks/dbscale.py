@@ -218,7 +218,8 @@ def reprocess_one_name(db_url: str, folder: Path, named_in: int = NEW_PERSON_DOC
             total = s.scalar(select(func.count()).select_from(Document)) or 0
             step = max(1, total // named_in)
             for doc_id in range(1, total + 1, step)[:named_in]:
-                text = (s.get(Document, doc_id).text or "") + (
+                row = s.get(Document, doc_id)
+                text = (row.text if row else "") + (
                     f" The filmmaker {NEW_PERSON} was arrested at his home in Shiraz, his lawyer said.")
                 h = hashlib.sha1(text.encode()).hexdigest()
                 s.execute(update(Document).where(Document.id == doc_id)

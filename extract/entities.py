@@ -119,7 +119,7 @@ class _Index:
                 key = entity_key(surface)
                 self.exact.setdefault((ent.kind, key), ent)
                 self.by_kind[ent.kind].setdefault(key, ent)
-                self.by_shape.setdefault((ent.kind, _initials(key)), {}).setdefault(key, ent)
+                self.by_shape.setdefault((ent.kind, _key_shape(key)), {}).setdefault(key, ent)
                 if ent.kind == PERSON and len(key.split()) > 1:
                     last = key.split()[-1]
                     bucket = self.surnames.setdefault(last, [])
@@ -152,13 +152,13 @@ def resolve_to_watchlist(name: str, kind: str, watchlist: Watchlist | None) -> W
     hit = idx.exact.get((kind, key))
     if hit is not None or len(key) < 8:
         return hit
-    choices = idx.by_shape.get((kind, _initials(key)), {})  # same number of words and initials
+    choices = idx.by_shape.get((kind, _key_shape(key)), {})  # same number of words and initials
     best = process.extractOne(key, list(choices), scorer=Levenshtein.distance, score_cutoff=1)
     return choices[best[0]] if best else None
 
 
-def _initials(key: str) -> str:
-    return "".join(w[0] for w in key.split())
+def _key_shape(key: str) -> str:
+    return " ".join(w[0] for w in key.split())  # the first letter of each word
 
 
 # ---------------------------------------------------------------- mentions

@@ -92,7 +92,7 @@ def analyse_pending(
         return counters
     counters.model_loaded = True
     analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
-                                    n_process=config.analysis.n_process)
+                                    n_process=config.analysis.processes())
     stream = itertools.chain([first], items)
     analyser.language_of = _language_of  # each claimed document's stored language
 
