@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cli import main
 from extract.article import Article
-from extract.watchlist import Watchlist, WatchedEntity
+from extract.watchlist import WatchedEntity, Watchlist
 from pipeline.analysis import reanalysis
 from pipeline.app import App
 from pipeline.storage.store import save_article, sync_sources
@@ -87,7 +87,8 @@ def test_reprocess_changed_equals_full_reprocess(db_url, other_db_url, tmp_path)
         assert full["queued"] == len(DOCS)
         assert 0 < targeted["queued"] < len(DOCS), (step, targeted)
         assert targeted["documents"] == targeted["queued"]
-        assert _cli(runner, db_url, lists[step], "export") == _cli(runner, other_db_url, lists[step], "export")
+        exported = _cli(runner, db_url, lists[step], "export")
+        assert exported == _cli(runner, other_db_url, lists[step], "export")
         if step == "added":
             assert targeted["watchlist"]["added"] == ["Farid Tavakoli"]
             # the full name, the surname alone and the transliterated spelling
@@ -118,4 +119,21 @@ def test_estimate_uses_the_measured_rate(db_url):
     seconds, per_s, measured = reanalysis.estimate(app.db, 100_000)
     assert measured and per_s == 5.0 and seconds == 20_000
     assert "5:33:20" in reanalysis.describe_estimate(app.db, 100_000)
+    app.close()
+
+
+def test_a_pass_after_a_watchlist_change_analyses_only_what_it_touches(db_url):
+    import tomllib
+
+    from extract.watchlist import parse_watchlist
+    from pipeline.analysis.analyse import analyse_pending
+
+    _fill(db_url)
+    app = App(db_url=db_url)
+    base, added = (parse_watchlist(tomllib.loads(t)) for t in (BASE, ADDED))
+    assert analyse_pending(app.db, base, app.config).documents == len(DOCS)
+    assert analyse_pending(app.db, base, app.config).documents == 0
+    again = analyse_pending(app.db, added, app.config)
+    assert again.documents == 3 and again.model_loaded
+    assert analyse_pending(app.db, added, app.config).documents == 0
     app.close()
