@@ -3,8 +3,9 @@
 100,000 documents over 365 days, about 5,000 entities (people and organizations)
 named with a long-tailed frequency, 1,000,000 mentions and a few thousand events,
 written with SQLAlchemy Core ``executemany``. Timed: the digest of one day, the case
-file of the most-mentioned person, and the full JSON-lines export (documents per
-second, and the process's resident memory before and after).
+file of the most-mentioned person, the full JSON-lines export (documents per
+second, and the process's resident memory before and after), and ``atrisk reprocess
+--changed`` after one person named in 100 documents is added to the watchlist.
 """
 
 from __future__ import annotations
@@ -210,6 +211,66 @@ def measure(db_url: str, day: date) -> dict[str, Any]:
         db.dispose()
 
 
+NEW_PERSON = "Farid Tavakoli"  # not in the generated texts or the default watchlist
+NEW_PERSON_DOCS = 100  # a person newly added is usually named in few of a year's documents
+
+
+def reprocess_one_name(db_url: str, folder: Path, named_in: int = NEW_PERSON_DOCS) -> dict[str, Any]:
+    """Add one person to the watchlist and time ``atrisk reprocess --changed`` from outside.
+
+    ``named_in`` documents spread over the database name the person (a sentence appended
+    to their text, its hash updated, so they stay analysed); the default watchlist is
+    recorded first as the one the stored analyses used.
+    """
+    import resource
+    import subprocess
+
+    from sqlalchemy import func, select, update
+
+    from extract.watchlist import DEFAULT_WATCHLIST
+    from pipeline.storage.db import open_database
+    from pipeline.storage.models import Document
+
+    db = open_database(db_url)
+    try:
+        with db.session() as s:
+            total = s.scalar(select(func.count()).select_from(Document)) or 0
+            step = max(1, total // named_in)
+            for doc_id in range(1, total + 1, step)[:named_in]:
+                row = s.get(Document, doc_id)
+                text = (row.text if row else "") + (
+                    f" The filmmaker {NEW_PERSON} was arrested at his home in Shiraz, his lawyer said.")
+                h = hashlib.sha1(text.encode()).hexdigest()
+                s.execute(update(Document).where(Document.id == doc_id)
+                          .values(text=text, content_hash=h, analysed_hash=h))
+    finally:
+        db.dispose()
+    base = folder / "watchlist-base.toml"
+    base.write_text(DEFAULT_WATCHLIST.read_text(encoding="utf-8"), encoding="utf-8")
+    added = folder / "watchlist-added.toml"
+    added.write_text(base.read_text(encoding="utf-8")
+                     + f'\n[[people]]\nname = "{NEW_PERSON}"\naliases = ["Tavakoli"]\n', encoding="utf-8")
+
+    def reprocess(watchlist: Path) -> tuple[float, float, dict[str, Any]]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.monotonic()
+        command = [sys.executable, "-m", "cli", "-q", "--db", db_url, "--watchlist", str(watchlist),
+                   "reprocess", "--changed"]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        wall = time.monotonic() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu, json.loads(done.stdout.strip().splitlines()[-1])
+
+    _, _, first = reprocess(base)  # records the watchlist the stored analyses used
+    wall, cpu, summary = reprocess(added)
+    return {"reprocess_one_name_s": round(wall, 2), "reprocess_one_name_cpu_s": round(cpu, 2),
+            "reprocess_one_name_queued": summary.get("queued"),
+            "reprocess_one_name_analysed": summary.get("documents"),
+            "reprocess_one_name_documents_naming": min(named_in, total),
+            "reprocess_record_queued": first.get("queued")}
+
+
 @dataclass
 class ScaleDatabase:
     path: Path
@@ -239,6 +300,8 @@ def run(quick: bool = False, keep: str | None = None) -> dict[str, Any]:
     """Generate the database (10x smaller with ``quick``) in a temporary folder and measure."""
     with scale_database(quick, keep) as scale:
         scale.info.update(measure(scale.url, scale.day))
+        named_in = NEW_PERSON_DOCS // (10 if quick else 1)
+        scale.info.update(reprocess_one_name(scale.url, scale.path.parent, named_in))
         scale.info["db_mb"] = round(scale.path.stat().st_size / 1e6, 1)
         return scale.info
 

@@ -54,21 +54,39 @@ def run(ctx: click.Context, no_crawl: bool, json_summary: bool) -> None:
 
 
 @click.command()
+@click.option("--changed", is_flag=True,
+              help="Only the documents a watchlist change since the last analysis can touch.")
 @click.pass_context
-def reprocess(ctx: click.Context) -> None:
-    """Re-analyse every stored document (after a watchlist or model change).
+def reprocess(ctx: click.Context, changed: bool) -> None:
+    """Re-analyse stored documents (after a watchlist or model change).
 
-    Mentions and events are replaced, never duplicated; dismissed events stay dismissed.
+    Without options every stored document is analysed again (it says how long that
+    takes first); with --changed only those that contain a name or alias added,
+    removed or edited in the watchlist since the last analysis (a pass does this by
+    itself). Mentions and events are replaced, never duplicated; dismissed events stay
+    dismissed.
 
-    Example: atrisk --watchlist my-watchlist.toml reprocess
+    Example: atrisk --watchlist my-watchlist.toml reprocess --changed
     """
+    from pipeline.analysis import reanalysis
     from pipeline.analysis.analyse import analyse_pending, mark_all_pending
     from pipeline.storage.lock import AlreadyRunning, PassLock
 
     app = app_of(ctx)
+    extra: dict = {}
     try:
         with PassLock(app.db, app.data_dir):
-            n = mark_all_pending(app.db)
+            if changed:
+                queued = reanalysis.queue_changed(app.db, app.watchlist)
+                n = queued.documents
+                extra["watchlist"] = queued.change.as_dict()
+                if not queued.change.recorded:
+                    click.echo("no record of the watchlist the stored analyses used: the current one is "
+                               "recorded now; run `atrisk reprocess` once to be sure", err=True)
+            else:
+                n = mark_all_pending(app.db)
+                reanalysis.record_watchlist(app.db, app.watchlist)
+            click.echo(reanalysis.describe_estimate(app.db, n), err=True)
             with progress_display() as progress:
                 res = analyse_pending(app.db, app.watchlist, app.config,
                                       on_progress=lambda d, t: progress("analyse", {"done": d, "total": t}))
@@ -76,7 +94,7 @@ def reprocess(ctx: click.Context) -> None:
         click.echo(f"atrisk: {exc}", err=True)
         ctx.exit(EXIT_ALREADY_RUNNING)
         return
-    click.echo(json.dumps({"queued": n, **res.as_dict()}, sort_keys=True))
+    click.echo(json.dumps({"queued": n, **extra, **res.as_dict()}, sort_keys=True))
 
 
 @click.command("alerts")

@@ -230,6 +230,9 @@ def _trafilatura(tree: HtmlElement, url: str, *, precise: bool) -> str:
         tree,
         url=url,
         favor_precision=precise,
+        # no readability/jusText comparison: a third of trafilatura's time for 0.001 of
+        # text F1 on the extraction corpus (0.9677 -> 0.9665; plain trafilatura 0.953)
+        fast=True,
         include_comments=False,
         # a process-wide cache would hide repeated pages; the database deduplicates
         deduplicate=False,

@@ -80,11 +80,14 @@ class WatchIndex:
         self.surnames: dict[str, list[WatchedEntity]] = {}
         self.by_kind: dict[str, dict[str, WatchedEntity]] = {PERSON: {}, ORGANIZATION: {}}
         self.variants: dict[tuple[str, str], WatchedEntity] = {}
+        # keys by (kind, initials): the fuzzy step compares only names of the same shape
+        self.by_shape: dict[tuple[str, str], dict[str, WatchedEntity]] = {}
         for ent in watchlist.entities:
             for surface in (ent.name, *ent.aliases):
                 key = entity_key(surface)
                 self.exact.setdefault((ent.kind, key), ent)
                 self.by_kind[ent.kind].setdefault(key, ent)
+                self.by_shape.setdefault((ent.kind, _key_shape(key)), {}).setdefault(key, ent)
                 self.variants.setdefault((ent.kind, variant_key(surface)), ent)
                 if ent.kind == PERSON and len(key.split()) > 1:
                     last = key.split()[-1]
@@ -115,10 +118,11 @@ def resolve_to_watchlist(name: str, kind: str, watchlist: Watchlist | None) -> W
         hit = idx.variants.get((kind, variant_key(name)))
     if hit is not None or len(key) < 8:
         return hit
-    words = key.split()
-    choices = {k: e for k, e in idx.by_kind.get(kind, {}).items()
-               if len(k.split()) == len(words)
-               and all(a[0] == b[0] for a, b in zip(k.split(), words, strict=True))}
+    choices = idx.by_shape.get((kind, _key_shape(key)), {})  # same number of words and initials
     best = process.extractOne(key, list(choices), scorer=Levenshtein.distance, score_cutoff=1)
     return choices[best[0]] if best else None
+
+
+def _key_shape(key: str) -> str:
+    return " ".join(w[0] for w in key.split())  # the first letter of each word
 

@@ -68,6 +68,7 @@ class _View:
 
     def __init__(self, doc: Doc, mentions: Iterable[Mention]) -> None:
         self.doc = doc
+        self.text = doc.text  # once: Doc.text joins every token on each access
         self.by_token: dict[int, Mention] = {}
         self.spans: list[tuple[Mention, Span]] = []
         for m in mentions:
@@ -688,8 +689,9 @@ def _story_background(doc: Doc, found: list[Event],
     index: dict[int, tuple[int, int]] = {}
     paragraph = 0
     last = 0
+    text = doc.text  # Doc.text joins every token on each access
     for i, sent in enumerate(doc.sents):
-        paragraph += doc.text.count("\n", last, sent.start_char)
+        paragraph += text.count("\n", last, sent.start_char)
         last = sent.start_char
         index[sent.start_char] = (i, paragraph)
     told = []
@@ -722,7 +724,7 @@ def _keep(out: dict[tuple[str, str, int], Event],
 
 def _listed_people(t: Token, view: _View) -> list[Mention]:
     """People in a bulleted list right after a line that ends with ':' and holds ``t``."""
-    text = view.doc.text
+    text = view.text
     eol = text.find("\n", t.idx)
     if eol < 0 or not text[t.idx: eol].rstrip().endswith(":"):
         return []

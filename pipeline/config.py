@@ -98,10 +98,14 @@ class CrawlConfig:
         return f"atrisk/0.1 (monitor of statements on artists at risk; +{contact})"
 
 
+AUTO_MAX_PROCESSES = 3
+
+
 @dataclass(frozen=True)
 class AnalysisConfig:
     batch_size: int = 64
-    n_process: int = 1
+    # model processes: a number, or "auto" (see processes())
+    n_process: int | str = "auto"
     # Languages analysed; empty: every language with a model (en, fr) or a trigger lexicon.
     languages: tuple[str, ...] = ()
     # longer texts are analysed up to here (cut at a paragraph or sentence end) with a
@@ -109,6 +113,18 @@ class AnalysisConfig:
     max_text_chars: int = 100_000
     # failed analyses of one text before the document is parked until its text changes
     max_attempts: int = 3
+
+    def processes(self) -> int:
+        """Model processes to run: ``n_process``, or with "auto" one per usable core but
+        one (that core crawls, applies the rules and writes), at most AUTO_MAX_PROCESSES
+        (each holds its own model, ~350 MB)."""
+        if isinstance(self.n_process, int):
+            return self.n_process
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            cores = os.cpu_count() or 1
+        return max(1, min(AUTO_MAX_PROCESSES, cores - 1))
 
 
 @dataclass(frozen=True)
@@ -189,15 +205,24 @@ def _section(cls: type, data: Any, where: str) -> Any:
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     defaults = cls()
     for key, value in data.items():
         if key == "routes":
             rows = _list(value, f"{where}.routes")
             kwargs[key] = tuple(_route(r, f"{where}.routes[{i + 1}]") for i, r in enumerate(rows))
             continue
+        if cls is AnalysisConfig and key == "n_process":
+            kwargs[key] = _n_process(value, f"{where}.{key}")
+            continue
         kwargs[key] = _coerce(value, getattr(defaults, key), f"{where}.{key}")
     return cls(**kwargs)
+
+
+def _n_process(value: Any, where: str) -> int | str:
+    if value == "auto" or isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ConfigError(f'{where}: must be "auto" or a whole number of at least 1, not {value!r}')
 
 
 def _list(value: Any, where: str) -> list:

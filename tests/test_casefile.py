@@ -192,9 +192,10 @@ def test_markdown_and_json(case):
     assert "killed" not in md.split("## Documents")[0]
     data = casefile.render_json(cf)
     assert json.loads(json.dumps(data)) == data
-    assert list(data) == ["name", "kind", "watchlisted", "tags", "aliases", "spellings", "status",
-                          "status_incident", "status_since", "status_term", "profession", "country", "timeline", "documents", "incidents", "confidential",
-                          "notes"]
+    assert list(data) == [
+        "name", "kind", "watchlisted", "tags", "aliases", "spellings", "status", "status_incident",
+        "status_since", "status_term", "profession", "country", "timeline", "documents",
+        "incidents", "confidential", "notes"]
     sentence = next(i for i in data["incidents"] if i["type"] == "sentence")
     assert (data["status"], data["status_incident"], data["status_since"], data["status_term"]) == (
         "sentenced", sentence["id"], "2026-11-20", "five years")

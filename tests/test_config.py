@@ -91,3 +91,19 @@ def test_valid_alert_urls_pass(tmp_path, monkeypatch):
     p = _write(tmp_path, "config.toml",
                '[alerts]\nurls = ["json://127.0.0.1:9/hook", "mailto://u:p@127.0.0.1:25?smtp=127.0.0.1&from=a@x.org&to=a@b.org"]\n')
     assert len(load_config(p).alerts.urls) == 2
+
+
+def test_n_process_auto_by_default_or_a_number(tmp_path, monkeypatch):
+    import os
+
+    from pipeline.config import AUTO_MAX_PROCESSES, Config, parse_config
+
+    assert Config().analysis.n_process == "auto"
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(2)), raising=False)
+    assert Config().analysis.processes() == 1  # two cores: one for the model, one for the rest
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert Config().analysis.processes() == AUTO_MAX_PROCESSES
+    assert parse_config({"analysis": {"n_process": 2}}).analysis.processes() == 2
+    for bad in (0, "many", True, 1.5):
+        with pytest.raises(ConfigError, match=r"\[analysis\]\.n_process"):
+            parse_config({"analysis": {"n_process": bad}})

@@ -68,6 +68,38 @@ def search(db: Database, query: str, limit: int = 50) -> list[Hit]:
         return [_hit(doc, source, words) for doc, source in rows]
 
 
+def documents_containing(db: Database, phrases: list[str]) -> set[int]:
+    """Ids of the documents whose title or text contains one of ``phrases`` (each as
+    consecutive words, case and accents folded), through the search index.
+
+    Meant as a superset: it finds every document where a name could match as written
+    (the analysis may still decide the words are not that name).
+    """
+    found: set[int] = set()
+    with db.sessions() as s:
+        fts = db.is_sqlite and _has_fts(s)
+        pg = db.engine.dialect.name == "postgresql"
+        for phrase in dict.fromkeys(p for p in phrases if terms(p)):
+            if fts:
+                q = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q")
+                found.update(s.execute(q, {"q": _fts_phrase(terms(phrase))}).scalars())
+            elif pg:
+                q = text("SELECT id FROM documents WHERE atrisk_search_vector(title, text) "
+                         "@@ phraseto_tsquery('simple', atrisk_unaccent(:p))")
+                found.update(s.execute(q, {"p": " ".join(terms(phrase))}).scalars())
+            else:
+                pattern = "%" + "%".join(_escape_like(w) for w in terms(phrase)) + "%"
+                found.update(s.execute(select(Document.id).where(or_(
+                    Document.title.ilike(pattern, escape="\\"),
+                    Document.text.ilike(pattern, escape="\\")))).scalars())
+    return found
+
+
+def _fts_phrase(words: list[str]) -> str:
+    # one FTS5 phrase of quoted words: never FTS5 syntax from the watchlist
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+
+
 def _has_fts(s: Session) -> bool:
     return inspect(s.connection()).has_table(FTS_TABLE)
 
