@@ -48,6 +48,20 @@ def verb_patients(v: Token) -> list[Token]:
     return [c for c in kids if c.dep_ in ("dobj", "dative")]
 
 
+def _stranded_subject(v: Token) -> Token | None:
+    """The subject the parser hung on an opening date ("On 3 May 2021 X was arrested",
+    X parsed in apposition to May): a passive main verb whose subject names no one takes it."""
+    if v.dep_ != "ROOT" or not any(c.dep_ == "auxpass" for c in v.children):
+        return None
+    for t in reversed(v.doc[v.sent.start: v.i]):
+        if t.pos_ in ("VERB", "AUX") and t.head == v and t.dep_ != "auxpass":
+            return None
+        if t.pos_ == "PROPN" and t.dep_ in ("appos", "conj") and any(
+                a.dep_ == "prep" and a.head == v for a in t.ancestors):
+            return t
+    return None
+
+
 def _companions(v: Token, view: View) -> list[Mention]:
     """People sharing the event: "together with X", "along with X"."""
     out: list[Mention] = []
@@ -125,6 +139,12 @@ def _noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
             and not any(c.dep_ == "prep" for c in n.children):
         found = view.recent_people(n)  # "the trial": the one the text was just about
+    if not found and n.dep_ == "dobj" and n.head.lower_ in lex.IMPOSED \
+            and not any(c.dep_ in ("poss", "prep", "dative") for c in n.children) \
+            and view.last_trigger is not None and _same_clause(n.head, view.last_trigger):
+        # "seized their passports and imposed a travel ban": a ban or sentence imposed on no
+        # one named, in a clause joined to the last trigger's, falls on the same people
+        found = list(view.last_people)
     return found
 
 
@@ -169,12 +189,15 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
                    or c.dep_ == "dobj" and c != base]
             return [m for r in rec for m in view.people(r)]
-        if head.lower_ in lex.SUBJECT_VERBS:
+        if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station":  # "entered the police station"
             s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []
         return []
     if base.dep_ not in ("pobj", "pcomp"):
         return []
+    if head.lower_ == "of" and head.head.pos_ == "NOUN" and DURATION.search(
+            " ".join(t.text for t in head.head.subtree if t.i < head.i)):
+        return _positional_noun_args(head.head, etype, view)  # "received two years of probation"
     prep = head
     verb = prep.head
     if etype == "arrest" and prep.lower_ == "in" and DURATION.search(verb.text):
@@ -206,6 +229,15 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     if p == "with" and verb.lower_.startswith("threat"):
         return _clause_args(verb, view)
     return []
+
+
+def _same_clause(a: Token, b: Token) -> bool:
+    """Whether two words stand in clauses joined by coordination or a semicolon."""
+    def top(t: Token) -> Token:
+        while t.dep_ in ("conj", "parataxis") and t.head != t:
+            t = t.head
+        return t
+    return a.sent == b.sent and top(a) == top(b)
 
 
 def _after_time_in(dur: Token, view: View) -> list[Mention]:
@@ -287,6 +319,9 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
         found = [m for p in patients for m in view.people(p)]
         if patients:  # "arrested six staff members, including X" hangs X on the verb
             found += _companions(t, view)
+        if not found:
+            stranded = _stranded_subject(t)
+            found = view.people(stranded) if stranded is not None else []
         if not found and t.dep_ == "pcomp" and t.head.lower_ == "for":  # "taken in for questioning"
             found = _positional_noun_args(t, etype, view)
         return found or _among_those(t, view)

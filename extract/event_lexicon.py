@@ -43,7 +43,7 @@ _IRREGULAR = {
     "uphold": ("uphold", "upholds", "upheld", "upholding"),
     "cut": ("cut", "cuts", "cutting"),
 }
-_DOUBLED = {"ban", "bar", "slap"}
+_DOUBLED = {"ban", "bar", "slap", "kidnap"}
 
 
 def _verb_forms(base: str) -> tuple[str, ...]:
@@ -119,11 +119,7 @@ PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "hers
 RELATIVE = frozenset({"who", "whom", "that", "which", "whose"})
 # people in these roles report or represent; a pronoun rarely means them. Not "director"
 # or "producer": in this domain they are as often the subject.
-ROLES = frozenset(
-    "lawyer lawyers attorney counsel advocate spokesperson spokesman spokeswoman judge "
-    "prosecutor minister official wife husband mother father son daughter brother sister "
-    "relative cousin uncle aunt friend colleague agent publisher organiser organizer president "
-    "chair secretary founder partner fiancee fiance representative chief".split())
+ROLES = lexicon.words("proxy_roles") | lexicon.words("relatives")
 AUTHORITIES = frozenset("president minister judge prosecutor governor official chief king "
                          "ayatollah general mayor".split())
 REFLEXIVE = frozenset({"himself", "herself"})
@@ -161,6 +157,8 @@ WORKS = lexicon.words("event_works")
 BYSTANDERS = lexicon.words("event_bystander_roles")
 # "died in custody": where a death is a killing
 CUSTODY_WORDS = frozenset({"custody", "detention", "prison", "jail", "torture", "cell"})
+# nouns that name an event only with a qualifier (see trigger_type)
+QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms"})
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event
@@ -190,6 +188,8 @@ def trigger_type(t: Token) -> str | None:
     if t.pos_ in ("NOUN", "PROPN"):
         if low in NOUN_TYPE:
             return NOUN_TYPE[low]
+        if low in QUALIFIED_NOUNS:
+            return _qualified_type(t)
         if low in PLACE_NOUNS:
             return "arrest"
         if low == "station" and any(c.lower_ == "police" for c in t.children):
@@ -204,6 +204,23 @@ def trigger_type(t: Token) -> str | None:
                 g.dep_ == "prep" for g in c.children) for c in t.children):
             return "summons"  # "was ordered to report to the prosecutor's office"
     return NOUN_TYPE.get(low) if t.pos_ not in ("ADP", "DET") else None
+
+
+def _qualified_type(t: Token) -> str | None:
+    """A noun that names an event only with a qualifier: a death in custody ("his death in
+    detention", "a custodial death"), a case against someone, a prison term."""
+    low = t.lower_
+    kids = list(t.children)
+    if low in ("death", "deaths"):
+        near = {c.lower_ for c in kids if c.dep_ in ("amod", "compound")}
+        near |= {w.lower_ for c in kids if c.dep_ == "prep" and c.lower_ in ("in", "at", "while")
+                 for w in c.subtree}
+        return "killing" if near & (CUSTODY_WORDS | {"custodial"}) else None
+    if low in ("case", "cases"):
+        return "charge" if any(c.dep_ == "prep" and c.lower_ == "against" for c in kids) else None
+    if any(c.dep_ in ("compound", "amod") and c.lower_ in ("prison", "jail") for c in kids):
+        return "sentence"  # "a ten-year prison term"
+    return None
 
 
 def _taken_by_authorities(v: Token) -> bool:
@@ -333,7 +350,7 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
 
     m = Matcher(vocab)
     words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
-                   | {"station", "guilty", "bars"})
+                   | QUALIFIED_NOUNS | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
                       {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])

@@ -4,18 +4,21 @@ a noun phrase refers to (names, their conjuncts and appositions, pronouns, group
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from extract import event_lexicon as lex
+from extract import lexicon
 from extract.entities import PERSON, Mention
 from extract.event_time import pobj
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["View", "conjoined", "in_parens", "is_including", "is_role", "person_spans"]
+__all__ = ["View", "conjoined", "in_parens", "is_including", "is_role", "name_parts", "person_spans"]
 
 
 class View:
@@ -25,7 +28,8 @@ class View:
         self.doc = doc
         self.by_token: dict[int, Mention] = {}
         self.spans: list[tuple[Mention, Span]] = []
-        for m, span in person_spans(doc, mentions):
+        mentions = list(mentions)
+        for m, span in [*person_spans(doc, mentions), *name_parts(doc, mentions)]:
             self.spans.append((m, span))
             for tok in span:
                 self.by_token[tok.i] = m
@@ -261,6 +265,43 @@ def person_spans(doc: Doc, mentions: Iterable[Mention]) -> Iterator[tuple[Mentio
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is not None and len(span):
             yield m, span
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")
+
+
+def name_parts(doc: Doc, mentions: list[Mention]) -> list[tuple[Mention, Span]]:
+    """A surname or given name standing alone that the mentions left out ("Kappan was
+    arrested" where the model called "Kappan" a place): the one person of the document
+    whose full name has that word. A word two people's names share stays unresolved."""
+    owners: dict[str, set[str]] = {}
+    first: dict[str, Mention] = {}
+    covered: set[int] = set()
+    for m in mentions:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            continue
+        covered.update(t.i for t in span)
+        if m.kind != PERSON or len(span) < 2:
+            continue
+        for t in span:
+            if _NAME_WORD.fullmatch(t.text) and len(t.text) > 2 and t.text[0].isupper() \
+                    and t.lower_ not in lexicon.words("particles"):
+                owners.setdefault(t.text, set()).add(m.name)
+                first.setdefault(t.text, m)
+    out: list[tuple[Mention, Span]] = []
+    for t in doc:
+        names = owners.get(t.text)
+        if t.i in covered or not names or len(names) != 1 or t.idx < first[t.text].start:
+            continue
+        if t.is_sent_start and t.pos_ != "PROPN" or any(
+                _NAME_WORD.fullmatch(w.text) and w.text[0].isupper() and not w.is_sent_start
+                for w in doc[max(t.i - 1, 0): t.i + 2] if w.i != t.i):
+            continue  # "Rose to fame"; "Ahmed Kabir Kishore", a longer name the mentions missed
+        m = first[t.text]
+        out.append((replace(m, text=t.text, start=t.idx, end=t.idx + len(t.text),
+                            sentence=t.sent.text, sent_start=t.sent.start_char), doc[t.i: t.i + 1]))
+    return out
 
 
 def conjoined(a: Token, b: Token) -> bool:

@@ -220,3 +220,80 @@ def test_the_trial_is_the_trial_of_whom_the_text_was_just_about(model) -> None: 
 def test_a_place_noun_with_the_is_no_event_of_the_last_person(model) -> None:  # noqa: ANN001
     text = "Omar Haddad has been on hunger strike for 40 days, his sister told reporters outside the prison."
     assert ("arrest", "Omar Haddad") not in asserted(model, text)
+
+
+# ---------------------------------------------------------------- second round (issue 14)
+
+
+def test_a_bare_surname_the_mentions_left_out_is_the_named_person(model) -> None:  # noqa: ANN001
+    text = "The poet Omar Haddad spoke at the fair. Two weeks later Haddad was arrested in Tunis."
+    doc = model(text)
+    full = [m for m in entities.find_mentions(doc, WATCHLIST) if m.start == text.index("Omar")]
+    # only the full name is a mention, as when the model calls the surname a place
+    found = {(e.type, e.person) for e in find_events(doc, full, PUB) if e.asserted}
+    assert found == {("arrest", "Omar Haddad")}
+
+
+def test_a_surname_two_people_share_stays_unresolved(model) -> None:  # noqa: ANN001
+    text = "Omar Haddad and his brother Sami Haddad ran a studio. Haddad was arrested in Tunis."
+    doc = model(text)
+    full = [m for m in entities.find_mentions(doc, WATCHLIST) if m.text in ("Omar Haddad", "Sami Haddad")]
+    assert not [e for e in find_events(doc, full, PUB) if e.type == "arrest"]
+
+
+def test_a_subject_parsed_into_an_opening_date_is_the_subject(model) -> None:  # noqa: ANN001
+    found = asserted(model, "On 3 May, 2026 Mira Osei and her co-defendants were sentenced to nine "
+                            "years in prison.")
+    assert ("sentence", "Mira Osei") in found
+
+
+@pytest.mark.parametrize("text", [
+    "The death of Tariq Bello in custody caused an outcry.",
+    "Tariq Bello's death in detention led to protests.",
+])
+def test_a_death_in_custody_is_a_killing(model, text: str) -> None:  # noqa: ANN001
+    assert ("killing", "Tariq Bello") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Tariq Bello received death threats after the film came out.",
+    "The death of Tariq Bello at home was announced by his publisher.",
+])
+def test_a_death_outside_custody_is_no_killing(model, text: str) -> None:  # noqa: ANN001
+    assert ("killing", "Tariq Bello") not in asserted(model, text)
+
+
+def test_a_case_against_someone_is_a_charge(model) -> None:  # noqa: ANN001
+    assert ("charge", "Pavel Dunn") in asserted(
+        model, "Prosecutors opened a criminal case against Pavel Dunn last week.")
+    assert not asserted(model, "In the case of Pavel Dunn, the festival paid for the flight.")
+
+
+@pytest.mark.parametrize("text", [
+    "Mira Osei received two years of probation.",
+    "Mira Osei is serving a five-year prison term.",
+])
+def test_probation_and_prison_terms_are_sentences(model, text: str) -> None:  # noqa: ANN001
+    assert ("sentence", "Mira Osei") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Kofi Mensah was abducted by armed men outside his home.",
+    "Gunmen kidnapped Kofi Mensah on the road to the capital.",
+    "Kofi Mensah was remanded in custody until his trial.",
+])
+def test_abductions_and_remands_are_arrests(model, text: str) -> None:  # noqa: ANN001
+    assert ("arrest", "Kofi Mensah") in asserted(model, text)
+
+
+def test_walking_into_a_police_station_is_no_arrest(model) -> None:  # noqa: ANN001
+    assert ("arrest", "Ruth Adler") not in asserted(
+        model, "Ruth Adler spoke to reporters before entering the police station.")
+    assert ("arrest", "Ruth Adler") in asserted(
+        model, "Ruth Adler was taken to a police station and held overnight.")
+
+
+def test_a_ban_imposed_beside_a_trigger_falls_on_its_people(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Officials confiscated the passports of Lina Saad and Omar Haddad and "
+                            "imposed a travel ban.")
+    assert {("ban", "Lina Saad"), ("ban", "Omar Haddad")} <= found
