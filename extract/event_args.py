@@ -17,17 +17,27 @@ from extract.event_view import View, is_including
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-__all__ = ["trigger_args", "verb_patients", "work_released"]
+__all__ = ["asked_privately", "trigger_args", "verb_patients", "work_released"]
 
 
 def work_released(t: Token) -> bool:
-    """"The film was released in cinemas", "released his new album": a work, not a person."""
+    """"The film was released in cinemas", "released his new album": a work, not a person;
+    "released from hospital": a place one leaves free, not custody."""
     things = [c for c in t.children if c.dep_ in ("nsubjpass", "dobj", "nsubj")]
     if t.dep_ in ("acl", "amod", "relcl", "conj"):
         things.append(t.head)
     places = [p for c in t.children if c.dep_ == "prep" and c.lower_ in ("to", "in", "on", "across")
               for p in [pobj(c)] if p is not None]
-    return any(w.lower_ in lex.WORKS for w in things + places)
+    left = [p for c in t.children if c.dep_ == "prep" and c.lower_ == "from"
+            for p in [pobj(c)] if p is not None]
+    return any(w.lower_ in lex.WORKS for w in things + places) or any(
+        w.lower_ in lex.FREE_PLACES for w in left)
+
+
+def asked_privately(t: Token) -> bool:
+    """"Questioned by reporters about the film": questions that are no summons."""
+    return any(p.lower_ in lex.PRIVATE_ASKERS for c in t.children if c.dep_ == "agent"
+               for p in [pobj(c)] if p is not None)
 
 
 
@@ -45,7 +55,20 @@ def verb_patients(v: Token) -> list[Token]:
         return []
     if any(c.dep_ == "xcomp" for c in kids):  # "tried to leave"
         return []
-    return [c for c in kids if c.dep_ in ("dobj", "dative")]
+    objects = [c for c in kids if c.dep_ in ("dobj", "dative")]
+    if not objects and _headline_passive(v):
+        return [c for c in kids if c.dep_ == "nsubj"]
+    return objects
+
+
+def _headline_passive(v: Token) -> bool:
+    """A title drops "was": "Poet X detained at airport", "X freed on bail" (the parser
+    reads an active verb with X as its subject and no object)."""
+    sent = v.sent
+    if v.dep_ != "ROOT" or v.tag_ not in ("VBD", "VBN") \
+            or sent.text.rstrip()[-1:] in (".", "!", "?", "”", '"'):
+        return False
+    return not any(c.dep_ in ("aux", "auxpass", "neg", "prt") for c in v.children)
 
 
 def _stranded_subject(v: Token) -> Token | None:
@@ -70,7 +93,8 @@ def _companions(v: Token, view: View) -> list[Mention]:
             continue
         if c.lower_ == "along":
             c = next((w for w in c.children if w.dep_ == "prep" and w.lower_ == "with"), c)
-        elif not (c.lower_ == "with" and any(a.lower_ == "together" for a in c.children)
+        elif not (c.lower_ == "with" and (any(a.lower_ == "together" for a in c.children)
+                                          or c.i > 0 and c.nbor(-1).lower_ in ("along", "together"))
                   or c.lower_ in lex.COMPANION_PREPS or is_including(c)):
             continue
         p = pobj(c)
@@ -231,6 +255,16 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     return []
 
 
+def _held_person(t: Token, view: View) -> list[Mention]:
+    """"X, a former political prisoner", "X is a prisoner of conscience", "prisoner X"."""
+    if t.dep_ == "appos":
+        return view.people(t.head)
+    if t.dep_ == "attr" and t.head.pos_ == "AUX":
+        s = lex.subject(t.head)
+        return view.people(s) if s is not None else []
+    return [m for c in t.children if c.dep_ in ("appos", "compound") for m in view.people(c)]
+
+
 def _same_clause(a: Token, b: Token) -> bool:
     """Whether two words stand in clauses joined by coordination or a semicolon."""
     def top(t: Token) -> Token:
@@ -290,6 +324,8 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
         return view.people(s) if s is not None else []
     if t.lower_ == "guilty":
         return _found_guilty(t, view)
+    if t.lower_ in lex.HELD_PERSONS:
+        return _held_person(t, view)
     if t.lower_ == "bars":  # "behind bars": where the clause puts its subject
         verb = t.head.head if t.head.lower_ == "behind" else t.head
         return _clause_args(verb, view) if verb.pos_ in ("VERB", "AUX") else []

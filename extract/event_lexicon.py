@@ -43,7 +43,7 @@ _IRREGULAR = {
     "uphold": ("uphold", "upholds", "upheld", "upholding"),
     "cut": ("cut", "cuts", "cutting"),
 }
-_DOUBLED = {"ban", "bar", "slap", "kidnap"}
+_DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer"}
 
 
 def _verb_forms(base: str) -> tuple[str, ...]:
@@ -153,12 +153,21 @@ PRESUPPOSING = _verb_list("event_presupposing_verbs")
 VERDICT_VERBS = _verb_list("event_verdict_verbs")
 # "released the film in cinemas": works are released, people are freed
 WORKS = lexicon.words("event_works")
+# "released from hospital", "questioned by reporters": no release, no summons
+FREE_PLACES = lexicon.words("event_free_places")
+# "X, a political prisoner": the person is the noun's apposition or its copula's subject
+HELD_PERSONS = lexicon.words("event_held_persons")
+PRIVATE_ASKERS = lexicon.words("event_private_askers")
 # people named beside an event who do not share it: signatories, jurors, hosts, lawyers...
 BYSTANDERS = lexicon.words("event_bystander_roles")
 # "died in custody": where a death is a killing
 CUSTODY_WORDS = frozenset({"custody", "detention", "prison", "jail", "torture", "cell"})
+FACE = verbs("face")
+# "picked up by police", "rounded up": an arrest with its particle
+PICK_UP = verbs("pick round")
+DISAPPEAR = verbs("disappear")
 # nouns that name an event only with a qualifier (see trigger_type)
-QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms"})
+QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance"})
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event
@@ -190,6 +199,8 @@ def trigger_type(t: Token) -> str | None:
             return NOUN_TYPE[low]
         if low in QUALIFIED_NOUNS:
             return _qualified_type(t)
+        if low in HELD_PERSONS:
+            return "arrest"
         if low in PLACE_NOUNS:
             return "arrest"
         if low == "station" and any(c.lower_ == "police" for c in t.children):
@@ -197,6 +208,9 @@ def trigger_type(t: Token) -> str | None:
         return VERB_TYPE.get(low) if low in ("bail", "bailed") else None
     if low in VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
         return VERB_TYPE[low]
+    if t.pos_ == "VERB" and (low in PICK_UP and any(c.dep_ == "prt" and c.lower_ == "up" for c in t.children)
+                             or low in DISAPPEAR and is_passive(t) and t.tag_ == "VBN"):
+        return "arrest"  # "was picked up by police", "was forcibly disappeared"
     if t.pos_ in ("VERB", "AUX"):
         if low in TAKE and _taken_by_authorities(t):
             return "confiscation"
@@ -216,6 +230,8 @@ def _qualified_type(t: Token) -> str | None:
         near |= {w.lower_ for c in kids if c.dep_ == "prep" and c.lower_ in ("in", "at", "while")
                  for w in c.subtree}
         return "killing" if near & (CUSTODY_WORDS | {"custodial"}) else None
+    if low == "disappearance":  # "the enforced disappearance of X"
+        return "arrest" if any(c.lower_ in ("enforced", "forced", "forcible") for c in kids) else None
     if low in ("case", "cases"):
         return "charge" if any(c.dep_ == "prep" and c.lower_ == "against" for c in kids) else None
     if any(c.dep_ in ("compound", "amod") and c.lower_ in ("prison", "jail") for c in kids):
@@ -289,6 +305,8 @@ def flags(t: Token) -> tuple[bool, bool]:
     for _ in range(8):
         if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj":
             break
+        if cur != t and cur.dep_ == "prep" and cur.lower_ == "against" and came_by == "pobj":
+            break  # "a petition against the arrest of X": the arrest exists
         for c in cur.children:
             if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
                 negated = True
@@ -305,8 +323,8 @@ def flags(t: Token) -> tuple[bool, bool]:
         if cur != t:
             if cur.lower_ in NEG_HEADS:
                 negated = True
-            if cur.lower_ in HYP_HEADS:
-                hypothetical = True
+            if cur.lower_ in HYP_HEADS and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
+                hypothetical = True  # "faces arrest" has not happened; "faces charges" has
         if cur.dep_ in CLAUSE_STOP or cur.head == cur:
             break
         # "never arrested or questioned" shares the negation; "not arrested but questioned" not
@@ -350,7 +368,7 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
 
     m = Matcher(vocab)
     words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
-                   | QUALIFIED_NOUNS | {"station", "guilty", "bars"})
+                   | QUALIFIED_NOUNS | PICK_UP | DISAPPEAR | HELD_PERSONS | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
                       {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from extract import event_lexicon as lex
 from extract import event_time as timing
 from extract.entities import Mention
-from extract.event_args import trigger_args, verb_patients, work_released
+from extract.event_args import asked_privately, trigger_args, verb_patients, work_released
 from extract.event_lexicon import EVENT_TYPES, TRIGGER_FORMS
 from extract.event_time import resolve_date
 from extract.event_view import View
@@ -80,7 +80,11 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
         if etype is None:
             continue
         people = [m for m in trigger_args(t, etype, view) if not view.aside(m, t)]
-        if etype == "release" and work_released(t):
+        if etype == "confiscation" and not people and t.pos_ == "VERB":
+            # "seized by gunmen": a person seized is held, not property taken
+            people = [m for p in verb_patients(t) for m in view.people(p) if not view.aside(m, t)]
+            etype = "arrest" if people else etype
+        if etype == "release" and work_released(t) or etype == "summons" and asked_privately(t):
             people = []
         listed = _listed_people(t, view)
         if not people and not listed:

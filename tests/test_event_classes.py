@@ -297,3 +297,68 @@ def test_a_ban_imposed_beside_a_trigger_falls_on_its_people(model) -> None:  # n
     found = asserted(model, "Officials confiscated the passports of Lina Saad and Omar Haddad and "
                             "imposed a travel ban.")
     assert {("ban", "Lina Saad"), ("ban", "Omar Haddad")} <= found
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("Poet Omar Haddad detained at Cairo airport", "arrest"),
+    ("Omar Haddad sentenced to six years", "sentence"),
+    ("Journalist Omar Haddad freed on bail", "release"),
+])
+def test_a_headline_without_was_is_passive(model, text: str, etype: str) -> None:  # noqa: ANN001
+    assert (etype, "Omar Haddad") in asserted(model, text)
+
+
+def test_a_full_sentence_keeps_its_active_subject(model) -> None:  # noqa: ANN001
+    assert not asserted(model, "The court released its ruling on Omar Haddad's appeal.")
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad was picked up by plainclothes officers.",
+    "Omar Haddad was forcibly disappeared in 2022.",
+    "Relatives have had no news since the enforced disappearance of Omar Haddad.",
+    "Omar Haddad has been missing since he was seized by gunmen.",
+    "Omar Haddad was transferred to Evin prison.",
+])
+def test_ways_of_saying_someone_was_taken(model, text: str) -> None:  # noqa: ANN001
+    assert ("arrest", "Omar Haddad") in asserted(model, text)
+
+
+def test_seized_property_stays_a_confiscation(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Police seized the laptops of Omar Haddad.")
+    assert found == {("confiscation", "Omar Haddad")}
+
+
+def test_facing_charges_is_a_charge_facing_prison_is_not(model) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad faces charges of espionage.")
+    assert not asserted(model, "Omar Haddad could face up to ten years in prison.")
+
+
+def test_along_with_shares_the_event_whatever_the_parse(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was arrested along with his colleague Lina Saad.")
+    assert {("arrest", "Omar Haddad"), ("arrest", "Lina Saad")} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad was released from hospital on Monday.",
+    "Omar Haddad was questioned by reporters about the film.",
+])
+def test_a_hospital_release_and_a_press_question_are_no_events(model, text: str) -> None:  # noqa: ANN001
+    assert not asserted(model, text)
+
+
+def test_a_protest_against_an_arrest_presupposes_it(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad signed a petition against the arrest of Lina Saad.")
+    assert found == {("arrest", "Lina Saad")}
+    assert not asserted(model, "Omar Haddad signed a petition for the release of Lina Saad.")
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad, a former political prisoner, spoke at the festival.",
+    "Omar Haddad is a prisoner of conscience.",
+])
+def test_a_prisoner_in_apposition_is_held(model, text: str) -> None:  # noqa: ANN001
+    assert ("arrest", "Omar Haddad") in asserted(model, text)
+
+
+def test_prisoners_in_general_are_nobody_named(model) -> None:  # noqa: ANN001
+    assert not asserted(model, "Omar Haddad made a film about prisoners in Syria.")
