@@ -163,11 +163,13 @@ def _noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
             and not any(c.dep_ == "prep" for c in n.children):
         found = view.recent_people(n)  # "the trial": the one the text was just about
-    if not found and n.dep_ == "dobj" and n.head.lower_ in lex.IMPOSED \
+    if not found and n.dep_ == "dobj" and (n.head.lower_ in lex.IMPOSED or etype == "charge"
+                                           and n.head.lower_ in lex.PRESUPPOSING) \
             and not any(c.dep_ in ("poss", "prep", "dative") for c in n.children) \
             and view.last_trigger is not None and _same_clause(n.head, view.last_trigger):
-        # "seized their passports and imposed a travel ban": a ban or sentence imposed on no
-        # one named, in a clause joined to the last trigger's, falls on the same people
+        # "seized their passports and imposed a travel ban", "release him and drop all
+        # charges": imposed on or dropped for no one named, in a clause joined to the last
+        # trigger's, it falls on the same people
         found = list(view.last_people)
     return found
 
@@ -186,6 +188,8 @@ def _direct_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             p = pobj(c)
             if p is not None:
                 direct += _owners(p, view) if etype == "confiscation" else view.people(p)
+        elif c.dep_ == "appos" and c.i in view.by_token:  # "the case against X and others: A, B"
+            direct += view.people(c)
         elif c.dep_ == "acl" and c.lower_ in lex.IMPOSED:  # "the ban imposed on his wife, X"
             direct += [m for g in c.children if g.dep_ == "prep" and g.lower_ in ("on", "against")
                        for p in [pobj(g)] if p is not None for m in view.people(p)]
@@ -235,7 +239,7 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     p = prep.lower_
     if p == "to" and etype == "ban" and lex.VERB_TYPE.get(verb.lower_) == "sentence":
         return [m for a in verb_patients(verb) for m in view.people(a)]
-    if etype == "charge" and p in ("on", "over") and lex.VERB_TYPE.get(verb.lower_) in (
+    if etype == "charge" and p in ("on", "over", "under") and lex.VERB_TYPE.get(verb.lower_) in (
             "arrest", "sentence", "charge"):
         # "arrested on charges of ...", "jailed on charges": the charge is an event too
         return [m for a in verb_patients(verb) for m in view.people(a)]
@@ -255,8 +259,9 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     return []
 
 
-def _held_person(t: Token, view: View) -> list[Mention]:
-    """"X, a former political prisoner", "X is a prisoner of conscience", "prisoner X"."""
+def _person_noun(t: Token, view: View) -> list[Mention]:
+    """"X, a former political prisoner", "X is a prisoner of conscience", "his
+    co-defendants A and B"."""
     if t.dep_ == "appos":
         return view.people(t.head)
     if t.dep_ == "attr" and t.head.pos_ == "AUX":
@@ -324,8 +329,8 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
         return view.people(s) if s is not None else []
     if t.lower_ == "guilty":
         return _found_guilty(t, view)
-    if t.lower_ in lex.HELD_PERSONS:
-        return _held_person(t, view)
+    if t.lower_ in lex.PERSON_NOUN_TYPE:
+        return _person_noun(t, view)
     if t.lower_ == "bars":  # "behind bars": where the clause puts its subject
         verb = t.head.head if t.head.lower_ == "behind" else t.head
         return _clause_args(verb, view) if verb.pos_ in ("VERB", "AUX") else []

@@ -137,7 +137,7 @@ DEFINITE = frozenset({"the", "these", "those", "both", "all"} | GROUP_DETS)
 ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
 # a noun trigger as object is the subject's event ("began a hunger strike")...
 SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end continue "
-                        "undergo endure escape avoid announce enter join stand win secure")
+                        "undergo endure escape avoid announce enter join stand win secure await")
 # ...or the receiver's ("handed him a sentence", "was granted bail")
 GIVE_VERBS = verbs("hand give impose issue grant slap order")
 # "took her computer" is a seizure only when these take it
@@ -155,14 +155,17 @@ VERDICT_VERBS = _verb_list("event_verdict_verbs")
 WORKS = lexicon.words("event_works")
 # "released from hospital", "questioned by reporters": no release, no summons
 FREE_PLACES = lexicon.words("event_free_places")
-# "X, a political prisoner": the person is the noun's apposition or its copula's subject
-HELD_PERSONS = lexicon.words("event_held_persons")
+# "X, a political prisoner", "his co-defendants A and B": nouns for a person an event
+# happened to (extract/lexicon/event_person_nouns_<type>.txt); the person is the noun's
+# apposition or its copula's subject
+PERSON_NOUN_TYPE = {w: t for t in EVENT_TYPES for w in _list_or_empty(f"event_person_nouns_{t}")}
 PRIVATE_ASKERS = lexicon.words("event_private_askers")
 # people named beside an event who do not share it: signatories, jurors, hosts, lawyers...
 BYSTANDERS = lexicon.words("event_bystander_roles")
 # "died in custody": where a death is a killing
 CUSTODY_WORDS = frozenset({"custody", "detention", "prison", "jail", "torture", "cell"})
-FACE = verbs("face")
+FACE = verbs("face await")  # "faces charges", "awaiting trial": the charge exists
+CASE_OPENED = verbs("lodge file register open bring launch")
 # "picked up by police", "rounded up": an arrest with its particle
 PICK_UP = verbs("pick round")
 DISAPPEAR = verbs("disappear")
@@ -199,8 +202,8 @@ def trigger_type(t: Token) -> str | None:
             return NOUN_TYPE[low]
         if low in QUALIFIED_NOUNS:
             return _qualified_type(t)
-        if low in HELD_PERSONS:
-            return "arrest"
+        if low in PERSON_NOUN_TYPE:
+            return PERSON_NOUN_TYPE[low]
         if low in PLACE_NOUNS:
             return "arrest"
         if low == "station" and any(c.lower_ == "police" for c in t.children):
@@ -232,8 +235,9 @@ def _qualified_type(t: Token) -> str | None:
         return "killing" if near & (CUSTODY_WORDS | {"custodial"}) else None
     if low == "disappearance":  # "the enforced disappearance of X"
         return "arrest" if any(c.lower_ in ("enforced", "forced", "forcible") for c in kids) else None
-    if low in ("case", "cases"):
-        return "charge" if any(c.dep_ == "prep" and c.lower_ == "against" for c in kids) else None
+    if low in ("case", "cases"):  # "the case against X", "a case filed by the prosecutor"
+        return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
+                               or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) else None
     if any(c.dep_ in ("compound", "amod") and c.lower_ in ("prison", "jail") for c in kids):
         return "sentence"  # "a ten-year prison term"
     return None
@@ -300,8 +304,8 @@ def flags(t: Token) -> tuple[bool, bool]:
     cur = t
     via_conj = False
     came_by = ""  # the dependency of the token the walk came up from
-    if is_demand(t):
-        hypothetical = True
+    if is_demand(t) or t.dep_ == "acl" and t.head.lower_ in HYP_HEADS:
+        hypothetical = True  # "Release X!"; "risks being arrested" parsed as a noun "risks"
     for _ in range(8):
         if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj":
             break
@@ -368,7 +372,8 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
 
     m = Matcher(vocab)
     words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
-                   | QUALIFIED_NOUNS | PICK_UP | DISAPPEAR | HELD_PERSONS | {"station", "guilty", "bars"})
+                   | QUALIFIED_NOUNS | PICK_UP | DISAPPEAR | set(PERSON_NOUN_TYPE)
+                   | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},
                       {"LOWER": {"IN": ["strike", "strikes", "striking"]}}]])

@@ -362,3 +362,29 @@ def test_a_prisoner_in_apposition_is_held(model, text: str) -> None:  # noqa: AN
 
 def test_prisoners_in_general_are_nobody_named(model) -> None:  # noqa: ANN001
     assert not asserted(model, "Omar Haddad made a film about prisoners in Syria.")
+
+
+def test_the_named_co_defendants_share_the_case(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The court heard the case against Omar Haddad and his co-defendants: "
+                            "Lina Saad, Pavel Dunn, and Mira Osei.")
+    assert {("charge", n) for n in ("Omar Haddad", "Lina Saad", "Pavel Dunn", "Mira Osei")} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad was granted bail in a case filed by the police.",
+    "Omar Haddad was arrested under administrative charges.",
+    "Omar Haddad has been awaiting trial since 2020.",
+    "The union urged the authorities to release Omar Haddad and drop all charges.",
+])
+def test_ways_of_saying_someone_is_charged(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+def test_a_demand_to_drop_charges_asks_for_the_release_still(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The union urged the authorities to release Omar Haddad and drop all charges.")
+    assert ("release", "Omar Haddad") not in found
+
+
+def test_a_risk_of_arrest_is_no_arrest(model) -> None:  # noqa: ANN001
+    assert not asserted(model, "Omar Haddad risks being arrested.")
+    assert not asserted(model, "Omar Haddad is expected to be released next week.")
