@@ -224,6 +224,17 @@ class View:
             self.in_group = False
         return []
 
+    def _subject_ahead(self, pron: Token) -> Mention | None:
+        """"Since his release, X has lived in Paris": a pronoun in an opening phrase means
+        the named subject of the clause it opens."""
+        verb = next((a for a in pron.ancestors if a.pos_ in ("VERB", "AUX")), None)
+        if verb is None or not any(a.dep_ == "prep" and a.head == verb for a in pron.ancestors):
+            return None
+        subj = lex.subject(verb)
+        if subj is None or subj.i < pron.i or subj.i not in self.by_token:
+            return None
+        return self.by_token[subj.i]
+
     def antecedent(self, pron: Token) -> Mention | None:
         """The earlier named person a he/she pronoun most likely means (never a role holder).
 
@@ -234,6 +245,9 @@ class View:
         if (self.last_trigger is not None and len(self.last_people) == 1
                 and conjoined(pron.head, self.last_trigger)):
             return self.last_people[0]
+        ahead = self._subject_ahead(pron)
+        if ahead is not None:
+            return ahead
         sents = [pron.sent.start]  # this sentence and up to seven before it
         while len(sents) < 8 and sents[-1] > 0:
             sents.append(self.doc[sents[-1] - 1].sent.start)

@@ -388,3 +388,19 @@ def test_a_demand_to_drop_charges_asks_for_the_release_still(model) -> None:  # 
 def test_a_risk_of_arrest_is_no_arrest(model) -> None:  # noqa: ANN001
     assert not asserted(model, "Omar Haddad risks being arrested.")
     assert not asserted(model, "Omar Haddad is expected to be released next week.")
+
+
+def background(model, text: str) -> set[tuple[str, str]]:  # noqa: ANN001
+    return {(e.type, e.person) for e in run(model, text) if e.asserted and e.background}
+
+
+def test_arrested_before_is_background(model) -> None:  # noqa: ANN001
+    found = background(model, "Lina Saad, who was arrested before, was released on Monday.")
+    assert found == {("arrest", "Lina Saad")}
+    assert not background(model, "Lina Saad was arrested before the festival began.")
+
+
+def test_since_his_release_is_background_and_his_is_the_subject_ahead(model) -> None:  # noqa: ANN001
+    text = "Lina Saad was released in May. Since his release, Omar Haddad has lived in Paris."
+    assert ("release", "Omar Haddad") in background(model, text)
+    assert [e.person for e in run(model, text) if e.sentence.startswith("Since")] == ["Omar Haddad"]
