@@ -295,10 +295,17 @@ def _after_time_in(dur: Token, view: View) -> list[Mention]:
 
 
 def _among_those(v: Token, view: View) -> list[Mention]:
-    """"Among those detained are X and Y": the people are the copula's subject."""
+    """"Among those detained are X and Y": the people are the copula's subject; "X was one of
+    three journalists detained", "X, one of those detained": the one it says."""
     head = v.head
     if v.dep_ not in ("acl", "relcl", "amod") or head.dep_ != "pobj":
         return []
+    one = head.head.head
+    if head.head.lower_ == "of" and one.lower_ == "one":
+        if one.dep_ == "appos":
+            return view.people(one.head)
+        s = lex.subject(one.head) if one.dep_ == "attr" else None
+        return view.people(s) if s is not None else []
     if head.head.lower_ not in ("among", "including"):
         return []
     cop = head.head.head
@@ -360,6 +367,9 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
         found = [m for p in patients for m in view.people(p)]
         if patients:  # "arrested six staff members, including X" hangs X on the verb
             found += _companions(t, view)
+        if not found and t.dep_ in ("acl", "advcl") and t.tag_ == "VBN" and t.i > 1 \
+                and t.nbor(-1).text == "," and t.i - 2 in view.by_token:
+            found = view.people(t.doc[t.i - 2])  # "the release of X, detained since June"
         if not found:
             stranded = _stranded_subject(t)
             found = view.people(stranded) if stranded is not None else []

@@ -95,14 +95,14 @@ NEEDS_FROM = verbs("prevent stop")  # "prevented X from boarding"
 HOLD = verbs("hold")
 ACQUITTED = verbs("acquit", "acquitted")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
-PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
+PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention", "confinement"})
 STATE_VERBS = _verb_list("event_state_verbs")
 DIED = verbs("die")
 
 TRIGGER_FORMS: dict[str, frozenset[str]] = {
     t: frozenset(verbs(VERBS.get(t, "")) | set(NOUNS.get(t, "").split())) for t in EVENT_TYPES
 }
-TRIGGER_FORMS["arrest"] |= {"prison", "jail", "custody"}
+TRIGGER_FORMS["arrest"] |= {"prison", "jail", "custody", "confinement"}
 TRIGGER_FORMS["killing"] |= {"died"}
 TRIGGER_FORMS["hunger_strike"] = frozenset({"hunger"})
 
@@ -304,11 +304,13 @@ def flags(t: Token) -> tuple[bool, bool]:
     cur = t
     via_conj = False
     came_by = ""  # the dependency of the token the walk came up from
-    if is_demand(t) or t.dep_ == "acl" and t.head.lower_ in HYP_HEADS:
+    came_from: Token | None = None
+    if is_demand(t) or t.dep_ == "acl" and t.head.pos_ == "NOUN" and t.head.lower_ in HYP_HEADS:
         hypothetical = True  # "Release X!"; "risks being arrested" parsed as a noun "risks"
     for _ in range(8):
-        if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj":
-            break
+        if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj" and not (
+                came_from is not None and came_from.lower_ == "for"):
+            break  # "appeal the sentence" presupposes it; "appeal for the release" asks for it
         if cur != t and cur.dep_ == "prep" and cur.lower_ == "against" and came_by == "pobj":
             break  # "a petition against the arrest of X": the arrest exists
         for c in cur.children:
@@ -327,8 +329,12 @@ def flags(t: Token) -> tuple[bool, bool]:
         if cur != t:
             if cur.lower_ in NEG_HEADS:
                 negated = True
-            if cur.lower_ in HYP_HEADS and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
-                hypothetical = True  # "faces arrest" has not happened; "faces charges" has
+            called_in = any(c.dep_ == "prt" and c.lower_ == "in" for c in cur.children)
+            if cur.lower_ in HYP_HEADS and not called_in \
+                    and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
+                # "faces arrest" has not happened; "faces charges" and "called in for
+                # questioning" have
+                hypothetical = True
         if cur.dep_ in CLAUSE_STOP or cur.head == cur:
             break
         # "never arrested or questioned" shares the negation; "not arrested but questioned" not
@@ -337,6 +343,7 @@ def flags(t: Token) -> tuple[bool, bool]:
         if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
             hypothetical = True
         came_by = cur.dep_
+        came_from = cur
         cur = cur.head
     return negated, hypothetical
 

@@ -404,3 +404,24 @@ def test_since_his_release_is_background_and_his_is_the_subject_ahead(model) -> 
     text = "Lina Saad was released in May. Since his release, Omar Haddad has lived in Paris."
     assert ("release", "Omar Haddad") in background(model, text)
     assert [e.person for e in run(model, text) if e.sentence.startswith("Since")] == ["Omar Haddad"]
+
+
+def test_an_appeal_for_a_release_asks_for_it(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The union appeals for the release of Omar Haddad, detained since June.")
+    assert found == {("arrest", "Omar Haddad")}
+    assert ("sentence", "Omar Haddad") in asserted(model, "The union will appeal the sentence of Omar Haddad.")
+
+
+def test_a_participle_after_a_name_and_comma_is_about_the_name(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Journalists demanded the release of Omar Haddad, arrested on Monday.")
+    assert found == {("arrest", "Omar Haddad")}
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("Omar Haddad was called in for interrogation.", "summons"),
+    ("Omar Haddad was placed in solitary confinement.", "arrest"),
+    ("Omar Haddad was one of three journalists detained on Monday.", "arrest"),
+    ("Omar Haddad, one of those detained, is a poet.", "arrest"),
+])
+def test_more_ways_of_saying_it(model, text: str, etype: str) -> None:  # noqa: ANN001
+    assert (etype, "Omar Haddad") in asserted(model, text)
