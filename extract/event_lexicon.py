@@ -132,6 +132,11 @@ SEIZABLE = frozenset(
 GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 GROUP_NOUNS = lexicon.words("event_group_nouns")
+# "the poet", "the filmmaker": one-word professions (a "word: profession" list) that stand
+# for the story's person; roles are left out ("the lawyer" is someone else)
+PROFESSION_WORDS = frozenset(
+    w for e in lexicon.entries("professions") for w in [e.partition(":")[0].strip()] if " " not in w
+) - ROLES
 DEFINITE = frozenset({"the", "these", "those", "both", "all"} | GROUP_DETS)
 # where a bare number stands for people: "the four were charged"
 ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})

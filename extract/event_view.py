@@ -65,6 +65,8 @@ class View:
         if low in lex.PRONOUNS:
             ante = self.antecedent(tok)
             return [ante] if ante else []
+        if self._description(tok):
+            return self.described(low)
         if low in lex.PLURAL_PRONOUNS or (tok.tag_ == "CD" or low in lex.GROUP_DETS) \
                 and tok.dep_ in lex.ARGUMENT_DEPS \
                 or any(c.dep_ in ("det", "nummod", "predet") and (
@@ -93,6 +95,33 @@ class View:
                 and low not in lex.ROLES:  # "X, a novelist who was imprisoned"
             out.append(self.by_token[tok.head.i])
         return out
+
+    def _description(self, tok: Token) -> bool:
+        """"The poet was later released": "the" and a profession, with nothing of its own,
+        as a subject or object, in a sentence that names no one before it, stands for the
+        person the document introduced with that word."""
+        if tok.tag_ != "NN" or tok.lower_ not in lex.PROFESSION_WORDS or tok.dep_ not in (
+                "nsubj", "nsubjpass", "dobj"):
+            return False
+        kids = list(tok.children)
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in kids) or any(
+                c.dep_ in ("prep", "poss", "appos", "relcl", "acl", "compound") for c in kids):
+            return False
+        return not any(tok.sent.start <= span.start < tok.i for _, span in self.spans)
+
+    def described(self, word: str) -> list[Mention]:
+        """The one person the document introduces with ``word`` ("poet X", "X, a poet");
+        nobody when none or several are."""
+        named: dict[str, Mention] = {}
+        for m, span in self.spans:
+            root = span.root
+            near = [root.head] if root.dep_ == "appos" else []
+            near += [c for c in root.children if c.dep_ == "appos"]
+            if span.start > 0:
+                near.append(self.doc[span.start - 1])
+            if any(w.lower_ == word for w in near):
+                named.setdefault(m.name, m)
+        return list(named.values()) if len(named) == 1 else []
 
     def _definite_group(self, tok: Token) -> bool:
         """"the artists", "these journalists": a group the text names around it."""

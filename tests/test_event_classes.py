@@ -426,3 +426,14 @@ def test_a_participle_after_a_name_and_comma_is_about_the_name(model) -> None:  
 ])
 def test_more_ways_of_saying_it(model, text: str, etype: str) -> None:  # noqa: ANN001
     assert (etype, "Omar Haddad") in asserted(model, text)
+
+
+def test_the_profession_a_person_was_introduced_with_stands_for_them(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Poet Omar Haddad was arrested in May. The poet was later released.")
+    assert ("release", "Omar Haddad") in found
+    found = asserted(model, "Omar Haddad, a filmmaker, met the poet Lina Saad. The filmmaker was detained.")
+    assert ("arrest", "Omar Haddad") in found and ("arrest", "Lina Saad") not in found
+
+
+def test_a_profession_nobody_was_introduced_with_is_nobody(model) -> None:  # noqa: ANN001
+    assert not asserted(model, "Omar Haddad met the poet in Paris. The poet was later arrested.")
