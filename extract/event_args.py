@@ -65,8 +65,7 @@ def _headline_passive(v: Token) -> bool:
     """A title drops "was": "Poet X detained at airport", "X freed on bail" (the parser
     reads an active verb with X as its subject and no object)."""
     sent = v.sent
-    if v.dep_ != "ROOT" or v.tag_ not in ("VBD", "VBN") \
-            or sent.text.rstrip()[-1:] in (".", "!", "?", "”", '"'):
+    if v.dep_ != "ROOT" or v.tag_ not in ("VBD", "VBN") or not lex.is_title(sent.text):
         return False
     return not any(c.dep_ in ("aux", "auxpass", "neg", "prt") for c in v.children)
 

@@ -353,6 +353,11 @@ def flags(t: Token) -> tuple[bool, bool]:
     return negated, hypothetical
 
 
+def is_title(text: str) -> bool:
+    """A line that ends without a full stop: a title or heading ("Poet X detained")."""
+    return text.rstrip()[-1:] not in (".", "!", "?", "”", '"', ":", ";")
+
+
 def is_demand(t: Token) -> bool:
     """An imperative or an exclamation asks for the event: "Release X!", "Free them now".
 

@@ -113,7 +113,24 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
                         ev.sent_start == tok.sent.start_char:
                     out[key] = replace(ev, negated=True)
     found = sorted(out.values(), key=lambda e: (e.sent_start, e.person, e.type))
-    return _story_background(doc, found, at)
+    return _headline_dates(_story_background(doc, found, at))
+
+
+def _headline_dates(found: list[Event]) -> list[Event]:
+    """An undated headline ("Poet X arrested") restates the story: it takes the date of the
+    one dated event of the same person and type the text gives."""
+    dated: dict[tuple[str, str], set[tuple[date, str | None, bool]]] = {}
+    for ev in found:
+        if ev.date is not None and ev.asserted:
+            dated.setdefault((ev.person, ev.type), set()).add((ev.date, ev.date_precision, ev.background))
+    out = []
+    for ev in found:
+        when = dated.get((ev.person, ev.type), set())
+        if ev.date is None and len(when) == 1 and lex.is_title(ev.sentence):
+            day, precision, background = next(iter(when))
+            ev = replace(ev, date=day, date_precision=precision, background=background)
+        out.append(ev)
+    return out
 
 
 def _when(t: Token, published: date | None) -> tuple[date | None, str | None, bool, bool]:

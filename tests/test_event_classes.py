@@ -437,3 +437,8 @@ def test_the_profession_a_person_was_introduced_with_stands_for_them(model) -> N
 
 def test_a_profession_nobody_was_introduced_with_is_nobody(model) -> None:  # noqa: ANN001
     assert not asserted(model, "Omar Haddad met the poet in Paris. The poet was later arrested.")
+
+
+def test_an_undated_headline_takes_the_date_of_the_story(model) -> None:  # noqa: ANN001
+    evs = run(model, "Filmmaker Omar Haddad arrested\nOmar Haddad was arrested on 24 November 2026 in Tunis.")
+    assert {e.date for e in evs if e.type == "arrest"} == {date(2026, 11, 24)}
