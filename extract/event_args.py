@@ -164,11 +164,12 @@ def _noun_args(n: Token, etype: str, view: View) -> list[Mention]:
         found = view.recent_people(n)  # "the trial": the one the text was just about
     if not found and n.dep_ == "dobj" and (n.head.lower_ in lex.IMPOSED or etype == "charge"
                                            and n.head.lower_ in lex.PRESUPPOSING) \
-            and not any(c.dep_ in ("poss", "prep", "dative") for c in n.children) \
+            and not any(c.dep_ in ("poss", "prep", "dative") or c.lower_ in ("every", "any")
+                        for c in n.children) \
             and view.last_trigger is not None and _same_clause(n.head, view.last_trigger):
         # "seized their passports and imposed a travel ban", "release him and drop all
         # charges": imposed on or dropped for no one named, in a clause joined to the last
-        # trigger's, it falls on the same people
+        # trigger's, it falls on the same people ("drop every charge" is any charge at all)
         found = list(view.last_people)
     return found
 

@@ -113,24 +113,16 @@ def find_events(doc: Doc, mentions: list[Mention], published: date | None = None
                         ev.sent_start == tok.sent.start_char:
                     out[key] = replace(ev, negated=True)
     found = sorted(out.values(), key=lambda e: (e.sent_start, e.person, e.type))
-    return _headline_dates(_story_background(doc, found, at))
+    return _headline_restated(_story_background(doc, found, at))
 
 
-def _headline_dates(found: list[Event]) -> list[Event]:
-    """An undated headline ("Poet X arrested") restates the story: it takes the date of the
-    one dated event of the same person and type the text gives."""
-    dated: dict[tuple[str, str], set[tuple[date, str | None, bool]]] = {}
-    for ev in found:
-        if ev.date is not None and ev.asserted:
-            dated.setdefault((ev.person, ev.type), set()).add((ev.date, ev.date_precision, ev.background))
-    out = []
-    for ev in found:
-        when = dated.get((ev.person, ev.type), set())
-        if ev.date is None and len(when) == 1 and lex.is_title(ev.sentence):
-            day, precision, background = next(iter(when))
-            ev = replace(ev, date=day, date_precision=precision, background=background)
-        out.append(ev)
-    return out
+def _headline_restated(found: list[Event]) -> list[Event]:
+    """An undated headline ("Poet X arrested") restates the story: where the text tells the
+    same person's event of that type in a sentence, the sentence's event stands for both
+    (it has the date, the place and the authority)."""
+    told = {(ev.person, ev.type) for ev in found if ev.asserted and not lex.is_title(ev.sentence)}
+    return [ev for ev in found if not (ev.date is None and lex.is_title(ev.sentence)
+                                       and (ev.person, ev.type) in told)]
 
 
 def _when(t: Token, published: date | None) -> tuple[date | None, str | None, bool, bool]:

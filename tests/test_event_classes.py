@@ -439,6 +439,7 @@ def test_a_profession_nobody_was_introduced_with_is_nobody(model) -> None:  # no
     assert not asserted(model, "Omar Haddad met the poet in Paris. The poet was later arrested.")
 
 
-def test_an_undated_headline_takes_the_date_of_the_story(model) -> None:  # noqa: ANN001
+def test_an_undated_headline_is_told_by_the_story_sentence(model) -> None:  # noqa: ANN001
     evs = run(model, "Filmmaker Omar Haddad arrested\nOmar Haddad was arrested on 24 November 2026 in Tunis.")
-    assert {e.date for e in evs if e.type == "arrest"} == {date(2026, 11, 24)}
+    assert [(e.type, e.date) for e in evs] == [("arrest", date(2026, 11, 24))]
+    assert [e.type for e in run(model, "Filmmaker Omar Haddad arrested\nHe is a poet.")] == ["arrest"]
