@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from extract import lexicon, places
-from extract.entities import PERSON, Mention
+from extract.entities import Mention
+from extract.event_view import person_spans
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -203,12 +204,7 @@ def read_facts(doc: Doc, mentions: Iterable[Mention], event_sentences: Iterable[
         sentences[start] = SentenceFacts(country, _city_or_prison(sent, found), _authority(sent))
     lookup = _professions()
     votes: dict[str, Counter[str]] = {}
-    for m in mentions:
-        if m.kind != PERSON:
-            continue
-        span = doc.char_span(m.start, m.end, alignment_mode="expand")
-        if span is None or len(span) == 0:
-            continue
+    for m, span in person_spans(doc, mentions):
         prof = _profession_near(span, lookup)
         if prof:
             votes.setdefault(m.name, Counter())[prof] += 1

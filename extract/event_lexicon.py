@@ -43,7 +43,7 @@ _IRREGULAR = {
     "uphold": ("uphold", "upholds", "upheld", "upholding"),
     "cut": ("cut", "cuts", "cutting"),
 }
-_DOUBLED = {"ban", "bar", "slap"}
+_DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer"}
 
 
 def _verb_forms(base: str) -> tuple[str, ...]:
@@ -95,14 +95,14 @@ NEEDS_FROM = verbs("prevent stop")  # "prevented X from boarding"
 HOLD = verbs("hold")
 ACQUITTED = verbs("acquit", "acquitted")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
-PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention"})
+PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention", "confinement"})
 STATE_VERBS = _verb_list("event_state_verbs")
 DIED = verbs("die")
 
 TRIGGER_FORMS: dict[str, frozenset[str]] = {
     t: frozenset(verbs(VERBS.get(t, "")) | set(NOUNS.get(t, "").split())) for t in EVENT_TYPES
 }
-TRIGGER_FORMS["arrest"] |= {"prison", "jail", "custody"}
+TRIGGER_FORMS["arrest"] |= {"prison", "jail", "custody", "confinement"}
 TRIGGER_FORMS["killing"] |= {"died"}
 TRIGGER_FORMS["hunger_strike"] = frozenset({"hunger"})
 
@@ -119,11 +119,7 @@ PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "hers
 RELATIVE = frozenset({"who", "whom", "that", "which", "whose"})
 # people in these roles report or represent; a pronoun rarely means them. Not "director"
 # or "producer": in this domain they are as often the subject.
-ROLES = frozenset(
-    "lawyer lawyers attorney counsel advocate spokesperson spokesman spokeswoman judge "
-    "prosecutor minister official wife husband mother father son daughter brother sister "
-    "relative cousin uncle aunt friend colleague agent publisher organiser organizer president "
-    "chair secretary founder partner fiancee fiance representative chief".split())
+ROLES = lexicon.words("proxy_roles") | lexicon.words("relatives")
 AUTHORITIES = frozenset("president minister judge prosecutor governor official chief king "
                          "ayatollah general mayor".split())
 REFLEXIVE = frozenset({"himself", "herself"})
@@ -136,12 +132,17 @@ SEIZABLE = frozenset(
 GROUP_DETS = frozenset({"both", "two", "three", "four", "five", "all"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 GROUP_NOUNS = lexicon.words("event_group_nouns")
+# "the poet", "the filmmaker": one-word professions (a "word: profession" list) that stand
+# for the story's person; roles are left out ("the lawyer" is someone else)
+PROFESSION_WORDS = frozenset(
+    w for e in lexicon.entries("professions") for w in [e.partition(":")[0].strip()] if " " not in w
+) - ROLES
 DEFINITE = frozenset({"the", "these", "those", "both", "all"} | GROUP_DETS)
 # where a bare number stands for people: "the four were charged"
 ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
 # a noun trigger as object is the subject's event ("began a hunger strike")...
 SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end continue "
-                        "undergo endure escape avoid announce enter join stand win secure")
+                        "undergo endure escape avoid announce enter join stand win secure await")
 # ...or the receiver's ("handed him a sentence", "was granted bail")
 GIVE_VERBS = verbs("hand give impose issue grant slap order")
 # "took her computer" is a seizure only when these take it
@@ -157,10 +158,24 @@ PRESUPPOSING = _verb_list("event_presupposing_verbs")
 VERDICT_VERBS = _verb_list("event_verdict_verbs")
 # "released the film in cinemas": works are released, people are freed
 WORKS = lexicon.words("event_works")
+# "released from hospital", "questioned by reporters": no release, no summons
+FREE_PLACES = lexicon.words("event_free_places")
+# "X, a political prisoner", "his co-defendants A and B": nouns for a person an event
+# happened to (extract/lexicon/event_person_nouns_<type>.txt); the person is the noun's
+# apposition or its copula's subject
+PERSON_NOUN_TYPE = {w: t for t in EVENT_TYPES for w in _list_or_empty(f"event_person_nouns_{t}")}
+PRIVATE_ASKERS = lexicon.words("event_private_askers")
 # people named beside an event who do not share it: signatories, jurors, hosts, lawyers...
 BYSTANDERS = lexicon.words("event_bystander_roles")
 # "died in custody": where a death is a killing
 CUSTODY_WORDS = frozenset({"custody", "detention", "prison", "jail", "torture", "cell"})
+FACE = verbs("face await")  # "faces charges", "awaiting trial": the charge exists
+CASE_OPENED = verbs("lodge file register open bring launch")
+# "picked up by police", "rounded up": an arrest with its particle
+PICK_UP = verbs("pick round")
+DISAPPEAR = verbs("disappear")
+# nouns that name an event only with a qualifier (see trigger_type)
+QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance"})
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event
@@ -190,6 +205,10 @@ def trigger_type(t: Token) -> str | None:
     if t.pos_ in ("NOUN", "PROPN"):
         if low in NOUN_TYPE:
             return NOUN_TYPE[low]
+        if low in QUALIFIED_NOUNS:
+            return _qualified_type(t)
+        if low in PERSON_NOUN_TYPE:
+            return PERSON_NOUN_TYPE[low]
         if low in PLACE_NOUNS:
             return "arrest"
         if low == "station" and any(c.lower_ == "police" for c in t.children):
@@ -197,6 +216,9 @@ def trigger_type(t: Token) -> str | None:
         return VERB_TYPE.get(low) if low in ("bail", "bailed") else None
     if low in VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
         return VERB_TYPE[low]
+    if t.pos_ == "VERB" and (low in PICK_UP and any(c.dep_ == "prt" and c.lower_ == "up" for c in t.children)
+                             or low in DISAPPEAR and is_passive(t) and t.tag_ == "VBN"):
+        return "arrest"  # "was picked up by police", "was forcibly disappeared"
     if t.pos_ in ("VERB", "AUX"):
         if low in TAKE and _taken_by_authorities(t):
             return "confiscation"
@@ -204,6 +226,26 @@ def trigger_type(t: Token) -> str | None:
                 g.dep_ == "prep" for g in c.children) for c in t.children):
             return "summons"  # "was ordered to report to the prosecutor's office"
     return NOUN_TYPE.get(low) if t.pos_ not in ("ADP", "DET") else None
+
+
+def _qualified_type(t: Token) -> str | None:
+    """A noun that names an event only with a qualifier: a death in custody ("his death in
+    detention", "a custodial death"), a case against someone, a prison term."""
+    low = t.lower_
+    kids = list(t.children)
+    if low in ("death", "deaths"):
+        near = {c.lower_ for c in kids if c.dep_ in ("amod", "compound")}
+        near |= {w.lower_ for c in kids if c.dep_ == "prep" and c.lower_ in ("in", "at", "while")
+                 for w in c.subtree}
+        return "killing" if near & (CUSTODY_WORDS | {"custodial"}) else None
+    if low == "disappearance":  # "the enforced disappearance of X"
+        return "arrest" if any(c.lower_ in ("enforced", "forced", "forcible") for c in kids) else None
+    if low in ("case", "cases"):  # "the case against X", "a case filed by the prosecutor"
+        return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
+                               or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) else None
+    if any(c.dep_ in ("compound", "amod") and c.lower_ in ("prison", "jail") for c in kids):
+        return "sentence"  # "a ten-year prison term"
+    return None
 
 
 def _taken_by_authorities(v: Token) -> bool:
@@ -267,11 +309,15 @@ def flags(t: Token) -> tuple[bool, bool]:
     cur = t
     via_conj = False
     came_by = ""  # the dependency of the token the walk came up from
-    if is_demand(t):
-        hypothetical = True
+    came_from: Token | None = None
+    if is_demand(t) or t.dep_ == "acl" and t.head.pos_ == "NOUN" and t.head.lower_ in HYP_HEADS:
+        hypothetical = True  # "Release X!"; "risks being arrested" parsed as a noun "risks"
     for _ in range(8):
-        if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj":
-            break
+        if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj" and not (
+                came_from is not None and came_from.lower_ == "for"):
+            break  # "appeal the sentence" presupposes it; "appeal for the release" asks for it
+        if cur != t and cur.dep_ == "prep" and cur.lower_ == "against" and came_by == "pobj":
+            break  # "a petition against the arrest of X": the arrest exists
         for c in cur.children:
             if c.dep_ == "neg" and not via_conj or c.dep_ == "det" and c.lower_ == "no":
                 negated = True
@@ -288,7 +334,11 @@ def flags(t: Token) -> tuple[bool, bool]:
         if cur != t:
             if cur.lower_ in NEG_HEADS:
                 negated = True
-            if cur.lower_ in HYP_HEADS:
+            called_in = any(c.dep_ == "prt" and c.lower_ == "in" for c in cur.children)
+            if cur.lower_ in HYP_HEADS and not called_in \
+                    and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
+                # "faces arrest" has not happened; "faces charges" and "called in for
+                # questioning" have
                 hypothetical = True
         if cur.dep_ in CLAUSE_STOP or cur.head == cur:
             break
@@ -298,8 +348,14 @@ def flags(t: Token) -> tuple[bool, bool]:
         if cur.dep_ == "compound" and cur.head.lower_ == "warrant":
             hypothetical = True
         came_by = cur.dep_
+        came_from = cur
         cur = cur.head
     return negated, hypothetical
+
+
+def is_title(text: str) -> bool:
+    """A line that ends without a full stop: a title or heading ("Poet X detained")."""
+    return text.rstrip()[-1:] not in (".", "!", "?", "”", '"', ":", ";")
 
 
 def is_demand(t: Token) -> bool:
@@ -333,6 +389,7 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
 
     m = Matcher(vocab)
     words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
+                   | QUALIFIED_NOUNS | PICK_UP | DISAPPEAR | set(PERSON_NOUN_TYPE)
                    | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])
     m.add("HUNGER", [[{"LOWER": "hunger"}, {"ORTH": "-", "OP": "?"},

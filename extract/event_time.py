@@ -145,8 +145,8 @@ def event_date(t: Token, published: date | None) -> tuple[date | None, str | Non
     past = False
     for head in _clause_heads(t):
         for c in head.children:
-            if c.dep_ == "advmod" and c.lower_ in PAST_CUES:
-                past = True
+            if c.dep_ == "advmod" and (c.lower_ in PAST_CUES or c.lower_ == "before" and not any(c.children)):
+                past = True  # "previously arrested", "who was arrested before"
             if c.dep_ == "aux" and c.lower_ == "had" and head.dep_ != "ccomp":
                 past = True
         found = _modifier_date(head, published)
@@ -155,7 +155,8 @@ def event_date(t: Token, published: date | None) -> tuple[date | None, str | Non
     if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX", "NOUN"):
         d, precision, head_past = event_date(t.head, published)
         return d, precision, past or head_past
-    return None, None, past
+    # "since his release" (undated): a time that began before the telling
+    return None, None, past or t.dep_ == "pobj" and t.head.lower_ == "since"
 
 
 def _modifier_date(head: Token, published: date | None) -> tuple[date, str] | None:
