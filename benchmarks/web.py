@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import statistics
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -123,9 +122,11 @@ def run(quick: bool = False, keep: str | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    from benchmarks.dbscale import scale_args
+
     logging.basicConfig(level=logging.WARNING)
-    keep_at = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--keep=")), None)
-    result = run(quick="--quick" in sys.argv, keep=keep_at)
+    args = scale_args("Server time of every workbench page on the generated year.")
+    result = run(quick=args.quick, keep=args.keep)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "web.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(table(result))
