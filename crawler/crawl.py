@@ -298,15 +298,20 @@ def drive_crawler(process: Any, crawler: Any, events: _Events, names: list[str],
     crawler.signals.connect(lambda spider, reason: outcome.__setitem__("reason", reason),
                             signal=signals.spider_closed, weak=False)
     events.emit({"event": "start", "sources": names, **(start or {})})
+    def failed(failure: Any) -> None:  # a spider that cannot start fails this Deferred silently
+        outcome["error"] = mask_text(failure.getErrorMessage())
+        log.error("%s: the spider could not start: %s", what, outcome["error"])
+
     try:
-        process.crawl(crawler)
+        process.crawl(crawler).addErrback(failed)
         process.start()
     except Exception as exc:
         log.exception("%s stopped: %s", what, mask_text(str(exc)))
         events.emit({"event": "fatal", "message": mask_text(str(exc))})
         return EXIT_CANNOT_RUN
     if "reason" not in outcome:
-        events.emit({"event": "fatal", "message": "the spider did not run"})
+        message = "the spider did not run" + (f": {outcome['error']}" if "error" in outcome else "")
+        events.emit({"event": "fatal", "message": message})
         return EXIT_CANNOT_RUN
     counters = counters_from_stats(crawler.stats.get_stats() if crawler.stats else {})
     for name in names:
