@@ -32,6 +32,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
@@ -94,8 +95,19 @@ def _stored(s: Session, key: str) -> Any:
 
 
 def _store(s: Session, key: str, value: Any) -> None:
-    row = s.get(Setting, key)
+    """Write one settings row; workers starting at once on a new database may all write it,
+    so it is an upsert where the database has one (SQLite, PostgreSQL)."""
     data = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    dialect = s.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(Setting).values(key=key, value=data)
+        s.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": data}))
+        for obj in list(s.identity_map.values()):  # a row read earlier in this session is stale
+            if isinstance(obj, Setting) and obj.key == key:
+                s.expire(obj)
+        return
+    row = s.get(Setting, key)
     if row is None:
         s.add(Setting(key=key, value=data))
     else:
