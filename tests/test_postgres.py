@@ -124,15 +124,8 @@ def test_pass_lock_is_held_across_connections(pg_factory: DatabaseFactory, tmp_p
         second.dispose()
 
 
-WORKER = r"""
-import json, sys, time
-from pathlib import Path
-from extract.analyse import Analyser
-from extract.watchlist import load_watchlist
-from pipeline.config import Config
-from pipeline.storage.db import open_database
-from pipeline.analysis.workers import analyse_worker
-
+# the analyser both worker scripts use: it records the id of every document it is given
+_RECORDING = r"""
 seen = []
 
 class Recording(Analyser):
@@ -143,7 +136,18 @@ class Recording(Analyser):
                 seen.append(item[2][0])
                 yield item
         yield from super().docs(tap())
+"""
 
+WORKER = r"""
+import json, sys, time
+from pathlib import Path
+from extract.analyse import Analyser
+from extract.watchlist import load_watchlist
+from pipeline.config import Config
+from pipeline.storage.db import open_database
+from pipeline.analysis.workers import analyse_worker
+
+""" + _RECORDING + r"""
 watchlist = load_watchlist(None)
 analyser = Recording(watchlist, batch_size=4)
 analyser.model  # load before the start line, so every worker starts together
@@ -238,16 +242,7 @@ def slow_find(s, row, doc, person, config):
     return found
 
 incidents.find_incident = slow_find
-seen = []
-
-class Recording(Analyser):
-    def docs(self, items):
-        def tap():
-            for item in items:
-                seen.append(item[2][0])
-                yield item
-        yield from super().docs(tap())
-
+""" + _RECORDING + r"""
 watchlist = load_watchlist(None)
 analyser = Recording(watchlist, batch_size=1)
 analyser.model
