@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +26,16 @@ log = logging.getLogger("atrisk")
 def app_of(ctx: click.Context) -> App:
     """The project (database, config, watchlist, paths) the `atrisk` group opened."""
     return ctx.obj["app"]
+
+
+def actor(by: str | None) -> str:
+    """Who makes a change from the command line: --by, else $ATRISK_USER, else the login."""
+    import getpass
+
+    return by or os.environ.get("ATRISK_USER") or getpass.getuser()
+
+
+by_option = click.option("--by", help="Who makes the change (default $ATRISK_USER or the login name).")
 
 
 def fail(exc: BaseException) -> click.ClickException:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 
 import click
 
-from cli.common import WHEN, app_of, format_option, log, out_option, output
+from cli.common import WHEN, actor, app_of, by_option, format_option, log, out_option, output
 
 
 @click.group(invoke_without_command=True)
@@ -35,19 +34,10 @@ def incidents(ctx: click.Context, since: datetime | None, country: str | None, e
     log.info("%d incident(s)", n)
 
 
-def _actor(by: str | None) -> str:
-    import getpass
-
-    return by or os.environ.get("ATRISK_USER") or getpass.getuser()
-
-
-_BY = click.option("--by", help="Who makes the change (default $ATRISK_USER or the login name).")
-
-
 @incidents.command("merge")
 @click.argument("keep", type=int)
 @click.argument("other", type=int)
-@_BY
+@by_option
 @click.pass_context
 def incidents_merge(ctx: click.Context, keep: int, other: int, by: str | None) -> None:
     """Merge incident OTHER into KEEP (same person and type); kept after `reprocess`.
@@ -56,12 +46,12 @@ def incidents_merge(ctx: click.Context, keep: int, other: int, by: str | None) -
     """
     from pipeline.analysis.incident_edits import merge
 
-    click.echo(json.dumps(merge(app_of(ctx).db, keep, other, _actor(by))))
+    click.echo(json.dumps(merge(app_of(ctx).db, keep, other, actor(by))))
 
 
 @incidents.command("split")
 @click.argument("event_id", type=int)
-@_BY
+@by_option
 @click.pass_context
 def incidents_split(ctx: click.Context, event_id: int, by: str | None) -> None:
     """Move an event (and its document's other reports of it) to an incident of its own.
@@ -70,14 +60,14 @@ def incidents_split(ctx: click.Context, event_id: int, by: str | None) -> None:
     """
     from pipeline.analysis.incident_edits import split
 
-    click.echo(json.dumps(split(app_of(ctx).db, event_id, _actor(by))))
+    click.echo(json.dumps(split(app_of(ctx).db, event_id, actor(by))))
 
 
 @incidents.command("set")
 @click.argument("incident_id", type=int)
 @click.argument("field", type=click.Choice(["date", "country", "place", "authority", "term"]))
 @click.argument("value")
-@_BY
+@by_option
 @click.pass_context
 def incidents_set(ctx: click.Context, incident_id: int, field: str, value: str, by: str | None) -> None:
     """Set a field by hand: date (YYYY-MM-DD, YYYY-MM or YYYY), country, place, authority, term.
@@ -86,4 +76,4 @@ def incidents_set(ctx: click.Context, incident_id: int, field: str, value: str, 
     """
     from pipeline.analysis.incident_edits import set_field
 
-    click.echo(json.dumps(set_field(app_of(ctx).db, incident_id, field, value, _actor(by))))
+    click.echo(json.dumps(set_field(app_of(ctx).db, incident_id, field, value, actor(by))))

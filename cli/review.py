@@ -6,7 +6,7 @@ import json
 
 import click
 
-from cli.common import app_of, fail, format_option
+from cli.common import actor, app_of, by_option, fail, format_option
 
 
 @click.group(invoke_without_command=True)
@@ -77,16 +77,20 @@ def events() -> None:
 
 @events.command("dismiss")
 @click.argument("event_id", type=int)
+@by_option
 @click.pass_context
-def events_dismiss(ctx: click.Context, event_id: int) -> None:
+def events_dismiss(ctx: click.Context, event_id: int, by: str | None) -> None:
     """Dismiss a wrong event: it leaves alerts, digests and case files, also after `reprocess`.
 
-    Example: atrisk events dismiss 42
-    """
-    from pipeline.analysis.decisions import EventNotFound, dismiss_event
+    Recorded as a review decision, as in the workbench (its decision log names who).
 
+    Example: atrisk events dismiss 42 --by "Sara (analyst)"
+    """
+    from pipeline.analysis.decisions import ReviewError, review_event
+
+    app = app_of(ctx)
     try:
-        cancelled = dismiss_event(app_of(ctx).db, event_id)
-    except EventNotFound as exc:
+        view = review_event(app.db, app.config, event_id, "dismiss", actor(by))
+    except ReviewError as exc:
         raise fail(exc) from None
-    click.echo(f"event {event_id} dismissed; {cancelled} pending alert(s) cancelled")
+    click.echo(f"event {event_id} dismissed; {view['alerts_cancelled']} pending alert(s) cancelled")

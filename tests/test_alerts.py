@@ -499,6 +499,26 @@ def test_dismissing_an_unknown_event_names_the_problem(db):
         decisions.dismiss_event(db, 999)
 
 
+def test_dismissing_from_the_command_line_is_a_recorded_decision(db, db_url, hook, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+    from pipeline.storage.models import Decision, Review
+
+    event_id, queued = store_event(db, make_config(tmp_path, (hook.url(),)))
+    assert queued == 1
+    res = CliRunner().invoke(main, ["--db", db_url, "events", "dismiss", str(event_id), "--by", "Sara"])
+    assert res.exit_code == 0, res.output
+    assert f"event {event_id} dismissed; 1 pending alert(s) cancelled" in res.output
+    with db.session() as s:
+        decision = s.scalars(select(Decision)).one()
+        assert (decision.user_name, decision.action, decision.target_id) == ("Sara", "dismiss", event_id)
+        assert s.scalars(select(Review)).one().status == "dismissed"
+        assert s.get(Event, event_id).dismissed
+    res = CliRunner().invoke(main, ["--db", db_url, "events", "dismiss", "999"])
+    assert res.exit_code == 1 and "no event with id 999" in res.output
+
+
 def test_message_title_and_body():
     title, body = alerts.render_message({
         "alert_id": "abc", "who": "Jafar Panahi", "what": "hunger_strike", "term": None,

@@ -210,11 +210,11 @@ def _dismiss(db: Database, event_id: int, user: str) -> dict[str, Any]:
     with db.session() as s:
         ev = s.get(Event, event_id)
         if ev is None:
-            raise ReviewError(f"no event with id {event_id}")
+            raise ReviewError(f"no event with id {event_id}; see event ids with `atrisk export`")
         person = s.get(Entity, ev.person_id)
         assert person is not None
         before = _state(ev, person.name)
-    dismiss_event(db, event_id)
+    cancelled = dismiss_event(db, event_id)
     with db.session() as s:
         ev = s.get(Event, event_id)
         assert ev is not None
@@ -225,7 +225,7 @@ def _dismiss(db: Database, event_id: int, user: str) -> dict[str, Any]:
         log_decision(s, user, "dismiss", "event", ev.id, f"{ev.type} — {person.name}", before,
                      _state(ev, person.name))
         s.flush()
-        return event_view(s, ev)
+        return {**event_view(s, ev), "alerts_cancelled": cancelled}
 
 
 def _cancel(s: Session, alert_id: str) -> None:
