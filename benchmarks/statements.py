@@ -16,6 +16,11 @@ dismissed), the share whose (type, person) is a gold event of its page. An alert
 pair is one of the page's ``optional_events`` counts neither way.
 
 Both passes run: the default watchlist and an empty one.
+
+``--corpus PATH`` (or ``--fresh``: ``benchmarks/data/statements_fresh``) builds the site
+from another folder in the corpus's format (``gold.json`` + ``pages/``) and scores it per
+split found in its gold, still with the shared corpus's ``score.py``; ``--split NAME``
+reports one split only. Without them nothing changes.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from benchmarks.common import PROJECT_ROOT, CorpusMissing, corpus_dir, require_c
 
 NAME = "statements"
 SPLITS = ("dev", "test")
+# Real pages labelled blind, in the corpus's format (benchmarks/data/statements_fresh/README.md)
+FRESH = PROJECT_ROOT / "benchmarks" / "data" / "statements_fresh"
 # The kinds sources.toml knows; the corpus's "icfr" and "pen" publishers are NGOs.
 SOURCE_KIND = {"icfr": "ngo", "pen": "ngo", "ngo": "ngo", "news": "news",
                "festival": "festival", "guild": "guild"}
@@ -89,10 +96,27 @@ def scorer() -> ModuleType:
     return module
 
 
-def load_gold() -> dict[str, dict[str, Any]]:
-    """Gold per page id (the ``_about`` entry left out)."""
-    data = json.loads((folder() / "gold.json").read_text(encoding="utf-8"))
+def check_corpus(path: Path) -> Path:
+    """``path`` if it is a folder in the corpus's format (``gold.json`` and ``pages/``),
+    else :class:`CorpusMissing` saying what is missing."""
+    missing = [n for n, ok in (("gold.json", (path / "gold.json").is_file()),
+                               ("pages/", (path / "pages").is_dir())) if not ok]
+    if missing:
+        raise CorpusMissing(f"{path} is no statements corpus folder: no {' and no '.join(missing)}")
+    return path
+
+
+def load_gold(corpus: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Gold per page id (the ``_about`` entry left out) of ``corpus`` (None: the shared one)."""
+    data = json.loads(((corpus or folder()) / "gold.json").read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def splits_of(gold: dict[str, dict[str, Any]], corpus: Path | None = None) -> tuple[str, ...]:
+    """The splits to score: ``dev`` and ``test`` for the shared corpus, else those in the gold."""
+    if corpus is None:
+        return SPLITS
+    return tuple(sorted({str(g.get("split", "")) for g in gold.values()}))
 
 
 # ---------------------------------------------------------------- the site
@@ -113,9 +137,11 @@ def page_html(lines: list[str], published: str | None) -> str:
             f"</time></p>\n{paras}\n</article></main></body></html>\n").replace("{{", "{ {")
 
 
-def build_site(root: Path, gold: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Write the site under ``root``; returns URL path -> page id."""
-    pages = folder() / "pages"
+def build_site(root: Path, gold: dict[str, dict[str, Any]], corpus: Path | None = None,
+               ) -> dict[str, str]:
+    """Write the site of ``corpus``'s pages (None: the shared corpus) under ``root``;
+    returns URL path -> page id."""
+    pages = (corpus or folder()) / "pages"
     by_site: dict[str, list[str]] = {}
     paths: dict[str, str] = {}
     for pid, g in sorted(gold.items()):
@@ -217,15 +243,15 @@ def run_pass(watchlist: Path | None, site_root: Path, base: str, work: Path,
     return result
 
 
-def run_passes(empty_watchlist: bool = True) -> list[PassResult]:
+def run_passes(empty_watchlist: bool = True, corpus: Path | None = None) -> list[PassResult]:
     """The corpus site served once; a pass with the default watchlist (and an empty one)."""
     from crawler.localsite import LocalSite
 
-    gold = load_gold()
+    gold = load_gold(corpus)
     with tempfile.TemporaryDirectory(prefix="atrisk-statements-") as tmp:
         work = Path(tmp)
         site_root = work / "site"
-        paths = build_site(site_root, gold)
+        paths = build_site(site_root, gold, corpus)
         empty = work / "empty-watchlist.toml"
         empty.write_text("", encoding="utf-8")
         with LocalSite(site_root) as site:
@@ -327,15 +353,25 @@ def score_split(result: PassResult, gold: dict[str, dict[str, Any]], split: str)
     return scores
 
 
-def evaluate(empty_watchlist: bool = True) -> dict[str, Any]:
-    """Run the passes and score every split; the figures as one JSON-ready dict."""
-    gold = load_gold()
-    out: dict[str, Any] = {"corpus": str(folder()), "passes": {}}
-    for res in run_passes(empty_watchlist):
+def split_names(results: dict[str, Any]) -> list[str]:
+    """The splits a result holds, in table order ("all" last, where there are several)."""
+    names = list(results.get("split_names", SPLITS))
+    return [*names, "all"] if len(names) > 1 else names
+
+
+def evaluate(empty_watchlist: bool = True, corpus: Path | None = None,
+             splits: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Run the passes over ``corpus`` (None: the shared one) and score ``splits`` (None:
+    every split of its gold); the figures as one JSON-ready dict."""
+    gold = load_gold(corpus)
+    names = splits or splits_of(gold, corpus)
+    out: dict[str, Any] = {"corpus": str(corpus or folder()), "scorer": str(folder() / "score.py"),
+                           "split_names": list(names), "passes": {}}
+    for res in run_passes(empty_watchlist, corpus):
         entry: dict[str, Any] = {
             "seconds": res.seconds, "summary": res.summary,
             "unmatched_urls": res.unmatched_urls,
-            "splits": {s: score_split(res, gold, s) for s in (*SPLITS, "all")},
+            "splits": {s: score_split(res, gold, s) for s in split_names(out)},
             # error lists for dev only: test pages stay unseen
             "dev_event_errors": event_errors(res, gold, "dev"),
             "dev_people_errors": name_errors(res, gold, "dev", "people"),
@@ -347,21 +383,23 @@ def evaluate(empty_watchlist: bool = True) -> dict[str, Any]:
     return out
 
 
-_CACHE: dict[bool, dict[str, Any]] = {}
+_CACHE: dict[tuple[bool, Path | None, tuple[str, ...] | None], dict[str, Any]] = {}
 
 
-def evaluated(empty_watchlist: bool = True) -> dict[str, Any]:
+def evaluated(empty_watchlist: bool = True, corpus: Path | None = None,
+              splits: tuple[str, ...] | None = None) -> dict[str, Any]:
     """:func:`evaluate` once per process (the entity and event benchmarks share it)."""
-    if empty_watchlist not in _CACHE:
-        _CACHE[empty_watchlist] = evaluate(empty_watchlist)
-    return _CACHE[empty_watchlist]
+    key = (empty_watchlist, corpus, splits)
+    if key not in _CACHE:
+        _CACHE[key] = evaluate(empty_watchlist, corpus, splits)
+    return _CACHE[key]
 
 
 def table_rows(results: dict[str, Any], kinds: tuple[str, ...]) -> list[list[Any]]:
     """Rows (pass, split, then P/R/F1 per kind) for :func:`benchmarks.common.print_table`."""
     rows = []
     for label, entry in results["passes"].items():
-        for split in (*SPLITS, "all"):
+        for split in split_names(results):
             s = entry["splits"][split]
             row: list[Any] = [f"{label} watchlist", split]
             for k in kinds:
@@ -384,7 +422,7 @@ def report(results: dict[str, Any], kinds: tuple[str, ...], verbose: bool = Fals
         columns += ["alerts", "alert P"]
         i = 0
         for entry in results["passes"].values():
-            for split in (*SPLITS, "all"):
+            for split in split_names(results):
                 a = entry["splits"][split]["alerts"]
                 rows[i] += [a["sent"], a["precision"]]
                 i += 1
@@ -406,26 +444,57 @@ def report(results: dict[str, Any], kinds: tuple[str, ...], verbose: bool = Fals
                               f"extra {err['extra']}", highlight=False)
                 for pair, sentence in err.get("extra_sentences", {}).items():
                     console.print(f"      {pair}: {sentence[:300]}", highlight=False)
-        if alerts:
+        if alerts and "dev" in entry["splits"]:
             for wrong in entry["splits"]["dev"]["alerts"]["wrong"]:
                 console.print(f"  [red]dev wrong alert[/] {wrong}", highlight=False)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> Any:
+    """The command line; ``corpus`` is None (the shared corpus) or a checked folder."""
     import argparse
-
-    from benchmarks.common import write_results
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.statements",
                                      description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("-v", "--verbose", action="store_true", help="list the dev errors")
     parser.add_argument("--no-empty", action="store_true", help="skip the empty-watchlist pass")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--corpus", type=Path, metavar="PATH",
+                       help="a folder in the corpus's format (gold.json, pages/) instead of the "
+                            "shared corpus; scored with the shared corpus's score.py")
+    where.add_argument("--fresh", action="store_const", const=FRESH, dest="corpus",
+                       help=f"the pages labelled blind: --corpus {FRESH.relative_to(PROJECT_ROOT)}")
+    parser.add_argument("--split", metavar="NAME",
+                        help="score this split only (default: every split of the gold)")
     args = parser.parse_args(argv)
+    if args.corpus is not None:
+        try:
+            args.corpus = check_corpus(args.corpus.resolve())
+        except CorpusMissing as exc:
+            parser.error(str(exc))
+        known = splits_of(load_gold(args.corpus), args.corpus)
+    else:
+        known = SPLITS
+    if args.split is not None and args.split not in known:
+        parser.error(f"--split {args.split}: the gold has the splits {', '.join(known)}")
+    return args
+
+
+def results_name(corpus: Path | None) -> str:
+    """Result file name: ``statements`` for the shared corpus, ``statements_<folder>`` else
+    (``statements_fresh`` for ``benchmarks/data/statements_fresh``)."""
+    return NAME if corpus is None else f"{NAME}_{corpus.name.removeprefix(NAME + '_')}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.common import write_results
+
+    args = parse_args(argv)
     if not available():
         print(missing_message("statements benchmark"))
         return 0
-    results = evaluated(not args.no_empty)
-    path = write_results(NAME, results)
+    splits = (args.split,) if args.split else None
+    results = evaluated(not args.no_empty, args.corpus, splits)
+    path = write_results(results_name(args.corpus), results)
     report(results, ("people", "organizations", "events"), args.verbose, alerts=True)
     print(f"written {path.relative_to(PROJECT_ROOT)}")
     return 0
