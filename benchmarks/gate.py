@@ -6,13 +6,15 @@ Three parts, each against its committed baseline:
   each shared extraction corpus, text F1 and date accuracy.
 * **statements** (``benchmarks/baseline_quality.json``): the real statements corpus through a
   full pass read back from the export (:mod:`benchmarks.statements`, default watchlist),
-  people, organizations and events F1 and alert precision, for ``dev`` and ``test``.
+  people, organizations and events F1 and alert precision, for ``dev`` and ``test``; and
+  the same figures on our own real pages labelled blind (``benchmarks/data/statements_fresh``,
+  split ``fresh``), scored with the corpus's ``score.py`` too.
 * **own sets** (same file): the project's hand-written sets (``benchmarks/data/events/*``,
   the demo site, ``benchmarks/data/entities*``), events F1 and people/organization F1.
 
 The parts that read ``../shared/corpus`` say so and pass when it is absent (a fresh clone);
-the own sets always run. The statements pass runs in child processes while the other
-parts run here, so the gate takes about as long as that one pass.
+the own sets always run. The statements passes run in child processes while the other
+parts run here, so the gate takes about as long as those two passes side by side.
 
     python -m benchmarks.gate            # check
     python -m benchmarks.gate --update   # accept the current figures as the baselines
@@ -80,16 +82,18 @@ def check_quality(measured: dict[str, float], baseline: dict[str, Any]) -> list[
 # ---------------------------------------------------------------- the measured parts
 
 
-def statements_figures() -> dict[str, float] | None:
-    """F1 and alert precision per split of the statements corpus; None without it."""
+def statements_figures(corpus: Path | None = None) -> dict[str, float] | None:
+    """F1 and alert precision per split of the statements corpus (or of ``corpus``, a set of
+    our own in its format, such as the fresh pages); None without the shared corpus, whose
+    ``score.py`` scores both."""
     from benchmarks import statements
 
     if not statements.available():
         return None
-    gold = statements.load_gold()
-    (result,) = statements.run_passes(empty_watchlist=False)
+    gold = statements.load_gold(corpus)
+    (result,) = statements.run_passes(empty_watchlist=False, corpus=corpus)
     out: dict[str, float] = {}
-    for split in statements.SPLITS:
+    for split in statements.splits_of(gold, corpus):
         s = statements.score_split(result, gold, split)
         for kind in ("people", "organizations", "events"):
             out[f"statements.{split}.{kind}_f1"] = s[kind]["f1"]
@@ -176,12 +180,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.CRITICAL)
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # the statements pass runs in child processes; the rest runs here meanwhile
+    from benchmarks.statements import FRESH
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # the statements passes run in child processes; the rest runs here meanwhile
         pending = pool.submit(statements_figures)
+        fresh = pool.submit(statements_figures, FRESH)
         code, lines = _extraction(args.update)
         own = own_set_figures()
         stmts = pending.result()
+        fresh_figures = fresh.result()
+    if stmts is not None and fresh_figures is not None:
+        stmts.update(fresh_figures)
     for line in lines:
         print(line)
     measured = dict(own)
