@@ -12,7 +12,7 @@ event), a pair the rules found and the model rejects is dropped.
 The weights are ``extract/models/event_pairs.json``, fitted on ``dev`` pages of the
 statements corpus by ``python -m benchmarks.learn event_pairs`` and read through
 :func:`extract.nlp.learned_model`. Whether :func:`extract.events.find_events` consults it
-is :data:`ENABLED` (see benchmarks/README.md for why it is off).
+is :data:`ENABLED` (off; see benchmarks/README.md for why), or its ``learned`` argument.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from extract.learned import LinearModel
 
 MODEL_NAME = "event_pairs"
-# Off: the model did not beat the rules on `test` (benchmarks/README.md, "A learned decision").
+# Off: in cross-validation on `dev` the model does no better than the rules, so it was not
+# tried on `test` (benchmarks/README.md, "Events: a learned pair decision").
 ENABLED = False
 
 # verbs whose subject reports, comments or asks rather than undergoes
