@@ -184,7 +184,8 @@ def candidates(view: View, found: list[Event]) -> list[Candidate]:
         for m, span in sent_people:
             add(etype, m.name, t, trigger_features(t, etype)
                 | _pair_features(t, etype, m, span, view, sent_of[t.i]) | {f_people})
-    # rule events whose person is not named in the trigger's sentence (a pronoun, a group)
+    # rule events that no pair above covers: a person reached through a pronoun or a group,
+    # or a second type of one trigger ("jailed X for two years" is also a sentence)
     by_start: dict[int, list[tuple[Token, str]]] = {}
     for t, etype in triggers.values():
         by_start.setdefault(sent_of[t.i].start_char, []).append((t, etype))
