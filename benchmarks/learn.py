@@ -22,7 +22,7 @@ Sample = tuple[Mapping[str, float], int, str]  # features, label (0/1), group (p
 
 # name -> "module:function"; the function takes the parsed CLI arguments and returns the
 # fitted LinearModel (trainers live beside the benchmark whose data they use).
-TRAINERS: dict[str, str] = {}
+TRAINERS: dict[str, str] = {"event_pairs": "benchmarks.train_events:train"}
 
 
 def fit(samples: Sequence[Sample], *, name: str, c: float = 1.0, threshold: float = 0.5,
@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", choices=sorted(TRAINERS), help="the learned decision to retrain")
     parser.add_argument("--dry-run", action="store_true", help="fit and report, write nothing")
+    parser.add_argument("--cache", metavar="PATH", help="a file (outside the project) where the "
+                        "trainer keeps its intermediate data between runs")
     args = parser.parse_args(argv)
     module, _, func = TRAINERS[args.name].partition(":")
     trainer: Callable[[argparse.Namespace], LinearModel] = getattr(importlib.import_module(module), func)

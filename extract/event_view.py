@@ -41,6 +41,7 @@ class View:
         self.last_people: list[Mention] = []
         self.last_trigger: Token | None = None
         self.in_group = False
+        self.triggers: list[tuple[int, int, int]] | None = None  # the trigger matches, once read
 
     def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
         """The named people a noun phrase headed by ``tok`` refers to."""

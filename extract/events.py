@@ -21,6 +21,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from extract import event_lexicon as lex
+from extract import event_model, nlp
 from extract import event_time as timing
 from extract.entities import Mention
 from extract.event_args import asked_privately, trigger_args, verb_patients, work_released
@@ -66,15 +67,38 @@ _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014\u00b7]|\d{1,2}[.)])\s+")
 # ---------------------------------------------------------------- the entry point
 
 
-def find_events(doc: Doc, mentions: list[Mention], published: date | None = None) -> list[Event]:
-    """Events in ``doc`` tied to the person ``mentions`` (only kind == 'person' count)."""
+def find_events(doc: Doc, mentions: list[Mention], published: date | None = None,
+                learned: bool | None = None) -> list[Event]:
+    """Events in ``doc`` tied to the person ``mentions`` (only kind == 'person' count).
+
+    With ``learned`` (default :data:`extract.event_model.ENABLED`) the learned pair model
+    revises the rules' decision (:func:`extract.event_model.decide`)."""
     view = View(doc, mentions)
     if not view.spans:
         return []
+    found = rule_events(doc, view, published)
+    if not (event_model.ENABLED if learned is None else learned):
+        return found
+    return event_model.decide(view, found, nlp.learned_model(event_model.MODEL_NAME),
+                              lambda c: _model_event(c, published))
+
+
+def _model_event(c: event_model.Candidate, published: date | None) -> Event:
+    """The event of a pair the model accepted: dated and placed in time from its trigger."""
+    t = c.trigger
+    day, precision, background, _ = _when(t, published)
+    return Event(type=c.type, person=c.person, sentence=t.sent.text, sent_start=t.sent.start_char,
+                 date=day, term=timing.sentence_term(t, c.type), background=background,
+                 trigger=t.text, date_precision=precision)
+
+
+def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
+    """What the rules alone find (``view`` is updated as they read the document)."""
     out: dict[tuple[str, str, int], Event] = {}
     # the trigger each kept event came from, and whether a date made it background
     at: dict[tuple[str, str, int], tuple[Token, bool]] = {}
-    for _, start, end in sorted(lex.trigger_matcher(doc.vocab)(doc), key=lambda m: (m[1], m[2])):
+    view.triggers = sorted(lex.trigger_matcher(doc.vocab)(doc), key=lambda m: (m[1], m[2]))
+    for _, start, end in view.triggers:
         t = doc[end - 1]
         etype = lex.trigger_type(t)
         if etype is None:
