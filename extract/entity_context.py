@@ -17,6 +17,7 @@ from extract.entity_finders import (
     coordinated_before,
     credit_spans,
     defined_acronyms,
+    headed_body_spans,
     org_list_items,
     org_name_lines,
     org_noun_spans,
@@ -85,7 +86,7 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]
     for s, e in person_of_orgs(doc, people):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e in acronym_place_orgs(doc):
+    for s, e in acronym_place_orgs(doc) + headed_body_spans(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
     for s, e, kind in unlabelled_subjects(doc):
         spans.append(Candidate(s, e, kind, votes=[kind] * 2))
