@@ -95,7 +95,7 @@ def add_watchlist(nlp: Language, watchlist: Watchlist) -> Language:
 
 
 # Whether the learned decision of extract.entity_decision filters organizations by default.
-LEARNED_ORGANIZATIONS = True
+LEARNED_ORGANIZATIONS = False
 
 
 def find_mentions(doc: Doc, watchlist: Watchlist | None = None, *, learned: bool | None = None) -> list[Mention]:

@@ -361,6 +361,7 @@ festival festivals academy ministry agency agencies court tribunal institute cou
 committee union association federation foundation guild society service directorate office
 """.split())
 _OF_HEADS = frozenset("ministry academy court tribunal institute council commission committee".split())
+_PEN_AFTER = frozenset({"international", "america", "center", "centre", "usa"})
 _NOT_IN_NAME = frozenset({"PERSON", "DATE", "TIME", "CARDINAL", "MONEY", "ORDINAL"})
 
 
@@ -381,19 +382,24 @@ def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
                 start = tok.i - 1
             elif tok.i > 0 and doc[tok.i - 1].is_sent_start and doc[tok.i - 1].ent_type_ in PLACE_TYPES:
                 start = tok.i - 1  # "Scottish PEN said": a demonym at the sentence start
-            if end < len(doc) and _title_word(doc[end]) and "\n" not in tok.whitespace_:
-                end = run_fwd(doc, end, limit=3)
+            while end < len(doc) and end - tok.i <= 2 and "\n" not in doc[end - 1].whitespace_ and \
+                    _title_word(doc[end]) and (doc[end].ent_type_ in PLACE_TYPES or doc[end].lower_ in _PEN_AFTER):
+                end += 1  # "PEN Norway", "PEN America Center", not "PEN Condemns"
             if end - start > 1:
                 out.append((start, end))
             continue
         if low not in _BODY_HEADS or not tok.text[0].isupper() or tok.is_upper:
             continue
         start = run_back(doc, tok.i + 1, connectors=False, limit=6)
-        while start < tok.i and (doc[start].lower_ in {"the", "a", "an"} or doc[start].ent_type_ in _NOT_IN_NAME):
-            start += 1
+        for i in range(tok.i - 1, start - 1, -1):  # "Jafar Panahi The Federation": from "The" on
+            if doc[i].lower_ in {"the", "a", "an"} or doc[i].ent_type_ in _NOT_IN_NAME:
+                start = i + 1
+                break
         end = tok.i + 1
         if low in _OF_HEADS and end + 1 < len(doc) and doc[end].lower_ == "of" and _title_word(doc[end + 1]):
             end = run_fwd(doc, end + 1, limit=5)
+            while end > tok.i + 1 and (doc[end - 1].is_upper or not doc[end - 1].is_alpha):
+                end -= 1  # "... of Film Directors SRF": the acronym is its own span
         if any(t.ent_type_ in _NOT_IN_NAME for t in doc[start:end]) or end - start < 2:
             continue
         out.append((start, end))
