@@ -98,7 +98,8 @@ def add_watchlist(nlp: Language, watchlist: Watchlist) -> Language:
 LEARNED_ORGANIZATIONS = False
 
 
-def find_mentions(doc: Doc, watchlist: Watchlist | None = None, *, learned: bool | None = None) -> list[Mention]:
+def find_mentions(doc: Doc, watchlist: Watchlist | None = None, *,
+                  learned: bool | None = None) -> list[Mention]:
     """People and organizations in an analysed document, each resolved to a full name.
 
     With ``learned`` (default :data:`LEARNED_ORGANIZATIONS`), the organizations the rules

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from extract import lexicon, places
 from extract.entity_keys import ORGANIZATION, entity_key
@@ -37,11 +37,21 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&\-]{1,9}$")
 
 
 class OrgMention(Protocol):
-    kind: str
-    name: str
-    start: int
-    end: int
-    watchlisted: bool
+    """What the decision reads of a mention (:class:`extract.entities.Mention`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def start(self) -> int: ...  # character offsets
+    @property
+    def end(self) -> int: ...
+    @property
+    def watchlisted(self) -> bool: ...
+
+
+M = TypeVar("M", bound=OrgMention)
 
 
 def _bucket(n: int, top: int) -> str:
@@ -112,7 +122,8 @@ def context_features(doc: Doc, start: int, end: int) -> dict[str, float]:
     return f
 
 
-def features(doc: Doc, mentions: Sequence[OrgMention], offsets: Sequence[tuple[int, int]]) -> dict[str, float]:
+def features(doc: Doc, mentions: Sequence[OrgMention],
+             offsets: Sequence[tuple[int, int]]) -> dict[str, float]:
     """One organization name of a document: its mentions and their token offsets."""
     f = name_features(mentions[0].name)
     f[f"mentions={_bucket(len(mentions), 4)}"] = 1.0
@@ -164,7 +175,7 @@ def raw_candidates(doc: Doc, taken: set[str]) -> list[tuple[str, dict[str, float
         if key and key not in taken:
             groups.setdefault(key, []).append((name, start, end))
     out = []
-    for key, group in groups.items():
+    for group in groups.values():
         mentions = [_Raw(name=group[0][0]) for _ in group]
         out.append((group[0][0], features(doc, mentions, [(a, b) for _, a, b in group])))
     return out
@@ -179,8 +190,8 @@ class _Raw:
         self.name = name
 
 
-def decide(doc: Doc, mentions: list[OrgMention], model: LinearModel,
-           on_decision: Callable[[str, dict[str, float], bool], None] | None = None) -> list[OrgMention]:
+def decide(doc: Doc, mentions: list[M], model: LinearModel,
+           on_decision: Callable[[str, dict[str, float], bool], None] | None = None) -> list[M]:
     """``mentions`` without the organizations ``model`` rejects (watchlisted names stay)."""
     rejected: set[str] = set()
     for key, feats in candidates(doc, mentions):

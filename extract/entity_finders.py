@@ -27,6 +27,7 @@ from extract.entity_rules import (
     person_shaped,
     run_back,
     run_fwd,
+    surname_like_a_body,
     titled,
 )
 
@@ -383,7 +384,8 @@ def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
             elif tok.i > 0 and doc[tok.i - 1].is_sent_start and doc[tok.i - 1].ent_type_ in PLACE_TYPES:
                 start = tok.i - 1  # "Scottish PEN said": a demonym at the sentence start
             while end < len(doc) and end - tok.i <= 2 and "\n" not in doc[end - 1].whitespace_ and \
-                    _title_word(doc[end]) and (doc[end].ent_type_ in PLACE_TYPES or doc[end].lower_ in _PEN_AFTER):
+                    _title_word(doc[end]) and (doc[end].ent_type_ in PLACE_TYPES
+                                               or doc[end].lower_ in _PEN_AFTER):
                 end += 1  # "PEN Norway", "PEN America Center", not "PEN Condemns"
             if end - start > 1:
                 out.append((start, end))
@@ -400,7 +402,8 @@ def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
             end = run_fwd(doc, end + 1, limit=5)
             while end > tok.i + 1 and (doc[end - 1].is_upper or not doc[end - 1].is_alpha):
                 end -= 1  # "... of Film Directors SRF": the acronym is its own span
-        if any(t.ent_type_ in _NOT_IN_NAME for t in doc[start:end]) or end - start < 2:
+        if any(t.ent_type_ in _NOT_IN_NAME for t in doc[start:end]) or end - start < 2 or \
+                surname_like_a_body(doc, start, tok.i + 1):  # "the photographer Ines Court"
             continue
         out.append((start, end))
     return out
