@@ -220,7 +220,7 @@ def extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
     while end < len(doc):
         n, last = doc[end], doc[end - 1]
         if n.text in {"-", "‐"} and joined(last, n) and end + 1 < len(doc) and joined(n, doc[end + 1]) \
-                and doc[end + 1].is_alpha and not _modifier_suffix(doc[end + 1]):
+                and doc[end + 1].is_alpha and doc[end + 1].lower_ not in _MODIFIER_SUFFIXES:
             end += 2
         elif kind == PERSON and spaced(last) and n.lower_ in _PARTICLES and end + 1 < len(doc) and (
                 is_name_token(doc[end + 1]) or (doc[end + 1].text == "-" and joined(n, doc[end + 1]))):
@@ -251,11 +251,6 @@ def _name_suffix(doc: Doc, i: int) -> bool:
 
 _ORG_OF = frozenset({"of", "for", "in", "on"})
 # "Abu Dhabi-based", "Kremlin-backed": a name turned into a modifier, not a longer name.
-def _modifier_suffix(tok) -> bool:  # noqa: ANN001 - spaCy Token
-    """"-based", "-led", "-supported": a participle glued to a name is not part of it."""
-    return tok.lower_ in _MODIFIER_SUFFIXES or tok.is_lower and tok.lower_.endswith("ed")
-
-
 _MODIFIER_SUFFIXES = frozenset("""
 based born led owned run backed funded affiliated linked aligned controlled registered
 headquartered sponsored

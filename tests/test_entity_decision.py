@@ -110,6 +110,14 @@ def test_the_trainer_fits_a_toy_set_and_reports_beside_the_rules(monkeypatch) ->
 
 
 # ---------------------------------------------------------------- bodies by their own words
+# (extract.entity_context.OWN_WORD_BODIES: off by default, see there)
+
+
+@pytest.fixture
+def own_word_bodies(monkeypatch):  # noqa: ANN201
+    from extract import entity_context
+
+    monkeypatch.setattr(entity_context, "OWN_WORD_BODIES", True)
 
 
 @pytest.mark.parametrize(("text", "body"), [
@@ -125,7 +133,7 @@ def test_the_trainer_fits_a_toy_set_and_reports_beside_the_rules(monkeypatch) ->
     ("The Central District Court sentenced him to two years.", "Central District Court"),
     ("The State Security Agency questioned her for six hours.", "State Security Agency"),
 ])
-def test_a_body_is_found_from_its_own_words(nlp, text: str, body: str) -> None:  # noqa: ANN001
+def test_a_body_is_found_from_its_own_words(nlp, own_word_bodies, text: str, body: str) -> None:  # noqa: ANN001
     assert body in orgs(find_mentions(nlp(text), EMPTY))
 
 
@@ -137,19 +145,12 @@ def test_a_body_is_found_from_its_own_words(nlp, text: str, body: str) -> None: 
     ("Mira Solberg The Federation of Nordic Film Directors said it was shocked.",
      "Federation of Nordic Film Directors", "Mira Solberg The Federation of Nordic Film Directors"),
 ])
-def test_a_body_does_not_swallow_the_words_around_it(nlp, text: str, body: str, not_body: str) -> None:  # noqa: ANN001
+def test_a_body_does_not_swallow_the_words_around_it(nlp, own_word_bodies, text: str, body: str, not_body: str) -> None:  # noqa: ANN001
     found = orgs(find_mentions(nlp(text), EMPTY))
     assert body in found and not_body not in found
 
 
-def test_a_participle_glued_to_a_body_is_not_part_of_its_name(nlp) -> None:  # noqa: ANN001
-    found = orgs(find_mentions(nlp("Read the appeal of the Harbour Writers Association-supported "
-                                   "author Tomas Lind for his friend."), EMPTY))
-    assert "Harbour Writers Association" in found
-    assert not any(n.endswith("supported") for n in found)
-
-
-def test_listed_pen_centre_found_alike_with_and_without_the_watchlist() -> None:
+def test_listed_pen_centre_found_alike_with_and_without_the_watchlist(own_word_bodies) -> None:  # noqa: ANN001
     listed = Watchlist(entities=(WatchedEntity(name="PEN Norway", kind=ORGANIZATION),))
     text = "PEN Norway said the writer was detained at the border."
     with_list = add_watchlist(models.load_model(), listed)
