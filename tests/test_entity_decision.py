@@ -145,7 +145,8 @@ def test_a_body_is_found_from_its_own_words(nlp, own_word_bodies, text: str, bod
     ("Mira Solberg The Federation of Nordic Film Directors said it was shocked.",
      "Federation of Nordic Film Directors", "Mira Solberg The Federation of Nordic Film Directors"),
 ])
-def test_a_body_does_not_swallow_the_words_around_it(nlp, own_word_bodies, text: str, body: str, not_body: str) -> None:  # noqa: ANN001
+def test_a_body_does_not_swallow_the_words_around_it(nlp, own_word_bodies, text: str, body: str,  # noqa: ANN001
+                                                     not_body: str) -> None:
     found = orgs(find_mentions(nlp(text), EMPTY))
     assert body in found and not_body not in found
 
