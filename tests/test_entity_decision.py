@@ -93,9 +93,10 @@ def test_the_trainer_fits_a_toy_set_and_reports_beside_the_rules(monkeypatch) ->
     data = good + bad
     kept = [True] * 20 + [i % 2 == 0 for i in range(20)]  # the rules keep half the bad ones
 
-    def toy_samples(split: str = "dev") -> tuple[list, list, int]:
-        toy_samples.names = [f"good {i % 5}" if y else f"bad {i}" for i, (_, y, _) in enumerate(data)]
-        return data, kept, 5 * 5
+    names = [f"good {i % 5}" if y else f"bad {i}" for i, (_, y, _) in enumerate(data)]
+
+    def toy_samples(split: str = "dev") -> train_entities.Samples:
+        return train_entities.Samples(data, kept, names, 5 * 5)
 
     monkeypatch.setattr(train_entities, "samples", toy_samples)
     monkeypatch.setattr(train_entities, "_gold_ids", lambda d, names: [
