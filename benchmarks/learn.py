@@ -22,7 +22,8 @@ Sample = tuple[Mapping[str, float], int, str]  # features, label (0/1), group (p
 
 # name -> "module:function"; the function takes the parsed CLI arguments and returns the
 # fitted LinearModel (trainers live beside the benchmark whose data they use).
-TRAINERS: dict[str, str] = {"event_pairs": "benchmarks.train_events:train"}
+TRAINERS: dict[str, str] = {"event_pairs": "benchmarks.train_events:train",
+                            "org_spans": "benchmarks.train_entities:train"}
 
 
 def fit(samples: Sequence[Sample], *, name: str, c: float = 1.0, threshold: float = 0.5,

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extract import entity_context as context
+from extract import entity_decision as decision
 from extract import entity_rules as rules
 from extract import entity_spans as span_rules
-from extract import not_names, places, sentences
+from extract import nlp, not_names, places, sentences
 from extract.entity_keys import (
     ORGANIZATION,
     PERSON,
@@ -93,8 +94,24 @@ def add_watchlist(nlp: Language, watchlist: Watchlist) -> Language:
 # ---------------------------------------------------------------- mentions
 
 
-def find_mentions(doc: Doc, watchlist: Watchlist | None = None) -> list[Mention]:
-    """People and organizations in an analysed document, each resolved to a full name."""
+# Whether the learned decision of extract.entity_decision filters organizations by default.
+LEARNED_ORGANIZATIONS = False
+
+
+def find_mentions(doc: Doc, watchlist: Watchlist | None = None, *,
+                  learned: bool | None = None) -> list[Mention]:
+    """People and organizations in an analysed document, each resolved to a full name.
+
+    With ``learned`` (default :data:`LEARNED_ORGANIZATIONS`), the organizations the rules
+    found pass the learned keep-or-drop decision of :mod:`extract.entity_decision`."""
+    out = _rule_mentions(doc, watchlist)
+    if not (LEARNED_ORGANIZATIONS if learned is None else learned) or \
+            not any(m.kind == ORGANIZATION for m in out):
+        return out
+    return decision.decide(doc, out, nlp.learned_model(decision.MODEL_NAME))
+
+
+def _rule_mentions(doc: Doc, watchlist: Watchlist | None) -> list[Mention]:
     spans = _repair_spans(doc)
     idx = watch_index(watchlist) if watchlist else None
     _resolve_names(doc, spans, idx, watchlist)

@@ -27,6 +27,7 @@ from extract.entity_rules import (
     person_shaped,
     run_back,
     run_fwd,
+    surname_like_a_body,
     titled,
 )
 
@@ -350,4 +351,59 @@ def byline_spans(doc: Doc) -> list[tuple[int, int]]:
         end = run_fwd(doc, start, limit=4)
         if end - start >= 2 and person_shaped(doc, start, end):
             out.append((start, end))
+    return out
+
+
+# Head nouns that, capitalised after a run of capitalised words, end the name of a body
+# ("Busan International Film Festival", "State Security Agency") whatever the model
+# labelled the words before them (a city as GPE, a nationality as NORP).
+_BODY_HEADS = frozenset("""
+festival festivals academy ministry agency agencies court tribunal institute council commission
+committee union association federation foundation guild society service directorate office
+""".split())
+_OF_HEADS = frozenset("ministry academy court tribunal institute council commission committee".split())
+_PEN_AFTER = frozenset({"international", "america", "center", "centre", "usa"})
+_NOT_IN_NAME = frozenset({"PERSON", "DATE", "TIME", "CARDINAL", "MONEY", "ORDINAL"})
+
+
+def _title_word(tok) -> bool:  # noqa: ANN001 - spaCy Token
+    return tok.is_alpha and tok.text[0].isupper() and not tok.is_upper or tok.text == "PEN"
+
+
+def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Bodies named by their own words, not by a list: "<Name> Film Festival", "Ministry of
+    <X>", "the <X> Court of <Y>", "PEN <Country>" and "<Demonym> PEN" (the writers' centres)."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        low = tok.lower_
+        if tok.text == "PEN":
+            start, end = tok.i, tok.i + 1
+            if tok.i > 0 and _title_word(doc[tok.i - 1]) and not doc[tok.i - 1].is_sent_start \
+                    and "\n" not in doc[tok.i - 1].whitespace_:
+                start = tok.i - 1
+            elif tok.i > 0 and doc[tok.i - 1].is_sent_start and doc[tok.i - 1].ent_type_ in PLACE_TYPES:
+                start = tok.i - 1  # "Scottish PEN said": a demonym at the sentence start
+            while end < len(doc) and end - tok.i <= 2 and "\n" not in doc[end - 1].whitespace_ and \
+                    _title_word(doc[end]) and (doc[end].ent_type_ in PLACE_TYPES
+                                               or doc[end].lower_ in _PEN_AFTER):
+                end += 1  # "PEN Norway", "PEN America Center", not "PEN Condemns"
+            if end - start > 1:
+                out.append((start, end))
+            continue
+        if low not in _BODY_HEADS or not tok.text[0].isupper() or tok.is_upper:
+            continue
+        start = run_back(doc, tok.i + 1, connectors=False, limit=6)
+        for i in range(tok.i - 1, start - 1, -1):  # "Jafar Panahi The Federation": from "The" on
+            if doc[i].lower_ in {"the", "a", "an"} or doc[i].ent_type_ in _NOT_IN_NAME:
+                start = i + 1
+                break
+        end = tok.i + 1
+        if low in _OF_HEADS and end + 1 < len(doc) and doc[end].lower_ == "of" and _title_word(doc[end + 1]):
+            end = run_fwd(doc, end + 1, limit=5)
+            while end > tok.i + 1 and (doc[end - 1].is_upper or not doc[end - 1].is_alpha):
+                end -= 1  # "... of Film Directors SRF": the acronym is its own span
+        if any(t.ent_type_ in _NOT_IN_NAME for t in doc[start:end]) or end - start < 2 or \
+                surname_like_a_body(doc, start, tok.i + 1):  # "the photographer Ines Court"
+            continue
+        out.append((start, end))
     return out

@@ -81,7 +81,7 @@ def person_shaped(doc: Doc, start: int, end: int) -> bool:
     return 1 <= words <= 4
 
 
-def _surname_like_a_body(doc: Doc, start: int, end: int) -> bool:
+def surname_like_a_body(doc: Doc, start: int, end: int) -> bool:
     """"the journalist Loup Bureau", "Ana Court, 27,": a given name and a surname that is
     also an organization's word, with a job title right before it or an age after it."""
     if not 2 <= end - start <= 3 or not all(titled(t) for t in doc[start:end]) or \
@@ -105,7 +105,7 @@ def role_before(doc: Doc, start: int) -> bool:
 def person_votes(doc: Doc, start: int, end: int) -> int:
     """How strongly the words around a person-shaped span say it names a person (0: no evidence)."""
     if not person_shaped(doc, start, end):
-        return 2 if _surname_like_a_body(doc, start, end) else 0
+        return 2 if surname_like_a_body(doc, start, end) else 0
     multi = end - start > 1
     votes = 0
     prev = doc[start - 1] if start > 0 else None
@@ -192,7 +192,7 @@ def _role_phrase_before(doc: Doc, comma: int) -> bool:
 def org_votes(doc: Doc, start: int, end: int) -> int:
     """Evidence that a span names an organization: a head noun, "which", a defined acronym."""
     votes = 0
-    if has_org_head(doc, start, end) and not _surname_like_a_body(doc, start, end):
+    if has_org_head(doc, start, end) and not surname_like_a_body(doc, start, end):
         votes += 2
     if end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ == "which":
         votes += 1
