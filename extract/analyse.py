@@ -141,14 +141,7 @@ class Analyser:
                 yield from english.add(text, published, ctx)
                 continue
             yield from english.flush()
-            try:
-                other = self._other(text, published, base_language(language), how)
-            except Exception as exc:  # noqa: BLE001 - one text's failure is that text's
-                if on_error is None:
-                    raise
-                on_error(ctx, exc)
-                continue
-            yield ctx, published, other
+            yield from self._other_reported(text, published, language, how, ctx)
         yield from english.flush()
 
     def _docs_in_processes(self, items: Iterable[tuple[str, date | None, T]],
@@ -184,14 +177,19 @@ class Analyser:
                 yield ctx, published, doc
                 continue
             text, language, how = other
-            try:
-                analysis = self._other(text, published, base_language(language), how)
-            except Exception as exc:  # noqa: BLE001 - one text's failure is that text's
-                if on_error is None:
-                    raise
-                on_error(ctx, exc)
-                continue
-            yield ctx, published, analysis
+            yield from self._other_reported(text, published, language, how, ctx)
+
+    def _other_reported(self, text: str, published: date | None, language: str | None, how: str | None,
+                        ctx: T) -> Iterator[tuple[T, date | None, Analysis]]:
+        """The analysis of a text in another language; with ``on_error``, a failure is reported there."""
+        try:
+            analysis = self._other(text, published, base_language(language), how)
+        except Exception as exc:  # noqa: BLE001 - one text's failure is that text's
+            if self.on_error is None:
+                raise
+            self.on_error(ctx, exc)
+            return
+        yield ctx, published, analysis
 
     def _other(self, text: str, published: date | None, language: str | None, how: str | None) -> Analysis:
         if language == "ru" and nlp.natasha_available():

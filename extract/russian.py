@@ -55,7 +55,7 @@ def _tag_morph_of_spans(doc: Any, models: Natasha) -> None:
     named = {id(token) for span in doc.spans for token in span.tokens}
     sents = [sent for sent in doc.sents if any(id(token) in named for token in sent.tokens)]
     markups = models.morph.map([[token.text for token in sent.tokens] for sent in sents])
-    for sent, markup in zip(sents, markups):
+    for sent, markup in zip(sents, markups, strict=True):
         inject_morph(sent.tokens, markup.tokens)
 
 
