@@ -35,9 +35,9 @@ DEFAULT_BATCH_SIZE = 64
 # Characters per batch at most (about 15 news articles); see pipe_with_context.
 MAX_BATCH_CHARS = 60_000
 # Texts per batch when the model runs in several processes, where spaCy batches by count
-# only: 16 news articles are about MAX_BATCH_CHARS (181 corpus pages, two processes: peak
-# RSS of the tree 2,216 MB with batches of 64, 1,617-1,625 MB with 16).
-PROCESS_BATCH_SIZE = 16
+# only (181 corpus pages, two processes: peak RSS of the tree 2,216 MB with batches of 64,
+# ~1,630 MB with 16; 2,000 documents: 2,089 MB with 16, 1,869 MB with 8).
+PROCESS_BATCH_SIZE = 8
 # spaCy refuses longer texts (error E088); callers cut texts below this first.
 MODEL_MAX_CHARS = 1_000_000
 

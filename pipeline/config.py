@@ -118,21 +118,18 @@ class AnalysisConfig:
     max_attempts: int = 3
 
     def processes(self) -> int:
-        """Model processes to run: ``n_process``, or with "auto" one per usable core but
-        one (that core crawls, and the pass's process applies the rules and writes), at most
-        AUTO_MAX_PROCESSES (each holds its own model, ~300 MB).
+        """Model processes to run: ``n_process``, or with "auto" one per usable core, at
+        most AUTO_MAX_PROCESSES (each holds its own model, ~300 MB).
 
-        One on two cores: two there made the longest-running process of a pass use 22 s
-        of CPU instead of 50 s (181 bench pages) for the same total, but on the shared
-        machine measured no pass was faster for it, and the 2,000-document pass peaked at
-        2,089 MB (benchmarks/README.md, issue 18)."""
+        Two on two cores: 181 bench pages in 42.6 s instead of 55.0 s on a quiet machine
+        (same CPU in all); 2,000 documents peaked at 1,869 MB (benchmarks/README.md)."""
         if isinstance(self.n_process, int):
             return self.n_process
         try:
             cores = len(os.sched_getaffinity(0))
         except AttributeError:  # not Linux
             cores = os.cpu_count() or 1
-        return max(1, min(AUTO_MAX_PROCESSES, cores - 1))
+        return max(1, min(AUTO_MAX_PROCESSES, cores))
 
 
 @dataclass(frozen=True)
