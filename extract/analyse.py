@@ -129,8 +129,11 @@ class Analyser:
         is reported there and left out (see :func:`extract.nlp.pipe_with_context`).
         """
         on_error = self.on_error
-        english = _English(self, on_error)
         language_of = language_of or self.language_of
+        if self.n_process != 1:
+            yield from self._docs_in_processes(items, language_of)
+            return
+        english = _English(self, on_error)
         for text, published, ctx in items:
             language = language_of(ctx) if language_of else None
             how = route(language)
@@ -138,15 +141,55 @@ class Analyser:
                 yield from english.add(text, published, ctx)
                 continue
             yield from english.flush()
-            try:
-                other = self._other(text, published, base_language(language), how)
-            except Exception as exc:  # noqa: BLE001 - one text's failure is that text's
-                if on_error is None:
-                    raise
-                on_error(ctx, exc)
-                continue
-            yield ctx, published, other
+            yield from self._other_reported(text, published, language, how, ctx)
         yield from english.flush()
+
+    def _docs_in_processes(self, items: Iterable[tuple[str, date | None, T]],
+                           language_of: Callable[[T], str | None] | None,
+                           ) -> Iterator[tuple[T, date | None, Doc | Analysis]]:
+        """:meth:`docs` with model processes: one ``nlp.pipe`` over the whole stream, so they
+        start once; a text in another language goes through as an empty text, keeping its
+        place, and is analysed here when it comes out."""
+        others: dict[int, tuple[str, str | None, str | None]] = {}
+
+        def feed() -> Iterator[tuple[str, tuple[int, date | None, T]]]:
+            for key, (text, published, ctx) in enumerate(items):
+                language = language_of(ctx) if language_of else None
+                how = route(language)
+                if how != "en":
+                    others[key] = (text, language, how)
+                    text = ""
+                yield text, (key, published, ctx)
+
+        on_error = self.on_error
+
+        def failed(context: tuple[int, date | None, T], exc: Exception) -> None:
+            others.pop(context[0], None)
+            if on_error is None:
+                raise exc
+            on_error(context[2], exc)
+
+        for doc, (key, published, ctx) in nlp.pipe_with_context(
+                self.model, feed(), batch_size=self.batch_size, n_process=self.n_process,
+                on_error=None if on_error is None else failed):
+            other = others.pop(key, None)
+            if other is None:
+                yield ctx, published, doc
+                continue
+            text, language, how = other
+            yield from self._other_reported(text, published, language, how, ctx)
+
+    def _other_reported(self, text: str, published: date | None, language: str | None, how: str | None,
+                        ctx: T) -> Iterator[tuple[T, date | None, Analysis]]:
+        """The analysis of a text in another language; with ``on_error``, a failure is reported there."""
+        try:
+            analysis = self._other(text, published, base_language(language), how)
+        except Exception as exc:  # noqa: BLE001 - one text's failure is that text's
+            if self.on_error is None:
+                raise
+            self.on_error(ctx, exc)
+            return
+        yield ctx, published, analysis
 
     def _other(self, text: str, published: date | None, language: str | None, how: str | None) -> Analysis:
         if language == "ru" and nlp.natasha_available():

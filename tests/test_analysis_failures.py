@@ -65,18 +65,22 @@ def _store(app: App, url: str, text: str) -> None:
         save_article(s, Article(url=url, text=text, language="en", title="T"), source_id=None)
 
 
-def _poisoned_analyser(app: App) -> Analyser:
-    analyser = Analyser(app.watchlist)
+def _poisoned_analyser(app: App, n_process: int = 1) -> Analyser:
+    analyser = Analyser(app.watchlist, n_process=n_process)
     analyser.model.add_pipe("atrisk_test_poison", last=True)
     return analyser
 
 
-@pytest.mark.parametrize("beside_store", [False, True], ids=["one-process", "store-process"])
-def test_failing_document_is_counted_retried_then_parked(app: App, beside_store: bool) -> None:
+@pytest.mark.parametrize(("beside_store", "n_process"), [(False, 1), (True, 1), (True, 2)],
+                         ids=["one-process", "store-process", "two-model-processes"])
+def test_failing_document_is_counted_retried_then_parked(app: App, beside_store: bool,
+                                                         n_process: int) -> None:
     for i, name in enumerate(PEOPLE[:3]):
         _store(app, f"https://ngo.example/ok-{i}", report(name))
     _store(app, "https://ngo.example/poison", report(POISON))
-    analyser = _poisoned_analyser(app)
+    # with two model processes spaCy parses the four texts in one batch in another
+    # process: the batch fails there, and only the poisoned text may cost anything
+    analyser = _poisoned_analyser(app, n_process)
     # follow=... makes the pass use the separate store process, as a crawling pass does
     follow = (lambda: False) if beside_store else None
     limit = getattr(app.config.analysis, "max_attempts", 3)  # the default

@@ -100,7 +100,9 @@ def test_n_process_auto_by_default_or_a_number(tmp_path, monkeypatch):
 
     assert Config().analysis.n_process == "auto"
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(2)), raising=False)
-    assert Config().analysis.processes() == 1  # two cores: one for the model, one for the rest
+    assert Config().analysis.processes() == 2  # two cores: two model processes
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert Config().analysis.processes() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
     assert Config().analysis.processes() == AUTO_MAX_PROCESSES
     assert parse_config({"analysis": {"n_process": 2}}).analysis.processes() == 2

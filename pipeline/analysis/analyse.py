@@ -47,8 +47,8 @@ from pipeline.storage.store import refresh_statistics
 
 log = logging.getLogger(__name__)
 
-# Below this many pending documents the analysis runs in one process (see
-# _analyse_beside_store); a crawling pass always uses the second process.
+# Below this many pending documents the analysis runs in one process (no store process,
+# no model processes; see _analyse_beside_store); a crawling pass always uses them.
 WORKER_MIN_DOCS = 64
 FOLLOW_POLL = 0.2  # seconds between looks for documents a running crawl stored
 
@@ -91,8 +91,10 @@ def analyse_pending(
     if first is None:
         return counters
     counters.model_loaded = True
+    beside_store = follow is not None or total >= WORKER_MIN_DOCS
+    # a few documents are not worth starting model processes for
     analyser = analyser or Analyser(watchlist, batch_size=config.analysis.batch_size,
-                                    n_process=config.analysis.processes())
+                                    n_process=config.analysis.processes() if beside_store else 1)
     stream = itertools.chain([first], items)
     analyser.language_of = _language_of  # each claimed document's stored language
 
@@ -104,7 +106,7 @@ def analyse_pending(
     started = time.perf_counter()
     try:
         _analyse_stream(db, analyser, watchlist, config, stream, counters, progress,
-                        beside_store=follow is not None or total >= WORKER_MIN_DOCS)
+                        beside_store=beside_store)
     finally:
         analyser.on_error = None
     if counters.documents:

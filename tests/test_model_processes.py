@@ -1,0 +1,63 @@
+"""The model in two processes (``[analysis] n_process = 2``) stores what one process stores.
+
+A real analysis pass over English reports with texts in other languages between them
+(analysed beside the model's stream, in their place), in batches of two so both model
+processes get work; the export afterwards equals that of a one-process pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extract.analyse import Analyser
+from extract.article import Article
+from pipeline.analysis.analyse import analyse_pending, count_pending
+from pipeline.app import App
+from pipeline.reports.export import iter_records
+from pipeline.storage.store import save_article
+
+REPORTS = [
+    ("en", "The poet Anna Verlaine was arrested by police in Minsk on Tuesday, her publisher said. "
+           "Friends called for the release of Anna Verlaine."),
+    ("en", "A court in Baku sentenced the journalist Tural Mammadli to six years in prison on "
+           "Friday. His lawyer said Tural Mammadli would appeal."),
+    ("de", "Der Journalist Jonas Brenner wurde am Montag in Istanbul festgenommen, teilte seine "
+           "Zeitung mit."),
+    ("en", "Security agents detained the film director Kaveh Rostam at his home in Tehran. The "
+           "festival said Kaveh Rostam had done nothing wrong."),
+    ("ru", "Журналист Иван Петров был задержан в Москве во вторник, сообщила его редакция. "
+           "Иван Петров отрицает обвинения."),
+    ("en", "The singer Leyla Sadri was released on bail after three weeks in detention, her "
+           "family said on Sunday."),
+    ("en", "Police in Hong Kong charged the publisher Jimmy Wen with sedition over articles in his "
+           "newspaper."),
+]
+
+
+def _pass(db_url: str, tmp_path: Path, n_process: int) -> list[dict]:
+    config = tmp_path / f"config-{n_process}.toml"
+    config.write_text(f'[alerts]\nfeed = "{(tmp_path / "alerts.xml").as_posix()}"\n', encoding="utf-8")
+    app = App(db_url=db_url, config_path=str(config))
+    try:
+        with app.db.session() as s:
+            for i, (language, text) in enumerate(REPORTS):
+                save_article(s, Article(url=f"https://news.example/{i}", text=text, language=language,
+                                        title=f"Report {i}"), source_id=None)
+        analyser = Analyser(app.watchlist, batch_size=2, n_process=n_process)
+        counters = analyse_pending(app.db, app.watchlist, app.config, analyser=analyser)
+        assert counters.errors == 0 and counters.documents == len(REPORTS)
+        assert count_pending(app.db) == 0
+        return list(iter_records(app.db))
+    finally:
+        app.close()
+
+
+@pytest.mark.timeout(600)
+def test_two_model_processes_store_what_one_stores(db_url: str, other_db_url: str, tmp_path: Path) -> None:
+    one = _pass(db_url, tmp_path, 1)
+    two = _pass(other_db_url, tmp_path, 2)
+    assert sum(len(r["events"]) for r in one) >= 4, "the reports must give events to compare"
+    assert {r["language"] for r in one} == {"en", "de", "ru"}
+    assert two == one
