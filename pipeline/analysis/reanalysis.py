@@ -32,12 +32,11 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
 from extract.watchlist import WatchedEntity, Watchlist
-from pipeline.storage.db import Database
+from pipeline.storage.db import Database, conflict_insert
 from pipeline.storage.models import Alias, Document, Entity, Mention, Setting
 from pipeline.storage.search import documents_containing
 from pipeline.storage.store import utcnow
@@ -98,9 +97,8 @@ def _store(s: Session, key: str, value: Any) -> None:
     """Write one settings row; workers starting at once on a new database may all write it,
     so it is an upsert where the database has one (SQLite, PostgreSQL)."""
     data = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    dialect = s.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    insert = conflict_insert(s)
+    if insert is not None:
         stmt = insert(Setting).values(key=key, value=data)
         s.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": data}))
         for obj in list(s.identity_map.values()):  # a row read earlier in this session is stale

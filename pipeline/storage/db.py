@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -57,6 +58,16 @@ def resolve_url(url: str | None) -> str:
 def is_sqlite(engine_or_url: Engine | str) -> bool:
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
     return url.get_backend_name() == "sqlite"
+
+
+def conflict_insert(session: Session) -> Any | None:
+    """The ``insert`` of the session's dialect that takes ``ON CONFLICT`` (SQLite,
+    PostgreSQL), or None on another database. Several workers starting at once on one
+    database write the same new row; an insert that skips or updates on conflict keeps
+    that from failing any of them."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(session.get_bind().dialect.name)
 
 
 def sqlite_path(url: str) -> Path | None:

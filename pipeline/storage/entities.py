@@ -6,12 +6,11 @@ import logging
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from extract.entities import entity_key
 from extract.watchlist import Watchlist
-from pipeline.storage.db import Database
+from pipeline.storage.db import Database, conflict_insert
 from pipeline.storage.models import Alias, Entity, Event, Mention, Note
 from pipeline.storage.store import utcnow
 
@@ -109,14 +108,13 @@ def _find_or_create(session: Session, kind: str, name: str, key: str) -> int:
     found = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.key == key))
     if found is not None:
         return found
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("sqlite", "postgresql"):
+    insert = conflict_insert(session)
+    if insert is None:
         ent = Entity(kind=kind, name=name, key=key, created_at=utcnow(), tags=[])
         session.add(ent)
         session.flush()
         return ent.id
     table = cast(Table, Entity.__table__)
-    insert: Any = sqlite.insert if dialect == "sqlite" else postgresql.insert
     stmt = (insert(table)
             .values(kind=kind, name=name, key=key, created_at=utcnow(), tags=[], watchlisted=False)
             .on_conflict_do_nothing(index_elements=["kind", "key"])

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from extract.article import Article
 from pipeline.sources import SourceConfig
-from pipeline.storage.db import Database
+from pipeline.storage.db import Database, conflict_insert
 from pipeline.storage.models import Document, FetchState, Source, SourceRun
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,19 @@ def sync_sources(db: Database, sources: Iterable[SourceConfig]) -> dict[str, int
     ids: dict[str, int] = {}
     with db.session() as s:
         existing = {src.name: src for src in s.scalars(select(Source))}
+        insert = conflict_insert(s)
         for cfg in sources:
             row = existing.get(cfg.name)
-            if row is None:
+            if row is None and insert is not None:
+                # crawl workers starting at once each meet the new source: one row wins
+                s.execute(insert(Source).values(name=cfg.name, kind=cfg.kind, consecutive_failures=0)
+                          .on_conflict_do_nothing(index_elements=["name"]))
+                row = s.scalars(select(Source).where(Source.name == cfg.name)).one()
+            elif row is None:
                 row = Source(name=cfg.name, kind=cfg.kind, consecutive_failures=0)
                 s.add(row)
                 s.flush()
-            elif row.kind != cfg.kind:
+            if row.kind != cfg.kind:
                 row.kind = cfg.kind
             ids[cfg.name] = row.id
     return ids
