@@ -161,6 +161,21 @@ print(json.dumps({"ids": seen, "documents": counters.documents, "errors": counte
 """
 
 
+def _run_at_once(script: str, url: str, go: Path, n: int) -> list[dict]:
+    """Start ``n`` worker processes running ``script``, let them go together (they wait for
+    the file ``go``), and return each one's last output line as JSON; each must exit 0."""
+    procs = [subprocess.Popen([sys.executable, "-c", script, url, str(go)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    time.sleep(0.5)
+    go.touch()
+    reports = []
+    for p in procs:
+        out, err = p.communicate(timeout=240)
+        assert p.returncode == 0, err[-3000:]
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    return reports
+
+
 def _analysis(db: Database) -> dict[str, tuple]:
     """Per document URL: its mentions and events, by name (ids differ between databases)."""
     with db.sessions() as s:
@@ -191,16 +206,7 @@ def test_three_analysis_workers_analyse_each_document_once(pg_factory: DatabaseF
     url = pg_factory.create()
     db = open_database(url)
     store(db, docs)
-    go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(go)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
-    time.sleep(0.5)
-    go.touch()
-    reports = []
-    for p in procs:
-        out, err = p.communicate(timeout=240)
-        assert p.returncode == 0, err[-3000:]
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    reports = _run_at_once(WORKER, url, tmp_path / "go", 3)
     try:
         analysed = Counter(i for r in reports for i in r["ids"])
         with db.sessions() as s:
@@ -291,16 +297,7 @@ def test_two_workers_reporting_one_arrest_at_once_make_one_incident(pg_factory: 
         for source, page, body in reports:
             save_article(s, Article(url=page, text=body, language="en", title="Arrest",
                                     published=published), source_id=ids[source])
-    go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", RACING_WORKER, url, str(go)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    time.sleep(0.5)
-    go.touch()
-    results = []
-    for p in procs:
-        out, err = p.communicate(timeout=240)
-        assert p.returncode == 0, err[-3000:]
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    results = _run_at_once(RACING_WORKER, url, tmp_path / "go", 2)
     try:
         assert sorted(len(r["ids"]) for r in results) == [1, 1], results  # one report each, at once
         assert not any(r["errors"] for r in results)
