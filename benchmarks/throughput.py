@@ -28,6 +28,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from benchmarks.common import PROJECT_ROOT, require_corpus
+from pipeline.config import usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -345,13 +346,6 @@ def run(quick: bool = False, repeat: int = 1) -> dict[str, Any]:
             **cpu_figures(first, bound),
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def cpu_figures(first: PassRun, bound: dict[str, Any]) -> dict[str, Any]:

@@ -165,8 +165,7 @@ class Analyser:
 
         def failed(context: tuple[int, date | None, T], exc: Exception) -> None:
             others.pop(context[0], None)
-            if on_error is None:
-                raise exc
+            assert on_error is not None  # passed only with one
             on_error(context[2], exc)
 
         for doc, (key, published, ctx) in nlp.pipe_with_context(

@@ -125,11 +125,15 @@ class AnalysisConfig:
         (same CPU in all); 2,000 documents peaked at 1,869 MB (benchmarks/README.md)."""
         if isinstance(self.n_process, int):
             return self.n_process
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except AttributeError:  # not Linux
-            cores = os.cpu_count() or 1
-        return max(1, min(AUTO_MAX_PROCESSES, cores))
+        return max(1, min(AUTO_MAX_PROCESSES, usable_cores()))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity on Linux)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)

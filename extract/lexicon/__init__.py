@@ -36,6 +36,7 @@ def entries(name: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@cache
 def words(name: str) -> frozenset[str]:
-    """The entries of list ``name`` as a set."""
+    """The entries of list ``name`` as a set (one set per list, shared by every module)."""
     return frozenset(entries(name))
