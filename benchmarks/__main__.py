@@ -30,7 +30,7 @@ TARGETS = {
     "machine_ratio": ">= 0.90",
     "overhead_cpu": "<= 0.40",
     "reprocess_one_name_s": "< 30",
-    "incremental_speedup": ">= 10",
+    "incremental_speedup": ">= 10 (issue 7; issue 18: >= 8)",
     "rerun_nlp_docs": "0",
     "peak_rss_mb": "<= 2000, flat",
     "digest_seconds": "< 1",
