@@ -47,6 +47,13 @@ def test_fresh_is_the_committed_folder_scored_as_its_own_split() -> None:
     assert statements.parse_args(["--fresh", "--split", "fresh"]).split == "fresh"
 
 
+def test_dev2_is_our_own_dev_folder() -> None:
+    args = statements.parse_args(["--dev2"])
+    assert args.corpus == statements.DEV2.resolve()
+    assert statements.splits_of(statements.load_gold(args.corpus), args.corpus) == ("dev2",)
+    assert statements.results_name(args.corpus) == "statements_dev2"
+
+
 def test_a_corpus_folder_with_its_own_split(tmp_path: Path) -> None:
     root = _corpus(tmp_path / "statements_mine")
     args = statements.parse_args(["--corpus", str(root), "--split", "mine"])
@@ -80,17 +87,21 @@ def test_bad_choices_are_clear_errors(tmp_path: Path, capsys, argv: list[str], m
     assert message in capsys.readouterr().err
 
 
-def test_the_fresh_set_is_complete_and_consistent() -> None:
-    data = json.loads((statements.FRESH / "gold.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize(("folder", "split", "at_least"), [
+    (statements.FRESH, "fresh", 30), (statements.DEV2, "dev2", 45)], ids=["fresh", "dev2"])
+def test_our_labelled_sets_are_complete_and_consistent(folder: Path, split: str,
+                                                       at_least: int) -> None:
+    data = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
     sources = data.pop("_about")["sources"]
-    pages = {p.stem for p in (statements.FRESH / "pages").glob("*.txt")}
-    readme = (statements.FRESH / "README.md").read_text(encoding="utf-8")
-    assert pages == set(data) == set(sources) and len(pages) >= 30
+    pages = {p.stem for p in (folder / "pages").glob("*.txt")}
+    # every URL is listed in the folder's markdown (README.md, or a part's SOURCES_*.md)
+    listed = "".join(f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.md")))
+    assert pages == set(data) == set(sources) and len(pages) >= at_least
     for pid, g in data.items():
-        assert g["split"] == "fresh" and g["source_url"] == sources[pid]
-        assert sources[pid] in readme, f"{pid}: URL not listed in README.md"
+        assert g["split"] == split and g["source_url"] == sources[pid]
+        assert sources[pid] in listed, f"{pid}: URL not listed beside the gold"
         assert g["site"] in statements.SOURCE_KIND
-        lines = (statements.FRESH / "pages" / f"{pid}.txt").read_text(encoding="utf-8").splitlines()
+        lines = (folder / "pages" / f"{pid}.txt").read_text(encoding="utf-8").splitlines()
         assert len(lines) >= 3 and all(line.strip() for line in lines), pid
         spellings = {a for names in g["people"] for a in names}
         for kind, person in g["events"] + g["optional_events"]:
