@@ -211,12 +211,18 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
                  for p in [pobj(c)] if p is not None for m in view.people(p)]
         if found:
             return found
+    if n.lower_ in lex.TERM_UNITS:
+        head = lex.given_term_verb(n) or head
+    if base.dep_ in ("dobj", "nsubjpass", "npadvmod") and head.pos_ in ("VERB", "AUX") and \
+            head.lower_ in lex.GIVE_VERBS:
+        # "handed him a sentence", "was given a ban", "handed the novelist X a sentence",
+        # "meted out prison terms to X and Y", "was given ten years"
+        rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
+               or c.dep_ == "dobj" and c != base]
+        rec += [p for c in head.children if c.dep_ == "prep" and c.lower_ == "to"
+                for p in [pobj(c)] if p is not None]
+        return [m for r in rec for m in view.people(r)]
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
-        if head.lower_ in lex.GIVE_VERBS:
-            # "handed him a sentence", "was given a ban", "handed the novelist X a sentence"
-            rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
-                   or c.dep_ == "dobj" and c != base]
-            return [m for r in rec for m in view.people(r)]
         if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station":  # "entered the police station"
             s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []

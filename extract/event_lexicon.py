@@ -144,7 +144,9 @@ ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
 SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end continue "
                         "undergo endure escape avoid announce enter join stand win secure await")
 # ...or the receiver's ("handed him a sentence", "was granted bail")
-GIVE_VERBS = verbs("hand give impose issue grant slap order")
+GIVE_VERBS = verbs("hand give impose issue grant slap order mete")
+# "was given ten years": a number of these given to someone is a prison term
+TERM_UNITS = frozenset({"years", "months", "year", "month"})
 # "took her computer" is a seizure only when these take it
 AGENTS = frozenset("police officers officer agents agent authorities forces security guards "
                    "men officials soldiers investigators intelligence customs".split())
@@ -176,12 +178,15 @@ PICK_UP = verbs("pick round")
 DISAPPEAR = verbs("disappear")
 # nouns that name an event only with a qualifier (see trigger_type)
 QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance"})
+QUALIFIED_NOUNS |= TERM_UNITS
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event
 COMPANION_PREPS = frozenset({"alongside"})
 # "ruled to release X": an infinitive under these reports what was done, not a wish
 FACTIVE_HEADS = verbs("rule decide vote proceed move")
+# "is reported to have been released": a reported fact (see reported_fact)
+REPORTING_HEADS = _verb_list("event_reporting_verbs")
 # "imposed on X": the person a ban or sentence falls on
 IMPOSED = verbs("impose place slap issue extend", "imposed placed")
 
@@ -243,9 +248,28 @@ def _qualified_type(t: Token) -> str | None:
     if low in ("case", "cases"):  # "the case against X", "a case filed by the prosecutor"
         return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
                                or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) else None
+    if low in TERM_UNITS:  # "was given ten years", "handed her five years"
+        return "sentence" if given_term_verb(t) is not None else None
     if any(c.dep_ in ("compound", "amod") and c.lower_ in ("prison", "jail") for c in kids):
         return "sentence"  # "a ten-year prison term"
+    if any(c.dep_ in ("compound", "amod") and c.lower_ in TERM_UNITS
+           and any(g.dep_ == "nummod" for g in c.children) for c in kids):
+        return "sentence"  # "a four-year term"
     return None
+
+
+def given_term_verb(t: Token) -> Token | None:
+    """The verb that gives a number of years as a prison term ("was given ten years",
+    "handed her five years after a trial"), or None ("gave him two years to appeal")."""
+    if t.lower_ not in TERM_UNITS or t.dep_ not in ("dobj", "npadvmod") \
+            or not any(c.dep_ == "nummod" for c in t.children) \
+            or any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):  # "of funding"
+        return None
+    verb = t.head.head if t.head.dep_ == "prep" and t.dep_ == "npadvmod" else t.head
+    if verb.lower_ not in GIVE_VERBS or any(
+            c.dep_ in ("xcomp", "advcl", "relcl", "acl") for w in (t, verb) for c in w.children):
+        return None
+    return verb
 
 
 def _taken_by_authorities(v: Token) -> bool:
@@ -324,7 +348,7 @@ def flags(t: Token) -> tuple[bool, bool]:
             if c.dep_ == "aux" and c.lower_ in MODALS:
                 hypothetical = True
             if c.dep_ == "aux" and c.tag_ == "TO" and cur == t and not (
-                    t.dep_ == "xcomp" and t.head.lower_ in FACTIVE_HEADS):
+                    t.dep_ == "xcomp" and t.head.lower_ in FACTIVE_HEADS or reported_fact(t)):
                 hypothetical = True
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
@@ -351,6 +375,17 @@ def flags(t: Token) -> tuple[bool, bool]:
         came_from = cur
         cur = cur.head
     return negated, hypothetical
+
+
+def reported_fact(t: Token) -> bool:
+    """"X is reported to have been released", "X is believed to be held in Evin": an
+    infinitive under a reporting verb tells a fact when it is perfect ("to have been") or
+    the reporting verb is passive ("is said to be"); "wants to be released" asks for one."""
+    head = t.head
+    if t.dep_ != "xcomp" or head.lower_ not in REPORTING_HEADS:
+        return False
+    perfect = any(c.dep_ == "aux" and c.lower_ == "have" for c in t.children)
+    return perfect or any(c.dep_ == "auxpass" for c in head.children)
 
 
 def is_title(text: str) -> bool:
