@@ -57,7 +57,8 @@ def split_span(doc: Doc, start: int, end: int, kind: str | None) -> list[tuple[i
         # "RFE/RL", "Radio Free Europe/Radio Liberty": a slash written without spaces inside
         # one body's name joins its two forms
         glued_slash = tok.text == "/" and kind == ORGANIZATION and i > start and i + 1 < end \
-            and not tok.whitespace_ and not doc[i - 1].whitespace_ and doc[i + 1].text[:1].isupper()
+            and not tok.whitespace_ and not doc[i - 1].whitespace_ and (
+                doc[i + 1].is_upper and len(doc[i + 1]) > 1 or rules.has_org_head(doc, i + 1, end))
         if tok.is_space or tok.text in _BREAK_TOKENS and not glued_slash or spaced_dash:  # "KABUL - The ..."
             if cur < i:
                 pieces.append((cur, i))

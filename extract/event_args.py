@@ -41,8 +41,16 @@ def asked_privately(t: Token) -> bool:
 
 
 
+_HAVE = frozenset({"have", "has", "had", "having", "get", "gets", "got", "getting"})
+
+
 def verb_patients(v: Token) -> list[Token]:
     kids = list(v.children)
+    if v.tag_ == "VBN" and v.dep_ in ("ccomp", "xcomp", "oprd") and v.head.lower_ in _HAVE:
+        # "X had his passport confiscated", "the governor had him arrested": what the
+        # participle's subject names underwent it
+        return [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")] or \
+            [c for c in v.head.children if c.dep_ == "dobj"]
     if lex.is_passive(v):
         subj = [c for c in kids if c.dep_ in ("nsubjpass", "nsubj")]
         if subj:
@@ -222,6 +230,9 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
         rec += [p for c in head.children if c.dep_ == "prep" and c.lower_ == "to"
                 for p in [pobj(c)] if p is not None]
         return [m for r in rec for m in view.people(r)]
+    if n.lower_ in lex.TERM_UNITS and head.lower_ in lex.RECEIVE_VERBS:  # "each received six months"
+        s = lex.subject(head) or lex.inherited_subject(head)
+        return view.people(s) if s is not None else []
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
         if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station":  # "entered the police station"
             s = lex.subject(head) or lex.inherited_subject(head)
@@ -245,8 +256,8 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     p = prep.lower_
     if p == "to" and etype == "ban" and lex.VERB_TYPE.get(verb.lower_) == "sentence":
         return [m for a in verb_patients(verb) for m in view.people(a)]
-    if etype == "charge" and p in ("on", "over", "under") and lex.VERB_TYPE.get(verb.lower_) in (
-            "arrest", "sentence", "charge"):
+    if etype == "charge" and (p in ("on", "over", "under") or p == "in" and n.lower_ in ("case", "cases")) \
+            and lex.VERB_TYPE.get(verb.lower_) in ("arrest", "sentence", "charge", "summons"):
         # "arrested on charges of ...", "jailed on charges": the charge is an event too
         return [m for a in verb_patients(verb) for m in view.people(a)]
     if verb.lower_ in lex.VERB_TYPE or verb.lower_ in lex.DIED:
@@ -358,9 +369,10 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
         if etype == "killing" and t.lower_ in lex.SHOT and not any(
                 x.lower_ == "dead" for x in t.doc[t.i + 1: t.i + 6]):
             return []
-        if t.lower_ in lex.NEEDS_FROM and not any(c.dep_ == "prep" and c.lower_ == "from"
-                                               for c in t.children):
-            return []
+        if t.lower_ in lex.NEEDS_FROM and not any(
+                c.dep_ == "prep" and c.lower_ == "from" and not any(
+                    w.lower_ in lex.LEGAL_DEFENCE for w in c.subtree) for c in t.children):
+            return []  # "prevented X from boarding"; not "prevented from choosing a lawyer"
         if t.lower_ in lex.HOLD and not lex.is_passive(t) and not any(
                 c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
             return []  # "the collection holds Polaroids of X"; but "held her for two days"

@@ -42,6 +42,11 @@ _IRREGULAR = {
     "be": ("be", "is", "are", "was", "were", "been", "being"),
     "uphold": ("uphold", "upholds", "upheld", "upholding"),
     "cut": ("cut", "cuts", "cutting"),
+    "say": ("say", "says", "said", "saying"),
+    "think": ("think", "thinks", "thought", "thinking"),
+    "know": ("know", "knows", "knew", "known", "knowing"),
+    "understand": ("understand", "understands", "understood", "understanding"),
+    "show": ("show", "shows", "showed", "shown", "showing"),
 }
 _DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer"}
 
@@ -92,6 +97,7 @@ JAILED_FORMS = verbs("jail imprison")
 SHOT = verbs("shoot")  # a killing only when "shot dead"
 PASSIVE_ONLY = verbs("accuse try")  # "was accused", "was tried"; not "tried to"
 NEEDS_FROM = verbs("prevent stop")  # "prevented X from boarding"
+LEGAL_DEFENCE = lexicon.words("event_legal_defence")
 HOLD = verbs("hold")
 ACQUITTED = verbs("acquit", "acquitted")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
@@ -142,11 +148,20 @@ DEFINITE = frozenset({"the", "these", "those", "both", "all"} | GROUP_DETS)
 ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
 # a noun trigger as object is the subject's event ("began a hunger strike")...
 SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end continue "
-                        "undergo endure escape avoid announce enter join stand win secure await")
+                        "undergo endure escape avoid announce enter join stand win secure await "
+                        "deny reject dispute contest")
 # ...or the receiver's ("handed him a sentence", "was granted bail")
 GIVE_VERBS = verbs("hand give impose issue grant slap order mete")
 # "was given ten years": a number of these given to someone is a prison term
 TERM_UNITS = frozenset({"years", "months", "year", "month"})
+# "each received six months": the subject gets the term
+RECEIVE_VERBS = verbs("receive get")
+# "booked under section 295A", "booked in a case": an Indian police charge
+BOOKED = verbs("book")
+# "the fatal stabbing of X": a killing only when fatal
+FATAL_NOUNS = frozenset({"stabbing", "shooting", "beating", "attack", "assault"})
+# "denied the charges": the charges exist (the person denies the offence)
+DENIAL_VERBS = verbs("deny reject dispute contest")
 # "took her computer" is a seizure only when these take it
 AGENTS = frozenset("police officers officer agents agent authorities forces security guards "
                    "men officials soldiers investigators intelligence customs".split())
@@ -178,7 +193,7 @@ PICK_UP = verbs("pick round")
 DISAPPEAR = verbs("disappear")
 # nouns that name an event only with a qualifier (see trigger_type)
 QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance"})
-QUALIFIED_NOUNS |= TERM_UNITS
+QUALIFIED_NOUNS |= TERM_UNITS | FATAL_NOUNS
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event
@@ -208,6 +223,8 @@ def trigger_type(t: Token) -> str | None:
     if low == "bars" and t.i > 0 and t.nbor(-1).lower_ == "behind":
         return "arrest"  # "behind bars since March"
     if t.pos_ in ("NOUN", "PROPN"):
+        if low == "charge" and _in_charge(t):
+            return None  # "the officer in charge of the station", "Inspector in-charge"
         if low in NOUN_TYPE:
             return NOUN_TYPE[low]
         if low in QUALIFIED_NOUNS:
@@ -216,11 +233,15 @@ def trigger_type(t: Token) -> str | None:
             return PERSON_NOUN_TYPE[low]
         if low in PLACE_NOUNS:
             return "arrest"
-        if low == "station" and any(c.lower_ == "police" for c in t.children):
+        if low == "station" and t.dep_ != "compound" and any(c.lower_ == "police" for c in t.children):
             return "arrest"
         return VERB_TYPE.get(low) if low in ("bail", "bailed") else None
     if low in VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
         return VERB_TYPE[low]
+    if low in BOOKED and t.pos_ == "VERB" and any(
+            c.dep_ == "prep" and (c.lower_ == "under" or c.lower_ == "in" and any(
+                g.lower_ in ("case", "cases") for g in c.children)) for c in t.children):
+        return "charge"  # "booked under section 295A"; not "booked a flight"
     if t.pos_ == "VERB" and (low in PICK_UP and any(c.dep_ == "prt" and c.lower_ == "up" for c in t.children)
                              or low in DISAPPEAR and is_passive(t) and t.tag_ == "VBN"):
         return "arrest"  # "was picked up by police", "was forcibly disappeared"
@@ -247,15 +268,37 @@ def _qualified_type(t: Token) -> str | None:
         return "arrest" if any(c.lower_ in ("enforced", "forced", "forcible") for c in kids) else None
     if low in ("case", "cases"):  # "the case against X", "a case filed by the prosecutor"
         return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
-                               or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) else None
+                               or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) \
+            or _case_of_trigger(t) else None
     if low in TERM_UNITS:  # "was given ten years", "handed her five years"
         return "sentence" if given_term_verb(t) is not None else None
+    if low in FATAL_NOUNS:  # "the fatal stabbing of X"; "an attack on X" kills no one
+        return "killing" if any(c.dep_ == "amod" and c.lower_ in ("fatal", "deadly")
+                                for c in kids) else None
     if any(c.dep_ in ("compound", "amod") and c.lower_ in ("prison", "jail") for c in kids):
         return "sentence"  # "a ten-year prison term"
     if any(c.dep_ in ("compound", "amod") and c.lower_ in TERM_UNITS
            and any(g.dep_ == "nummod" for g in c.children) for c in kids):
         return "sentence"  # "a four-year term"
     return None
+
+
+def _in_charge(t: Token) -> bool:
+    """"in charge", "in-charge": who leads, not an accusation."""
+    prev = t.nbor(-1) if t.i > 0 else None
+    if prev is not None and prev.text in ("-", "‐") and t.i > 1:
+        prev = t.nbor(-2)
+    return prev is not None and prev.lower_ == "in" and not any(
+        c.dep_ in ("det", "poss", "amod") for c in t.children)
+
+
+def _case_of_trigger(t: Token) -> bool:
+    """"summoned X in a sedition case", "arrested in a defamation case": a case of a named
+    kind that a trigger verb happens in is a charge too ("in this case" is not)."""
+    prep = t.head
+    return t.dep_ == "pobj" and prep.lower_ == "in" and prep.head.lower_ in VERB_TYPE \
+        and any(c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "PROPN")
+                for c in t.children)
 
 
 def given_term_verb(t: Token) -> Token | None:
@@ -266,7 +309,7 @@ def given_term_verb(t: Token) -> Token | None:
             or any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):  # "of funding"
         return None
     verb = t.head.head if t.head.dep_ == "prep" and t.dep_ == "npadvmod" else t.head
-    if verb.lower_ not in GIVE_VERBS or any(
+    if verb.lower_ not in GIVE_VERBS | RECEIVE_VERBS or any(
             c.dep_ in ("xcomp", "advcl", "relcl", "acl") for w in (t, verb) for c in w.children):
         return None
     return verb
@@ -340,6 +383,9 @@ def flags(t: Token) -> tuple[bool, bool]:
         if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj" and not (
                 came_from is not None and came_from.lower_ == "for"):
             break  # "appeal the sentence" presupposes it; "appeal for the release" asks for it
+        if cur != t and cur.lower_ in DENIAL_VERBS and came_by == "dobj" \
+                and NOUN_TYPE.get(t.lower_) == "charge":
+            break  # "denied the charges": charged all the same
         if cur != t and cur.dep_ == "prep" and cur.lower_ == "against" and came_by == "pobj":
             break  # "a petition against the arrest of X": the arrest exists
         for c in cur.children:
@@ -423,7 +469,7 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
     from spacy.matcher import Matcher
 
     m = Matcher(vocab)
-    words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
+    words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER | BOOKED
                    | QUALIFIED_NOUNS | PICK_UP | DISAPPEAR | set(PERSON_NOUN_TYPE)
                    | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])

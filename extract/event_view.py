@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 __all__ = ["View", "conjoined", "in_parens", "is_including", "is_role", "name_parts", "person_spans"]
 
 
+_COPULAS = frozenset({"is", "are", "was", "were"})
+_IDENTIFIED = frozenset({"identified", "named"})
+
+
 class View:
     """A parsed document with its person mentions mapped onto tokens."""
 
@@ -78,8 +82,8 @@ class View:
             # group the text named just before
             named = [m for c in tok.children if c.dep_ in ("appos", "conj")
                      for m in self.people(c, seen)]
-            return (named or self._including(tok, seen) or self.others(self.listed_after(tok))
-                    or self.group(tok))
+            return (named or self._identified(tok, seen) or self._including(tok, seen)
+                    or self.others(self.listed_after(tok)) or self.group(tok))
         if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
@@ -130,6 +134,20 @@ class View:
         return tok.lower_ in lex.GROUP_NOUNS and any(
             c.dep_ in ("det", "nummod") and c.lower_ in lex.DEFINITE for c in tok.children)
 
+    def _identified(self, tok: Token, seen: set[int]) -> list[Mention]:
+        """The members a group subject is said to be: "the four journalists charged are A,
+        B and C", "the five men arrested have been identified as A, B and C"."""
+        if tok.dep_ not in ("nsubj", "nsubjpass"):
+            return []
+        head = tok.head
+        if head.lower_ in _COPULAS:
+            return self.others([m for c in head.children if c.dep_ == "attr"
+                                for m in self.people(c, seen)])
+        if head.lower_ in _IDENTIFIED:
+            how = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+            return self.others(self.listed_after(how)) if how is not None else []
+        return []
+
     def _including(self, tok: Token, seen: set[int]) -> list[Mention]:
         """The people an "including ..." list after ``tok`` in its sentence names."""
         for w in tok.doc[tok.i + 1: tok.sent.end]:
@@ -146,7 +164,8 @@ class View:
             if span.start <= w.i or span.start >= sent.end:
                 continue
             between = self.doc[w.i + 1: span.start]
-            if any(t.pos_ in ("VERB", "AUX") and not in_parens(t.i, sent) for t in between):
+            if any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "compound")
+                   and not in_parens(t.i, sent) for t in between):  # "stand-up comedians A, B"
                 break
             if not in_parens(span.start, sent):
                 out.append(m)

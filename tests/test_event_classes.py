@@ -443,3 +443,110 @@ def test_an_undated_headline_is_told_by_the_story_sentence(model) -> None:  # no
     evs = run(model, "Filmmaker Omar Haddad arrested\nOmar Haddad was arrested on 24 November 2026 in Tunis.")
     assert [(e.type, e.date) for e in evs] == [("arrest", date(2026, 11, 24))]
     assert [e.type for e in run(model, "Filmmaker Omar Haddad arrested\nHe is a poet.")] == ["arrest"]
+
+
+# ---------------------------------------------------------------- classes the dev2 pages show
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad and Lina Saad are both reported to have been released on bail.",
+    "Omar Haddad is said to be held in a prison near the border.",
+    "Omar Haddad appears to have been detained at the airport.",
+])
+def test_a_reported_fact_is_asserted(model, text: str) -> None:  # noqa: ANN001
+    assert asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Officials said Omar Haddad was expected to be released.",
+    "Omar Haddad asked to be released until the hearing.",
+])
+def test_an_expected_or_wished_event_is_not(model, text: str) -> None:  # noqa: ANN001
+    assert ("release", "Omar Haddad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The blogger Omar Haddad was handed a four-year term.",
+    "The poet Omar Haddad was given 10 years after a short trial.",
+    "Omar Haddad was given seven years in prison for a poem.",
+    "A judge meted out prison terms to Omar Haddad and Lina Saad on Monday.",
+])
+def test_a_prison_term_given_is_a_sentence(model, text: str) -> None:  # noqa: ANN001
+    assert ("sentence", "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The court gave Omar Haddad two years to appeal.",
+    "The festival gave Omar Haddad two years of funding.",
+    "Omar Haddad was given 30 days to leave the country.",
+])
+def test_time_given_for_something_else_is_no_sentence(model, text: str) -> None:  # noqa: ANN001
+    assert ("sentence", "Omar Haddad") not in asserted(model, text)
+
+
+def test_a_prison_named_after_a_place_is_nobody(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The singers Lina Saad and Tariq Bello were arrested and taken to "
+                            "Korvel Prison.")
+    assert {p for _, p in found} == {"Lina Saad", "Tariq Bello"}
+
+
+def test_a_group_subject_is_the_people_it_is_said_to_be(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The three poets charged are Omar Haddad, Lina Saad and Tariq Bello.")
+    assert {("charge", p) for p in ("Omar Haddad", "Lina Saad", "Tariq Bello")} <= found
+    found = asserted(model, "The two men arrested on Friday have been identified as stand-up "
+                            "comedians Pavel Dunn and Kofi Mensah.")
+    assert {("arrest", "Pavel Dunn"), ("arrest", "Kofi Mensah")} <= found
+
+
+def test_the_men_refers_to_the_group_just_named(model) -> None:  # noqa: ANN001
+    text = ("Police arrested Omar Haddad and Tariq Bello on Friday. "
+            "The arrested men have been booked under section 188 of the penal code.")
+    assert {("charge", "Omar Haddad"), ("charge", "Tariq Bello")} <= asserted(model, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Police booked Omar Haddad under section 295A of the penal code.", {("charge", "Omar Haddad")}),
+    ("Omar Haddad booked a flight under his own name.", set()),
+    ("Police summoned Omar Haddad in a sedition case.",
+     {("charge", "Omar Haddad"), ("summons", "Omar Haddad")}),
+    ("In this case Omar Haddad was arrested.", {("arrest", "Omar Haddad")}),
+])
+def test_an_indian_police_case_is_a_charge(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert asserted(model, text) == expected
+
+
+def test_denied_charges_exist(model) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad denied the accusations.")
+    assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad rejected the charges against him.")
+    assert ("charge", "Omar Haddad") not in asserted(model, "Omar Haddad escaped the charges.")
+
+
+def test_each_received_a_term(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad and Lina Saad each received six months for spreading false news.")
+    assert {("sentence", "Omar Haddad"), ("sentence", "Lina Saad")} <= found
+
+
+def test_had_his_passport_confiscated(model) -> None:  # noqa: ANN001
+    found = asserted(model, "On Monday, the filmmaker Omar Haddad had his passport "
+                            "confiscated at the airport.")
+    assert ("confiscation", "Omar Haddad") in found
+
+
+def test_a_fatal_attack_is_a_killing(model) -> None:  # noqa: ANN001
+    assert ("killing", "Omar Haddad") in asserted(
+        model, "It followed the fatal stabbing of the radio host Omar Haddad.")
+    assert ("killing", "Omar Haddad") not in asserted(
+        model, "It followed the stabbing of the radio host Omar Haddad.")
+
+
+def test_the_officer_in_charge_is_not_charged(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Inspector in-charge of the Tukoganj police station Kofi Mensah "
+                            "told reporters that Omar Haddad was arrested.")
+    assert found == {("arrest", "Omar Haddad")}
+
+
+def test_a_legal_obstacle_is_no_ban(model) -> None:  # noqa: ANN001
+    assert ("ban", "Omar Haddad") not in asserted(
+        model, "Omar Haddad has been prevented from appointing a lawyer of his choice.")
+    assert ("ban", "Omar Haddad") in asserted(
+        model, "Omar Haddad was prevented from boarding a plane to Paris.")
