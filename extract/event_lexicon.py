@@ -156,6 +156,9 @@ GIVE_VERBS = verbs("hand give impose issue grant slap order mete")
 TERM_UNITS = frozenset({"years", "months", "year", "month"})
 # "each received six months": the subject gets the term
 RECEIVE_VERBS = verbs("receive get")
+# "convicted of X", "found guilty of X": an "of" after these names the offence
+CONVICT_FORMS = verbs("convict", "guilty")
+DURATION_WORDS = frozenset("year years month months week weeks day days decade decades life".split())
 # "booked under section 295A", "booked in a case": an Indian police charge
 BOOKED = verbs("book")
 # "the fatal stabbing of X": a killing only when fatal
@@ -281,6 +284,28 @@ def _qualified_type(t: Token) -> str | None:
            and any(g.dep_ == "nummod" for g in c.children) for c in kids):
         return "sentence"  # "a four-year term"
     return None
+
+
+def convicted_of(t: Token) -> bool:
+    """"convicted of spreading false news", "found guilty of sedition", "sentenced to two years
+    for insulting the president", "jailed for 'propaganda'": a conviction that names its
+    offence tells the charge too ("sentenced for five years" names none)."""
+    terms = [g for c in t.children if c.dep_ == "prep" and c.lower_ == "to"
+             for g in c.children if g.dep_ == "pobj"]  # "to two years for sedition"
+    for c in [*t.children, *(k for g in terms for k in g.children)]:
+        if c.dep_ != "prep" or c.lower_ not in ("of", "for"):
+            continue
+        if c.lower_ == "of" and t.lower_ not in CONVICT_FORMS:
+            continue  # "the sentence of two years"
+        obj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
+        if obj is None or c.lower_ == "for" and obj.pos_ == "VERB":
+            continue  # "sentenced for airing the film" tells the conduct, not an offence
+        words = " ".join(w.text for w in obj.subtree)
+        if obj.pos_ == "NUM" or DURATION_WORDS & {w.lower_ for w in obj.subtree} and obj.pos_ != "VERB":
+            continue
+        if words and obj.lower_ not in ("life", "it", "that", "this"):
+            return True
+    return False
 
 
 def _in_charge(t: Token) -> bool:

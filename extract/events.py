@@ -121,11 +121,15 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         types = [etype]
         if etype == "arrest" and t.lower_ in lex.JAILED_FORMS and timing.sentence_term(t, etype):
             types.append("sentence")  # "jailed X for 18 years" is a prison term
+        if "sentence" in types and t.pos_ != "NOUN" and lex.convicted_of(t):
+            types.append("charge")  # "convicted of spreading false news": the charge it was for
         for m in group:
             for kind in types:
+                # the charge a conviction names came before it: told, never news of its own
                 ev = Event(type=kind, person=m.name, sentence=sent.text,
                            sent_start=sent.start_char, date=day,
-                           term=timing.sentence_term(t, etype), background=background,
+                           term=timing.sentence_term(t, etype),
+                           background=background or kind == "charge" != etype,
                            negated=negated, hypothetical=hypothetical,
                            trigger=doc[start:end].text, date_precision=precision)
                 _keep(out, at, ev, (t, anchored))

@@ -550,3 +550,19 @@ def test_a_legal_obstacle_is_no_ban(model) -> None:  # noqa: ANN001
         model, "Omar Haddad has been prevented from appointing a lawyer of his choice.")
     assert ("ban", "Omar Haddad") in asserted(
         model, "Omar Haddad was prevented from boarding a plane to Paris.")
+
+
+@pytest.mark.parametrize(("text", "charged"), [
+    ("Omar Haddad was convicted of spreading false news.", True),
+    ("A court found Omar Haddad guilty of sedition.", True),
+    ("Omar Haddad was sentenced to two years for propaganda.", True),
+    ("Omar Haddad was sentenced to six months for airing the film.", False),
+    ("Omar Haddad was sentenced to two years in prison.", False),
+    ("Omar Haddad was jailed for six months.", False),
+])
+def test_a_conviction_that_names_its_offence_tells_the_charge(model, text: str, charged: bool) -> None:  # noqa: ANN001
+    evs = [e for e in run(model, text) if e.asserted]
+    assert ("sentence", "Omar Haddad") in {(e.type, e.person) for e in evs}
+    charges = [e for e in evs if e.type == "charge"]
+    assert bool(charges) == charged
+    assert all(e.background for e in charges)  # the charge came before: no alert of its own
