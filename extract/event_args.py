@@ -57,6 +57,9 @@ def verb_patients(v: Token) -> list[Token]:
             return subj
         if v.dep_ in ("acl", "amod", "relcl") and v.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return [v.head]
+        objects = [c for c in v.head.children if c.dep_ == "dobj"] if v.dep_ == "xcomp" else []
+        if objects:  # "the court ordered X to be detained": the object of the order
+            return objects
         inherited = lex.inherited_subject(v)
         return [inherited] if inherited is not None else []
     if v.lower_ in lex.PASSIVE_ONLY:

@@ -156,6 +156,8 @@ GIVE_VERBS = verbs("hand give impose issue grant slap order mete")
 TERM_UNITS = frozenset({"years", "months", "year", "month"})
 # "each received six months": the subject gets the term
 RECEIVE_VERBS = verbs("receive get")
+# "pardoned": released from a sentence
+PARDONED = verbs("pardon", "pardon pardons")
 # "convicted of X", "found guilty of X": an "of" after these names the offence
 CONVICT_FORMS = verbs("convict", "guilty")
 DURATION_WORDS = frozenset("year years month months week weeks day days decade decades life".split())
@@ -203,6 +205,7 @@ GUILTY_HEADS = verbs("find declare", "found")
 COMPANION_PREPS = frozenset({"alongside"})
 # "ruled to release X": an infinitive under these reports what was done, not a wish
 FACTIVE_HEADS = verbs("rule decide vote proceed move")
+ORDERED = verbs("order")
 # "is reported to have been released": a reported fact (see reported_fact)
 REPORTING_HEADS = _verb_list("event_reporting_verbs")
 # "imposed on X": the person a ban or sentence falls on
@@ -430,7 +433,7 @@ def flags(t: Token) -> tuple[bool, bool]:
             if cur.lower_ in NEG_HEADS:
                 negated = True
             called_in = any(c.dep_ == "prt" and c.lower_ == "in" for c in cur.children)
-            if cur.lower_ in HYP_HEADS and not called_in \
+            if cur.lower_ in HYP_HEADS and not called_in and not (cur == t.head and detention_order(t)) \
                     and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
                 # "faces arrest" has not happened; "faces charges" and "called in for
                 # questioning" have
@@ -448,11 +451,21 @@ def flags(t: Token) -> tuple[bool, bool]:
     return negated, hypothetical
 
 
+def detention_order(t: Token) -> bool:
+    """"The court ordered X to be detained for two months": a detention ordered by the one
+    who decides it is a detention, not a wish."""
+    head = t.head
+    return t.dep_ == "xcomp" and head.lower_ in ORDERED and VERB_TYPE.get(t.lower_) == "arrest" \
+        and any(c.dep_ == "dobj" for c in head.children) and not is_passive(head)
+
+
 def reported_fact(t: Token) -> bool:
     """"X is reported to have been released", "X is believed to be held in Evin": an
     infinitive under a reporting verb tells a fact when it is perfect ("to have been") or
     the reporting verb is passive ("is said to be"); "wants to be released" asks for one."""
     head = t.head
+    if detention_order(t):
+        return True
     if t.dep_ != "xcomp" or head.lower_ not in REPORTING_HEADS:
         return False
     perfect = any(c.dep_ == "aux" and c.lower_ == "have" for c in t.children)

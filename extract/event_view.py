@@ -198,6 +198,8 @@ class View:
         span = next((s for mm, s in self.spans if mm is m), None)
         if span is None:
             return False
+        if span.root in trigger.ancestors:
+            return False  # "according to X, a journalist who was jailed in 2014": X's own event
         if any(a.dep_ == "prep" and a.lower_ == "according" for a in span.root.ancestors):
             return True
         before = self.doc[max(span.start - 6, trigger.sent.start): span.start]
