@@ -385,6 +385,19 @@ def org_noun_votes(doc: Doc, start: int, end: int) -> int:
             return 2
     return 0
 
+_PLACE_MODIFIED = lexicon.words("place_modified_nouns")
+
+
+def place_modifier(doc: Doc, start: int, end: int) -> bool:
+    """"the Jalal-Abad region", "a Kharkiv police station": a name between an article and a
+    noun of the places or bodies it names is a place used as a modifier, not a person."""
+    if end >= len(doc) or not doc[end].is_lower or doc[end].lower_ not in _PLACE_MODIFIED:
+        return False
+    # "Jalal-Abad police arrested him": before the police of a place no article is needed
+    return doc[end].lower_ in ("police", "authorities") or \
+        start > 0 and doc[start - 1].lower_ in ("the", "a", "an")
+
+
 def based_suffix(doc: Doc, end: int) -> bool:
     """"Taiwan-based", "a Caracas-based group": a place used as a modifier."""
     return end + 1 < len(doc) and doc[end].text in HYPHENS and doc[end + 1].lower_ == "based"

@@ -422,7 +422,13 @@ def bare_names(doc: Doc, spans: list[Span]) -> list[Span]:
     taken = {i for sp in spans for i in range(sp.start, sp.end)}
     return [Span(t.i, t.i + 1, PERSON) for t in doc
             if t.text in parts and t.i not in taken and t.is_alpha and t.text[0].isupper()
-            and t.pos_ == "PROPN" and len(t.text) > 2]
+            and t.pos_ == "PROPN" and len(t.text) > 2 and not _hyphen_half(doc, t.i)]
+
+
+def _hyphen_half(doc: Doc, i: int) -> bool:
+    """"Jalal" in "Jalal-Abad": half of a hyphenated word is no name of its own."""
+    return i + 1 < len(doc) and doc[i + 1].text in rules.HYPHENS and not doc[i].whitespace_ or \
+        i > 0 and doc[i - 1].text in rules.HYPHENS and not doc[i - 1].whitespace_
 
 
 def dedupe(spans: list[Span]) -> list[Span]:

@@ -66,7 +66,11 @@ class View:
             for t in heads:
                 for c in t.children:
                     if c.dep_ in ("conj", "appos") or is_including(c):
-                        out += self.people(c if c.dep_ != "prep" else pobj(c) or c, seen)
+                        more = self.people(c if c.dep_ != "prep" else pobj(c) or c, seen)
+                        # "the arrest of X, Ayatollah Y and his government ...": a ruler
+                        # coordinated with the one it happened to is a misparse, not a victim
+                        out += [n for n in more if c.dep_ != "conj" or not self.is_authority(n)
+                                or self.is_authority(m)]
             return out
         if low in lex.PRONOUNS:
             ante = self.antecedent(tok)

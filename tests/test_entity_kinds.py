@@ -317,3 +317,11 @@ def test_two_bodies_joined_by_and_are_still_two(nlp) -> None:  # noqa: ANN001
 def test_a_slash_inside_a_name_joins_its_forms(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "She told RFE/RL and Radio Free Europe/Radio Liberty that she would stay.")
     assert {"RFE/RL", "Radio Free Europe/Radio Liberty"} <= names(ms, ORGANIZATION)
+
+
+@pytest.mark.parametrize("text", [
+    "The next day, Varnok-Abad police arrested the editor.",
+    "He was held in the Varnok-Abad region for a week.",
+])
+def test_a_place_before_its_region_or_police_is_nobody(nlp, text: str) -> None:  # noqa: ANN001
+    assert not names(run(nlp, text), PERSON)

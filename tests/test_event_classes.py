@@ -601,3 +601,15 @@ def test_the_source_of_a_report_keeps_her_own_event(model) -> None:  # noqa: ANN
     found = asserted(model, "Three reporters remain in custody, according to Lina Saad, a veteran "
                             "journalist who was jailed from 2014 to 2016.")
     assert ("arrest", "Lina Saad") in found
+
+
+def test_a_ruler_coordinated_by_a_misparse_is_no_victim(model) -> None:  # noqa: ANN001
+    found = asserted(model, "With the arrest of Lina Saad, Ayatollah Omar Haddad and his government "
+                            "cement their legacy.")
+    assert found == {("arrest", "Lina Saad")}
+
+
+def test_a_place_used_as_a_modifier_takes_no_pronoun(model) -> None:  # noqa: ANN001
+    text = ("Unknown men seized the editor in the Jalal-Abad region. The next day, Jalal-Abad police "
+            "arrested Omar Haddad. Police are holding him in a detention facility.")
+    assert {p for _, p in asserted(model, text)} == {"Omar Haddad"}
