@@ -99,6 +99,9 @@ def has_org_head(doc: Doc, start: int, end: int) -> bool:
 def role_before(doc: Doc, start: int) -> bool:
     """"filmmaker Jafar Panahi": a role noun written right before the name."""
     prev = doc[start - 1] if start > 0 else None
+    if prev is not None and prev.text == "," and start >= 3 and doc[start - 2].lower_ in ROLE_NOUNS \
+            and doc[start - 3].lower_ in ("the", "a", "an", "his", "her", "their"):
+        return True  # "the singer, Tsego, was sentenced": a role in apposition before the name
     return prev is not None and prev.lower_ in ROLE_NOUNS and "\n" not in prev.whitespace_
 
 

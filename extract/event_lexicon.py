@@ -337,8 +337,12 @@ def given_term_verb(t: Token) -> Token | None:
             or any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):  # "of funding"
         return None
     verb = t.head.head if t.head.dep_ == "prep" and t.dep_ == "npadvmod" else t.head
-    if verb.lower_ not in GIVE_VERBS | RECEIVE_VERBS or any(
-            c.dep_ in ("xcomp", "advcl", "relcl", "acl") for w in (t, verb) for c in w.children):
+    if verb.lower_ not in GIVE_VERBS | RECEIVE_VERBS:
+        return None
+    # "two years to appeal", "30 days to leave": time given for something to do
+    if any(c.dep_ in ("relcl", "acl") for c in t.children) or any(
+            c.dep_ in ("xcomp", "advcl") and any(g.tag_ == "TO" for g in c.children)
+            for c in verb.children):
         return None
     return verb
 

@@ -613,3 +613,15 @@ def test_a_place_used_as_a_modifier_takes_no_pronoun(model) -> None:  # noqa: AN
     text = ("Unknown men seized the editor in the Jalal-Abad region. The next day, Jalal-Abad police "
             "arrested Omar Haddad. Police are holding him in a detention facility.")
     assert {p for _, p in asserted(model, text)} == {"Omar Haddad"}
+
+
+def test_a_one_word_name_after_its_role_in_apposition(model) -> None:  # noqa: ANN001
+    text = ("The lyricist was sentenced to seven years, while the singer, Tsewang, "
+            "was sentenced to three years.")
+    assert ("sentence", "Tsewang") in asserted(model, text)
+
+
+def test_a_term_received_with_a_clause_after_it(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad and Lina Saad each received six months for spreading false news, "
+            "specifically targeting the president.")
+    assert {("sentence", "Omar Haddad"), ("sentence", "Lina Saad")} <= asserted(model, text)
