@@ -291,6 +291,19 @@ class View:
             return None
         return self.by_token[subj.i]
 
+    def _own_subject(self, pron: Token) -> Mention | None:
+        """"X is now in the second year of his incarceration": a possessive in a clause whose
+        subject is a named person, written before it, is that person's."""
+        if pron.dep_ != "poss":
+            return None
+        verb = next((a for a in pron.ancestors if a.pos_ in ("VERB", "AUX")), None)
+        subj = lex.subject(verb) if verb is not None else None
+        if subj is None or subj.i > pron.i or subj.i not in self.by_token:
+            return None
+        m = self.by_token[subj.i]
+        span = next((s for mm, s in self.spans if mm is m), None)
+        return None if span is None or is_role(span) or self.is_authority(m) else m
+
     def antecedent(self, pron: Token) -> Mention | None:
         """The earlier named person a he/she pronoun most likely means (never a role holder).
 
@@ -301,7 +314,7 @@ class View:
         if (self.last_trigger is not None and len(self.last_people) == 1
                 and conjoined(pron.head, self.last_trigger)):
             return self.last_people[0]
-        ahead = self._subject_ahead(pron)
+        ahead = self._subject_ahead(pron) or self._own_subject(pron)
         if ahead is not None:
             return ahead
         sents = [pron.sent.start]  # this sentence and up to seven before it

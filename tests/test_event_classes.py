@@ -625,3 +625,10 @@ def test_a_term_received_with_a_clause_after_it(model) -> None:  # noqa: ANN001
     text = ("Omar Haddad and Lina Saad each received six months for spreading false news, "
             "specifically targeting the president.")
     assert {("sentence", "Omar Haddad"), ("sentence", "Lina Saad")} <= asserted(model, text)
+
+
+def test_a_possessive_belongs_to_its_clause_subject(model) -> None:  # noqa: ANN001
+    text = ("Lina Saad was stopped at the border in June. Lina Saad later left. "
+            "Omar Haddad is now in the second year of his incarceration.")
+    found = asserted(model, text)
+    assert ("arrest", "Omar Haddad") in found and ("arrest", "Lina Saad") not in found
