@@ -99,6 +99,9 @@ class View:
                 p = pobj(c)
                 if p is not None:
                     out += self.people(p, seen)
+                if c.lower_ == "including":  # "seven reporters, including A, B (...), and C":
+                    # the list read off the words too, where the parse hangs names elsewhere
+                    out += [m for m in self.others(self.listed_after(c)) if m not in out]
             elif c.dep_ == "prep" and c.lower_ == "of" and not out:
                 out += self._of_appositive(tok, c, seen)
         if not out and tok.dep_ == "appos" and tok.head.i in self.by_token \

@@ -632,3 +632,10 @@ def test_a_possessive_belongs_to_its_clause_subject(model) -> None:  # noqa: ANN
             "Omar Haddad is now in the second year of his incarceration.")
     found = asserted(model, text)
     assert ("arrest", "Omar Haddad") in found and ("arrest", "Lina Saad") not in found
+
+
+def test_an_including_list_is_read_to_its_end(model) -> None:  # noqa: ANN001
+    text = ("Sentences were confirmed for five reporters, including editor Omar Haddad, analyst "
+            "Lina Saad (also a radio correspondent), and reporters Tariq Bello and Mira Osei.")
+    found = asserted(model, text)
+    assert {("sentence", p) for p in ("Omar Haddad", "Lina Saad", "Tariq Bello", "Mira Osei")} <= found
