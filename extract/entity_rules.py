@@ -313,7 +313,7 @@ official officials staff team members member chief head lawyers lawyer website b
 administrator
 """.split())
 # Words that open a photo credit; the model sometimes runs a caption's last name into them.
-CREDIT_WORDS = frozenset("image photo photograph picture credit file".split())
+CREDIT_WORDS = frozenset("image photo photograph picture credit file courtesy".split())
 # Works: the capitalised words after these are a title, not a person or organization.
 _WORK_NOUNS = frozenset("""
 film films play plays book books novel novels documentary documentaries album song songs poem poems

@@ -325,3 +325,16 @@ def test_a_slash_inside_a_name_joins_its_forms(nlp) -> None:  # noqa: ANN001
 ])
 def test_a_place_before_its_region_or_police_is_nobody(nlp, text: str) -> None:  # noqa: ANN001
     assert not names(run(nlp, text), PERSON)
+
+
+@pytest.mark.parametrize("text", [
+    "The singer on stage in 2019.\nPhoto: Courtesy Tibet Times",
+    "The singer with his horse: Courtesy Voice of Lhasa\nThe source said more.",
+])
+def test_a_courtesy_credit_names_the_body_alone(nlp, text: str) -> None:  # noqa: ANN001
+    assert not {n for n in names(run(nlp, text)) if n.lower().startswith("courtesy")}
+
+
+def test_a_sentence_adverb_is_no_part_of_a_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Later Amnesty International issued a statement on the case.")
+    assert names(ms, ORGANIZATION) == {"Amnesty International"}
