@@ -338,3 +338,11 @@ def test_a_courtesy_credit_names_the_body_alone(nlp, text: str) -> None:  # noqa
 def test_a_sentence_adverb_is_no_part_of_a_body(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "Later Amnesty International issued a statement on the case.")
     assert names(ms, ORGANIZATION) == {"Amnesty International"}
+
+
+@pytest.mark.parametrize("name", [
+    "National Union of Journalists of the Philippines",
+    "Union of Writers of Azerbaijan",
+])
+def test_the_country_a_body_is_of_is_in_its_name(nlp, name: str) -> None:  # noqa: ANN001
+    assert name in names(run(nlp, f"The {name} condemned the killing."), ORGANIZATION)
