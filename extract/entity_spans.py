@@ -317,7 +317,8 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
             stop += 1
         if stop > k:
             end = stop
-    elif j + 1 < len(doc) and doc[j].lower_ == "of" and any(t.lower_ in ("of", "for") for t in doc[start:end]):
+    elif j + 1 < len(doc) and doc[j].lower_ == "of" and any(
+            t.lower_ in ("of", "for") for t in doc[start:end]):
         # "National Union of Journalists of the Philippines": after an "of"/"for" part, the
         # country or city the body is of (a place the gazetteer knows) is part of its name
         k = j + 1 + (doc[j + 1].lower_ == "the")
