@@ -216,6 +216,10 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     if etype == "ban" and n.dep_ in ("dobj", "conj") and n.head.lower_ in lex.VERB_TYPE:
         # "sentenced X to ten years and a travel ban", the ban parsed as an object or conjunct
         return [m for a in verb_patients(n.head) if a != n for m in view.people(a)]
+    against = lex.case_opened_against(n) if n.lower_ in ("case", "cases") else None
+    if against is not None:  # "cases were registered against them"
+        who = pobj(against)
+        return view.people(who) if who is not None else []
     if base.dep_ in ("dobj", "nsubjpass") and head.lower_ in lex.VERDICT_VERBS:
         # "sentences were confirmed for seven journalists, including X"
         found = [m for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "on", "against")

@@ -275,7 +275,7 @@ def _qualified_type(t: Token) -> str | None:
     if low in ("case", "cases"):  # "the case against X", "a case filed by the prosecutor"
         return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
                                or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) \
-            or _case_of_trigger(t) else None
+            or _case_of_trigger(t) or case_opened_against(t) is not None else None
     if low in TERM_UNITS:  # "was given ten years", "handed her five years"
         return "sentence" if given_term_verb(t) is not None else None
     if low in FATAL_NOUNS:  # "the fatal stabbing of X"; "an attack on X" kills no one
@@ -309,6 +309,15 @@ def convicted_of(t: Token) -> bool:
         if words and obj.lower_ not in ("life", "it", "that", "this"):
             return True
     return False
+
+
+def case_opened_against(t: Token) -> Token | None:
+    """"Cases were registered against them", "police filed a case against X": the "against"
+    of the verb that opened the case (None where there is none)."""
+    verb = t.head
+    if t.dep_ not in ("nsubjpass", "dobj") or verb.lower_ not in CASE_OPENED:
+        return None
+    return next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "against"), None)
 
 
 def _in_charge(t: Token) -> bool:

@@ -639,3 +639,17 @@ def test_an_including_list_is_read_to_its_end(model) -> None:  # noqa: ANN001
             "Lina Saad (also a radio correspondent), and reporters Tariq Bello and Mira Osei.")
     found = asserted(model, text)
     assert {("sentence", p) for p in ("Omar Haddad", "Lina Saad", "Tariq Bello", "Mira Osei")} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "Police filed a case against Omar Haddad on Monday.",
+    "Omar Haddad was detained after cases were registered against him under the penal code.",
+])
+def test_a_case_opened_against_someone_is_a_charge(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+def test_the_suspects_are_the_group_just_named(model) -> None:  # noqa: ANN001
+    text = ("Police detained Omar Haddad and Lina Saad on Friday. "
+            "The two suspects were released on bail on Saturday.")
+    assert {("release", "Omar Haddad"), ("release", "Lina Saad")} <= asserted(model, text)
