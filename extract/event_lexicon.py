@@ -289,6 +289,21 @@ def _qualified_type(t: Token) -> str | None:
     return None
 
 
+def released_from_custody(t: Token) -> bool:
+    """"released on bail", "freed from prison", "released from the custody of the SSS",
+    "granted bail", "pardoned": a release that says the person was held ("released after
+    questioning", "fined and released" do not)."""
+    if t.lower_ in ("bail", "bailed") or t.lower_ in PARDONED:
+        return True
+    for c in t.children:
+        obj = next((g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "prep" else None
+        if obj is None:
+            continue
+        if c.lower_ == "on" and obj.lower_ == "bail" or c.lower_ == "from" and obj.lower_ in PLACE_NOUNS:
+            return True
+    return False
+
+
 def convicted_of(t: Token) -> bool:
     """"convicted of spreading false news", "found guilty of sedition", "sentenced to two years
     for insulting the president", "jailed for 'propaganda'": a conviction that names its
@@ -301,8 +316,10 @@ def convicted_of(t: Token) -> bool:
         if c.lower_ == "of" and t.lower_ not in CONVICT_FORMS:
             continue  # "the sentence of two years"
         obj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
-        if obj is None or c.lower_ == "for" and obj.pos_ == "VERB":
-            continue  # "sentenced for airing the film" tells the conduct, not an offence
+        if obj is None or c.lower_ == "for" and (obj.pos_ == "VERB" or any(
+                g.dep_ in ("det", "poss") for g in obj.children)):
+            continue  # "sentenced for airing the film", "for a report on the war", "for his
+            # posts" tell the conduct; an offence is named bare ("for sedition")
         words = " ".join(w.text for w in obj.subtree)
         if obj.pos_ == "NUM" or DURATION_WORDS & {w.lower_ for w in obj.subtree} and obj.pos_ != "VERB":
             continue

@@ -127,7 +127,8 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         if "sentence" in types and t.pos_ != "NOUN" and lex.convicted_of(t):
             types.append("charge")  # "convicted of spreading false news": the charge it was for
         if etype == "release":  # "released on bail": held before; "pardoned": sentenced before
-            types += ["arrest", "sentence"] if t.lower_ in lex.PARDONED else ["arrest"]
+            types += (["sentence"] if t.lower_ in lex.PARDONED else []) + \
+                (["arrest"] if lex.released_from_custody(t) else [])
         for m in group:
             for kind in types:
                 ev = Event(type=kind, person=m.name, sentence=sent.text,

@@ -516,7 +516,7 @@ def test_an_indian_police_case_is_a_charge(model, text: str, expected: set) -> N
 
 
 def test_denied_charges_exist(model) -> None:  # noqa: ANN001
-    assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad denied the accusations.")
+    assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad denied the charges.")
     assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad rejected the charges against him.")
     assert ("charge", "Omar Haddad") not in asserted(model, "Omar Haddad escaped the charges.")
 
@@ -573,6 +573,9 @@ def test_a_release_tells_the_arrest_before_it(model) -> None:  # noqa: ANN001
     assert {e.type for e in evs} == {"release", "arrest"}
     (arrest,) = [e for e in evs if e.type == "arrest"]
     assert arrest.background and arrest.date is None
+    for text in ("Omar Haddad was questioned for hours and released after questioning.",
+                 "Omar Haddad was fined and released."):
+        assert ("arrest", "Omar Haddad") not in asserted(model, text)  # not held: no arrest
     evs = [e for e in run(model, "Lina Saad was among hundreds pardoned by the king.") if e.asserted]
     assert {"release", "arrest", "sentence"} <= {e.type for e in evs}
 
