@@ -206,6 +206,10 @@ COMPANION_PREPS = frozenset({"alongside"})
 # "ruled to release X": an infinitive under these reports what was done, not a wish
 FACTIVE_HEADS = verbs("rule decide vote proceed move")
 ORDERED = verbs("order")
+# "to secure his release": an infinitive of these asks for its object
+GOAL_VERBS = _verb_list("event_goal_verbs")
+# "managed to secure his release": the infinitive's object was reached
+ACHIEVED_HEADS = verbs("manage succeed help")
 # "is reported to have been released": a reported fact (see reported_fact)
 REPORTING_HEADS = _verb_list("event_reporting_verbs")
 # "imposed on X": the person a ban or sentence falls on
@@ -454,6 +458,9 @@ def flags(t: Token) -> tuple[bool, bool]:
             if c.dep_ == "aux" and c.tag_ == "TO" and cur == t and not (
                     t.dep_ == "xcomp" and t.head.lower_ in FACTIVE_HEADS or reported_fact(t)):
                 hypothetical = True
+            if c.dep_ == "aux" and c.tag_ == "TO" and cur != t and came_by == "dobj" \
+                    and cur.lower_ in GOAL_VERBS and cur.head.lower_ not in ACHIEVED_HEADS:
+                hypothetical = True  # "to secure his immediate release": a goal, not a fact
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
             if c.lower_ == "warrant" or c.dep_ in ("compound", "amod", "nmod", "advmod") \

@@ -656,3 +656,13 @@ def test_the_suspects_are_the_group_just_named(model) -> None:  # noqa: ANN001
     text = ("Police detained Omar Haddad and Lina Saad on Friday. "
             "The two suspects were released on bail on Saturday.")
     assert {("release", "Omar Haddad"), ("release", "Lina Saad")} <= asserted(model, text)
+
+
+def test_an_infinitive_goal_is_no_event(model) -> None:  # noqa: ANN001
+    assert ("release", "Omar Haddad") not in asserted(
+        model, "We urge the authorities to prevent the extradition of Omar Haddad and to secure "
+               "his immediate release.")
+    assert ("release", "Omar Haddad") in asserted(
+        model, "Lawyers managed to secure the release of Omar Haddad last week.")
+    assert ("sentence", "Omar Haddad") in asserted(
+        model, "Omar Haddad was given a week to serve a nine-month sentence.")
