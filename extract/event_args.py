@@ -169,7 +169,7 @@ def _noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             c.dep_ == "prep" and c.lower_ == "of" for c in n.children):
         return []  # "his questioning of official history": his own act, about no one named
     found = _positional_noun_args(n, etype, view)
-    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj") \
+    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") \
             and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
             and not any(c.dep_ == "prep" for c in n.children):
         found = view.recent_people(n)  # "the trial": the one the text was just about

@@ -666,3 +666,8 @@ def test_an_infinitive_goal_is_no_event(model) -> None:  # noqa: ANN001
         model, "Lawyers managed to secure the release of Omar Haddad last week.")
     assert ("sentence", "Omar Haddad") in asserted(
         model, "Omar Haddad was given a week to serve a nine-month sentence.")
+
+
+def test_the_charges_as_subject_are_the_last_named_persons(model) -> None:  # noqa: ANN001
+    text = "Police detained the blogger Omar Haddad on Monday. The charges stem from a post on his blog."
+    assert ("charge", "Omar Haddad") in asserted(model, text)
