@@ -60,6 +60,9 @@ def verb_patients(v: Token) -> list[Token]:
         objects = [c for c in v.head.children if c.dep_ == "dobj"] if v.dep_ == "xcomp" else []
         if objects:  # "the court ordered X to be detained": the object of the order
             return objects
+        stray = _conj_out_of_relative(v)
+        if stray is not None:
+            return [stray]
         inherited = lex.inherited_subject(v)
         return [inherited] if inherited is not None else []
     if v.lower_ in lex.PASSIVE_ONLY:
@@ -70,6 +73,22 @@ def verb_patients(v: Token) -> list[Token]:
     if not objects and _headline_passive(v):
         return [c for c in kids if c.dep_ == "nsubj"]
     return objects
+
+
+def _conj_out_of_relative(v: Token) -> Token | None:
+    """"X was tried during the crackdown that followed and sentenced to four months": a
+    bare participle the parser joined to a relative clause's verb belongs with the passive
+    main verb the relative clause hangs under; its subject is the person."""
+    if v.dep_ != "conj" or v.tag_ != "VBN" or any(
+            c.dep_ in ("nsubj", "nsubjpass", "dobj", "aux", "auxpass") for c in v.children):
+        return None
+    rel = v.head
+    if rel.dep_ != "relcl":
+        return None
+    main = next((a for a in rel.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    if main is None or not any(c.dep_ == "auxpass" for c in main.children):
+        return None
+    return next((c for c in main.children if c.dep_ == "nsubjpass"), None)
 
 
 def _headline_passive(v: Token) -> bool:

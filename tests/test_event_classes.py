@@ -671,3 +671,9 @@ def test_an_infinitive_goal_is_no_event(model) -> None:  # noqa: ANN001
 def test_the_charges_as_subject_are_the_last_named_persons(model) -> None:  # noqa: ANN001
     text = "Police detained the blogger Omar Haddad on Monday. The charges stem from a post on his blog."
     assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+def test_a_participle_joined_to_a_relative_clause_belongs_to_the_main_subject(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad was reportedly tried in absentia during the crackdown that followed and "
+            "sentenced to four months in prison.")
+    assert ("sentence", "Omar Haddad") in asserted(model, text)
