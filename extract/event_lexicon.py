@@ -235,6 +235,9 @@ def trigger_type(t: Token) -> str | None:
     if t.pos_ in ("NOUN", "PROPN"):
         if low == "charge" and _in_charge(t):
             return None  # "the officer in charge of the station", "Inspector in-charge"
+        if low in ("release", "releases") and any(c.dep_ == "compound" and c.lower_ in ("press", "news")
+                                                  for c in t.children):
+            return None  # "a press release": a statement
         if low in NOUN_TYPE:
             return NOUN_TYPE[low]
         if low in QUALIFIED_NOUNS:

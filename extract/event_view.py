@@ -271,6 +271,8 @@ class View:
         prev_start = self.doc[start - 1].sent.start if start > 0 else start
         if self.last_group and self.last_group_sent >= prev_start:
             return list(self.last_group)
+        if self.last_group and _counted(tok) == len(self.last_group):
+            return list(self.last_group)  # "the two suspects", however far back the two were named
         if self.in_group:  # a group word inside the list a group word points at
             return []
         self.in_group = True
@@ -388,6 +390,22 @@ def name_parts(doc: Doc, mentions: list[Mention]) -> list[tuple[Mention, Span]]:
         out.append((replace(m, text=t.text, start=t.idx, end=t.idx + len(t.text),
                             sentence=t.sent.text, sent_start=t.sent.start_char), doc[t.i: t.i + 1]))
     return out
+
+
+_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+
+
+def _counted(tok: Token) -> int | None:
+    """The number a group noun is counted with ("the two suspects", "both", "the 3 poets")."""
+    for c in tok.children:
+        if c.dep_ in ("nummod", "det", "predet"):
+            if c.lower_ == "both":
+                return 2
+            if c.lower_ in _NUMBERS:
+                return _NUMBERS[c.lower_]
+            if c.text.isdigit():
+                return int(c.text)
+    return None
 
 
 def conjoined(a: Token, b: Token) -> bool:

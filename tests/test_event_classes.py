@@ -677,3 +677,15 @@ def test_a_participle_joined_to_a_relative_clause_belongs_to_the_main_subject(mo
     text = ("Omar Haddad was reportedly tried in absentia during the crackdown that followed and "
             "sentenced to four months in prison.")
     assert ("sentence", "Omar Haddad") in asserted(model, text)
+
+
+def test_a_counted_group_reaches_back_to_a_group_of_that_size(model) -> None:  # noqa: ANN001
+    text = ("Police detained Omar Haddad and Lina Saad on Friday. The channels they ran had a large "
+            "audience. Officials praised the police. The two suspects were later released on bail.")
+    assert {("release", "Omar Haddad"), ("release", "Lina Saad")} <= asserted(model, text)
+
+
+def test_a_press_release_is_no_release(model) -> None:  # noqa: ANN001
+    evs = run(model, "According to a press release, Omar Haddad was arrested.")
+    found = {(e.type, e.person) for e in evs}
+    assert found == {("arrest", "Omar Haddad")}
