@@ -241,6 +241,7 @@ def _repair_spans(doc: Doc) -> list[Span]:
             out.append(sp)
     out = span_rules.dedupe(out)
     out = span_rules.dedupe(out + span_rules.bare_names(doc, out))
+    out = span_rules.people_pairs(doc, out)
     for sp in out:
         sp.name = " ".join(doc[sp.start : sp.end].text.split())
         if sp.kind is None and any(t.lower_ in rules.ORG_HEADS for t in doc[sp.start : sp.end]):

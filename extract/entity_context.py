@@ -39,6 +39,7 @@ from extract.entity_rules import (
     org_votes,
     person_shaped,
     person_votes,
+    place_modifier,
     place_texts,
     quoted,
     role_before,
@@ -111,7 +112,8 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
     for sp in spans:
         if sp.ent_id:
             continue
-        if based_suffix(doc, sp.end) or work_or_section(doc, sp.start, sp.end) and (
+        if based_suffix(doc, sp.end) or place_modifier(doc, sp.start, sp.end) or \
+                work_or_section(doc, sp.start, sp.end) and (
                 sp.kind != PERSON or not person_votes(doc, sp.start, sp.end)):
             sp.kind, sp.votes = None, []
             continue

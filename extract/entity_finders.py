@@ -49,8 +49,9 @@ recognised recognized denounced denounces warned warns criticised criticized iss
 # Labels the model gives organizations' names by mistake ("her agency Studio 99" as LAW).
 _LOOSE_TYPES = frozenset({"", "LAW", "PRODUCT", "WORK_OF_ART", "FAC", "ORG"})
 _CREDIT = re.compile(
-    r"(?:\b(?:Photo(?:graph)?s?|Picture|Image|Credit|Foto)(?:\s*:\s*|\s+by\s+|\s+courtesy\s+of\s+)"
-    r"|\bcourtesy\s+of\s+|©\s*|\((?:(?:Photo(?:graph)?|Picture|Image|Credit)\s*:\s*)?(?=[^()\n]*/))"
+    r"(?:\b(?:Photo(?:graph)?s?|Picture|Image|Credit|Foto)(?:\s*:\s*(?:[Cc]ourtesy\s+(?:of\s+)?)?"
+    r"|\s+by\s+|\s+courtesy\s+of\s+)"
+    r"|\bcourtesy\s+of\s+|\bCourtesy\s+(?:of\s+)?(?=[A-Z])|©\s*|\((?:(?:Photo(?:graph)?|Picture|Image|Credit)\s*:\s*)?(?=[^()\n]*/))"
     r"(?P<body>[^\n()]{2,80})")
 # Pieces of a credit: "Fabrice Coffrini/AFP via Getty Images", "Urs Flueeler for Keystone".
 _CREDIT_PART = re.compile(r"(?:(?!\s(?:via|for)\s)[^/,;|])+")

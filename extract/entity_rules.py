@@ -99,6 +99,9 @@ def has_org_head(doc: Doc, start: int, end: int) -> bool:
 def role_before(doc: Doc, start: int) -> bool:
     """"filmmaker Jafar Panahi": a role noun written right before the name."""
     prev = doc[start - 1] if start > 0 else None
+    if prev is not None and prev.text == "," and start >= 3 and doc[start - 2].lower_ in ROLE_NOUNS \
+            and doc[start - 3].lower_ in ("the", "a", "an", "his", "her", "their"):
+        return True  # "the singer, Tsego, was sentenced": a role in apposition before the name
     return prev is not None and prev.lower_ in ROLE_NOUNS and "\n" not in prev.whitespace_
 
 
@@ -310,7 +313,7 @@ official officials staff team members member chief head lawyers lawyer website b
 administrator
 """.split())
 # Words that open a photo credit; the model sometimes runs a caption's last name into them.
-CREDIT_WORDS = frozenset("image photo photograph picture credit file".split())
+CREDIT_WORDS = frozenset("image photo photograph picture credit file courtesy".split())
 # Works: the capitalised words after these are a title, not a person or organization.
 _WORK_NOUNS = frozenset("""
 film films play plays book books novel novels documentary documentaries album song songs poem poems
@@ -384,6 +387,19 @@ def org_noun_votes(doc: Doc, start: int, end: int) -> int:
                 doc[end + 1].lower_ in {"a", "an", "the"}:
             return 2
     return 0
+
+_PLACE_MODIFIED = lexicon.words("place_modified_nouns")
+
+
+def place_modifier(doc: Doc, start: int, end: int) -> bool:
+    """"the Jalal-Abad region", "a Kharkiv police station": a name between an article and a
+    noun of the places or bodies it names is a place used as a modifier, not a person."""
+    if end >= len(doc) or not doc[end].is_lower or doc[end].lower_ not in _PLACE_MODIFIED:
+        return False
+    # "Jalal-Abad police arrested him": before the police of a place no article is needed
+    return doc[end].lower_ in ("police", "authorities") or \
+        start > 0 and doc[start - 1].lower_ in ("the", "a", "an")
+
 
 def based_suffix(doc: Doc, end: int) -> bool:
     """"Taiwan-based", "a Caracas-based group": a place used as a modifier."""

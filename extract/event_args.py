@@ -41,14 +41,28 @@ def asked_privately(t: Token) -> bool:
 
 
 
+_HAVE = frozenset({"have", "has", "had", "having", "get", "gets", "got", "getting"})
+
+
 def verb_patients(v: Token) -> list[Token]:
     kids = list(v.children)
+    if v.tag_ == "VBN" and v.dep_ in ("ccomp", "xcomp", "oprd") and v.head.lower_ in _HAVE:
+        # "X had his passport confiscated", "the governor had him arrested": what the
+        # participle's subject names underwent it
+        return [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")] or \
+            [c for c in v.head.children if c.dep_ == "dobj"]
     if lex.is_passive(v):
         subj = [c for c in kids if c.dep_ in ("nsubjpass", "nsubj")]
         if subj:
             return subj
         if v.dep_ in ("acl", "amod", "relcl") and v.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return [v.head]
+        objects = [c for c in v.head.children if c.dep_ == "dobj"] if v.dep_ == "xcomp" else []
+        if objects:  # "the court ordered X to be detained": the object of the order
+            return objects
+        stray = _conj_out_of_relative(v)
+        if stray is not None:
+            return [stray]
         inherited = lex.inherited_subject(v)
         return [inherited] if inherited is not None else []
     if v.lower_ in lex.PASSIVE_ONLY:
@@ -59,6 +73,22 @@ def verb_patients(v: Token) -> list[Token]:
     if not objects and _headline_passive(v):
         return [c for c in kids if c.dep_ == "nsubj"]
     return objects
+
+
+def _conj_out_of_relative(v: Token) -> Token | None:
+    """"X was tried during the crackdown that followed and sentenced to four months": a
+    bare participle the parser joined to a relative clause's verb belongs with the passive
+    main verb the relative clause hangs under; its subject is the person."""
+    if v.dep_ != "conj" or v.tag_ != "VBN" or any(
+            c.dep_ in ("nsubj", "nsubjpass", "dobj", "aux", "auxpass") for c in v.children):
+        return None
+    rel = v.head
+    if rel.dep_ != "relcl":
+        return None
+    main = next((a for a in rel.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    if main is None or not any(c.dep_ == "auxpass" for c in main.children):
+        return None
+    return next((c for c in main.children if c.dep_ == "nsubjpass"), None)
 
 
 def _headline_passive(v: Token) -> bool:
@@ -158,7 +188,7 @@ def _noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             c.dep_ == "prep" and c.lower_ == "of" for c in n.children):
         return []  # "his questioning of official history": his own act, about no one named
     found = _positional_noun_args(n, etype, view)
-    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj") \
+    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") \
             and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
             and not any(c.dep_ == "prep" for c in n.children):
         found = view.recent_people(n)  # "the trial": the one the text was just about
@@ -205,18 +235,31 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     if etype == "ban" and n.dep_ in ("dobj", "conj") and n.head.lower_ in lex.VERB_TYPE:
         # "sentenced X to ten years and a travel ban", the ban parsed as an object or conjunct
         return [m for a in verb_patients(n.head) if a != n for m in view.people(a)]
+    against = lex.case_opened_against(n) if n.lower_ in ("case", "cases") else None
+    if against is not None:  # "cases were registered against them"
+        who = pobj(against)
+        return view.people(who) if who is not None else []
     if base.dep_ in ("dobj", "nsubjpass") and head.lower_ in lex.VERDICT_VERBS:
         # "sentences were confirmed for seven journalists, including X"
         found = [m for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "on", "against")
                  for p in [pobj(c)] if p is not None for m in view.people(p)]
         if found:
             return found
+    if n.lower_ in lex.TERM_UNITS:
+        head = lex.given_term_verb(n) or head
+    if base.dep_ in ("dobj", "nsubjpass", "npadvmod") and head.pos_ in ("VERB", "AUX") and \
+            head.lower_ in lex.GIVE_VERBS:
+        # "handed him a sentence", "was given a ban", "handed the novelist X a sentence",
+        # "meted out prison terms to X and Y", "was given ten years"
+        rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
+               or c.dep_ == "dobj" and c != base]
+        rec += [p for c in head.children if c.dep_ == "prep" and c.lower_ == "to"
+                for p in [pobj(c)] if p is not None]
+        return [m for r in rec for m in view.people(r)]
+    if n.lower_ in lex.TERM_UNITS and head.lower_ in lex.RECEIVE_VERBS:  # "each received six months"
+        s = lex.subject(head) or lex.inherited_subject(head)
+        return view.people(s) if s is not None else []
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
-        if head.lower_ in lex.GIVE_VERBS:
-            # "handed him a sentence", "was given a ban", "handed the novelist X a sentence"
-            rec = [c for c in head.children if c.dep_ in ("dative", "nsubjpass")
-                   or c.dep_ == "dobj" and c != base]
-            return [m for r in rec for m in view.people(r)]
         if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station":  # "entered the police station"
             s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []
@@ -239,8 +282,8 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     p = prep.lower_
     if p == "to" and etype == "ban" and lex.VERB_TYPE.get(verb.lower_) == "sentence":
         return [m for a in verb_patients(verb) for m in view.people(a)]
-    if etype == "charge" and p in ("on", "over", "under") and lex.VERB_TYPE.get(verb.lower_) in (
-            "arrest", "sentence", "charge"):
+    if etype == "charge" and (p in ("on", "over", "under") or p == "in" and n.lower_ in ("case", "cases")) \
+            and lex.VERB_TYPE.get(verb.lower_) in ("arrest", "sentence", "charge", "summons"):
         # "arrested on charges of ...", "jailed on charges": the charge is an event too
         return [m for a in verb_patients(verb) for m in view.people(a)]
     if verb.lower_ in lex.VERB_TYPE or verb.lower_ in lex.DIED:
@@ -352,9 +395,10 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
         if etype == "killing" and t.lower_ in lex.SHOT and not any(
                 x.lower_ == "dead" for x in t.doc[t.i + 1: t.i + 6]):
             return []
-        if t.lower_ in lex.NEEDS_FROM and not any(c.dep_ == "prep" and c.lower_ == "from"
-                                               for c in t.children):
-            return []
+        if t.lower_ in lex.NEEDS_FROM and not any(
+                c.dep_ == "prep" and c.lower_ == "from" and not any(
+                    w.lower_ in lex.LEGAL_DEFENCE for w in c.subtree) for c in t.children):
+            return []  # "prevented X from boarding"; not "prevented from choosing a lawyer"
         if t.lower_ in lex.HOLD and not lex.is_passive(t) and not any(
                 c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
             return []  # "the collection holds Polaroids of X"; but "held her for two days"

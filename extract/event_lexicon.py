@@ -42,6 +42,11 @@ _IRREGULAR = {
     "be": ("be", "is", "are", "was", "were", "been", "being"),
     "uphold": ("uphold", "upholds", "upheld", "upholding"),
     "cut": ("cut", "cuts", "cutting"),
+    "say": ("say", "says", "said", "saying"),
+    "think": ("think", "thinks", "thought", "thinking"),
+    "know": ("know", "knows", "knew", "known", "knowing"),
+    "understand": ("understand", "understands", "understood", "understanding"),
+    "show": ("show", "shows", "showed", "shown", "showing"),
 }
 _DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer"}
 
@@ -92,6 +97,7 @@ JAILED_FORMS = verbs("jail imprison")
 SHOT = verbs("shoot")  # a killing only when "shot dead"
 PASSIVE_ONLY = verbs("accuse try")  # "was accused", "was tried"; not "tried to"
 NEEDS_FROM = verbs("prevent stop")  # "prevented X from boarding"
+LEGAL_DEFENCE = lexicon.words("event_legal_defence")
 HOLD = verbs("hold")
 ACQUITTED = verbs("acquit", "acquitted")
 # "in prison" gives an arrest only after a verb of being somewhere: "remains in prison"
@@ -142,9 +148,25 @@ DEFINITE = frozenset({"the", "these", "those", "both", "all"} | GROUP_DETS)
 ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
 # a noun trigger as object is the subject's event ("began a hunger strike")...
 SUBJECT_VERBS = verbs("begin start launch stage serve receive get face risk end continue "
-                        "undergo endure escape avoid announce enter join stand win secure await")
+                        "undergo endure escape avoid announce enter join stand win secure await "
+                        "deny reject dispute contest")
 # ...or the receiver's ("handed him a sentence", "was granted bail")
-GIVE_VERBS = verbs("hand give impose issue grant slap order")
+GIVE_VERBS = verbs("hand give impose issue grant slap order mete")
+# "was given ten years": a number of these given to someone is a prison term
+TERM_UNITS = frozenset({"years", "months", "year", "month"})
+# "each received six months": the subject gets the term
+RECEIVE_VERBS = verbs("receive get")
+# "pardoned": released from a sentence
+PARDONED = verbs("pardon", "pardon pardons")
+# "convicted of X", "found guilty of X": an "of" after these names the offence
+CONVICT_FORMS = verbs("convict", "guilty")
+DURATION_WORDS = frozenset("year years month months week weeks day days decade decades life".split())
+# "booked under section 295A", "booked in a case": an Indian police charge
+BOOKED = verbs("book")
+# "the fatal stabbing of X": a killing only when fatal
+FATAL_NOUNS = frozenset({"stabbing", "shooting", "beating", "attack", "assault"})
+# "denied the charges": the charges exist (the person denies the offence)
+DENIAL_VERBS = verbs("deny reject dispute contest")
 # "took her computer" is a seizure only when these take it
 AGENTS = frozenset("police officers officer agents agent authorities forces security guards "
                    "men officials soldiers investigators intelligence customs".split())
@@ -176,12 +198,20 @@ PICK_UP = verbs("pick round")
 DISAPPEAR = verbs("disappear")
 # nouns that name an event only with a qualifier (see trigger_type)
 QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance"})
+QUALIFIED_NOUNS |= TERM_UNITS | FATAL_NOUNS
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
 # "arrested alongside X": X shares the event
 COMPANION_PREPS = frozenset({"alongside"})
 # "ruled to release X": an infinitive under these reports what was done, not a wish
 FACTIVE_HEADS = verbs("rule decide vote proceed move")
+ORDERED = verbs("order")
+# "to secure his release": an infinitive of these asks for its object
+GOAL_VERBS = _verb_list("event_goal_verbs")
+# "managed to secure his release": the infinitive's object was reached
+ACHIEVED_HEADS = verbs("manage succeed help")
+# "is reported to have been released": a reported fact (see reported_fact)
+REPORTING_HEADS = _verb_list("event_reporting_verbs")
 # "imposed on X": the person a ban or sentence falls on
 IMPOSED = verbs("impose place slap issue extend", "imposed placed")
 
@@ -203,6 +233,11 @@ def trigger_type(t: Token) -> str | None:
     if low == "bars" and t.i > 0 and t.nbor(-1).lower_ == "behind":
         return "arrest"  # "behind bars since March"
     if t.pos_ in ("NOUN", "PROPN"):
+        if low == "charge" and _in_charge(t):
+            return None  # "the officer in charge of the station", "Inspector in-charge"
+        if low in ("release", "releases") and any(c.dep_ == "compound" and c.lower_ in ("press", "news")
+                                                  for c in t.children):
+            return None  # "a press release": a statement
         if low in NOUN_TYPE:
             return NOUN_TYPE[low]
         if low in QUALIFIED_NOUNS:
@@ -211,11 +246,15 @@ def trigger_type(t: Token) -> str | None:
             return PERSON_NOUN_TYPE[low]
         if low in PLACE_NOUNS:
             return "arrest"
-        if low == "station" and any(c.lower_ == "police" for c in t.children):
+        if low == "station" and t.dep_ != "compound" and any(c.lower_ == "police" for c in t.children):
             return "arrest"
         return VERB_TYPE.get(low) if low in ("bail", "bailed") else None
     if low in VERB_TYPE and t.pos_ in ("VERB", "AUX", "ADJ"):
         return VERB_TYPE[low]
+    if low in BOOKED and t.pos_ == "VERB" and any(
+            c.dep_ == "prep" and (c.lower_ == "under" or c.lower_ == "in" and any(
+                g.lower_ in ("case", "cases") for g in c.children)) for c in t.children):
+        return "charge"  # "booked under section 295A"; not "booked a flight"
     if t.pos_ == "VERB" and (low in PICK_UP and any(c.dep_ == "prt" and c.lower_ == "up" for c in t.children)
                              or low in DISAPPEAR and is_passive(t) and t.tag_ == "VBN"):
         return "arrest"  # "was picked up by police", "was forcibly disappeared"
@@ -242,10 +281,103 @@ def _qualified_type(t: Token) -> str | None:
         return "arrest" if any(c.lower_ in ("enforced", "forced", "forcible") for c in kids) else None
     if low in ("case", "cases"):  # "the case against X", "a case filed by the prosecutor"
         return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
-                               or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) else None
+                               or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) \
+            or _case_of_trigger(t) or case_opened_against(t) is not None else None
+    if low in TERM_UNITS:  # "was given ten years", "handed her five years"
+        return "sentence" if given_term_verb(t) is not None else None
+    if low in FATAL_NOUNS:  # "the fatal stabbing of X"; "an attack on X" kills no one
+        return "killing" if any(c.dep_ == "amod" and c.lower_ in ("fatal", "deadly")
+                                for c in kids) else None
     if any(c.dep_ in ("compound", "amod") and c.lower_ in ("prison", "jail") for c in kids):
         return "sentence"  # "a ten-year prison term"
+    if any(c.dep_ in ("compound", "amod") and c.lower_ in TERM_UNITS
+           and any(g.dep_ == "nummod" for g in c.children) for c in kids):
+        return "sentence"  # "a four-year term"
     return None
+
+
+def released_from_custody(t: Token) -> bool:
+    """"released on bail", "freed from prison", "released from the custody of the SSS",
+    "granted bail", "pardoned": a release that says the person was held ("released after
+    questioning", "fined and released" do not)."""
+    if t.lower_ in ("bail", "bailed") or t.lower_ in PARDONED:
+        return True
+    for c in t.children:
+        obj = next((g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "prep" else None
+        if obj is None:
+            continue
+        if c.lower_ == "on" and obj.lower_ == "bail" or c.lower_ == "from" and obj.lower_ in PLACE_NOUNS:
+            return True
+    return False
+
+
+def convicted_of(t: Token) -> bool:
+    """"convicted of spreading false news", "found guilty of sedition", "sentenced to two years
+    for insulting the president", "jailed for 'propaganda'": a conviction that names its
+    offence tells the charge too ("sentenced for five years" names none)."""
+    terms = [g for c in t.children if c.dep_ == "prep" and c.lower_ == "to"
+             for g in c.children if g.dep_ == "pobj"]  # "to two years for sedition"
+    for c in [*t.children, *(k for g in terms for k in g.children)]:
+        if c.dep_ != "prep" or c.lower_ not in ("of", "for"):
+            continue
+        if c.lower_ == "of" and t.lower_ not in CONVICT_FORMS:
+            continue  # "the sentence of two years"
+        obj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
+        if obj is None or c.lower_ == "for" and (obj.pos_ == "VERB" or any(
+                g.dep_ in ("det", "poss") for g in obj.children)):
+            continue  # "sentenced for airing the film", "for a report on the war", "for his
+            # posts" tell the conduct; an offence is named bare ("for sedition")
+        words = " ".join(w.text for w in obj.subtree)
+        if obj.pos_ == "NUM" or DURATION_WORDS & {w.lower_ for w in obj.subtree} and obj.pos_ != "VERB":
+            continue
+        if words and obj.lower_ not in ("life", "it", "that", "this"):
+            return True
+    return False
+
+
+def case_opened_against(t: Token) -> Token | None:
+    """"Cases were registered against them", "police filed a case against X": the "against"
+    of the verb that opened the case (None where there is none)."""
+    verb = t.head
+    if t.dep_ not in ("nsubjpass", "dobj") or verb.lower_ not in CASE_OPENED:
+        return None
+    return next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "against"), None)
+
+
+def _in_charge(t: Token) -> bool:
+    """"in charge", "in-charge": who leads, not an accusation."""
+    prev = t.nbor(-1) if t.i > 0 else None
+    if prev is not None and prev.text in ("-", "‐") and t.i > 1:
+        prev = t.nbor(-2)
+    return prev is not None and prev.lower_ == "in" and not any(
+        c.dep_ in ("det", "poss", "amod") for c in t.children)
+
+
+def _case_of_trigger(t: Token) -> bool:
+    """"summoned X in a sedition case", "arrested in a defamation case": a case of a named
+    kind that a trigger verb happens in is a charge too ("in this case" is not)."""
+    prep = t.head
+    return t.dep_ == "pobj" and prep.lower_ == "in" and prep.head.lower_ in VERB_TYPE \
+        and any(c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "PROPN")
+                for c in t.children)
+
+
+def given_term_verb(t: Token) -> Token | None:
+    """The verb that gives a number of years as a prison term ("was given ten years",
+    "handed her five years after a trial"), or None ("gave him two years to appeal")."""
+    if t.lower_ not in TERM_UNITS or t.dep_ not in ("dobj", "npadvmod") \
+            or not any(c.dep_ == "nummod" for c in t.children) \
+            or any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):  # "of funding"
+        return None
+    verb = t.head.head if t.head.dep_ == "prep" and t.dep_ == "npadvmod" else t.head
+    if verb.lower_ not in GIVE_VERBS | RECEIVE_VERBS:
+        return None
+    # "two years to appeal", "30 days to leave": time given for something to do
+    if any(c.dep_ in ("relcl", "acl") for c in t.children) or any(
+            c.dep_ in ("xcomp", "advcl") and any(g.tag_ == "TO" for g in c.children)
+            for c in verb.children):
+        return None
+    return verb
 
 
 def _taken_by_authorities(v: Token) -> bool:
@@ -316,6 +448,9 @@ def flags(t: Token) -> tuple[bool, bool]:
         if cur != t and cur.lower_ in PRESUPPOSING and came_by != "conj" and not (
                 came_from is not None and came_from.lower_ == "for"):
             break  # "appeal the sentence" presupposes it; "appeal for the release" asks for it
+        if cur != t and cur.lower_ in DENIAL_VERBS and came_by == "dobj" \
+                and NOUN_TYPE.get(t.lower_) == "charge":
+            break  # "denied the charges": charged all the same
         if cur != t and cur.dep_ == "prep" and cur.lower_ == "against" and came_by == "pobj":
             break  # "a petition against the arrest of X": the arrest exists
         for c in cur.children:
@@ -324,8 +459,11 @@ def flags(t: Token) -> tuple[bool, bool]:
             if c.dep_ == "aux" and c.lower_ in MODALS:
                 hypothetical = True
             if c.dep_ == "aux" and c.tag_ == "TO" and cur == t and not (
-                    t.dep_ == "xcomp" and t.head.lower_ in FACTIVE_HEADS):
+                    t.dep_ == "xcomp" and t.head.lower_ in FACTIVE_HEADS or reported_fact(t)):
                 hypothetical = True
+            if c.dep_ == "aux" and c.tag_ == "TO" and cur != t and came_by == "dobj" \
+                    and cur.lower_ in GOAL_VERBS and cur.head.lower_ not in ACHIEVED_HEADS:
+                hypothetical = True  # "to secure his immediate release": a goal, not a fact
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 hypothetical = True
             if c.lower_ == "warrant" or c.dep_ in ("compound", "amod", "nmod", "advmod") \
@@ -335,7 +473,7 @@ def flags(t: Token) -> tuple[bool, bool]:
             if cur.lower_ in NEG_HEADS:
                 negated = True
             called_in = any(c.dep_ == "prt" and c.lower_ == "in" for c in cur.children)
-            if cur.lower_ in HYP_HEADS and not called_in \
+            if cur.lower_ in HYP_HEADS and not called_in and not (cur == t.head and detention_order(t)) \
                     and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
                 # "faces arrest" has not happened; "faces charges" and "called in for
                 # questioning" have
@@ -351,6 +489,27 @@ def flags(t: Token) -> tuple[bool, bool]:
         came_from = cur
         cur = cur.head
     return negated, hypothetical
+
+
+def detention_order(t: Token) -> bool:
+    """"The court ordered X to be detained for two months": a detention ordered by the one
+    who decides it is a detention, not a wish."""
+    head = t.head
+    return t.dep_ == "xcomp" and head.lower_ in ORDERED and VERB_TYPE.get(t.lower_) == "arrest" \
+        and any(c.dep_ == "dobj" for c in head.children) and not is_passive(head)
+
+
+def reported_fact(t: Token) -> bool:
+    """"X is reported to have been released", "X is believed to be held in Evin": an
+    infinitive under a reporting verb tells a fact when it is perfect ("to have been") or
+    the reporting verb is passive ("is said to be"); "wants to be released" asks for one."""
+    head = t.head
+    if detention_order(t):
+        return True
+    if t.dep_ != "xcomp" or head.lower_ not in REPORTING_HEADS:
+        return False
+    perfect = any(c.dep_ == "aux" and c.lower_ == "have" for c in t.children)
+    return perfect or any(c.dep_ == "auxpass" for c in head.children)
 
 
 def is_title(text: str) -> bool:
@@ -388,7 +547,7 @@ def trigger_matcher(vocab: Vocab) -> Matcher:
     from spacy.matcher import Matcher
 
     m = Matcher(vocab)
-    words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER
+    words = sorted(set(VERB_TYPE) | set(NOUN_TYPE) | PLACE_NOUNS | DIED | TAKE | ORDER | BOOKED
                    | QUALIFIED_NOUNS | PICK_UP | DISAPPEAR | set(PERSON_NOUN_TYPE)
                    | {"station", "guilty", "bars"})
     m.add("TRIGGER", [[{"LOWER": {"IN": words}}]])

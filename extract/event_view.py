@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 __all__ = ["View", "conjoined", "in_parens", "is_including", "is_role", "name_parts", "person_spans"]
 
 
+_COPULAS = frozenset({"is", "are", "was", "were"})
+_IDENTIFIED = frozenset({"identified", "named"})
+
+
 class View:
     """A parsed document with its person mentions mapped onto tokens."""
 
@@ -62,7 +66,11 @@ class View:
             for t in heads:
                 for c in t.children:
                     if c.dep_ in ("conj", "appos") or is_including(c):
-                        out += self.people(c if c.dep_ != "prep" else pobj(c) or c, seen)
+                        more = self.people(c if c.dep_ != "prep" else pobj(c) or c, seen)
+                        # "the arrest of X, Ayatollah Y and his government ...": a ruler
+                        # coordinated with the one it happened to is a misparse, not a victim
+                        out += [n for n in more if c.dep_ != "conj" or not self.is_authority(n)
+                                or self.is_authority(m)]
             return out
         if low in lex.PRONOUNS:
             ante = self.antecedent(tok)
@@ -78,8 +86,8 @@ class View:
             # group the text named just before
             named = [m for c in tok.children if c.dep_ in ("appos", "conj")
                      for m in self.people(c, seen)]
-            return (named or self._including(tok, seen) or self.others(self.listed_after(tok))
-                    or self.group(tok))
+            return (named or self._identified(tok, seen) or self._including(tok, seen)
+                    or self.others(self.listed_after(tok)) or self.group(tok))
         if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
         for c in tok.children:
@@ -91,6 +99,9 @@ class View:
                 p = pobj(c)
                 if p is not None:
                     out += self.people(p, seen)
+                if c.lower_ == "including":  # "seven reporters, including A, B (...), and C":
+                    # the list read off the words too, where the parse hangs names elsewhere
+                    out += [m for m in self.others(self.listed_after(c)) if m not in out]
             elif c.dep_ == "prep" and c.lower_ == "of" and not out:
                 out += self._of_appositive(tok, c, seen)
         if not out and tok.dep_ == "appos" and tok.head.i in self.by_token \
@@ -130,6 +141,20 @@ class View:
         return tok.lower_ in lex.GROUP_NOUNS and any(
             c.dep_ in ("det", "nummod") and c.lower_ in lex.DEFINITE for c in tok.children)
 
+    def _identified(self, tok: Token, seen: set[int]) -> list[Mention]:
+        """The members a group subject is said to be: "the four journalists charged are A,
+        B and C", "the five men arrested have been identified as A, B and C"."""
+        if tok.dep_ not in ("nsubj", "nsubjpass"):
+            return []
+        head = tok.head
+        if head.lower_ in _COPULAS:
+            return self.others([m for c in head.children if c.dep_ == "attr"
+                                for m in self.people(c, seen)])
+        if head.lower_ in _IDENTIFIED:
+            how = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+            return self.others(self.listed_after(how)) if how is not None else []
+        return []
+
     def _including(self, tok: Token, seen: set[int]) -> list[Mention]:
         """The people an "including ..." list after ``tok`` in its sentence names."""
         for w in tok.doc[tok.i + 1: tok.sent.end]:
@@ -146,7 +171,8 @@ class View:
             if span.start <= w.i or span.start >= sent.end:
                 continue
             between = self.doc[w.i + 1: span.start]
-            if any(t.pos_ in ("VERB", "AUX") and not in_parens(t.i, sent) for t in between):
+            if any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "compound")
+                   and not in_parens(t.i, sent) for t in between):  # "stand-up comedians A, B"
                 break
             if not in_parens(span.start, sent):
                 out.append(m)
@@ -179,6 +205,8 @@ class View:
         span = next((s for mm, s in self.spans if mm is m), None)
         if span is None:
             return False
+        if span.root in trigger.ancestors:
+            return False  # "according to X, a journalist who was jailed in 2014": X's own event
         if any(a.dep_ == "prep" and a.lower_ == "according" for a in span.root.ancestors):
             return True
         before = self.doc[max(span.start - 6, trigger.sent.start): span.start]
@@ -243,6 +271,8 @@ class View:
         prev_start = self.doc[start - 1].sent.start if start > 0 else start
         if self.last_group and self.last_group_sent >= prev_start:
             return list(self.last_group)
+        if self.last_group and _counted(tok) == len(self.last_group):
+            return list(self.last_group)  # "the two suspects", however far back the two were named
         if self.in_group:  # a group word inside the list a group word points at
             return []
         self.in_group = True
@@ -266,6 +296,19 @@ class View:
             return None
         return self.by_token[subj.i]
 
+    def _own_subject(self, pron: Token) -> Mention | None:
+        """"X is now in the second year of his incarceration": a possessive in a clause whose
+        subject is a named person, written before it, is that person's."""
+        if pron.dep_ != "poss":
+            return None
+        verb = next((a for a in pron.ancestors if a.pos_ in ("VERB", "AUX")), None)
+        subj = lex.subject(verb) if verb is not None else None
+        if subj is None or subj.i > pron.i or subj.i not in self.by_token:
+            return None
+        m = self.by_token[subj.i]
+        span = next((s for mm, s in self.spans if mm is m), None)
+        return None if span is None or is_role(span) or self.is_authority(m) else m
+
     def antecedent(self, pron: Token) -> Mention | None:
         """The earlier named person a he/she pronoun most likely means (never a role holder).
 
@@ -276,7 +319,7 @@ class View:
         if (self.last_trigger is not None and len(self.last_people) == 1
                 and conjoined(pron.head, self.last_trigger)):
             return self.last_people[0]
-        ahead = self._subject_ahead(pron)
+        ahead = self._subject_ahead(pron) or self._own_subject(pron)
         if ahead is not None:
             return ahead
         sents = [pron.sent.start]  # this sentence and up to seven before it
@@ -347,6 +390,22 @@ def name_parts(doc: Doc, mentions: list[Mention]) -> list[tuple[Mention, Span]]:
         out.append((replace(m, text=t.text, start=t.idx, end=t.idx + len(t.text),
                             sentence=t.sent.text, sent_start=t.sent.start_char), doc[t.i: t.i + 1]))
     return out
+
+
+_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+
+
+def _counted(tok: Token) -> int | None:
+    """The number a group noun is counted with ("the two suspects", "both", "the 3 poets")."""
+    for c in tok.children:
+        if c.dep_ in ("nummod", "det", "predet"):
+            if c.lower_ == "both":
+                return 2
+            if c.lower_ in _NUMBERS:
+                return _NUMBERS[c.lower_]
+            if c.text.isdigit():
+                return int(c.text)
+    return None
 
 
 def conjoined(a: Token, b: Token) -> bool:

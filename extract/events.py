@@ -98,6 +98,7 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
     # the trigger each kept event came from, and whether a date made it background
     at: dict[tuple[str, str, int], tuple[Token, bool]] = {}
     view.triggers = sorted(lex.trigger_matcher(doc.vocab)(doc), key=lambda m: (m[1], m[2]))
+    presupposed: list[tuple[Event, tuple[Token, bool]]] = []
     for _, start, end in view.triggers:
         t = doc[end - 1]
         etype = lex.trigger_type(t)
@@ -113,7 +114,9 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         listed = _listed_people(t, view)
         if not people and not listed:
             continue
-        group = list(dict.fromkeys([*people, *listed]))
+        group = _without_excepted(t, list(dict.fromkeys([*people, *listed])), view)
+        if not group:
+            continue
         view.remember(group, t)
         negated, hypothetical = lex.flags(t)
         day, precision, background, anchored = _when(t, published)
@@ -121,6 +124,11 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         types = [etype]
         if etype == "arrest" and t.lower_ in lex.JAILED_FORMS and timing.sentence_term(t, etype):
             types.append("sentence")  # "jailed X for 18 years" is a prison term
+        if "sentence" in types and t.pos_ != "NOUN" and lex.convicted_of(t):
+            types.append("charge")  # "convicted of spreading false news": the charge it was for
+        if etype == "release":  # "released on bail": held before; "pardoned": sentenced before
+            types += (["sentence"] if t.lower_ in lex.PARDONED else []) + \
+                (["arrest"] if lex.released_from_custody(t) else [])
         for m in group:
             for kind in types:
                 ev = Event(type=kind, person=m.name, sentence=sent.text,
@@ -128,7 +136,17 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
                            term=timing.sentence_term(t, etype), background=background,
                            negated=negated, hypothetical=hypothetical,
                            trigger=doc[start:end].text, date_precision=precision)
-                _keep(out, at, ev, (t, anchored))
+                if kind != etype and (kind != "sentence" or etype == "release"):
+                    # what a conviction or a release presupposes came before it ("convicted
+                    # of X" the charge, "released" the arrest): told, never news of its own
+                    presupposed.append((replace(ev, date=None, date_precision=None, term=None,
+                                                background=True), (t, True)))
+                else:
+                    _keep(out, at, ev, (t, anchored))
+    told = {(ev.person, ev.type) for ev in out.values() if ev.asserted}
+    for ev, where in presupposed:  # only where the text tells that event nowhere itself
+        if (ev.person, ev.type) not in told:
+            _keep(out, at, ev, where)
     for tok in doc:
         if tok.lower_ in lex.ACQUITTED:  # "X, who stood trial alongside her, was acquitted"
             cleared = {m.name for a in verb_patients(tok) for m in view.people(a)}
@@ -200,6 +218,16 @@ def _keep(out: dict[tuple[str, str, int], Event],
         out[key] = replace(old, date=ev.date, date_precision=ev.date_precision,
                            background=ev.background)
         at[key] = t
+
+
+def _without_excepted(t: Token, group: list[Mention], view: View) -> list[Mention]:
+    """"All were freed except for A and B": those the exception names are left out."""
+    sent = t.sent
+    cut = next((w for w in view.doc[t.i + 1: sent.end] if w.lower_ in ("except", "excepting")), None)
+    if cut is None:
+        return group
+    out = {m.name for m in view.listed_after(cut)}
+    return [m for m in group if m.name not in out]
 
 
 def _listed_people(t: Token, view: View) -> list[Mention]:

@@ -283,3 +283,66 @@ def test_a_surname_that_is_also_a_word_for_a_body(nlp, text: str) -> None:  # no
     ms = run(nlp, text)
     person = "Remy Bureau" if "Remy" in text else "Ines Court"
     assert person in names(ms, PERSON) and person not in names(ms, ORGANIZATION)
+
+
+# ---------------------------------------------------------------- classes the dev2 pages show
+
+
+def test_a_place_of_detention_is_a_body_not_a_person(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Yesterday the poets were arrested and taken to Varnok Prison.")
+    assert "Varnok Prison" not in names(ms, PERSON)
+
+
+def test_two_surnames_joined_by_and_are_the_two_people(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The court convicted the editors Karim Salhane and Nabil Lazouri. "
+                  "Salhane and Lazouri said they would appeal.")
+    assert not {m.name for m in ms if " and " in m.name}
+    assert {"Karim Salhane", "Nabil Lazouri"} <= names(ms, PERSON)
+
+
+@pytest.mark.parametrize("text", [
+    "Officials of the Ministry of Culture and Islamic Guidance met the director.",
+    "In a statement, the Ministry of Culture and Islamic Guidance condemned the film.",
+])
+def test_words_coordinated_after_of_stay_in_the_name(nlp, text: str) -> None:  # noqa: ANN001
+    assert names(run(nlp, text), ORGANIZATION) == {"Ministry of Culture and Islamic Guidance"}
+
+
+def test_two_bodies_joined_by_and_are_still_two(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The Centre for Media Freedom and Responsibility and Amnesty International "
+                  "condemned the arrest.")
+    assert {"Centre for Media Freedom and Responsibility", "Amnesty International"} <= names(ms, ORGANIZATION)
+
+
+def test_a_slash_inside_a_name_joins_its_forms(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "She told RFE/RL and Radio Free Europe/Radio Liberty that she would stay.")
+    assert {"RFE/RL", "Radio Free Europe/Radio Liberty"} <= names(ms, ORGANIZATION)
+
+
+@pytest.mark.parametrize("text", [
+    "The next day, Varnok-Abad police arrested the editor.",
+    "He was held in the Varnok-Abad region for a week.",
+])
+def test_a_place_before_its_region_or_police_is_nobody(nlp, text: str) -> None:  # noqa: ANN001
+    assert not names(run(nlp, text), PERSON)
+
+
+@pytest.mark.parametrize("text", [
+    "The singer on stage in 2019.\nPhoto: Courtesy Tibet Times",
+    "The singer with his horse: Courtesy Voice of Lhasa\nThe source said more.",
+])
+def test_a_courtesy_credit_names_the_body_alone(nlp, text: str) -> None:  # noqa: ANN001
+    assert not {n for n in names(run(nlp, text)) if n.lower().startswith("courtesy")}
+
+
+def test_a_sentence_adverb_is_no_part_of_a_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Later Amnesty International issued a statement on the case.")
+    assert names(ms, ORGANIZATION) == {"Amnesty International"}
+
+
+@pytest.mark.parametrize("name", [
+    "National Union of Journalists of the Philippines",
+    "Union of Writers of Azerbaijan",
+])
+def test_the_country_a_body_is_of_is_in_its_name(nlp, name: str) -> None:  # noqa: ANN001
+    assert name in names(run(nlp, f"The {name} condemned the killing."), ORGANIZATION)

@@ -403,7 +403,7 @@ def test_arrested_before_is_background(model) -> None:  # noqa: ANN001
 def test_since_his_release_is_background_and_his_is_the_subject_ahead(model) -> None:  # noqa: ANN001
     text = "Lina Saad was released in May. Since his release, Omar Haddad has lived in Paris."
     assert ("release", "Omar Haddad") in background(model, text)
-    assert [e.person for e in run(model, text) if e.sentence.startswith("Since")] == ["Omar Haddad"]
+    assert {e.person for e in run(model, text) if e.sentence.startswith("Since")} == {"Omar Haddad"}
 
 
 def test_an_appeal_for_a_release_asks_for_it(model) -> None:  # noqa: ANN001
@@ -443,3 +443,249 @@ def test_an_undated_headline_is_told_by_the_story_sentence(model) -> None:  # no
     evs = run(model, "Filmmaker Omar Haddad arrested\nOmar Haddad was arrested on 24 November 2026 in Tunis.")
     assert [(e.type, e.date) for e in evs] == [("arrest", date(2026, 11, 24))]
     assert [e.type for e in run(model, "Filmmaker Omar Haddad arrested\nHe is a poet.")] == ["arrest"]
+
+
+# ---------------------------------------------------------------- classes the dev2 pages show
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad and Lina Saad are both reported to have been released on bail.",
+    "Omar Haddad is said to be held in a prison near the border.",
+    "Omar Haddad appears to have been detained at the airport.",
+])
+def test_a_reported_fact_is_asserted(model, text: str) -> None:  # noqa: ANN001
+    assert asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Officials said Omar Haddad was expected to be released.",
+    "Omar Haddad asked to be released until the hearing.",
+])
+def test_an_expected_or_wished_event_is_not(model, text: str) -> None:  # noqa: ANN001
+    assert ("release", "Omar Haddad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The blogger Omar Haddad was handed a four-year term.",
+    "The poet Omar Haddad was given 10 years after a short trial.",
+    "Omar Haddad was given seven years in prison for a poem.",
+    "A judge meted out prison terms to Omar Haddad and Lina Saad on Monday.",
+])
+def test_a_prison_term_given_is_a_sentence(model, text: str) -> None:  # noqa: ANN001
+    assert ("sentence", "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The court gave Omar Haddad two years to appeal.",
+    "The festival gave Omar Haddad two years of funding.",
+    "Omar Haddad was given 30 days to leave the country.",
+])
+def test_time_given_for_something_else_is_no_sentence(model, text: str) -> None:  # noqa: ANN001
+    assert ("sentence", "Omar Haddad") not in asserted(model, text)
+
+
+def test_a_prison_named_after_a_place_is_nobody(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The singers Lina Saad and Tariq Bello were arrested and taken to "
+                            "Korvel Prison.")
+    assert {p for _, p in found} == {"Lina Saad", "Tariq Bello"}
+
+
+def test_a_group_subject_is_the_people_it_is_said_to_be(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The three poets charged are Omar Haddad, Lina Saad and Tariq Bello.")
+    assert {("charge", p) for p in ("Omar Haddad", "Lina Saad", "Tariq Bello")} <= found
+    found = asserted(model, "The two men arrested on Friday have been identified as stand-up "
+                            "comedians Pavel Dunn and Kofi Mensah.")
+    assert {("arrest", "Pavel Dunn"), ("arrest", "Kofi Mensah")} <= found
+
+
+def test_the_men_refers_to_the_group_just_named(model) -> None:  # noqa: ANN001
+    text = ("Police arrested Omar Haddad and Tariq Bello on Friday. "
+            "The arrested men have been booked under section 188 of the penal code.")
+    assert {("charge", "Omar Haddad"), ("charge", "Tariq Bello")} <= asserted(model, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Police booked Omar Haddad under section 295A of the penal code.", {("charge", "Omar Haddad")}),
+    ("Omar Haddad booked a flight under his own name.", set()),
+    ("Police summoned Omar Haddad in a sedition case.",
+     {("charge", "Omar Haddad"), ("summons", "Omar Haddad")}),
+    ("In this case Omar Haddad was arrested.", {("arrest", "Omar Haddad")}),
+])
+def test_an_indian_police_case_is_a_charge(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert asserted(model, text) == expected
+
+
+def test_denied_charges_exist(model) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad denied the charges.")
+    assert ("charge", "Omar Haddad") in asserted(model, "Omar Haddad rejected the charges against him.")
+    assert ("charge", "Omar Haddad") not in asserted(model, "Omar Haddad escaped the charges.")
+
+
+def test_each_received_a_term(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad and Lina Saad each received six months for spreading false news.")
+    assert {("sentence", "Omar Haddad"), ("sentence", "Lina Saad")} <= found
+
+
+def test_had_his_passport_confiscated(model) -> None:  # noqa: ANN001
+    found = asserted(model, "On Monday, the filmmaker Omar Haddad had his passport "
+                            "confiscated at the airport.")
+    assert ("confiscation", "Omar Haddad") in found
+
+
+def test_a_fatal_attack_is_a_killing(model) -> None:  # noqa: ANN001
+    assert ("killing", "Omar Haddad") in asserted(
+        model, "It followed the fatal stabbing of the radio host Omar Haddad.")
+    assert ("killing", "Omar Haddad") not in asserted(
+        model, "It followed the stabbing of the radio host Omar Haddad.")
+
+
+def test_the_officer_in_charge_is_not_charged(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Inspector in-charge of the Tukoganj police station Kofi Mensah "
+                            "told reporters that Omar Haddad was arrested.")
+    assert found == {("arrest", "Omar Haddad")}
+
+
+def test_a_legal_obstacle_is_no_ban(model) -> None:  # noqa: ANN001
+    assert ("ban", "Omar Haddad") not in asserted(
+        model, "Omar Haddad has been prevented from appointing a lawyer of his choice.")
+    assert ("ban", "Omar Haddad") in asserted(
+        model, "Omar Haddad was prevented from boarding a plane to Paris.")
+
+
+@pytest.mark.parametrize(("text", "charged"), [
+    ("Omar Haddad was convicted of spreading false news.", True),
+    ("A court found Omar Haddad guilty of sedition.", True),
+    ("Omar Haddad was sentenced to two years for propaganda.", True),
+    ("Omar Haddad was sentenced to six months for airing the film.", False),
+    ("Omar Haddad was sentenced to two years in prison.", False),
+    ("Omar Haddad was jailed for six months.", False),
+])
+def test_a_conviction_that_names_its_offence_tells_the_charge(model, text: str, charged: bool) -> None:  # noqa: ANN001
+    evs = [e for e in run(model, text) if e.asserted]
+    assert ("sentence", "Omar Haddad") in {(e.type, e.person) for e in evs}
+    charges = [e for e in evs if e.type == "charge"]
+    assert bool(charges) == charged
+    assert all(e.background for e in charges)  # the charge came before: no alert of its own
+
+
+def test_a_release_tells_the_arrest_before_it(model) -> None:  # noqa: ANN001
+    evs = [e for e in run(model, "Omar Haddad was released on bail on Monday.") if e.asserted]
+    assert {e.type for e in evs} == {"release", "arrest"}
+    (arrest,) = [e for e in evs if e.type == "arrest"]
+    assert arrest.background and arrest.date is None
+    for text in ("Omar Haddad was questioned for hours and released after questioning.",
+                 "Omar Haddad was fined and released."):
+        assert ("arrest", "Omar Haddad") not in asserted(model, text)  # not held: no arrest
+    evs = [e for e in run(model, "Lina Saad was among hundreds pardoned by the king.") if e.asserted]
+    assert {"release", "arrest", "sentence"} <= {e.type for e in evs}
+
+
+def test_a_told_arrest_is_not_doubled_by_the_release(model) -> None:  # noqa: ANN001
+    evs = run(model, "Omar Haddad was arrested on 3 May 2026. He was released two days later.")
+    arrests = [e for e in evs if e.type == "arrest"]
+    assert len(arrests) == 1 and arrests[0].date == date(2026, 5, 3)
+
+
+def test_a_detention_ordered_by_a_court_is_a_detention(model) -> None:  # noqa: ANN001
+    assert ("arrest", "Omar Haddad") in asserted(
+        model, "On March 8, the court ordered Omar Haddad to be detained for four months.")
+    assert ("release", "Omar Haddad") not in asserted(
+        model, "The judge wanted Omar Haddad to be released.")
+
+
+def test_those_excepted_do_not_share_the_event(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Police detained Omar Haddad, Lina Saad and Tariq Bello on Monday. "
+                            "All of them were freed at midnight except for Lina Saad and Tariq Bello.")
+    assert ("release", "Omar Haddad") in found
+    assert not {("release", "Lina Saad"), ("release", "Tariq Bello")} & found
+
+
+def test_the_source_of_a_report_keeps_her_own_event(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Three reporters remain in custody, according to Lina Saad, a veteran "
+                            "journalist who was jailed from 2014 to 2016.")
+    assert ("arrest", "Lina Saad") in found
+
+
+def test_a_ruler_coordinated_by_a_misparse_is_no_victim(model) -> None:  # noqa: ANN001
+    found = asserted(model, "With the arrest of Lina Saad, Ayatollah Omar Haddad and his government "
+                            "cement their legacy.")
+    assert found == {("arrest", "Lina Saad")}
+
+
+def test_a_place_used_as_a_modifier_takes_no_pronoun(model) -> None:  # noqa: ANN001
+    text = ("Unknown men seized the editor in the Jalal-Abad region. The next day, Jalal-Abad police "
+            "arrested Omar Haddad. Police are holding him in a detention facility.")
+    assert {p for _, p in asserted(model, text)} == {"Omar Haddad"}
+
+
+def test_a_one_word_name_after_its_role_in_apposition(model) -> None:  # noqa: ANN001
+    text = ("The lyricist was sentenced to seven years, while the singer, Tsewang, "
+            "was sentenced to three years.")
+    assert ("sentence", "Tsewang") in asserted(model, text)
+
+
+def test_a_term_received_with_a_clause_after_it(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad and Lina Saad each received six months for spreading false news, "
+            "specifically targeting the president.")
+    assert {("sentence", "Omar Haddad"), ("sentence", "Lina Saad")} <= asserted(model, text)
+
+
+def test_a_possessive_belongs_to_its_clause_subject(model) -> None:  # noqa: ANN001
+    text = ("Lina Saad was stopped at the border in June. Lina Saad later left. "
+            "Omar Haddad is now in the second year of his incarceration.")
+    found = asserted(model, text)
+    assert ("arrest", "Omar Haddad") in found and ("arrest", "Lina Saad") not in found
+
+
+def test_an_including_list_is_read_to_its_end(model) -> None:  # noqa: ANN001
+    text = ("Sentences were confirmed for five reporters, including editor Omar Haddad, analyst "
+            "Lina Saad (also a radio correspondent), and reporters Tariq Bello and Mira Osei.")
+    found = asserted(model, text)
+    assert {("sentence", p) for p in ("Omar Haddad", "Lina Saad", "Tariq Bello", "Mira Osei")} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "Police filed a case against Omar Haddad on Monday.",
+    "Omar Haddad was detained after cases were registered against him under the penal code.",
+])
+def test_a_case_opened_against_someone_is_a_charge(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+def test_the_suspects_are_the_group_just_named(model) -> None:  # noqa: ANN001
+    text = ("Police detained Omar Haddad and Lina Saad on Friday. "
+            "The two suspects were released on bail on Saturday.")
+    assert {("release", "Omar Haddad"), ("release", "Lina Saad")} <= asserted(model, text)
+
+
+def test_an_infinitive_goal_is_no_event(model) -> None:  # noqa: ANN001
+    assert ("release", "Omar Haddad") not in asserted(
+        model, "We urge the authorities to prevent the extradition of Omar Haddad and to secure "
+               "his immediate release.")
+    assert ("release", "Omar Haddad") in asserted(
+        model, "Lawyers managed to secure the release of Omar Haddad last week.")
+    assert ("sentence", "Omar Haddad") in asserted(
+        model, "Omar Haddad was given a week to serve a nine-month sentence.")
+
+
+def test_the_charges_as_subject_are_the_last_named_persons(model) -> None:  # noqa: ANN001
+    text = "Police detained the blogger Omar Haddad on Monday. The charges stem from a post on his blog."
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+def test_a_participle_joined_to_a_relative_clause_belongs_to_the_main_subject(model) -> None:  # noqa: ANN001
+    text = ("Omar Haddad was reportedly tried in absentia during the crackdown that followed and "
+            "sentenced to four months in prison.")
+    assert ("sentence", "Omar Haddad") in asserted(model, text)
+
+
+def test_a_counted_group_reaches_back_to_a_group_of_that_size(model) -> None:  # noqa: ANN001
+    text = ("Police detained Omar Haddad and Lina Saad on Friday. The channels they ran had a large "
+            "audience. Officials praised the police. The two suspects were later released on bail.")
+    assert {("release", "Omar Haddad"), ("release", "Lina Saad")} <= asserted(model, text)
+
+
+def test_a_press_release_is_no_release(model) -> None:  # noqa: ANN001
+    evs = run(model, "According to a press release, Omar Haddad was arrested.")
+    found = {(e.type, e.person) for e in evs}
+    assert found == {("arrest", "Omar Haddad")}
