@@ -136,7 +136,9 @@ def _cpu_and_name(pid: int, root: int) -> tuple[float, str] | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / _TICK
-    name = "pass" if pid == root else "crawl" if b"crawler.crawl" in cmd else "store"
+    # a process that has ended but not been reaped shows an empty command line: "" lets
+    # the caller keep the name it had (the crawl child was counted as "store" otherwise)
+    name = "pass" if pid == root else "crawl" if b"crawler.crawl" in cmd else "store" if cmd else ""
     return cpu, name
 
 
@@ -196,7 +198,8 @@ def run_atrisk_pass(workdir: Path, db_url: str, *,
     def watch() -> None:
         last_count = 0.0
         while not stop.is_set():
-            cpu_by_pid.update(tree_cpu(proc.pid))
+            for pid, (used, name) in tree_cpu(proc.pid).items():
+                cpu_by_pid[pid] = (used, name or cpu_by_pid.get(pid, (0.0, "store"))[1])
             rss = tree_rss_mb(proc.pid)
             peak[0] = max(peak[0], rss)
             now = time.monotonic()

@@ -261,6 +261,9 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     events = _Events()
     _configure_logging(args.log_level.upper())
     try:
+        # Scrapy's TLS modules build deprecated aliases with inspect.stack() when imported; here
+        # the stack is 18 frames deep, inside the reactor 36 (0.07 s of CPU against 0.16 s)
+        import scrapy.core.downloader.handlers.http11  # noqa: F401
         from scrapy.crawler import CrawlerProcess
 
         from crawler.spiders.watch import WatchSpider, select_sources

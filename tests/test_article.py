@@ -322,3 +322,33 @@ def test_article_is_a_frozen_value() -> None:
     article = Article(url=URL, text="x")
     with pytest.raises(AttributeError):
         article.text = "y"  # type: ignore[misc]
+
+
+METADATA_HEADS = [
+    "",
+    '<meta name="author" content="Leyla Karimova"><meta property="og:title" content="Arrest in Tehran">'
+    '<meta property="article:published_time" content="2025-03-03T10:00:00Z">'
+    '<link rel="canonical" href="https://ngo.example.org/s/1">',
+    '<meta name="author" content="Karimova">'  # one word: no author's name
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "From JSON-LD", '
+    '"author": {"@type": "Person", "name": "Jonas Weber"}, "datePublished": "2024-11-20"}</script>',
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>',  # broken
+]
+METADATA_BYLINES = ["", '<p class="byline">By <span class="author">Amal Haddad</span></p>',
+                    '<time datetime="2025-01-15">15 January 2025</time>']
+
+
+@pytest.mark.parametrize("head", METADATA_HEADS)
+@pytest.mark.parametrize("byline", METADATA_BYLINES)
+def test_metadata_fields_are_trafilaturas(head: str, byline: str) -> None:
+    import trafilatura
+
+    from extract.article import _date_params, _metadata, _parse
+
+    html = page(head=head, before=byline)
+    config = _date_params(TODAY, extensive=False)
+    ours = _metadata(_parse(html), URL, config)
+    theirs = trafilatura.extract_metadata(_parse(html), URL, date_config=config)
+    fields = ("title", "author", "url", "date")
+    assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert ours.title

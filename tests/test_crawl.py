@@ -359,3 +359,19 @@ def test_crawl_that_cannot_run_raises(tmp_path: Path, db_url: str) -> None:
         run_crawl(db_url, str(tmp_path / "missing.toml"), None,
                   on_progress=events.append)
     assert events and events[-1]["event"] == "fatal" and "missing.toml" in events[-1]["message"]
+
+
+def test_the_crawl_loads_only_the_extensions_it_uses() -> None:
+    from scrapy.settings import default_settings
+
+    from crawler.crawl import crawl_settings
+    from pipeline.config import load_config
+
+    settings = crawl_settings(load_config(None), db_url="sqlite://", sources_path=None, only=[])
+    loaded = settings.get_component_priority_dict_with_base("EXTENSIONS")
+    assert "scrapy.extensions.remote_control.RemoteControl" not in loaded  # imports aiohttp
+    assert "scrapy.extensions.telnet.TelnetConsole" not in loaded
+    # the deadline ([crawl] max_seconds), throttling, stats and log counts stay
+    kept = set(default_settings.EXTENSIONS_BASE) - {"scrapy.extensions.remote_control.RemoteControl",
+                                                    "scrapy.extensions.telnet.TelnetConsole"}
+    assert kept <= set(loaded) and "scrapy.extensions.closespider.CloseSpider" in loaded

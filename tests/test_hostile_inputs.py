@@ -280,7 +280,7 @@ def test_pattern_slow_at_crawl_time_costs_one_url_counted() -> None:
     from pipeline.sources import SourceConfig, compile_pattern
 
     cfg = SourceConfig(name="x", kind="ngo", start_urls=("https://ngo.example/",))
-    src = SourceCrawl(config=cfg, id=None, max_pages=10, max_depth=1, links=None,  # type: ignore[arg-type]
+    src = SourceCrawl(config=cfg, id=None, max_pages=10, max_depth=1,
                       allow=[compile_pattern(r"(a|aa)+$")], deny=[])
     started = time.monotonic()
     with pytest.raises(PatternTimeout):

@@ -27,10 +27,10 @@ from urllib.parse import urljoin
 import regex
 import scrapy
 from scrapy.http import Request, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
-from crawler.canonical import host_allowed, host_of, safe_canonicalize
+from crawler.canonical import safe_canonicalize
+from crawler.links import page_links
 from crawler.spiders.failures import classify_failure
 from crawler.spiders.feeds import Links, feed_links, sitemap_links
 from pipeline.redact import mask_text
@@ -56,7 +56,6 @@ class SourceCrawl:
     id: int | None
     max_pages: int
     max_depth: int
-    links: LinkExtractor
     allow: list[regex.Pattern[str]]
     deny: list[regex.Pattern[str]]
     requested: set[str] = field(default_factory=set)
@@ -166,9 +165,7 @@ class WatchSpider(scrapy.Spider):
                 id=source_ids.get(cfg.name),
                 max_pages=cfg.max_pages if cfg.max_pages is not None else max_pages,
                 max_depth=cfg.max_depth if cfg.max_depth is not None else max_depth,
-                # domains are checked on the host name (LinkExtractor compares host:port);
                 # allow/deny with time-bounded searches (SourceCrawl.wants), not Scrapy's re
-                links=LinkExtractor(unique=True),
                 allow=[compile_pattern(p) for p in cfg.allow],
                 deny=[compile_pattern(p) for p in cfg.deny],
             )
@@ -282,15 +279,15 @@ class WatchSpider(scrapy.Spider):
         yield page
         if depth >= src.max_depth or not isinstance(response, TextResponse):
             return
-        for link in src.links.extract_links(response):
-            if not host_allowed(host_of(link.url), src.domains):
-                continue  # links to other sites are not followed (and not counted)
-            refused = self._unwanted(src, link.url)
+        # links to other sites are not followed (and not counted); domains are checked on
+        # the host name (Scrapy's LinkExtractor compares host:port)
+        for url in page_links(response, src.domains):
+            refused = self._unwanted(src, url)
             if refused is not None:
                 if isinstance(refused, CrawledPage):
                     yield refused
                 continue
-            request = self._request(src, link.url, ARTICLE, depth + 1, self.parse_page,
+            request = self._request(src, url, ARTICLE, depth + 1, self.parse_page,
                                     only_new=not page.body_changed)
             if request is not None:
                 yield request
