@@ -7,9 +7,11 @@ processes get work; the export afterwards equals that of a one-process pass.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 
 from extract.analyse import Analyser
 from extract.article import Article
@@ -61,3 +63,61 @@ def test_two_model_processes_store_what_one_stores(db_url: str, other_db_url: st
     assert sum(len(r["events"]) for r in one) >= 4, "the reports must give events to compare"
     assert {r["language"] for r in one} == {"en", "de", "ru"}
     assert two == one
+
+
+# -- extract.model_processes on its own: order, failures, a process that dies ------------
+
+_ITEMS = [(text, None, (i, language)) for i, (language, text) in enumerate(REPORTS)]
+_TRIP = "Kaveh Rostam"  # the rules fail on the report naming him (below)
+_DIE = "Leyla Sadri"  # the model process reading her report ends at once (below)
+
+
+def _analyser() -> Analyser:
+    from extract.watchlist import load_watchlist
+
+    analyser = Analyser(load_watchlist(None), batch_size=2, n_process=2)
+    analyser.language_of = lambda ctx: ctx[1]
+    return analyser
+
+
+@Language.component("atrisk_test_exit")
+def _exit_on(doc):  # noqa: ANN001, ANN202 - spaCy component signature
+    if _DIE in doc.text:
+        os._exit(3)
+    return doc
+
+
+@pytest.mark.timeout(300)
+def test_processes_keep_order_and_report_a_failure_by_its_type_and_message(monkeypatch) -> None:
+    from extract import analyse
+
+    real = analyse.analyse_doc
+
+    def tripping(doc, watchlist, published=None):  # noqa: ANN001, ANN202
+        if _TRIP in doc.text:
+            raise KeyError("no rule for this text")
+        return real(doc, watchlist, published)
+
+    monkeypatch.setattr(analyse, "analyse_doc", tripping)  # before the fork: the processes see it
+    one = Analyser(_analyser().watchlist)
+    one.language_of = lambda ctx: ctx[1]
+    one.on_error = lambda ctx, exc: None
+    expected = list(one.analyse_many(_ITEMS))
+    analyser = _analyser()
+    failures: list[tuple[int, str]] = []
+    analyser.on_error = lambda ctx, exc: failures.append((ctx[0], f"{type(exc).__name__}: {exc}"))
+    got = list(analyser.analyse_many(_ITEMS))
+    tripped = next(i for i, (_, text) in enumerate(REPORTS) if _TRIP in text)
+    assert failures == [(tripped, "KeyError: 'no rule for this text'")]
+    assert [ctx for ctx, _ in got] == [ctx for _, _, ctx in _ITEMS if ctx[0] != tripped]
+    assert repr(got) == repr(expected)  # the same analyses, in the same order
+
+
+@pytest.mark.timeout(300)
+def test_a_model_process_that_dies_ends_the_stream_with_an_error() -> None:
+    from extract.model_processes import ModelProcessDied
+
+    analyser = _analyser()
+    analyser.model.add_pipe("atrisk_test_exit", last=True)
+    with pytest.raises(ModelProcessDied, match="exit code 3"):
+        list(analyser.analyse_many(_ITEMS))
