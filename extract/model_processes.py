@@ -31,9 +31,13 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Batches waiting in each process's inbox besides the one it works on: enough that a
-# process never waits for the caller, few enough that memory stays flat.
-AHEAD = 3
+# Batches handed to a process and not yet back: the one it works on and one more, so it
+# never waits for the caller, and at the end of the stream no process has more than one
+# batch left while the other has none.
+IN_HAND = 2
+# Batches sent and not yet yielded, at most this many per process (the results of later
+# batches wait while an earlier one, a long text, is still being read).
+AHEAD = 4
 RESULT_WAIT = 1.0  # seconds between looks at whether a model process still runs
 # One English sentence with a name, a trigger and a city: the rules' word lists, gazetteer
 # and lexicons are loaded by the caller before it forks, so no process loads them again.
@@ -55,62 +59,25 @@ def analyse_in_processes(
 ) -> Iterator[tuple[T, date | None, Analysis]]:
     """``(context, published, Analysis)`` of every item, in order (failures left out).
 
-    English texts go in batches to the process with the fewest batches waiting; a text in
-    another language, or an English one quoting another script, goes alone to the first
-    process, so natasha and lingua's sentence models are loaded in one process only.
+    English texts go in batches to whichever process has the fewest batches in hand; a
+    text in another language, or an English one quoting another script, goes alone to the
+    first process, so natasha and lingua's sentence models are loaded in one process only.
     """
-    from extract.analyse import analyse_doc, has_foreign_script, route
+    from extract.analyse import analyse_doc
 
     analyse_doc(analyser.model(WARM_UP), analyser.watchlist)  # model and rules loaded before forking
     mp = multiprocessing.get_context("fork")
     inboxes = [mp.Queue() for _ in range(n_process)]
-    outboxes = [mp.Queue() for _ in range(n_process)]
+    outbox = mp.Queue()  # (batch number, results) from every process
     procs = [mp.Process(target=_work, name=f"atrisk-model-{i}", daemon=True,
-                        args=(analyser, inboxes[i], outboxes[i])) for i in range(n_process)]
+                        args=(analyser, inboxes[i], outbox)) for i in range(n_process)]
     for proc in procs:
         proc.start()
-    pending: deque[tuple[int, list[tuple[T, date | None]]]] = deque()  # batches sent, in order
-    waiting = [0] * n_process  # batches sent to each process and not yet taken back
-    batch: list[tuple[str, date | None, T, str | None]] = []
-
-    def send(to: int | None = None) -> None:
-        i = min(range(n_process), key=lambda k: waiting[k]) if to is None else to
-        inboxes[i].put([(text, published, language) for text, published, _, language in batch])
-        pending.append((i, [(ctx, published) for _, published, ctx, _ in batch]))
-        batch.clear()
-        waiting[i] += 1
-
-    source = iter(items)
-    exhausted = finished = False
+    stream = _Dispatch(inboxes, _batches(items, language_of, batch_size, max_batch_chars))
+    finished = False
     try:
-        while True:
-            chars = sum(len(item[0]) for item in batch)
-            while not exhausted and sum(waiting) < n_process * (1 + AHEAD):
-                item = next(source, None)
-                if item is None:
-                    exhausted = True
-                    break
-                text, published, ctx = item
-                language = language_of(ctx) if language_of else None
-                if route(language) != "en" or has_foreign_script(text):  # lingua, natasha: in one process
-                    if batch:
-                        send()
-                    batch.append((text, published, ctx, language))
-                    send(0)
-                    continue
-                batch.append((text, published, ctx, language))
-                chars += len(text)
-                if len(batch) >= batch_size or chars >= max_batch_chars:
-                    send()
-                    chars = 0
-            if exhausted and batch:
-                send()
-            if not pending:
-                break
-            i, contexts = pending.popleft()
-            results = _take(outboxes[i], procs[i])
-            waiting[i] -= 1
-            for (ctx, published), (analysis, error) in zip(contexts, results, strict=True):
+        while (head := stream.next_results(outbox, procs)) is not None:
+            for (ctx, published), (analysis, error) in head:
                 if analysis is not None:
                     yield ctx, published, analysis
                     continue
@@ -128,18 +95,93 @@ def analyse_in_processes(
             if proc.is_alive():
                 proc.terminate()
                 proc.join(timeout=5)
-        for q in (*inboxes, *outboxes):
+        for q in (*inboxes, outbox):
             q.close()
 
 
-def _take(outbox: Any, proc: Any) -> list[tuple[Analysis | None, tuple[str, str] | None]]:
-    while True:
-        try:
-            return outbox.get(timeout=RESULT_WAIT)
-        except queue.Empty:
-            if not proc.is_alive():
-                raise ModelProcessDied(f"model process {proc.name} ended (exit code {proc.exitcode}) "
-                                       "before sending back its analyses") from None
+_Batch = tuple[bool, list[tuple[str, date | None, Any, str | None]]]  # (English only, items)
+
+
+def _batches(items: Iterable[tuple[str, date | None, T]], language_of: Callable[[T], str | None] | None,
+             batch_size: int, max_chars: int) -> Iterator[_Batch]:
+    """Batches of English texts (``batch_size`` texts or ``max_chars`` characters at most),
+    and each text that needs the first process alone, in order."""
+    from extract.analyse import has_foreign_script, route
+
+    batch: list[tuple[str, date | None, Any, str | None]] = []
+    chars = 0
+    for text, published, ctx in items:
+        language = language_of(ctx) if language_of else None
+        if route(language) != "en" or has_foreign_script(text):  # lingua, natasha: in one process
+            if batch:
+                yield True, batch
+                batch, chars = [], 0
+            yield False, [(text, published, ctx, language)]
+            continue
+        batch.append((text, published, ctx, language))
+        chars += len(text)
+        if len(batch) >= batch_size or chars >= max_chars:
+            yield True, batch
+            batch, chars = [], 0
+    if batch:
+        yield True, batch
+
+
+class _Dispatch:
+    """Sends batches as processes free up and hands back their results in order."""
+
+    def __init__(self, inboxes: list[Any], batches: Iterator[_Batch]) -> None:
+        self.inboxes = inboxes
+        self.batches = batches
+        self.held: _Batch | None = None  # read, not sent: no process may take it yet
+        self.exhausted = False
+        self.in_hand = [0] * len(inboxes)  # batches sent to each process and not yet back
+        # (batch number, process, contexts) of the batches sent, in order
+        self.order: deque[tuple[int, int, list[tuple[Any, date | None]]]] = deque()
+        self.back: dict[int, list[Any]] = {}  # results come back, by batch number
+        self.sent = 0
+
+    def _fill(self) -> None:
+        n = len(self.inboxes)
+        while len(self.order) < n * AHEAD:
+            if self.held is None:
+                if self.exhausted:
+                    return
+                self.held = next(self.batches, None)
+                if self.held is None:
+                    self.exhausted = True
+                    return
+            english, batch = self.held
+            to = min(range(n), key=lambda k: self.in_hand[k]) if english else 0
+            if self.in_hand[to] >= IN_HAND:
+                return
+            texts = [(text, published, language) for text, published, _, language in batch]
+            self.inboxes[to].put((self.sent, texts))
+            self.order.append((self.sent, to, [(ctx, published) for _, published, ctx, _ in batch]))
+            self.in_hand[to] += 1
+            self.sent += 1
+            self.held = None
+
+    def next_results(self, outbox: Any, procs: list[Any]) -> list[tuple[tuple[Any, date | None], Any]] | None:
+        """The contexts and results of the next batch in order; None after the last."""
+        while True:
+            self._fill()
+            if not self.order:
+                return None
+            number, _, contexts = self.order[0]
+            if number in self.back:
+                self.order.popleft()
+                return list(zip(contexts, self.back.pop(number), strict=True))
+            try:
+                got, results = outbox.get(timeout=RESULT_WAIT)
+            except queue.Empty:
+                waited = {to for _, to, _ in self.order}
+                for proc in (procs[i] for i in waited if not procs[i].is_alive()):
+                    raise ModelProcessDied(f"model process {proc.name} ended (exit code {proc.exitcode}) "
+                                           "before sending back its analyses") from None
+                continue
+            self.back[got] = results
+            self.in_hand[next(to for number, to, _ in self.order if number == got)] -= 1
 
 
 def _rebuilt(type_name: str, message: str) -> Exception:
@@ -157,9 +199,11 @@ def _work(analyser: Analyser, inbox: Any, outbox: Any) -> None:
         failed[seq] = (type(exc).__name__, str(exc))
 
     analyser.on_error = report
-    while (batch := inbox.get()) is not None:
+    while (message := inbox.get()) is not None:
+        number, batch = message
         failed.clear()
         analyser.batch_size = len(batch)
+        languages = [language for _, _, language in batch]
         done = dict(analyser.analyse_many(((text, published, seq) for seq, (text, published, _)
-                                           in enumerate(batch)), lambda seq: batch[seq][2]))
-        outbox.put([(done.get(seq), failed.get(seq)) for seq in range(len(batch))])
+                                           in enumerate(batch)), languages.__getitem__))
+        outbox.put((number, [(done.get(seq), failed.get(seq)) for seq in range(len(batch))]))
