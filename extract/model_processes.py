@@ -105,11 +105,13 @@ _Batch = tuple[bool, list[tuple[str, date | None, Any, str | None]]]  # (English
 def _batches(items: Iterable[tuple[str, date | None, T]], language_of: Callable[[T], str | None] | None,
              batch_size: int, max_chars: int) -> Iterator[_Batch]:
     """Batches of English texts (``batch_size`` texts or ``max_chars`` characters at most),
-    and each text that needs the first process alone, in order."""
+    and each text that needs the first process alone, in order. The first batches are
+    smaller (1, 2, 4... texts), so every process starts on the first texts a crawl stores."""
     from extract.analyse import has_foreign_script, route
 
     batch: list[tuple[str, date | None, Any, str | None]] = []
     chars = 0
+    size = 1
     for text, published, ctx in items:
         language = language_of(ctx) if language_of else None
         if route(language) != "en" or has_foreign_script(text):  # lingua, natasha: in one process
@@ -120,9 +122,10 @@ def _batches(items: Iterable[tuple[str, date | None, T]], language_of: Callable[
             continue
         batch.append((text, published, ctx, language))
         chars += len(text)
-        if len(batch) >= batch_size or chars >= max_chars:
+        if len(batch) >= min(size, batch_size) or chars >= max_chars:
             yield True, batch
             batch, chars = [], 0
+            size *= 2
     if batch:
         yield True, batch
 

@@ -121,3 +121,17 @@ def test_a_model_process_that_dies_ends_the_stream_with_an_error() -> None:
     analyser.model.add_pipe("atrisk_test_exit", last=True)
     with pytest.raises(ModelProcessDied, match="exit code 3"):
         list(analyser.analyse_many(_ITEMS))
+
+
+def test_batches_start_small_keep_their_place_and_put_other_languages_alone() -> None:
+    from extract.model_processes import _batches
+
+    items = [(f"Report number {i} from the capital.", None, (i, "en")) for i in range(20)]
+    items[9] = ("Der Journalist wurde festgenommen.", None, (9, "de"))
+    items[12] = ("The poet wrote 自由 on the wall.", None, (12, "en"))  # another script: alone
+    got = list(_batches(items, lambda ctx: ctx[1], 8, 10_000))
+    assert [(english, [item[2][0] for item in batch]) for english, batch in got] == [
+        (True, [0]), (True, [1, 2]), (True, [3, 4, 5, 6]), (True, [7, 8]), (False, [9]),
+        (True, [10, 11]), (False, [12]), (True, [13, 14, 15, 16, 17, 18, 19])]
+    by_chars = list(_batches(items[:6], lambda ctx: ctx[1], 8, 60))  # about two texts' worth
+    assert all(sum(len(item[0]) for item in batch) < 60 + 40 for _, batch in by_chars)
