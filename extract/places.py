@@ -38,6 +38,11 @@ class Place:
     city: str | None = None
 
 
+_POSSESSIVE = re.compile(r"[’'`]s$")
+_THE = re.compile(r"^the\s+")
+_SPACES = re.compile(r"\s+")
+
+
 def norm(text: str) -> str:
     """Lower-case, accents dropped, ``the`` and punctuation at the edges removed."""
     if text.isascii():  # nothing to decompose or drop
@@ -45,9 +50,9 @@ def norm(text: str) -> str:
     else:
         folded = unicodedata.normalize("NFKD", text)
         folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-    folded = re.sub(r"[’'`]s$", "", folded.strip())
-    folded = re.sub(r"^the\s+", "", folded)
-    return re.sub(r"\s+", " ", folded.strip(" .,;:()[]\"'“”")).strip()
+    folded = _POSSESSIVE.sub("", folded.strip())
+    folded = _THE.sub("", folded)
+    return _SPACES.sub(" ", folded.strip(" .,;:()[]\"'“”")).strip()
 
 
 def _pairs(name: str) -> Iterable[tuple[str, str]]:
