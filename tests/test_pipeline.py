@@ -114,3 +114,45 @@ def test_second_pass_lock_is_refused(app):
                 pass
     with PassLock(app.db, app.data_dir):  # released
         pass
+
+
+def test_entities_created_at_once_get_the_ids_one_by_one_gives(db_url: str, other_db_url: str) -> None:
+    """``EntityResolver.create_missing`` (one INSERT for a document's new names) leaves the
+    rows, ids and resolutions that resolving each name in turn leaves; a name another
+    worker has just written is read back, a watchlist name still resolves to its entry."""
+    from extract.watchlist import load_watchlist
+    from pipeline.storage.db import open_database
+    from pipeline.storage.entities import EntityResolver, sync_watchlist
+    from pipeline.storage.models import Entity
+    from pipeline.storage.store import utcnow
+
+    watchlist = load_watchlist(None)
+    listed = watchlist.entities[0]
+    names = [("person", "Amira Karimi"), ("organization", "Pen Circle of Lyon"), ("person", "amira karimi"),
+             (listed.kind, listed.name), ("person", "Bahram Tehrani"), ("person", "Celine Moradi")]
+    results = []
+    for url, at_once in ((db_url, False), (other_db_url, True)):
+        db = open_database(url)
+        try:
+            with db.session() as s:
+                sync_watchlist(s, watchlist)
+            with db.session() as s:
+                resolver = EntityResolver(s, watchlist)
+                s.add(Entity(kind="person", name="Bahram Tehrani", key="bahram tehrani", tags=[],
+                             created_at=utcnow()))
+                s.flush()  # "another worker": not in the resolver's cache
+                if at_once:
+                    resolver.create_missing(s, names)
+                    before = s.scalar(select(func.count()).select_from(Entity))
+                ids = [resolver.resolve(s, kind, name) for kind, name in names]
+                if at_once:  # resolve created nothing more
+                    assert s.scalar(select(func.count()).select_from(Entity)) == before
+            with db.sessions() as s:
+                rows = [(e.id, e.kind, e.name, e.key) for e in s.scalars(select(Entity).order_by(Entity.id))]
+            results.append((ids, rows))
+        finally:
+            db.dispose()
+    assert results[0] == results[1]
+    ids, rows = results[1]
+    assert ids[0] == ids[2] and len(set(ids)) == 5
+    assert {r[2] for r in rows} >= {"Amira Karimi", "Pen Circle of Lyon", "Bahram Tehrani", "Celine Moradi"}

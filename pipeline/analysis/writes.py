@@ -72,13 +72,14 @@ def _store_analysis(
     s.execute(delete(Mention).where(Mention.document_id == doc_id))
     old_events = {(e.person_id, e.type, e.sent_start): e for e in
                   s.scalars(select(Event).where(Event.document_id == doc_id))}
-    seen_spans: set[tuple[int, int]] = set()
     person_ids: dict[str, int] = {}
     mention_rows: list[dict[str, Any]] = []
+    first_of_span: dict[tuple[int, int], Any] = {}
     for m in analysis.mentions:
-        if (m.start, m.end) in seen_spans:
-            continue
-        seen_spans.add((m.start, m.end))
+        first_of_span.setdefault((m.start, m.end), m)
+    mentions = list(first_of_span.values())
+    resolver.create_missing(s, ((m.kind, m.name) for m in mentions))  # one INSERT, not one each
+    for m in mentions:  # the first of each span
         eid = resolver.resolve(s, m.kind, m.name)
         if m.kind == "person":
             person_ids[m.name] = eid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select, text, update
@@ -86,6 +87,22 @@ class EntityResolver:
         self._cache[(kind, key)] = eid
         return self._follow(eid)
 
+    def create_missing(self, session: Session, names: Iterable[tuple[str, str]]) -> None:
+        """Insert at once the entities of ``(kind, name)`` pairs that :meth:`resolve` would
+        create one by one, in the same order (so they get the same ids); then it finds them."""
+        missing: dict[tuple[str, str], str] = {}
+        for kind, name in names:
+            key = entity_key(name) or name.casefold()
+            if (kind, key) in self._cache or (kind, key) in missing:
+                continue
+            eid = self._fuzzy(kind, name)
+            if eid is not None:
+                self._cache[(kind, key)] = eid
+            else:
+                missing[(kind, key)] = name
+        if missing:
+            self._cache.update(_find_or_create_many(session, missing))
+
     def _fuzzy(self, kind: str, name: str) -> int | None:
         """A close spelling of a watchlist entry (tight threshold, watchlist only)."""
         try:
@@ -124,6 +141,34 @@ def _find_or_create(session: Session, kind: str, name: str, key: str) -> int:
         eid = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.key == key))
     assert eid is not None
     return int(eid)
+
+
+INSERT_ROWS = 500  # entities per INSERT statement (SQLite binds at most 32,766 values)
+
+
+def _find_or_create_many(session: Session, missing: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+    """:func:`_find_or_create` for many ``(kind, key) -> name`` at once: one ``INSERT ...
+    ON CONFLICT DO NOTHING RETURNING`` per ``INSERT_ROWS`` rows, in order; a row another
+    worker has written is read back."""
+    insert = conflict_insert(session)
+    if insert is None:
+        return {(kind, key): _find_or_create(session, kind, name, key)
+                for (kind, key), name in missing.items()}
+    table = cast(Table, Entity.__table__)
+    rows = [{"kind": kind, "name": name, "key": key, "created_at": utcnow(), "tags": [], "watchlisted": False}
+            for (kind, key), name in missing.items()]
+    found: dict[tuple[str, str], int] = {}
+    for at in range(0, len(rows), INSERT_ROWS):
+        stmt = (insert(table).values(rows[at:at + INSERT_ROWS])
+                .on_conflict_do_nothing(index_elements=["kind", "key"])
+                .returning(table.c.id, table.c.kind, table.c.key))
+        found.update({(kind, key): int(eid) for eid, kind, key in session.execute(stmt)})
+    for kind, key in missing:
+        if (kind, key) not in found:
+            eid = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.key == key))
+            assert eid is not None
+            found[(kind, key)] = int(eid)
+    return found
 
 
 def find_entity(session: Session, name: str, kind: str | None = None) -> Entity:
