@@ -155,9 +155,18 @@ def _find_or_create_many(session: Session, missing: dict[tuple[str, str], str]) 
         return {(kind, key): _find_or_create(session, kind, name, key)
                 for (kind, key), name in missing.items()}
     table = cast(Table, Entity.__table__)
-    rows = [{"kind": kind, "name": name, "key": key, "created_at": utcnow(), "tags": [], "watchlisted": False}
-            for (kind, key), name in missing.items()]
     found: dict[tuple[str, str], int] = {}
+    # rows already there are read first and left out of the insert: PostgreSQL takes a
+    # sequence value for every row offered, conflicting or not, so offering them would leave
+    # gaps and give later entities other ids than resolving one name at a time gives
+    keys = sorted({key for _, key in missing})
+    for at in range(0, len(keys), INSERT_ROWS):
+        for there, kind, key in session.execute(
+                select(Entity.id, Entity.kind, Entity.key).where(Entity.key.in_(keys[at:at + INSERT_ROWS]))):
+            if (kind, key) in missing:
+                found[(kind, key)] = int(there)
+    rows = [{"kind": kind, "name": name, "key": key, "created_at": utcnow(), "tags": [], "watchlisted": False}
+            for (kind, key), name in missing.items() if (kind, key) not in found]
     for at in range(0, len(rows), INSERT_ROWS):
         stmt = (insert(table).values(rows[at:at + INSERT_ROWS])
                 .on_conflict_do_nothing(index_elements=["kind", "key"])
