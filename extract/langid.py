@@ -19,9 +19,10 @@ lingua installed both fall back to that and to the caller's default.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from functools import cache
 from typing import Any
+
+from extract.script_norm import script_of
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,6 @@ SCRIPT_LANGUAGE = {
 _SCRIPT_OF: dict[str, str] = {}
 
 
-def _script_of(char: str) -> str:
-    name = unicodedata.name(char, "")
-    return name.split(" ", 1)[0] if name else ""
-
-
 def dominant_script(text: str, sample: int = 2000) -> str | None:
     """Unicode script of most letters in (the start of) ``text``: "LATIN", "CYRILLIC"...
 
@@ -77,7 +73,7 @@ def dominant_script(text: str, sample: int = 2000) -> str | None:
             continue
         script = _SCRIPT_OF.get(char)
         if script is None:
-            script = _SCRIPT_OF[char] = _script_of(char)
+            script = _SCRIPT_OF[char] = script_of(char)
         counts[script] = counts.get(script, 0) + 1
         letters += 1
         if letters >= sample:

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from extract import langid
+from extract import langid, script_norm
 
 # Paragraphs, each a few hundred characters; repeated with a number they make long documents.
 PARAGRAPHS = {
@@ -72,6 +72,6 @@ def test_dominant_script_is_the_same_with_letters_already_seen() -> None:
     for char in mixed:
         if char.isalpha():
             name = unicodedata.name(char, "")
-            assert langid._script_of(char) == (name.split(" ", 1)[0] if name else "")
+            assert script_norm.script_of(char) == (name.split(" ", 1)[0] if name else "")
     assert langid.dominant_script("Фестиваль узнал о задержании") == "CYRILLIC"
     assert langid.dominant_script("ひらがなとカタカナと漢字") == "HIRAGANA"
