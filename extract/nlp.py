@@ -143,7 +143,6 @@ def pipe_with_context(
     nlp: Language,
     items: Iterable[tuple[str, T]],
     batch_size: int = DEFAULT_BATCH_SIZE,
-    n_process: int = 1,
     max_batch_chars: int = MAX_BATCH_CHARS,
     on_error: Callable[[T, Exception], None] | None = None,
 ) -> Iterator[tuple[Doc, T]]:
@@ -156,11 +155,9 @@ def pipe_with_context(
 
     With ``on_error``, a text the model fails on costs that text only: the batch it was
     in is parsed again text by text, the failing one goes to ``on_error(context,
-    exception)`` and is left out, the others are yielded as usual. Several processes are
-    :mod:`extract.model_processes`' (``n_process`` here must be 1).
+    exception)`` and is left out, the others are yielded as usual. This runs in the
+    caller's process; several model processes are :mod:`extract.model_processes`'.
     """
-    if n_process != 1:
-        raise ValueError("pipe_with_context runs in one process; see extract.model_processes")
     for batch in _batches(items, batch_size, max_batch_chars):
         if on_error is None:
             yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
