@@ -14,15 +14,19 @@ import socket
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import threads
+from twisted.internet.defer import Deferred
 
 from crawler.canonical import host_allowed, safe_canonicalize
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.robotstxt import RobotParser
 
 log = logging.getLogger(__name__)
 
@@ -165,3 +169,35 @@ class RedirectLoopMiddleware:
             raise RefusedRequest("redirect_loop", f"redirect loop back to {target}")
         return response
 
+
+
+class RobotsMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every waiting request given the host's rules.
+
+    While a host's robots.txt is being fetched, Scrapy 2.19 keeps one Deferred that the
+    other requests for that host await, each as an asyncio Future; a Future's callback
+    returns None down the Deferred's chain, so only the first waiter got the parsed rules
+    and every later one read "no robots.txt" and was let through. Many requests wait at
+    once when a crawl worker joins a shared frontier (it takes a batch from the queue) or
+    a source has several entry points. Here each waiter gets its own Deferred, fed by a
+    callback that passes the result on. A robots.txt that cannot be read is logged.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):
+            waiter: Deferred[RobotParser | None] = Deferred()
+
+            def relay(result: RobotParser | None) -> RobotParser | None:
+                waiter.callback(result)
+                return result
+
+            pending.addCallback(relay)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if not isinstance(exc, IgnoreRequest):
+            log.warning("robots.txt of %s could not be read (%s): its pages are crawled as if it had none",
+                        netloc, type(exc).__name__)
+        super()._robots_error(exc, netloc)

@@ -56,6 +56,8 @@ DOWNLOADER_MIDDLEWARES = {
     # per-source domains replace the spider-wide offsite filter
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SourceGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsMiddleware": 100,
     "crawler.middlewares.ConditionalRequestMiddleware": 520,
     "crawler.middlewares.RedirectLoopMiddleware": 620,
     # HttpProxyMiddleware (750, on by default) honours http_proxy/https_proxy/no_proxy

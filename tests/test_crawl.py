@@ -290,6 +290,26 @@ def test_same_body_without_validators_costs_no_extraction(tmp_path: Path, db_url
 
 # -- where a crawl may go ---------------------------------------------------------------------
 
+def test_requests_waiting_for_a_slow_robots_txt_all_obey_it(tmp_path: Path, db_url: str) -> None:
+    # Several requests reach the robots.txt check while robots.txt is still being fetched
+    # (a worker joining a shared frontier pops many at once; here: many entry points).
+    # Scrapy 2.19 hands the parsed rules to the first of them only; the others used to
+    # read "no robots.txt" and fetch disallowed pages.
+    pages = {"/robots.txt": Page("User-agent: *\nDisallow: /closed/\n", content_type="text/plain", delay=1.0)}
+    pages.update({f"/closed/{n}": Page(statement(f"Closed {n}")) for n in range(6)})
+    pages.update({f"/open/{n}": Page(statement(f"Open {n}")) for n in range(2)})
+    entries = [p for p in pages if p != "/robots.txt"]
+    pages["/"] = Page(html_page("Home", "<p>The home page the statements link to.</p>"))
+    with LocalSite(pages) as site:
+        sources = write_sources(tmp_path / "s.toml", [{
+            "name": "slow-robots", "kind": "ngo", "allow_private": True,
+            "start_urls": [site.url(p) for p in entries]}])
+        result = crawl(site, db_url, sources, write_config(tmp_path / "c.toml"))
+    assert not [p for p in result.paths if p.startswith("/closed/")]
+    assert sorted(p for p in result.paths if p.startswith("/open/")) == ["/open/0", "/open/1"]
+    assert result.result.counters["slow-robots"]["errors"] == {"robots": 6}  # each counted
+
+
 def test_private_address_refused_without_allow_private(tmp_path: Path, db_url: str) -> None:
     with LocalSite({"/": Page(html_page("Home", '<a href="/a">a</a>'))}) as site:
         sources = write_sources(tmp_path / "s.toml", [

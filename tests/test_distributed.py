@@ -120,6 +120,8 @@ def test_three_workers_fetch_every_page_once_and_export_as_one_process(
         sources = write_sources(tmp_path / "sources.toml", [{
             "name": "statements", "kind": "ngo", "allow_private": True, "start_urls": [site.url("/")]}])
         # a generous timeout: a robots.txt that cannot be fetched in time counts as allowing everything
+        # (the workers that join late take a batch of requests at once: all of them must wait for
+        # robots.txt, see crawler.middlewares.RobotsMiddleware)
         config = write_config(tmp_path / "config.toml", concurrency_per_domain=2, timeout=30)
 
         new_pass(redis_url)

@@ -96,7 +96,7 @@ def fault_site():
         "/huge-stream": Page(huge, send_length=False, etag=None),
         "/binary": Page(bytes(range(256)) * 64, content_type="text/html"),
         "/empty": Page(b""),
-        "/slow": Page(html_page("Slow", f"<p>{STATEMENT}</p>"), delay=6.0),
+        "/slow": Page(html_page("Slow", f"<p>{STATEMENT}</p>"), delay=10.0),
         "/ru": legacy_page("Заявление о Сенцове", RUSSIAN, "windows-1251"),
         "/ar": legacy_page("بيان بشأن جعفر پناهي", ARABIC, "windows-1256"),
         "/truncated": Page(truncated),
@@ -127,7 +127,7 @@ def fault_pass(fault_site: LocalSite, tmp_path_factory: pytest.TempPathFactory,
         {"name": "trap", "kind": "ngo", "allow_private": True, "start_urls": [fault_site.url("/trap/")],
          "max_pages": TRAP_MAX_PAGES, "max_depth": 50},
     ])
-    config = write_config(tmp / "config.toml", timeout=2, max_page_bytes=PAGE_CAP, max_depth=MAX_DEPTH,
+    config = write_config(tmp / "config.toml", timeout=4, max_page_bytes=PAGE_CAP, max_depth=MAX_DEPTH,
                           max_pages=60)
     lines: list[str] = []
     handler = logging.Handler(level=logging.INFO)
