@@ -22,6 +22,7 @@ from extract.entity_finders import (
     org_name_lines,
     org_noun_spans,
     person_of_orgs,
+    preposition_bodies,
     role_name_spans,
     role_of_orgs,
     unlabelled_subjects,
@@ -88,7 +89,7 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e in org_list_items(doc) + org_name_lines(doc):
+    for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
     people = [(sp.start, sp.end) for sp in spans if sp.kind == PERSON or (
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]

@@ -18,11 +18,11 @@ from extract.entity_rules import (
     CONNECT,
     HYPHENS,
     ORG_HEADS,
-    ORG_NOUNS,
     PARTICLES,
     PLACE_TYPES,
     ROLE_NOUNS,
     has_org_head,
+    is_org_noun,
     line_start,
     person_shaped,
     run_back,
@@ -228,7 +228,7 @@ def org_noun_spans(doc: Doc) -> list[tuple[int, int]]:
     """Capitalised runs the model left unlabelled next to an organization noun."""
     out: list[tuple[int, int]] = []
     for tok in doc:
-        if not (tok.is_lower and tok.lower_ in ORG_NOUNS):
+        if not is_org_noun(doc, tok.i):
             continue
         i = tok.i
         nxt = i + 1
@@ -407,4 +407,43 @@ def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
                 surname_like_a_body(doc, start, tok.i + 1):  # "the photographer Ines Court"
             continue
         out.append((start, end))
+    return out
+
+
+# Prepositions a body's name may carry capitalised ("Reporters Without Borders", "Scholars
+# Beyond Walls", "Artists Against Censorship"); a person's name never does.
+_NAME_PREPOSITIONS = frozenset("Without Beyond Against Across Sans Behind".split())
+
+
+def _title_case_sentence(doc: Doc, i: int) -> bool:
+    """The sentence of token ``i`` capitalises most of its words: a headline, whose
+    prepositions are capitalised whatever they join ("Poet Jailed Without Trial")."""
+    sent = doc[i].sent
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) > 2 and sum(t.text[0].isupper() for t in words) * 3 > len(words) * 2
+
+
+def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
+    """"Reporters Without Borders condemns": a capitalised preposition between capitalised
+    words, outside a headline, joins one body's name."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        i = tok.i
+        if tok.text not in _NAME_PREPOSITIONS or i == 0 or i + 1 >= len(doc):
+            continue
+        prev, nxt = doc[i - 1], doc[i + 1]
+        if not (prev.is_alpha and prev.text[0].isupper() and nxt.is_alpha and nxt.text[0].isupper()):
+            continue
+        if "\n" in prev.whitespace_ or "\n" in tok.whitespace_ or _title_case_sentence(doc, i):
+            continue
+        start = run_back(doc, i, connectors=False, limit=3)
+        if doc[start].lower_ == "the":
+            start += 1
+        end = run_fwd(doc, i + 1, limit=3)
+        for j in range(i + 2, end):  # "the Reporters Without Borders Middle East desk"
+            if doc[j].ent_type_ in PLACE_TYPES and doc[j].ent_type_ != doc[i + 1].ent_type_:
+                end = j
+                break
+        if start < i < end and not any(t.ent_type_ in {"DATE", "TIME", "CARDINAL"} for t in doc[start:end]):
+            out.append((start, end))
     return out
