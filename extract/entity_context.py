@@ -18,6 +18,7 @@ from extract.entity_finders import (
     credit_spans,
     defined_acronyms,
     headed_body_spans,
+    national_acronym_bodies,
     org_list_items,
     org_name_lines,
     org_noun_spans,
@@ -87,7 +88,7 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, kind, votes=[kind] * 3))
     for s, e in role_name_spans(doc) + byline_spans(doc):
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
-    for s, e in role_of_orgs(doc) + org_noun_spans(doc):
+    for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
     for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
@@ -130,7 +131,9 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         p = person_votes(doc, sp.start, sp.end)
         if sp.kind is None and not role_before(doc, sp.start):
             p = 0  # a place or a work the model labelled: only a role before it makes it a person
-        o = org_votes(doc, sp.start, sp.end) + org_noun_votes(doc, sp.start, sp.end)
+        # the page saying what the name is ("X, an independent newspaper", "the news site X")
+        # weighs twice the model's label and a verb's subject ("X said")
+        o = org_votes(doc, sp.start, sp.end) + 2 * org_noun_votes(doc, sp.start, sp.end)
         if made_by(doc, sp.start, sp.end):
             p += 2
         if sp.kind == ORGANIZATION and person_shaped(doc, sp.start, sp.end) and sp.end - sp.start > 1 \

@@ -447,3 +447,26 @@ def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
         if start < i < end and not any(t.ent_type_ in {"DATE", "TIME", "CARDINAL"} for t in doc[start:end]):
             out.append((start, end))
     return out
+
+
+_NATIONAL = frozenset({"NORP", "LANGUAGE"})
+
+
+def national_acronym_bodies(doc: Doc) -> list[tuple[int, int]]:
+    """"English PEN", "Danish PEN": a nationality or language adjective before an acronym the
+    model left unlabelled names one body (the national branch of what the acronym names)."""
+    out: list[tuple[int, int]] = []
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if not (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 6 and not tok.ent_type_):
+            continue
+        if tok.lower_ in ORG_HEADS or prev.ent_type_ not in _NATIONAL or not prev.text[0].isupper():
+            continue
+        if "\n" in prev.whitespace_ or prev.is_upper:  # "ENGLISH PEN" in a capitalised heading
+            continue
+        if prev.i > 0 and doc[prev.i - 1].lower_ in {"the", "a", "an"}:
+            continue  # "the Russian FSB": a country's agency, named by its acronym alone
+        if not tok.whitespace_ and tok.i + 1 < len(doc) and doc[tok.i + 1].text in HYPHENS:
+            continue  # "English PEN-supported": a compound the name is only part of
+        out.append((prev.i, tok.i + 1))
+    return out

@@ -402,3 +402,28 @@ def test_an_armed_group_named_by_one_word_acts_in_its_sentence(nlp) -> None:  # 
 def test_a_person_near_an_outlet_is_no_outlet(nlp, text: str) -> None:  # noqa: ANN001
     ms = run(nlp, text)
     assert not names(ms, ORGANIZATION) & {"Ognianska", "Vera Ognianska", "Dmytro Halaban"}
+
+
+@pytest.mark.parametrize(("text", "outlet"), [
+    ("He published reports in Kaloria Vesti, an independent Armenian newspaper and website. "
+     "Kaloria Vesti said it was not clear whether he still faced charges.", "Kaloria Vesti"),
+    ("The former editor of the Kurdish language Dunavski Glas newspaper was charged in May over "
+     "articles published in Dunavski Glas in 2014.", "Dunavski Glas"),
+])
+def test_the_page_calling_a_name_an_outlet_outweighs_the_model_s_person(nlp, text: str, outlet: str) -> None:  # noqa: ANN001
+    ms = run(nlp, text)
+    assert outlet in names(ms, ORGANIZATION)
+    assert outlet not in names(ms, PERSON)
+
+
+@pytest.mark.parametrize(("text", "body"), [
+    ("English PEN is appalled by the latest verdicts against the writers.", "English PEN"),
+    ("Danish PEN and Norwegian PEN condemned the sentence.", "Danish PEN"),
+    ("Danish PEN and Norwegian PEN condemned the sentence.", "Norwegian PEN"),
+])
+def test_a_nationality_before_an_unlabelled_acronym_names_one_body(nlp, text: str, body: str) -> None:  # noqa: ANN001
+    assert body in names(run(nlp, text), ORGANIZATION)
+
+
+def test_a_country_s_agency_after_the_keeps_its_acronym_alone(nlp) -> None:  # noqa: ANN001
+    assert not any(n.startswith("Russian") for n in names(run(nlp, "The Russian FSB detained the poet.")))
