@@ -265,7 +265,8 @@ def _repair_spans(doc: Doc) -> list[Span]:
             continue
         sp.start, sp.end = span_rules.extend(doc, *trimmed, sp.kind)
         if sp.kind == ORGANIZATION:
-            if context.is_slogan(doc, sp.start, sp.end):
+            sp.end = context.regional_unit_end(doc, sp.start, sp.end)
+            if sp.end <= sp.start or context.is_slogan(doc, sp.start, sp.end):
                 continue
             tail = context.split_nested(doc, sp)
             if tail is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from extract import places
+from extract import lexicon, places
 from extract.entity_finders import (
     byline_spans,
     coordinated_before,
@@ -243,6 +243,34 @@ def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
             end += 1
         out.append((i, end))
     return out
+
+
+_REGIONS = lexicon.words("world_regions")
+_REGION_PAIRS = _REGIONS | frozenset(f"{a} and {b}" for a in _REGIONS for b in _REGIONS)
+# a body's units and the roles in them, after the region they cover
+_UNITS = frozenset("""
+desk office bureau division programme program team unit section branch chapter department
+director directors head researcher researchers coordinator representative spokesperson
+spokesman spokeswoman deputy editor correspondent
+""".split())
+
+
+def regional_unit_end(doc: Doc, start: int, end: int) -> int:
+    """"the Reporters Without Borders Middle East desk": where a body's name ends when the
+    words after it are the region of one of its units (``end`` when they are not). A span
+    that is only a region and a capitalised unit ("CPJ's Europe and Central Asia Program")
+    ends where it starts: it names a unit of the body before it, not a body."""
+    if end >= len(doc):
+        return end
+    words = [t.lower_ for t in doc[start:end]]
+    if doc[end].is_lower and doc[end].lower_ in _UNITS:
+        for k in range(min(len(words) - 1, 5), 0, -1):
+            if " ".join(words[-k:]) in _REGIONS:
+                return end - k
+    if len(words) >= 2 and words[-1] in _UNITS and doc[end - 1].text[0].isupper() and \
+            " ".join(words[:-1]) in _REGION_PAIRS:
+        return start
+    return end
 
 
 def split_nested(doc: Doc, sp: Candidate) -> Candidate | None:

@@ -427,3 +427,18 @@ def test_a_nationality_before_an_unlabelled_acronym_names_one_body(nlp, text: st
 
 def test_a_country_s_agency_after_the_keeps_its_acronym_alone(nlp) -> None:  # noqa: ANN001
     assert not any(n.startswith("Russian") for n in names(run(nlp, "The Russian FSB detained the poet.")))
+
+
+def test_the_region_of_a_body_s_desk_is_no_part_of_its_name(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The head of the Reporters Without Borders Middle East desk said the trial was unfair.")
+    assert "Reporters Without Borders" in names(ms, ORGANIZATION)
+    assert not any("Middle East" in n for n in names(ms))
+
+
+def test_a_region_s_programme_of_a_body_is_no_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "“Free them now,” CPJ’s Europe and Central Asia Program Coordinator Vera Ognianska said.")
+    assert not any("Program" in n for n in names(ms))
+
+
+def test_a_body_named_after_a_region_keeps_it(nlp) -> None:  # noqa: ANN001
+    assert "Middle East Eye" in names(run(nlp, "The Middle East Eye reported the arrest."), ORGANIZATION)
