@@ -18,6 +18,7 @@ from extract.entity_finders import (
     credit_spans,
     defined_acronyms,
     headed_body_spans,
+    linked_subject_bodies,
     national_acronym_bodies,
     org_list_items,
     org_name_lines,
@@ -90,7 +91,8 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc):
+    for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc) + \
+            linked_subject_bodies(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
     people = [(sp.start, sp.end) for sp in spans if sp.kind == PERSON or (
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]

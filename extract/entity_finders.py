@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from extract import places
 from extract.entity_keys import ORGANIZATION, PERSON
 from extract.entity_rules import (
     CONNECT,
@@ -469,4 +470,32 @@ def national_acronym_bodies(doc: Doc) -> list[tuple[int, int]]:
         if not tok.whitespace_ and tok.i + 1 < len(doc) and doc[tok.i + 1].text in HYPHENS:
             continue  # "English PEN-supported": a compound the name is only part of
         out.append((prev.i, tok.i + 1))
+    return out
+
+
+_NAME_LINKS = frozenset({"on", "at", "for", "without", "against"})
+
+
+def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
+    """"Index on Censorship said", "Artists at Risk has documented": a capitalised noun, a
+    lower-case "on/at/for" and capitalised words the model left unlabelled, as the subject
+    of a reporting verb, are one body's name ("Journalists in Tehran said", "Lawyers at
+    Reuters said" are not: a place, a labelled name, "in")."""
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or not tok.text[0].isupper() \
+                or tok.ent_type_ or tok.head.lower_ not in _REPORT or tok.i + 2 >= len(doc):
+            continue
+        link = doc[tok.i + 1]
+        if link.lower_ not in _NAME_LINKS or not link.is_lower or link.head.i != tok.i:
+            continue
+        end = run_fwd(doc, tok.i + 2, limit=3)
+        obj = doc[tok.i + 2 : end]
+        if end == tok.i + 2 or any(t.ent_type_ for t in obj) or end > tok.head.i \
+                or places.resolve(obj.text) is not None or _title_case_sentence(doc, tok.i):
+            continue
+        start = run_back(doc, tok.i + 1, connectors=False, limit=3)
+        if doc[start].lower_ == "the":
+            start += 1
+        out.append((start, end))
     return out

@@ -442,3 +442,21 @@ def test_a_region_s_programme_of_a_body_is_no_body(nlp) -> None:  # noqa: ANN001
 
 def test_a_body_named_after_a_region_keeps_it(nlp) -> None:  # noqa: ANN001
     assert "Middle East Eye" in names(run(nlp, "The Middle East Eye reported the arrest."), ORGANIZATION)
+
+
+@pytest.mark.parametrize(("text", "body"), [
+    ("Index on Censorship has documented the case since 2019.", "Index on Censorship"),
+    ("Artists at Risk said the ban was unlawful.", "Artists at Risk"),
+    ("Writers for Peace condemned the arrest.", "Writers for Peace"),
+])
+def test_a_noun_linked_to_capitalised_words_reporting_is_one_body(nlp, text: str, body: str) -> None:  # noqa: ANN001
+    assert body in names(run(nlp, text), ORGANIZATION)
+
+
+@pytest.mark.parametrize("text", [
+    "Journalists in Tehran said the ban was unlawful.",
+    "Reporters at Reuters said the ban was unlawful.",
+    "People on Monday said the ban was unlawful.",
+])
+def test_people_somewhere_or_at_a_named_body_are_no_body(nlp, text: str) -> None:  # noqa: ANN001
+    assert not {n for n in names(run(nlp, text)) if " " in n}
