@@ -5,7 +5,10 @@ offsets of candidate names: acronyms defined in brackets ("Scholars at Risk (SAR
 an organization after a role's "of" ("director of the Berlinale") or a person's,
 subjects of reporting verbs, photo credits, names coordinated before a labelled one,
 names next to an organization noun or after a role noun, list items under an
-"Organisations:" heading, lines that are one organization's name, and bylines.
+"Organisations:" heading, lines that are one organization's name, bylines, bodies joined
+by a capitalised preposition ("Reporters Without Borders") or by "on/at/for" as a
+reporting subject ("Index on Censorship said"), and a nationality before an acronym
+("English PEN").
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from extract.entity_rules import (
     CONNECT,
     HYPHENS,
     ORG_HEADS,
+    ORG_NOUN_FORMS,
     PARTICLES,
     PLACE_TYPES,
     ROLE_NOUNS,
@@ -229,7 +233,7 @@ def org_noun_spans(doc: Doc) -> list[tuple[int, int]]:
     """Capitalised runs the model left unlabelled next to an organization noun."""
     out: list[tuple[int, int]] = []
     for tok in doc:
-        if not is_org_noun(doc, tok.i):
+        if tok.lower_ not in ORG_NOUN_FORMS or not is_org_noun(doc, tok.i):
             continue
         i = tok.i
         nxt = i + 1
@@ -414,6 +418,7 @@ def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
 # Prepositions a body's name may carry capitalised ("Reporters Without Borders", "Scholars
 # Beyond Walls", "Artists Against Censorship"); a person's name never does.
 _NAME_PREPOSITIONS = frozenset("Without Beyond Against Across Sans Behind".split())
+_NAME_PREPOSITION_TEXT = re.compile(r"\b(?:" + "|".join(sorted(_NAME_PREPOSITIONS)) + r") [A-Z]")
 
 
 def _title_case_sentence(doc: Doc, i: int) -> bool:
@@ -428,6 +433,8 @@ def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
     """"Reporters Without Borders condemns": a capitalised preposition between capitalised
     words, outside a headline, joins one body's name."""
     out: list[tuple[int, int]] = []
+    if not _NAME_PREPOSITION_TEXT.search(doc.text):
+        return out
     for tok in doc:
         i = tok.i
         if tok.text not in _NAME_PREPOSITIONS or i == 0 or i + 1 >= len(doc):
@@ -457,11 +464,13 @@ def national_acronym_bodies(doc: Doc) -> list[tuple[int, int]]:
     """"English PEN", "Danish PEN": a nationality or language adjective before an acronym the
     model left unlabelled names one body (the national branch of what the acronym names)."""
     out: list[tuple[int, int]] = []
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
+    for ent in doc.ents:
+        if ent.label_ not in _NATIONAL or ent.end >= len(doc):
+            continue
+        prev, tok = doc[ent.end - 1], doc[ent.end]
         if not (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 6 and not tok.ent_type_):
             continue
-        if tok.lower_ in ORG_HEADS or prev.ent_type_ not in _NATIONAL or not prev.text[0].isupper():
+        if tok.lower_ in ORG_HEADS or not prev.text[0].isupper():
             continue
         if "\n" in prev.whitespace_ or prev.is_upper:  # "ENGLISH PEN" in a capitalised heading
             continue
@@ -474,6 +483,7 @@ def national_acronym_bodies(doc: Doc) -> list[tuple[int, int]]:
 
 
 _NAME_LINKS = frozenset({"on", "at", "for", "without", "against"})
+_LINKED_TEXT = re.compile(r"\b[A-Z]\w* (?:" + "|".join(sorted(_NAME_LINKS)) + r") [A-Z]")
 
 
 def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
@@ -482,6 +492,8 @@ def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
     of a reporting verb, are one body's name ("Journalists in Tehran said", "Lawyers at
     Reuters said" are not: a place, a labelled name, "in")."""
     out: list[tuple[int, int]] = []
+    if not _LINKED_TEXT.search(doc.text):
+        return out
     for tok in doc:
         if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or not tok.text[0].isupper() \
                 or tok.ent_type_ or tok.head.lower_ not in _REPORT or tok.i + 2 >= len(doc):

@@ -307,7 +307,7 @@ label band troupe charity network platform broadcaster magazine daily weekly ser
 publishing portal channel publication tabloid newswire watchdog periodical monthly journal
 """.split())
 _SITE_BEFORE = frozenset({"news", "web", "media", "opposition", "independent"})  # "the news site X"
-_ORG_NOUN_FORMS = ORG_NOUNS | {"site", "sites"} | {w + "s" for w in ORG_NOUNS} | {
+ORG_NOUN_FORMS = ORG_NOUNS | {"site", "sites"} | {w + "s" for w in ORG_NOUNS} | {
     w[:-1] + "ies" for w in ORG_NOUNS if w.endswith("y")}
 
 
@@ -316,7 +316,7 @@ def is_org_noun(doc: Doc, i: int, plural: bool = True) -> bool:
     ``plural`` the plural: "the media outlets X and Y")."""
     tok = doc[i]
     low = tok.lower_
-    if low not in _ORG_NOUN_FORMS or not tok.is_lower:
+    if low not in ORG_NOUN_FORMS or not tok.is_lower:
         return False
     if plural and len(low) > 3 and low.endswith("s"):
         low = low[:-3] + "y" if low.endswith("ies") else low[:-1]
