@@ -1,10 +1,13 @@
 """Fit the learned decisions of ``extract/learned.py`` (``python -m benchmarks.learn NAME``).
 
-Training uses labelled pages of ``dev`` splits only. Every trainer returns its samples as
-(features, label, group) triples, the group being the page a sample comes from, so that
-cross-validation never scores a page it was trained on (:func:`out_of_fold`). The fitted
-weights are written to ``extract/models/<NAME>.json`` with what they were trained on.
-scikit-learn is a development dependency (``.[dev]``); running a model needs none of it.
+Training uses labelled pages of dev material only: the shared corpus's ``dev`` split and
+our own ``dev2`` pages (``benchmarks/data/statements_dev2``); ``--transfer`` scores each
+decision out of sample (fit on one, score the other, grouped k-fold over both). Every
+trainer returns its samples as (features, label, group) triples, the group being the
+page a sample comes from, so that cross-validation never scores a page it was trained on
+(:func:`out_of_fold`). The fitted weights are written to ``extract/models/<NAME>.json``
+with what they were trained on. scikit-learn is a development dependency (``.[dev]``);
+running a model needs none of it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,30 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from benchmarks import statements
 from extract.learned import LinearModel, write_model
 from extract.nlp import LEARNED_MODELS_DIR
 
 Sample = tuple[Mapping[str, float], int, str]  # features, label (0/1), group (page id)
+
+# The dev material a decision may be fitted on: the shared corpus's ``dev`` split and our
+# own ``dev2`` pages (benchmarks/data/statements_dev2). Test pages are never read here.
+DEV_SPLITS = ("dev", "dev2")
+
+
+def corpus_of(split: str) -> Path | None:
+    """The corpus folder holding ``split`` (None: the shared corpus)."""
+    if split not in DEV_SPLITS:
+        raise ValueError(f"{split!r}: only dev material ({', '.join(DEV_SPLITS)}) is trained on")
+    return statements.DEV2 if split == "dev2" else None
+
+
+def group_of(split: str, pid: str) -> str:
+    """A page's group (cross-validation unit): its id, prefixed outside the shared ``dev``."""
+    return pid if split == "dev" else f"{split}/{pid}"
 
 # name -> "module:function"; the function takes the parsed CLI arguments and returns the
 # fitted LinearModel (trainers live beside the benchmark whose data they use).
@@ -66,10 +87,16 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", choices=sorted(TRAINERS), help="the learned decision to retrain")
     parser.add_argument("--dry-run", action="store_true", help="fit and report, write nothing")
+    parser.add_argument("--transfer", action="store_true",
+                        help="score out of sample only (fit on dev -> score dev2, fit on dev2 -> "
+                             "score dev, grouped k-fold over both), write nothing")
     parser.add_argument("--cache", metavar="PATH", help="a file (outside the project) where the "
                         "trainer keeps its intermediate data between runs")
     args = parser.parse_args(argv)
     module, _, func = TRAINERS[args.name].partition(":")
+    if args.transfer:
+        importlib.import_module(module).report(args)
+        return 0
     trainer: Callable[[argparse.Namespace], LinearModel] = getattr(importlib.import_module(module), func)
     model = trainer(args)
     path = LEARNED_MODELS_DIR / f"{args.name}.json"

@@ -11,17 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from extract import places
+from extract import lexicon, places
 from extract.entity_finders import (
     byline_spans,
     coordinated_before,
     credit_spans,
     defined_acronyms,
     headed_body_spans,
+    linked_subject_bodies,
+    national_acronym_bodies,
     org_list_items,
     org_name_lines,
     org_noun_spans,
     person_of_orgs,
+    preposition_bodies,
     role_name_spans,
     role_of_orgs,
     unlabelled_subjects,
@@ -86,9 +89,10 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, kind, votes=[kind] * 3))
     for s, e in role_name_spans(doc) + byline_spans(doc):
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
-    for s, e in role_of_orgs(doc) + org_noun_spans(doc):
+    for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
-    for s, e in org_list_items(doc) + org_name_lines(doc):
+    for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc) + \
+            linked_subject_bodies(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 3))
     people = [(sp.start, sp.end) for sp in spans if sp.kind == PERSON or (
         sp.kind == ORGANIZATION and person_votes(doc, sp.start, sp.end))]
@@ -129,7 +133,9 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         p = person_votes(doc, sp.start, sp.end)
         if sp.kind is None and not role_before(doc, sp.start):
             p = 0  # a place or a work the model labelled: only a role before it makes it a person
-        o = org_votes(doc, sp.start, sp.end) + org_noun_votes(doc, sp.start, sp.end)
+        # the page saying what the name is ("X, an independent newspaper", "the news site X")
+        # weighs twice the model's label and a verb's subject ("X said")
+        o = org_votes(doc, sp.start, sp.end) + 2 * org_noun_votes(doc, sp.start, sp.end)
         if made_by(doc, sp.start, sp.end):
             p += 2
         if sp.kind == ORGANIZATION and person_shaped(doc, sp.start, sp.end) and sp.end - sp.start > 1 \
@@ -239,6 +245,34 @@ def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
             end += 1
         out.append((i, end))
     return out
+
+
+_REGIONS = lexicon.words("world_regions")
+_REGION_PAIRS = _REGIONS | frozenset(f"{a} and {b}" for a in _REGIONS for b in _REGIONS)
+# a body's units and the roles in them, after the region they cover
+_UNITS = frozenset("""
+desk office bureau division programme program team unit section branch chapter department
+director directors head researcher researchers coordinator representative spokesperson
+spokesman spokeswoman deputy editor correspondent
+""".split())
+
+
+def regional_unit_end(doc: Doc, start: int, end: int) -> int:
+    """"the Reporters Without Borders Middle East desk": where a body's name ends when the
+    words after it are the region of one of its units (``end`` when they are not). A span
+    that is only a region and a capitalised unit ("CPJ's Europe and Central Asia Program")
+    ends where it starts: it names a unit of the body before it, not a body."""
+    if end >= len(doc):
+        return end
+    words = [t.lower_ for t in doc[start:end]]
+    if doc[end].is_lower and doc[end].lower_ in _UNITS:
+        for k in range(min(len(words) - 1, 5), 0, -1):
+            if " ".join(words[-k:]) in _REGIONS:
+                return end - k
+    if len(words) >= 2 and words[-1] in _UNITS and doc[end - 1].text[0].isupper() and \
+            " ".join(words[:-1]) in _REGION_PAIRS:
+        return start
+    return end
 
 
 def split_nested(doc: Doc, sp: Candidate) -> Candidate | None:

@@ -7,7 +7,8 @@ organization name of a document becomes one candidate described by named feature
 the model labelled it, its shape, its words in the lexicon lists, the words around its
 mentions, whether the watchlist lists it) and a logistic model
 (``extract/models/org_spans.json``, fitted by ``python -m benchmarks.learn org_spans`` on
-``dev`` pages of the statements corpus) keeps it or drops all its mentions.
+``dev`` pages of the statements corpus and the ``dev2`` pages) keeps it or drops all its
+mentions.
 """
 
 from __future__ import annotations

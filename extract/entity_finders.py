@@ -5,7 +5,10 @@ offsets of candidate names: acronyms defined in brackets ("Scholars at Risk (SAR
 an organization after a role's "of" ("director of the Berlinale") or a person's,
 subjects of reporting verbs, photo credits, names coordinated before a labelled one,
 names next to an organization noun or after a role noun, list items under an
-"Organisations:" heading, lines that are one organization's name, and bylines.
+"Organisations:" heading, lines that are one organization's name, bylines, bodies joined
+by a capitalised preposition ("Reporters Without Borders") or by "on/at/for" as a
+reporting subject ("Index on Censorship said"), and a nationality before an acronym
+("English PEN").
 """
 
 from __future__ import annotations
@@ -13,16 +16,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from extract import places
 from extract.entity_keys import ORGANIZATION, PERSON
 from extract.entity_rules import (
     CONNECT,
     HYPHENS,
     ORG_HEADS,
-    ORG_NOUNS,
+    ORG_NOUN_FORMS,
     PARTICLES,
     PLACE_TYPES,
     ROLE_NOUNS,
     has_org_head,
+    is_org_noun,
     line_start,
     person_shaped,
     run_back,
@@ -228,7 +233,7 @@ def org_noun_spans(doc: Doc) -> list[tuple[int, int]]:
     """Capitalised runs the model left unlabelled next to an organization noun."""
     out: list[tuple[int, int]] = []
     for tok in doc:
-        if not (tok.is_lower and tok.lower_ in ORG_NOUNS):
+        if tok.lower_ not in ORG_NOUN_FORMS or not is_org_noun(doc, tok.i):
             continue
         i = tok.i
         nxt = i + 1
@@ -406,5 +411,103 @@ def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
         if any(t.ent_type_ in _NOT_IN_NAME for t in doc[start:end]) or end - start < 2 or \
                 surname_like_a_body(doc, start, tok.i + 1):  # "the photographer Ines Court"
             continue
+        out.append((start, end))
+    return out
+
+
+# Prepositions a body's name may carry capitalised ("Reporters Without Borders", "Scholars
+# Beyond Walls", "Artists Against Censorship"); a person's name never does.
+_NAME_PREPOSITIONS = frozenset("Without Beyond Against Across Sans Behind".split())
+_NAME_PREPOSITION_TEXT = re.compile(r"\b(?:" + "|".join(sorted(_NAME_PREPOSITIONS)) + r") [A-Z]")
+
+
+def _title_case_sentence(doc: Doc, i: int) -> bool:
+    """The sentence of token ``i`` capitalises most of its words: a headline, whose
+    prepositions are capitalised whatever they join ("Poet Jailed Without Trial")."""
+    sent = doc[i].sent
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) > 2 and sum(t.text[0].isupper() for t in words) * 3 > len(words) * 2
+
+
+def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
+    """"Reporters Without Borders condemns": a capitalised preposition between capitalised
+    words, outside a headline, joins one body's name."""
+    out: list[tuple[int, int]] = []
+    if not _NAME_PREPOSITION_TEXT.search(doc.text):
+        return out
+    for tok in doc:
+        i = tok.i
+        if tok.text not in _NAME_PREPOSITIONS or i == 0 or i + 1 >= len(doc):
+            continue
+        prev, nxt = doc[i - 1], doc[i + 1]
+        if not (prev.is_alpha and prev.text[0].isupper() and nxt.is_alpha and nxt.text[0].isupper()):
+            continue
+        if "\n" in prev.whitespace_ or "\n" in tok.whitespace_ or _title_case_sentence(doc, i):
+            continue
+        start = run_back(doc, i, connectors=False, limit=3)
+        if doc[start].lower_ == "the":
+            start += 1
+        end = run_fwd(doc, i + 1, limit=3)
+        for j in range(i + 2, end):  # "the Reporters Without Borders Middle East desk"
+            if doc[j].ent_type_ in PLACE_TYPES and doc[j].ent_type_ != doc[i + 1].ent_type_:
+                end = j
+                break
+        if start < i < end and not any(t.ent_type_ in {"DATE", "TIME", "CARDINAL"} for t in doc[start:end]):
+            out.append((start, end))
+    return out
+
+
+_NATIONAL = frozenset({"NORP", "LANGUAGE"})
+
+
+def national_acronym_bodies(doc: Doc) -> list[tuple[int, int]]:
+    """"English PEN", "Danish PEN": a nationality or language adjective before an acronym the
+    model left unlabelled names one body (the national branch of what the acronym names)."""
+    out: list[tuple[int, int]] = []
+    for ent in doc.ents:
+        if ent.label_ not in _NATIONAL or ent.end >= len(doc):
+            continue
+        prev, tok = doc[ent.end - 1], doc[ent.end]
+        if not (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 6 and not tok.ent_type_):
+            continue
+        if tok.lower_ in ORG_HEADS or not prev.text[0].isupper():
+            continue
+        if "\n" in prev.whitespace_ or prev.is_upper:  # "ENGLISH PEN" in a capitalised heading
+            continue
+        if prev.i > 0 and doc[prev.i - 1].lower_ in {"the", "a", "an"}:
+            continue  # "the Russian FSB": a country's agency, named by its acronym alone
+        if not tok.whitespace_ and tok.i + 1 < len(doc) and doc[tok.i + 1].text in HYPHENS:
+            continue  # "English PEN-supported": a compound the name is only part of
+        out.append((prev.i, tok.i + 1))
+    return out
+
+
+_NAME_LINKS = frozenset({"on", "at", "for", "without", "against"})
+_LINKED_TEXT = re.compile(r"\b[A-Z]\w* (?:" + "|".join(sorted(_NAME_LINKS)) + r") [A-Z]")
+
+
+def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
+    """"Index on Censorship said", "Artists at Risk has documented": a capitalised noun, a
+    lower-case "on/at/for" and capitalised words the model left unlabelled, as the subject
+    of a reporting verb, are one body's name ("Journalists in Tehran said", "Lawyers at
+    Reuters said" are not: a place, a labelled name, "in")."""
+    out: list[tuple[int, int]] = []
+    if not _LINKED_TEXT.search(doc.text):
+        return out
+    for tok in doc:
+        if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or not tok.text[0].isupper() \
+                or tok.ent_type_ or tok.head.lower_ not in _REPORT or tok.i + 2 >= len(doc):
+            continue
+        link = doc[tok.i + 1]
+        if link.lower_ not in _NAME_LINKS or not link.is_lower or link.head.i != tok.i:
+            continue
+        end = run_fwd(doc, tok.i + 2, limit=3)
+        obj = doc[tok.i + 2 : end]
+        if end == tok.i + 2 or any(t.ent_type_ for t in obj) or end > tok.head.i \
+                or places.resolve(obj.text) is not None or _title_case_sentence(doc, tok.i):
+            continue
+        start = run_back(doc, tok.i + 1, connectors=False, limit=3)
+        if doc[start].lower_ == "the":
+            start += 1
         out.append((start, end))
     return out

@@ -304,8 +304,36 @@ def is_demonym(doc: Doc, start: int, end: int) -> bool:
 ORG_NOUNS = frozenset("""
 agency company group collective organisation organization ngo newspaper outlet website
 label band troupe charity network platform broadcaster magazine daily weekly service association
-publishing
+publishing portal channel publication tabloid newswire watchdog periodical monthly journal
 """.split())
+_SITE_BEFORE = frozenset({"news", "web", "media", "opposition", "independent"})  # "the news site X"
+ORG_NOUN_FORMS = ORG_NOUNS | {"site", "sites"} | {w + "s" for w in ORG_NOUNS} | {
+    w[:-1] + "ies" for w in ORG_NOUNS if w.endswith("y")}
+
+
+def is_org_noun(doc: Doc, i: int, plural: bool = True) -> bool:
+    """Token ``i`` is a lower-case organization noun ("newspaper", "the news site", and with
+    ``plural`` the plural: "the media outlets X and Y")."""
+    tok = doc[i]
+    low = tok.lower_
+    if low not in ORG_NOUN_FORMS or not tok.is_lower:
+        return False
+    if plural and len(low) > 3 and low.endswith("s"):
+        low = low[:-3] + "y" if low.endswith("ies") else low[:-1]
+    if low == "site":
+        return i > 0 and doc[i - 1].lower_ in _SITE_BEFORE
+    return low in ORG_NOUNS
+
+
+def plural_org_noun_before(doc: Doc, start: int) -> bool:
+    """"the independent outlets Kaluzhka and Ravnina": a name in a list right after a plural
+    organization noun."""
+    j = start - 1
+    while j >= 0 and start - j < 12 and (doc[j].text == "," or doc[j].lower_ in {"and", "&"}
+                                         or doc[j].text[:1].isupper() and doc[j].is_alpha):
+        j -= 1
+    return j >= 0 and j < start - 1 and doc[j].lower_ != doc[j].lower_.rstrip("s") \
+        and is_org_noun(doc, j)
 # Lowercase words the model keeps at the end of an organization's name.
 TRAILING_NOUNS = frozenset("""
 office press statement report spokesperson spokesman spokeswoman researcher researchers director
@@ -370,20 +398,26 @@ def made_by(doc: Doc, start: int, end: int) -> bool:
 def org_noun_votes(doc: Doc, start: int, end: int) -> int:
     """"her agency Studio 99", "the company, Teatro Sin Fronteras,", "the Myanmar Now news service"."""
     prev = doc[start - 1] if start > 0 else None
-    if prev is not None and prev.text == "," and start > 1:
+    comma = prev is not None and prev.text == "," and start > 1
+    if comma:
         prev = doc[start - 2]
-    if prev is not None and prev.is_lower and prev.lower_ in ORG_NOUNS:
+    # "the owner of the ATR television channel, Lenur Islyamov,": a person's name in
+    # apposition after an outlet is its owner or editor, not the outlet
+    if prev is not None and is_org_noun(doc, prev.i) and not (comma and person_shaped(doc, start, end)):
         return 2
     nxt = doc[end] if end < len(doc) else None
-    if nxt is not None and nxt.is_lower and nxt.lower_ in ORG_NOUNS | {"news"}:
+    if nxt is not None and (is_org_noun(doc, end, plural=False) or nxt.lower_ == "news"):
+        return 2
+    if plural_org_noun_before(doc, start):
         return 2
     if nxt is not None and nxt.text == ",":  # "Espacio Público, a Caracas-based press freedom group,"
         j = end + 1
         while j < len(doc) and j < end + 7 and (doc[j].pos_ in _APPOS_POS | {"PUNCT"} or
                                                 doc[j - 1].text in HYPHENS) and \
-                doc[j].text not in {",", "."} and doc[j].lower_ not in ORG_NOUNS | ROLE_NOUNS:
+                doc[j].text not in {",", "."} and not is_org_noun(doc, j, plural=False) and \
+                doc[j].lower_ not in ROLE_NOUNS:
             j += 1
-        if j < len(doc) and doc[j].is_lower and doc[j].lower_ in ORG_NOUNS and j > end + 1 and \
+        if j < len(doc) and is_org_noun(doc, j, plural=False) and j > end + 1 and \
                 doc[end + 1].lower_ in {"a", "an", "the"}:
             return 2
     return 0

@@ -95,11 +95,13 @@ def test_the_trainer_fits_a_toy_set_and_reports_beside_the_rules(monkeypatch) ->
 
     names = [f"good {i % 5}" if y else f"bad {i}" for i, (_, y, _) in enumerate(data)]
 
-    def toy_samples(split: str = "dev") -> train_entities.Samples:
-        return train_entities.Samples(data, kept, names, 5 * 5)
+    def toy_samples(split: str = "dev", empty_watchlist: bool = False) -> train_entities.Samples:
+        # half the pages in each split, so that dev + dev2 is the toy set once
+        return train_entities.Samples(data[: 20], kept[: 20], names[: 20], 5 * 5) if split == "dev" \
+            else train_entities.Samples(data[20:], kept[20:], names[20:], 0)
 
     monkeypatch.setattr(train_entities, "samples", toy_samples)
-    monkeypatch.setattr(train_entities, "_gold_ids", lambda d, names: [
+    monkeypatch.setattr(train_entities, "_gold_ids", lambda d, names, gold: [
         (g, int(n.split()[1])) if y else None for (_, y, g), n in zip(d, names, strict=True)])
     model = train_entities.train()
     assert model.accepts({"head_org": 1.0, "ner=ORG": 1.0})
@@ -108,6 +110,30 @@ def test_the_trainer_fits_a_toy_set_and_reports_beside_the_rules(monkeypatch) ->
     assert model.about["rules_dev"]["p"] == pytest.approx(5 / 15, abs=0.001)
     assert model.about["rules_dev"]["r"] == pytest.approx(5 / 25, abs=0.001)
     assert model.about["cv_rules_then_model"]["p"] == 1.0
+
+
+def test_the_transfer_report_fits_on_one_set_of_pages_and_scores_another(monkeypatch) -> None:
+    from benchmarks import train_entities as te
+
+    def toy(prefix: str) -> te.Samples:
+        good = [({"head_org": 1.0}, 1, f"{prefix}{i % 5}") for i in range(10)]
+        bad = [({"has_time": 1.0}, 0, f"{prefix}{i % 5}") for i in range(10)]
+        golds = {f"{prefix}{i}": {"organizations": [["good"], ["other"]]} for i in range(5)}
+        return te.Samples(good + bad, [True] * 20, ["good"] * 10 + ["bad"] * 10, 10, golds)
+
+    monkeypatch.setattr(te, "_gold_ids", lambda d, names, gold: [
+        (g, 0) if y else None for (_, y, g) in d])
+    one, other = toy("a"), toy("b")
+    out = te.transfer(one, other)
+    # the rules keep every bad name; two spellings of one body count once (5 hits of 10 gold)
+    assert out["rules"] == {"p": 0.333, "r": 0.5, "f1": 0.4}
+    assert out["rules_then_model"]["p"] == 1.0 and out["rules_then_model"]["r"] == 0.5
+    both = one + other
+    assert len(both.data) == 40 and both.gold_total == 20
+    assert set(both.golds) == set(one.golds) | set(other.golds)
+    assert both.only(set(one.golds)).gold_total == 10
+    folds = te.kfold(both)
+    assert folds["rules_then_model"]["p"] == 1.0 and len(folds["threshold"]) == 5
 
 
 # ---------------------------------------------------------------- bodies by their own words

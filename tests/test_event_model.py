@@ -61,7 +61,7 @@ def test_a_person_the_rules_reach_through_a_pronoun_is_a_candidate(model) -> Non
 def test_the_shipped_model_loads_through_the_one_loading_place() -> None:
     m = nlp.learned_model(event_model.MODEL_NAME)
     assert m.name == "event_pairs" and 0.0 < m.threshold < 1.0
-    assert m.about["trained_on"] == "statements corpus, dev split"
+    assert m.about["trained_on"].startswith("statements corpus dev split")
     assert {"rule", "rule_doc", "demand", "subj_reporting"} <= set(m.weights)
     assert m.weights["rule_doc"] > 0 > m.weights["subj_reporting"]
 
