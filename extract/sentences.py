@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from spacy.language import Language
-
 if TYPE_CHECKING:
+    from spacy.language import Language
     from spacy.tokens import Doc
 
 COMPONENT = "atrisk_line_breaks"
@@ -50,13 +49,19 @@ def set_line_starts(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component(COMPONENT)
 def line_breaks(doc: Doc) -> Doc:
     return set_line_starts(doc)
 
 
 def add_to(nlp: Language) -> Language:
-    """Add the line-break component before the parser (once)."""
+    """Add the line-break component before the parser (once).
+
+    The component is registered with spaCy here, not at import: this module is imported
+    by every ``atrisk`` command, and importing spaCy costs ~1.5 s of CPU."""
+    from spacy.language import Language
+
+    if not Language.has_factory(COMPONENT):
+        Language.component(COMPONENT, func=line_breaks)
     if COMPONENT not in nlp.pipe_names:
         before = "parser" if "parser" in nlp.pipe_names else None
         nlp.add_pipe(COMPONENT, before=before)
