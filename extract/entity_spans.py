@@ -18,6 +18,7 @@ from extract import entity_context as context
 from extract import entity_rules as rules
 from extract import lexicon, not_names, places
 from extract.entity_keys import ORGANIZATION, PERSON
+from extract.sentences import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -343,7 +344,7 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def list_names(doc: Doc) -> list[Span]:
     """People in lists written "Name, role" ("- Roya Sadat, director"), one per line."""
     out: list[Span] = []
-    for m in _LIST_LINE.finditer(doc.text):
+    for m in _LIST_LINE.finditer(doc_text(doc)):
         if m.group("role").lower() not in TITLES:
             continue
         words = m.group("name").split()
