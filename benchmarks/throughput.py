@@ -335,6 +335,8 @@ def run(quick: bool = False, repeat: int = 1) -> dict[str, Any]:
             "words_per_s": round(words / first.seconds),
             "first_pass": first.summary,
             "second_pass_seconds": round(second.seconds, 2),
+            # what a pass with nothing new costs (start-up, crawl child, watchlist sync)
+            "second_pass_cpu_seconds": second.cpu,
             "second_pass": second.summary,
             "incremental_speedup": round(first.seconds / second.seconds, 2),
             "rerun_nlp_docs": int(second.summary.get("analysed", 0) or 0),

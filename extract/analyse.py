@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from extract import case_facts, entities, events, lexicon_events, nlp
 from extract.events import Event
+from extract.sentences import doc_text
 from extract.watchlist import Watchlist
 
 if TYPE_CHECKING:
@@ -227,10 +228,10 @@ def analyse_doc(doc: Doc, watchlist: Watchlist, published: date | None = None) -
     ments = entities.find_mentions(doc, watchlist)
     evs = events.find_events(doc, ments, published)
     facts = case_facts.read_facts(doc, ments, {e.sent_start for e in evs})
-    if not has_foreign_script(doc.text):
+    if not has_foreign_script(doc_text(doc)):
         return Analysis(ments, evs, PARSE, "en", facts=facts)
     spans = [(s.start_char, s.end_char) for s in doc.sents if _FOREIGN_SCRIPT.search(s.text)]
-    sentences = [s for s in lexicon_events.sentences_of(doc.text, None, spans) if s.language != "en"]
+    sentences = [s for s in lexicon_events.sentences_of(doc_text(doc), None, spans) if s.language != "en"]
     taken = {(m.start, m.end) for m in ments}
     extra = [m for s in sentences for m in lexicon_events.watchlist_mentions(s, watchlist)
              if (m.start, m.end) not in taken]

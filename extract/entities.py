@@ -123,7 +123,7 @@ def _rule_mentions(doc: Doc, watchlist: Watchlist | None) -> list[Mention]:
         return out
     sents = list(doc.sents)  # once per document: Token.sent walks the document each time
     starts = [s.start for s in sents]
-    text = doc.text  # Doc.text joins every token on each access
+    text = sentences.doc_text(doc)
     for sp in spans:
         first, last = doc[sp.start], doc[sp.end - 1]
         sent = sents[bisect_right(starts, sp.start) - 1]
@@ -330,7 +330,7 @@ def _headings_supported(doc: Doc, spans: list[Span]) -> list[Span]:
     credit, a defined acronym) stand on their own, and so do a name that is
     the whole line (a list of signatories) and one after "by" or a title (a byline).
     """
-    ranges = sentences.heading_lines(doc.text)
+    ranges = sentences.heading_lines(sentences.doc_text(doc))
     if not ranges:
         return spans
     starts = [a for a, _ in ranges]

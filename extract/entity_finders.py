@@ -35,6 +35,7 @@ from extract.entity_rules import (
     surname_like_a_body,
     titled,
 )
+from extract.sentences import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -166,7 +167,7 @@ def unlabelled_subjects(doc: Doc) -> list[tuple[int, int, str]]:
 def credit_spans(doc: Doc) -> list[tuple[int, int, str]]:
     """Photo credits: "Photograph: Andreas Rentz/Getty Images", "(Reuters/Valentyn Ogirenko)", "© AFP"."""
     out: list[tuple[int, int, str]] = []
-    text = doc.text
+    text = doc_text(doc)
     for m in _CREDIT.finditer(text):
         body = m.group("body")
         offset = m.start("body")
@@ -300,7 +301,7 @@ def person_of_orgs(doc: Doc, person_spans: list[tuple[int, int]]) -> list[tuple[
 def org_list_items(doc: Doc) -> list[tuple[int, int]]:
     """Bulleted lines under a heading such as "Organisations:" name organizations."""
     out: list[tuple[int, int]] = []
-    text = doc.text
+    text = doc_text(doc)
     for m in _BULLET_LINE.finditer(text):
         heading_end = text.rfind("\n", 0, m.start())
         # the nearest line above that is not itself a bullet or blank
@@ -330,7 +331,7 @@ def org_name_lines(doc: Doc) -> list[tuple[int, int]]:
     organization's head noun; the model often misses such names for want of a sentence.
     """
     out: list[tuple[int, int]] = []
-    for m in _NAME_LINE.finditer(doc.text):
+    for m in _NAME_LINE.finditer(doc_text(doc)):
         span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
         if span is None or len(span) > 8:
             continue

@@ -10,18 +10,28 @@ linear pass over tokens.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
-
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from extract import entity_context as context
 from extract import entity_rules as rules
 from extract import lexicon, not_names, places
 from extract.entity_keys import ORGANIZATION, PERSON
+from extract.sentences import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words, imported on first use: importing spaCy costs ~1.5 s of
+    CPU, and every ``atrisk`` command imports this module (a pass with nothing to analyse,
+    and the crawl's start, do not wait for it)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 # Words written before a name that are not part of it ("filmmaker Jafar Panahi",
 # "Mrs Mohammadi", "Festival director Alberto Barbera").
@@ -198,7 +208,7 @@ def _glued_word(doc: Doc, i: int) -> bool:
         return True
     if not (tok.is_sent_start or rules.line_start(doc, i)):
         return False
-    return low in STOP_WORDS or tok.pos_ in {"VERB", "AUX", "ADP", "DET", "CCONJ", "ADV", "SCONJ"} \
+    return low in _stop_words() or tok.pos_ in {"VERB", "AUX", "ADP", "DET", "CCONJ", "ADV", "SCONJ"} \
         or not_names.written_lower(doc, low)
 
 
@@ -295,7 +305,7 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
         return start, end
     for _ in range(3):
         p = start - 1
-        if p < 0 or doc[p].is_sent_start and doc[p].lower_ in STOP_WORDS or "\n" in doc[p].whitespace_:
+        if p < 0 or doc[p].is_sent_start and doc[p].lower_ in _stop_words() or "\n" in doc[p].whitespace_:
             break
         tok = doc[p]
         named = tok.ent_type_ in _PLACE_LABELS or tok.pos_ == "PROPN" and tok.ent_type_ in ("", "ORG")
@@ -334,7 +344,7 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def list_names(doc: Doc) -> list[Span]:
     """People in lists written "Name, role" ("- Roya Sadat, director"), one per line."""
     out: list[Span] = []
-    for m in _LIST_LINE.finditer(doc.text):
+    for m in _LIST_LINE.finditer(doc_text(doc)):
         if m.group("role").lower() not in TITLES:
             continue
         words = m.group("name").split()

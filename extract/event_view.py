@@ -14,6 +14,7 @@ from extract import event_lexicon as lex
 from extract import lexicon
 from extract.entities import PERSON, Mention
 from extract.event_time import pobj
+from extract.sentences import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -30,7 +31,7 @@ class View:
 
     def __init__(self, doc: Doc, mentions: Iterable[Mention]) -> None:
         self.doc = doc
-        self.text = doc.text  # once: Doc.text joins every token on each access
+        self.text = doc_text(doc)
         self.by_token: dict[int, Mention] = {}
         self.spans: list[tuple[Mention, Span]] = []
         mentions = list(mentions)

@@ -28,6 +28,7 @@ from extract.event_args import asked_privately, trigger_args, verb_patients, wor
 from extract.event_lexicon import EVENT_TYPES, TRIGGER_FORMS
 from extract.event_time import resolve_date
 from extract.event_view import View
+from extract.sentences import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -187,7 +188,7 @@ def _story_background(doc: Doc, found: list[Event],
     index: dict[int, tuple[int, int]] = {}
     paragraph = 0
     last = 0
-    text = doc.text  # Doc.text joins every token on each access
+    text = doc_text(doc)
     for i, sent in enumerate(doc.sents):
         paragraph += text.count("\n", last, sent.start_char)
         last = sent.start_char

@@ -122,6 +122,7 @@ def create_app(db: Database, config: Config, *, secret: str | None = None,
     wb = Workbench(db, config, session_seconds=session_seconds,
                    watchlist_path=Path(watchlist_path) if watchlist_path else None)
     key = users.secret_key(db, secret or os.environ.get("ATRISK_SECRET_KEY") or None)
+    users.dummy_hash()  # made now: the first login with an unknown name costs what a wrong password does
     https = wb.base_url.startswith("https://")
 
     async def healthz(_: Request) -> Response:

@@ -24,33 +24,54 @@ class EntityNotFound(LookupError):
 
 
 def sync_watchlist(session: Session, watchlist: Watchlist) -> None:
-    """Make every watchlist entry an entity with its aliases (origin 'watchlist')."""
+    """Make every watchlist entry an entity with its aliases (origin 'watchlist').
+
+    The entities and aliases already there are read in one query each (this runs at the
+    start of every pass: a query and a flush per entry cost ~0.25 s of CPU for 167 entries),
+    then the entries are applied in watchlist order, so new rows get the ids they got
+    when each entry was looked up on its own.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # analysis workers starting together would otherwise insert the same entries twice
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCHLIST_LOCK_KEY})
     now = utcnow()
-    for item in watchlist.entities:
+    items = list(watchlist.entities)
+    ents = {(e.kind, e.key): e for e in _with_keys(session, Entity, {entity_key(i.name) for i in items})}
+    known = {(a.kind, a.key): a for a in _with_keys(session, Alias, {entity_key(alias) for i in items
+                                                                     for alias in i.aliases})}
+    for item in items:
         key = entity_key(item.name)
-        ent = session.scalar(select(Entity).where(Entity.kind == item.kind, Entity.key == key))
+        ent = ents.get((item.kind, key))
         if ent is None:
-            ent = Entity(kind=item.kind, name=item.name, key=key, created_at=now)
+            ent = ents[(item.kind, key)] = Entity(kind=item.kind, name=item.name, key=key, created_at=now)
             session.add(ent)
         ent.name = item.name
         ent.watchlisted = True
         ent.tags = list(item.tags)
         ent.country = item.country or ent.country
         ent.profession = item.profession or ent.profession
-        session.flush()
+        if ent.id is None:
+            session.flush()  # its id, for its aliases
         for alias in item.aliases:
             akey = entity_key(alias)
             if not akey or akey == key:
                 continue
-            row = session.scalar(select(Alias).where(Alias.kind == item.kind, Alias.key == akey))
+            row = known.get((item.kind, akey))
             if row is None:
-                session.add(Alias(entity_id=ent.id, kind=item.kind, alias=alias, key=akey,
-                                  origin="watchlist", created_at=now))
+                row = known[(item.kind, akey)] = Alias(entity_id=ent.id, kind=item.kind, alias=alias,
+                                                       key=akey, origin="watchlist", created_at=now)
+                session.add(row)
             elif row.origin == "watchlist":
                 row.entity_id = ent.id
+
+
+def _with_keys(session: Session, model: type[Entity] | type[Alias], keys: set[str]) -> list[Any]:
+    """Rows of ``model`` (entities or aliases) whose key is one of ``keys``, of every kind."""
+    wanted = sorted(keys)
+    rows: list[Any] = []
+    for i in range(0, len(wanted), 500):
+        rows += session.scalars(select(model).where(model.key.in_(wanted[i:i + 500])))
+    return rows
 
 
 class EntityResolver:

@@ -6,15 +6,17 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from extract.article import Article
 from pipeline.sources import SourceConfig
 from pipeline.storage.db import Database, conflict_insert
 from pipeline.storage.models import Document, FetchState, Source, SourceRun
+
+if TYPE_CHECKING:  # an annotation only: extract.article imports trafilatura and dateparser
+    from extract.article import Article  # (~0.4 s of CPU), which only the crawl child needs
 
 log = logging.getLogger(__name__)
 

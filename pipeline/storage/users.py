@@ -7,6 +7,7 @@ only their SHA-256 is stored, so a copy of the database does not let anyone in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -25,8 +26,14 @@ ROLES = ("viewer", "analyst", "admin")
 MIN_PASSWORD = 12
 TOKEN_PREFIX = "atk_"
 _hasher = PasswordHasher()  # argon2id, 64 MiB, 3 passes: the library's RFC 9106 low-memory profile
-# verified against when the user does not exist, so a wrong name costs as long as a wrong password
-_DUMMY_HASH = _hasher.hash("not a password of anyone" * 2)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong name costs as long as a
+    wrong password. Made on first use, not at import: every ``atrisk`` command imports this
+    module, and one hash costs ~0.3 s of CPU and 64 MiB."""
+    return _hasher.hash("not a password of anyone" * 2)
 
 
 class UserError(ValueError):
@@ -130,7 +137,7 @@ def authenticate(db: Database, name: str, password: str) -> Principal | None:
     with db.session() as s:
         user = s.scalar(select(User).where(User.name == name.strip()))
         try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            _hasher.verify(user.password_hash if user else dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if user is None or user.disabled:
