@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from pipeline.analysis.analyse import Claims, analyse_pending
-from pipeline.config import Config
+from pipeline.config import AlertsConfig, Config
 from pipeline.storage.db import open_database
 from pipeline.storage.models import Alert, Document, Event
 from tests.test_integrity import WATCHLIST, _store
@@ -44,4 +45,28 @@ def test_claims_of_two_workers_in_one_process_never_share_a_token(tmp_path: Path
     second_token, second = Claims(db).next_chunk(1)
     assert first_token != second_token
     assert {r[0] for r in first}.isdisjoint({r[0] for r in second})
+    db.dispose()
+
+
+@pytest.mark.parametrize("recollection_first", [False, True])
+def test_a_later_recollection_stored_first_does_not_silence_the_report(tmp_path: Path,
+                                                                       recollection_first: bool) -> None:
+    # A report of an arrest, and a page six weeks later recalling it as background: the
+    # crawl may store either first; the report alerts once whichever is analysed first.
+    db = open_database(f"sqlite:///{tmp_path / 'atrisk.db'}")
+    today = date.today()
+    pages = [("https://ngo.example/report",
+              "Police in Tehran arrested the filmmaker Amir Karimi, his lawyer said.",
+              today - timedelta(days=45)),
+             ("https://ngo.example/recalled",
+              "Amir Karimi had previously been arrested for his films.", today)]
+    for url, text, published in reversed(pages) if recollection_first else pages:
+        _store(db, url, text, published)
+    analyse_pending(db, WATCHLIST, Config(alerts=AlertsConfig(max_age_days=100000)))
+    with db.sessions() as s:
+        arrests = {url: (ev.background, ev.is_new) for ev, url in s.execute(
+            select(Event, Document.url).join(Document).where(Event.type == "arrest")).tuples()}
+        assert arrests == {"https://ngo.example/report": (False, True),
+                           "https://ngo.example/recalled": (True, False)}
+        assert s.scalar(select(func.count(func.distinct(Alert.alert_id)))) == 1
     db.dispose()

@@ -171,7 +171,11 @@ def _incident_alerts(s: Session, row: Event, doc: Document, person: Entity, conf
 def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Config) -> bool:
     """No earlier stored document reported this person and type within the window, and no
     other document's report of it is already the new one (documents can be analysed out of
-    order when several workers share the queue)."""
+    order when several workers share the queue).
+
+    A background recollection does not count as an earlier report: it never alerts, and a
+    crawl may store a later page recalling the event before the page that reported it
+    (else the report would alert or not by the order the two were crawled in)."""
     ref = doc.published or doc.first_seen_at.date()
     window = timedelta(days=config.alerts.new_window_days)
     same = (
@@ -179,7 +183,7 @@ def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Confi
         .select_from(Event)
         .join(Document, Document.id == Event.document_id)
         .where(Event.person_id == person_id, Event.type == etype, Event.document_id != doc.id,
-               Event.dismissed.is_(False))
+               Event.dismissed.is_(False), Event.background.is_(False))
     )
     earlier = s.scalar(same.where(
         Document.first_seen_at <= doc.first_seen_at,
