@@ -70,3 +70,26 @@ def test_a_later_recollection_stored_first_does_not_silence_the_report(tmp_path:
                            "https://ngo.example/recalled": (True, False)}
         assert s.scalar(select(func.count(func.distinct(Alert.alert_id)))) == 1
     db.dispose()
+
+
+@pytest.mark.parametrize("later_first", [False, True])
+def test_two_reports_further_apart_than_the_window_are_both_new_in_either_order(
+        tmp_path: Path, later_first: bool) -> None:
+    # Undated reports 45 days apart (new_window_days is 30) are two incidents, both new,
+    # whichever page the crawl stored first.
+    db = open_database(f"sqlite:///{tmp_path / 'atrisk.db'}")
+    today = date.today()
+    pages = [("https://ngo.example/spring",
+              "Police in Tehran arrested the filmmaker Amir Karimi, his lawyer said.",
+              today - timedelta(days=45)),
+             ("https://ngo.example/summer",
+              "Police in Tabriz arrested the filmmaker Amir Karimi, his son said.",
+              today)]
+    for url, text, published in reversed(pages) if later_first else pages:
+        _store(db, url, text, published)
+    analyse_pending(db, WATCHLIST, Config(alerts=AlertsConfig(max_age_days=100000)))
+    with db.sessions() as s:
+        new = dict(s.execute(select(Document.url, Event.is_new).join(Document)
+                             .where(Event.type == "arrest")).tuples().all())
+        assert new == {"https://ngo.example/spring": True, "https://ngo.example/summer": True}
+    db.dispose()
