@@ -57,10 +57,10 @@ def db(db_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def _store(db: Database, url: str, text: str) -> str:
+def _store(db: Database, url: str, text: str, published: date = PUB) -> str:
     ids = sync_sources(db, [_Src])
     with db.session() as s:
-        return save_article(s, Article(url=url, text=text, language="en", title="t", published=PUB),
+        return save_article(s, Article(url=url, text=text, language="en", title="t", published=published),
                             source_id=ids[_Src.name])
 
 

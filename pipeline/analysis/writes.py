@@ -171,7 +171,14 @@ def _incident_alerts(s: Session, row: Event, doc: Document, person: Entity, conf
 def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Config) -> bool:
     """No earlier stored document reported this person and type within the window, and no
     other document's report of it is already the new one (documents can be analysed out of
-    order when several workers share the queue)."""
+    order when several workers share the queue).
+
+    A background recollection does not count as an earlier report: it never alerts, and a
+    crawl may store a later page recalling the event before the page that reported it
+    (else the report would alert or not by the order the two were crawled in). For the
+    same reason the window runs both ways: a page published more than the window after
+    this one, crawled first, does not make this one old.
+    """
     ref = doc.published or doc.first_seen_at.date()
     window = timedelta(days=config.alerts.new_window_days)
     same = (
@@ -179,18 +186,9 @@ def _is_new(s: Session, doc: Document, person_id: int, etype: str, config: Confi
         .select_from(Event)
         .join(Document, Document.id == Event.document_id)
         .where(Event.person_id == person_id, Event.type == etype, Event.document_id != doc.id,
-               Event.dismissed.is_(False))
+               Event.dismissed.is_(False), Event.background.is_(False),
+               or_(Document.published.is_(None),
+                   and_(Document.published >= ref - window, Document.published <= ref + window)))
     )
-    earlier = s.scalar(same.where(
-        Document.first_seen_at <= doc.first_seen_at,
-        Document.id < doc.id,
-        or_(Document.published.is_(None), Document.published >= ref - window),
-    ))
-    if earlier:
-        return False
-    already_new = s.scalar(same.where(
-        Event.is_new.is_(True),
-        or_(Document.published.is_(None),
-            and_(Document.published >= ref - window, Document.published <= ref + window)),
-    ))
-    return not already_new
+    earlier = s.scalar(same.where(Document.first_seen_at <= doc.first_seen_at, Document.id < doc.id))
+    return not earlier and not s.scalar(same.where(Event.is_new.is_(True)))
