@@ -434,7 +434,7 @@ def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
     """"Reporters Without Borders condemns": a capitalised preposition between capitalised
     words, outside a headline, joins one body's name."""
     out: list[tuple[int, int]] = []
-    if not _NAME_PREPOSITION_TEXT.search(doc.text):
+    if not _NAME_PREPOSITION_TEXT.search(doc_text(doc)):
         return out
     for tok in doc:
         i = tok.i
@@ -493,7 +493,7 @@ def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
     of a reporting verb, are one body's name ("Journalists in Tehran said", "Lawyers at
     Reuters said" are not: a place, a labelled name, "in")."""
     out: list[tuple[int, int]] = []
-    if not _LINKED_TEXT.search(doc.text):
+    if not _LINKED_TEXT.search(doc_text(doc)):
         return out
     for tok in doc:
         if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or not tok.text[0].isupper() \
