@@ -88,7 +88,8 @@ def test_bad_choices_are_clear_errors(tmp_path: Path, capsys, argv: list[str], m
 
 
 @pytest.mark.parametrize(("folder", "split", "at_least"), [
-    (statements.FRESH, "fresh", 30), (statements.DEV2, "dev2", 45)], ids=["fresh", "dev2"])
+    (statements.FRESH, "fresh", 30), (statements.DEV2, "dev2", 45),
+    (statements.DEV2.parent / "statements_dev3", "dev3", 20)], ids=["fresh", "dev2", "dev3"])
 def test_our_labelled_sets_are_complete_and_consistent(folder: Path, split: str,
                                                        at_least: int) -> None:
     data = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
