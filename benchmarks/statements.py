@@ -18,7 +18,7 @@ pair is one of the page's ``optional_events`` counts neither way.
 Both passes run: the default watchlist and an empty one.
 
 ``--corpus PATH`` (or ``--fresh``: ``benchmarks/data/statements_fresh``; ``--dev2``:
-``benchmarks/data/statements_dev2``) builds the site
+``benchmarks/data/statements_dev2``; ``--dev3``: ``benchmarks/data/statements_dev3``) builds the site
 from another folder in the corpus's format (``gold.json`` + ``pages/``) and scores it per
 split found in its gold, still with the shared corpus's ``score.py``; ``--split NAME``
 reports one split only. Without them nothing changes.
@@ -48,6 +48,8 @@ SPLITS = ("dev", "test")
 FRESH = PROJECT_ROOT / "benchmarks" / "data" / "statements_fresh"
 # Our own further dev material, labelled blind and tunable on (benchmarks/data/statements_dev2/README.md)
 DEV2 = PROJECT_ROOT / "benchmarks" / "data" / "statements_dev2"
+# A third set of our own, labelled blind (benchmarks/data/statements_dev3/README.md)
+DEV3 = PROJECT_ROOT / "benchmarks" / "data" / "statements_dev3"
 # The kinds sources.toml knows; the corpus's "icfr" and "pen" publishers are NGOs.
 SOURCE_KIND = {"icfr": "ngo", "pen": "ngo", "ngo": "ngo", "news": "news",
                "festival": "festival", "guild": "guild"}
@@ -468,6 +470,8 @@ def parse_args(argv: list[str] | None = None) -> Any:
                        help=f"the pages labelled blind: --corpus {FRESH.relative_to(PROJECT_ROOT)}")
     where.add_argument("--dev2", action="store_const", const=DEV2, dest="corpus",
                        help=f"our own dev pages: --corpus {DEV2.relative_to(PROJECT_ROOT)}")
+    where.add_argument("--dev3", action="store_const", const=DEV3, dest="corpus",
+                       help=f"our third set of pages: --corpus {DEV3.relative_to(PROJECT_ROOT)}")
     parser.add_argument("--split", metavar="NAME",
                         help="score this split only (default: every split of the gold)")
     args = parser.parse_args(argv)

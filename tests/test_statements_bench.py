@@ -47,11 +47,13 @@ def test_fresh_is_the_committed_folder_scored_as_its_own_split() -> None:
     assert statements.parse_args(["--fresh", "--split", "fresh"]).split == "fresh"
 
 
-def test_dev2_is_our_own_dev_folder() -> None:
-    args = statements.parse_args(["--dev2"])
-    assert args.corpus == statements.DEV2.resolve()
-    assert statements.splits_of(statements.load_gold(args.corpus), args.corpus) == ("dev2",)
-    assert statements.results_name(args.corpus) == "statements_dev2"
+@pytest.mark.parametrize(("flag", "folder", "split"), [
+    ("--dev2", statements.DEV2, "dev2"), ("--dev3", statements.DEV3, "dev3")])
+def test_our_own_dev_folders(flag: str, folder: Path, split: str) -> None:
+    args = statements.parse_args([flag])
+    assert args.corpus == folder.resolve()
+    assert statements.splits_of(statements.load_gold(args.corpus), args.corpus) == (split,)
+    assert statements.results_name(args.corpus) == f"statements_{split}"
 
 
 def test_a_corpus_folder_with_its_own_split(tmp_path: Path) -> None:
@@ -89,7 +91,7 @@ def test_bad_choices_are_clear_errors(tmp_path: Path, capsys, argv: list[str], m
 
 @pytest.mark.parametrize(("folder", "split", "at_least"), [
     (statements.FRESH, "fresh", 30), (statements.DEV2, "dev2", 45),
-    (statements.DEV2.parent / "statements_dev3", "dev3", 20)], ids=["fresh", "dev2", "dev3"])
+    (statements.DEV3, "dev3", 20)], ids=["fresh", "dev2", "dev3"])
 def test_our_labelled_sets_are_complete_and_consistent(folder: Path, split: str,
                                                        at_least: int) -> None:
     data = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
