@@ -8,14 +8,15 @@ Three parts, each against its committed baseline:
   full pass read back from the export (:mod:`benchmarks.statements`, default watchlist),
   people, organizations and events F1 and alert precision, for ``dev`` and ``test``; and
   the same figures on our own real pages labelled blind: ``benchmarks/data/statements_fresh``
-  (split ``fresh``, never tuned on) and ``benchmarks/data/statements_dev2`` (split ``dev2``,
-  our own dev material), scored with the corpus's ``score.py`` too.
+  (split ``fresh``, never tuned on), ``benchmarks/data/statements_dev2`` (split ``dev2``,
+  our own dev material) and ``benchmarks/data/statements_dev3`` (split ``dev3``, labelled
+  blind in the sixth session), scored with the corpus's ``score.py`` too.
 * **own sets** (same file): the project's hand-written sets (``benchmarks/data/events/*``,
   the demo site, ``benchmarks/data/entities*``), events F1 and people/organization F1.
 
 The parts that read ``../shared/corpus`` say so and pass when it is absent (a fresh clone);
 the own sets always run. The statements passes run in child processes while the other
-parts run here, so the gate takes about as long as those three passes side by side.
+parts run here, so the gate takes about as long as those four passes side by side.
 
     python -m benchmarks.gate            # check
     python -m benchmarks.gate --update   # accept the current figures as the baselines
@@ -181,17 +182,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.CRITICAL)
     start = time.perf_counter()
-    from benchmarks.statements import DEV2, FRESH
+    from benchmarks.statements import DEV2, DEV3, FRESH
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         # the statements passes run in child processes; the rest runs here meanwhile
         pending = pool.submit(statements_figures)
         fresh = pool.submit(statements_figures, FRESH)
         dev2 = pool.submit(statements_figures, DEV2)
+        dev3 = pool.submit(statements_figures, DEV3)
         code, lines = _extraction(args.update)
         own = own_set_figures()
         stmts = pending.result()
-        own_pages = [fresh.result(), dev2.result()]
+        own_pages = [fresh.result(), dev2.result(), dev3.result()]
     if stmts is not None:
         for figures in own_pages:
             stmts.update(figures or {})
