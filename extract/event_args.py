@@ -393,15 +393,17 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
                 target = target.head  # "detained filmmaker Ali Rezaei"
             return view.people(target) if etype != "confiscation" else _owners(target, view)
         if etype == "killing" and t.lower_ in lex.SHOT and not any(
-                x.lower_ == "dead" for x in t.doc[t.i + 1: t.i + 6]):
+                x.lower_ in lex.FATAL_AFTER or x.lower_ == "down" and t.lower_.startswith("gun")
+                for x in t.doc[t.i + 1: t.i + 6]):
             return []
         if t.lower_ in lex.NEEDS_FROM and not any(
                 c.dep_ == "prep" and c.lower_ == "from" and not any(
                     w.lower_ in lex.LEGAL_DEFENCE for w in c.subtree) for c in t.children):
             return []  # "prevented X from boarding"; not "prevented from choosing a lawyer"
         if t.lower_ in lex.HOLD and not lex.is_passive(t) and not any(
-                c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
-            return []  # "the collection holds Polaroids of X"; but "held her for two days"
+                c.lower_ in ("for", "in", "without", "incommunicado", "since") for c in t.children):
+            return []  # "the collection holds Polaroids of X"; but "held her for two days",
+            # "have held him since May"
         patients = verb_patients(t)
         if not patients and t.tag_ == "VBG":  # "the charging of X": a gerund used as a noun
             patients = [p for c in t.children if c.dep_ == "prep" and c.lower_ == "of"

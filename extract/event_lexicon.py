@@ -47,8 +47,11 @@ _IRREGULAR = {
     "know": ("know", "knows", "knew", "known", "knowing"),
     "understand": ("understand", "understands", "understood", "understanding"),
     "show": ("show", "shows", "showed", "shown", "showing"),
+    "slay": ("slay", "slays", "slew", "slain", "slaying"),
+    "beat": ("beat", "beats", "beaten", "beating"),
+    "throw": ("throw", "throws", "threw", "thrown", "throwing"),
 }
-_DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer"}
+_DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer", "stab", "gun"}
 
 
 def _verb_forms(base: str) -> tuple[str, ...]:
@@ -94,7 +97,9 @@ NOUNS = {t: " ".join(_list_or_empty(f"event_nouns_{t}")) for t in EVENT_TYPES}
 VERB_TYPE = {f: t for t, vs in VERBS.items() for f in verbs(vs)}
 NOUN_TYPE = {n: t for t, ns in NOUNS.items() for n in ns.split()}
 JAILED_FORMS = verbs("jail imprison")
-SHOT = verbs("shoot")  # a killing only when "shot dead"
+# a killing only when "shot dead", "stabbed / beaten to death", "gunned down"
+SHOT = verbs("shoot stab beat gun")
+FATAL_AFTER = frozenset({"dead", "death"})
 PASSIVE_ONLY = verbs("accuse try")  # "was accused", "was tried"; not "tried to"
 NEEDS_FROM = verbs("prevent stop")  # "prevented X from boarding"
 LEGAL_DEFENCE = lexicon.words("event_legal_defence")
@@ -297,7 +302,7 @@ def _qualified_type(t: Token) -> str | None:
 
 
 def released_from_custody(t: Token) -> bool:
-    """"released on bail", "freed from prison", "released from the custody of the SSS",
+    """"released on bail" (or parole), "freed from prison", "released from the custody of the SSS",
     "granted bail", "pardoned": a release that says the person was held ("released after
     questioning", "fined and released" do not)."""
     if t.lower_ in ("bail", "bailed") or t.lower_ in PARDONED:
@@ -306,7 +311,8 @@ def released_from_custody(t: Token) -> bool:
         obj = next((g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "prep" else None
         if obj is None:
             continue
-        if c.lower_ == "on" and obj.lower_ == "bail" or c.lower_ == "from" and obj.lower_ in PLACE_NOUNS:
+        if c.lower_ == "on" and obj.lower_ in ("bail", "parole") \
+                or c.lower_ == "from" and obj.lower_ in PLACE_NOUNS:
             return True
     return False
 
@@ -317,7 +323,9 @@ def convicted_of(t: Token) -> bool:
     offence tells the charge too ("sentenced for five years" names none)."""
     terms = [g for c in t.children if c.dep_ == "prep" and c.lower_ == "to"
              for g in c.children if g.dep_ == "pobj"]  # "to two years for sedition"
-    for c in [*t.children, *(k for g in terms for k in g.children)]:
+    # "the court convicted X of sedition": the parser may hang "of" on the object
+    objects = [k for o in t.children if o.dep_ == "dobj" for k in o.children if k.lower_ == "of"]
+    for c in [*t.children, *(k for g in terms for k in g.children), *objects]:
         if c.dep_ != "prep" or c.lower_ not in ("of", "for"):
             continue
         if c.lower_ == "of" and t.lower_ not in CONVICT_FORMS:

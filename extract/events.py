@@ -112,6 +112,7 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
             etype = "arrest" if people else etype
         if etype == "release" and work_released(t) or etype == "summons" and asked_privately(t):
             people = []
+        people += [m for m in view.list_mates(people, t) if not view.aside(m, t)]
         listed = _listed_people(t, view)
         if not people and not listed:
             continue
