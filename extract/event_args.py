@@ -209,8 +209,8 @@ def _direct_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     # "their questioning of the witness": with an "of" object the possessor is the agent
     agent_poss = any(c.dep_ == "prep" and c.lower_ == "of" for c in n.children)
     for c in n.children:
-        if c.dep_ == "poss" and agent_poss:
-            continue
+        if c.dep_ == "poss" and (agent_poss or n.lower_ in lex.ACCUSATIONS):
+            continue  # "her accusations against the minister" are hers to make
         if c.dep_ == "poss" or c.dep_ == "compound" and c.i in view.by_token:
             # "President Trump's travel ban" is his decree, not a ban on him
             direct += [m for m in view.people(c) if c.dep_ != "poss" or not view.is_authority(m)]
@@ -276,7 +276,13 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     if etype == "charge" and prep.lower_ in ("on", "over") and verb.pos_ == "NOUN" \
             and lex.NOUN_TYPE.get(verb.lower_) in ("arrest", "sentence", "charge"):
         # "the sentencing of X on charges of ...": the charge is an event too
-        return _noun_args(verb, lex.NOUN_TYPE[verb.lower_], view)
+        found = _noun_args(verb, lex.NOUN_TYPE[verb.lower_], view)
+        if found:
+            return found
+    if etype == "charge" and prep.lower_ in ("on", "over") and verb.lower_ not in lex.VERB_TYPE:
+        held = _trigger_verb_above(verb)  # "detained pending an investigation on X charges"
+        if held is not None:
+            return [m for a in verb_patients(held) for m in view.people(a)]
     if verb.pos_ not in ("VERB", "AUX"):
         return []
     p = prep.lower_
@@ -300,6 +306,25 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     if p == "with" and verb.lower_.startswith("threat"):
         return _clause_args(verb, view)
     return []
+
+
+_PENDING = frozenset({"pending", "awaiting"})
+
+
+def _trigger_verb_above(w: Token) -> Token | None:
+    """The arrest, sentence or charge verb that a chain through "pending" hangs under
+    ("detained for four months pending an investigation on ... charges"), in the clause."""
+    through = False
+    for _ in range(4):
+        if w.dep_ in lex.CLAUSE_STOP or w.head == w:
+            return None
+        w = w.head
+        through = through or w.lower_ in _PENDING
+        if through and w.pos_ == "VERB" and lex.VERB_TYPE.get(w.lower_) in ("arrest", "sentence", "charge"):
+            return w
+        if w.pos_ not in ("NOUN", "ADP", "VERB"):
+            return None
+    return None
 
 
 def _person_noun(t: Token, view: View) -> list[Mention]:

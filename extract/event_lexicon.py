@@ -202,7 +202,13 @@ CASE_OPENED = verbs("lodge file register open bring launch")
 PICK_UP = verbs("pick round")
 DISAPPEAR = verbs("disappear")
 # nouns that name an event only with a qualifier (see trigger_type)
-QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance"})
+QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance",
+                             "hearing", "hearings"})
+# charge nouns whose possessor makes the charge ("her accusations against the minister")
+ACCUSATIONS = frozenset({"accusation", "accusations", "allegation", "allegations"})
+# "a court hearing", "the pretrial hearing": a prosecution under way (a charge)
+HEARING_QUALIFIERS = frozenset({"court", "trial", "pretrial", "pre-trial", "preliminary", "appeal",
+                                "appeals", "bail", "remand", "sentencing"})
 QUALIFIED_NOUNS |= TERM_UNITS | FATAL_NOUNS
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
@@ -288,6 +294,9 @@ def _qualified_type(t: Token) -> str | None:
         return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
                                or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) \
             or _case_of_trigger(t) or case_opened_against(t) is not None else None
+    if low in ("hearing", "hearings"):  # "attended a court hearing"; not "a hearing in parliament"
+        return "charge" if any(c.dep_ in ("compound", "amod") and c.lower_ in HEARING_QUALIFIERS
+                               for c in kids) else None
     if low in TERM_UNITS:  # "was given ten years", "handed her five years"
         return "sentence" if given_term_verb(t) is not None else None
     if low in FATAL_NOUNS:  # "the fatal stabbing of X"; "an attack on X" kills no one
@@ -482,9 +491,11 @@ def flags(t: Token) -> tuple[bool, bool]:
                 negated = True
             called_in = any(c.dep_ == "prt" and c.lower_ == "in" for c in cur.children)
             if cur.lower_ in HYP_HEADS and not called_in and not (cur == t.head and detention_order(t)) \
-                    and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
-                # "faces arrest" has not happened; "faces charges" and "called in for
-                # questioning" have
+                    and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge") \
+                    and not (cur.lower_ in ("pending", "awaiting") and NOUN_TYPE.get(t.lower_) == "charge"
+                             and t.head.lower_ in ("on", "over")):
+                # "faces arrest" has not happened; "faces charges", "called in for
+                # questioning" and "pending trial on X charges" have
                 hypothetical = True
         if cur.dep_ in CLAUSE_STOP or cur.head == cur:
             break

@@ -756,3 +756,23 @@ def test_more_verb_forms_and_relatives(model, text: str, etype: str) -> None:  #
 ])
 def test_an_attack_that_kills_no_one_is_no_killing(model, text: str) -> None:  # noqa: ANN001
     assert ("killing", "Omar Haddad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad denied the accusations.",
+    "Omar Haddad was arrested on accusations of spying.",
+    "Omar Haddad was jailed in 2019 over allegations of espionage.",
+    "Omar Haddad was detained for two months pending trial on espionage charges.",
+    "Omar Haddad's court hearing was postponed.",
+])
+def test_charges_said_in_other_words(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad's accusations against the minister were ignored.",
+    "Omar Haddad spoke at a hearing in parliament.",
+    "Omar Haddad, a diplomat, attended the court hearing.",
+])
+def test_an_accuser_or_a_hearing_of_no_one_is_no_charge(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") not in asserted(model, text)
