@@ -17,7 +17,7 @@ from extract.event_view import View, is_including
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-__all__ = ["asked_privately", "trigger_args", "verb_patients", "work_released"]
+__all__ = ["asked_privately", "title_args", "trigger_args", "verb_patients", "work_released"]
 
 
 def work_released(t: Token) -> bool:
@@ -390,6 +390,66 @@ def _found_guilty(t: Token, view: View) -> list[Mention]:
         inherited = lex.inherited_subject(v)
         who = [inherited] if inherited is not None else []
     return [m for w in who for m in view.people(w)]
+
+
+# words a title puts between a name and its verb: "X Is Detained", "X Again Arrested"
+_TITLE_GLUE = frozenset({"is", "was", "are", "were", "has", "have", "been", "also", "again",
+                         "briefly", "temporarily", "reportedly", "finally", "now"})
+_TITLE_BEFORE_NAME = frozenset({"of", "for", "to", "with", "by", "from", "about", "on", "and"})
+
+
+def title_args(t: Token, view: View) -> list[Mention]:
+    """Whom a trigger in a title ("Poet X Jailed For Six Years", "Turkey Detains Journalist
+    X", "X Handed Five-Year Sentence") is about, where a title-case line defeats the parse:
+    the names right before a participle or a noun given to them, the names right after a
+    present-tense verb ("Detains"); never a name after "of", "by" and the like."""
+    sent = t.sent
+    if not lex.is_title(sent.text) or t.i in view.by_token:
+        return []  # (a trigger word inside a name: the name is wrong, not the event)
+    low = t.lower_
+    if low in lex.PLACE_NOUNS:
+        return []
+    given = next((w for w in reversed(view.doc[sent.start: t.i])
+                  if w.lower_ in lex.GIVE_VERBS | lex.RECEIVE_VERBS), None)
+    if given is None and low in lex.VERB_TYPE and low.endswith("s") and not low.endswith("ss"):
+        return _title_names_after(t, view)
+    anchor = given or t  # "X Handed A Five-Year Prison Sentence"
+    if given is None and low not in lex.VERB_TYPE:
+        return []
+    i = anchor.i - 1
+    while i >= sent.start and view.doc[i].lower_ in _TITLE_GLUE:
+        i -= 1
+    m = view.by_token.get(i)
+    if m is None:
+        return []
+    span = next(s for mm, s in view.spans if mm is m and s.start <= i < s.end)
+    before = view.doc[span.start - 1] if span.start > sent.start else None
+    if before is not None and before.lower_ in _TITLE_BEFORE_NAME \
+            and not (before.lower_ == "and" and before.i - 1 in view.by_token):
+        return []
+    names = [m]
+    j = span.start - 1  # "X, Y And Z Arrested": the names listed before
+    while j > sent.start and (view.doc[j].text in (",", "&") or view.doc[j].lower_ == "and"):
+        prev = view.by_token.get(j - 1)
+        if prev is None:
+            break
+        names.append(prev)
+        j = next(s for mm, s in view.spans if mm is prev and s.start <= j - 1 < s.end).start - 1
+    return view.others(names)
+
+
+def _title_names_after(t: Token, view: View) -> list[Mention]:
+    sent = t.sent
+    i = t.i + 1
+    while i < sent.end and i not in view.by_token and (
+            view.doc[i].lower_ in lex.PROFESSION_WORDS or view.doc[i].lower_ == "the"
+            or view.doc[i].ent_type_ == "NORP" or view.doc[i].pos_ == "ADJ"):
+        i += 1  # "Detains Iranian Journalist X"
+    m = view.by_token.get(i)
+    if m is None:
+        return []
+    span = next(s for mm, s in view.spans if mm is m and s.start <= i < s.end)
+    return view.others([m, *view.list_mates([m], t)]) if span.start == i else []
 
 
 def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:

@@ -243,6 +243,8 @@ def trigger_type(t: Token) -> str | None:
         return "sentence"  # "was found guilty", "the court found her guilty"
     if low == "bars" and t.i > 0 and t.nbor(-1).lower_ == "behind":
         return "arrest"  # "behind bars since March"
+    if t.pos_ == "PROPN" and low in VERB_TYPE and t.is_title and is_title(t.sent.text):
+        return VERB_TYPE[low]  # "Turkey Detains Journalist X": a title-case verb parsed as a name
     if t.pos_ in ("NOUN", "PROPN"):
         if low == "charge" and _in_charge(t):
             return None  # "the officer in charge of the station", "Inspector in-charge"

@@ -24,7 +24,7 @@ from extract import event_lexicon as lex
 from extract import event_model, nlp
 from extract import event_time as timing
 from extract.entities import Mention
-from extract.event_args import asked_privately, trigger_args, verb_patients, work_released
+from extract.event_args import asked_privately, title_args, trigger_args, verb_patients, work_released
 from extract.event_lexicon import EVENT_TYPES, TRIGGER_FORMS
 from extract.event_time import resolve_date
 from extract.event_view import View
@@ -105,7 +105,8 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         etype = lex.trigger_type(t)
         if etype is None:
             continue
-        people = [m for m in trigger_args(t, etype, view) if not view.aside(m, t)]
+        people = [m for m in trigger_args(t, etype, view) or title_args(t, view)
+                  if not view.aside(m, t)]
         if etype == "confiscation" and not people and t.pos_ == "VERB":
             # "seized by gunmen": a person seized is held, not property taken
             people = [m for p in verb_patients(t) for m in view.people(p) if not view.aside(m, t)]

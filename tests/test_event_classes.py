@@ -776,3 +776,26 @@ def test_charges_said_in_other_words(model, text: str) -> None:  # noqa: ANN001
 ])
 def test_an_accuser_or_a_hearing_of_no_one_is_no_charge(model, text: str) -> None:  # noqa: ANN001
     assert ("charge", "Omar Haddad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Turkey Detains Journalist Omar Haddad\nThe ruling came on Monday.", {("arrest", "Omar Haddad")}),
+    ("Iran Frees Omar Haddad And Lina Saad\nThe ruling came on Monday.",
+     {("release", "Omar Haddad"), ("release", "Lina Saad")}),
+    ("Iran: Poet Omar Haddad Handed Five-Year Prison Sentence\nThe ruling came on Monday.",
+     {("sentence", "Omar Haddad")}),
+])
+def test_a_title_case_headline_is_read_past_its_parse(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert expected <= asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Lawyer Of Omar Haddad Arrested\nThe ruling came on Monday.",
+    "Turkey Must Release Omar Haddad\nThe ruling came on Monday.",
+    "Release Omar Haddad Now\nThe ruling came on Monday.",
+    "Omar Haddad Calls For Release Of Lina Saad\nThe ruling came on Monday.",
+])
+def test_a_title_case_headline_gives_no_event_to_the_wrong_name(model, text: str) -> None:  # noqa: ANN001
+    found = asserted(model, text)
+    assert ("arrest", "Omar Haddad") not in found and ("release", "Omar Haddad") not in found
+    assert ("release", "Lina Saad") not in found
