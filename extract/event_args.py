@@ -188,7 +188,8 @@ def _noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             c.dep_ == "prep" and c.lower_ == "of" for c in n.children):
         return []  # "his questioning of official history": his own act, about no one named
     found = _positional_noun_args(n, etype, view)
-    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") \
+    if not found and n.lower_ in lex.NOUN_TYPE and n.lower_ not in lex.ACCUSATIONS \
+            and n.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") \
             and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
             and not any(c.dep_ == "prep" for c in n.children):
         found = view.recent_people(n)  # "the trial": the one the text was just about
@@ -260,7 +261,9 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
         s = lex.subject(head) or lex.inherited_subject(head)
         return view.people(s) if s is not None else []
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
-        if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station":  # "entered the police station"
+        if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station" \
+                and n.lower_ not in lex.ACCUSATIONS:  # "entered the police station"; "denied
+            # the accusations" may answer talk, not a prosecution
             s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []
         return []

@@ -759,7 +759,6 @@ def test_an_attack_that_kills_no_one_is_no_killing(model, text: str) -> None:  #
 
 
 @pytest.mark.parametrize("text", [
-    "Omar Haddad denied the accusations.",
     "Omar Haddad was arrested on accusations of spying.",
     "Omar Haddad was jailed in 2019 over allegations of espionage.",
     "Omar Haddad was detained for two months pending trial on espionage charges.",
@@ -771,6 +770,7 @@ def test_charges_said_in_other_words(model, text: str) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("text", [
     "Omar Haddad's accusations against the minister were ignored.",
+    "Omar Haddad risks prison if convicted of insulting the president. He denied the accusations.",
     "Omar Haddad spoke at a hearing in parliament.",
     "Omar Haddad, a diplomat, attended the court hearing.",
 ])
