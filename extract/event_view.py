@@ -111,6 +111,10 @@ class View:
         if not out and tok.dep_ == "appos" and tok.head.i in self.by_token \
                 and low not in lex.ROLES:  # "X, a novelist who was imprisoned"
             out.append(self.by_token[tok.head.i])
+        if not out and tok.tag_ == "NNS" and tok.i + 1 < tok.sent.end and (
+                self.doc[tok.i + 1].text == ":" or tok.i + 1 in self.by_token):
+            # "his co-defendants: A, B, and C", "the poets A and B": the names right after
+            out = self.others(self.listed_after(tok))
         return out
 
     def _description(self, tok: Token) -> bool:

@@ -146,6 +146,7 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
                                                 background=True), (t, True)))
                 else:
                     _keep(out, at, ev, (t, anchored))
+    _elliptic(view, out, at)
     told = {(ev.person, ev.type) for ev in out.values() if ev.asserted}
     for ev, where in presupposed:  # only where the text tells that event nowhere itself
         if (ev.person, ev.type) not in told:
@@ -221,6 +222,35 @@ def _keep(out: dict[tuple[str, str, int], Event],
         out[key] = replace(old, date=ev.date, date_precision=ev.date_precision,
                            background=ev.background)
         at[key] = t
+
+
+_ELLIPTIC_AUX = frozenset({"was", "were", "is", "are", "has", "have", "had"})
+
+
+def _elliptic(view: View, out: dict[tuple[str, str, int], Event],
+              at: dict[tuple[str, str, int], tuple[Token, bool]]) -> None:
+    """"X was arrested. So was Y", "X was detained, as was Y": Y undergoes what the last
+    passive (or noun) trigger before, in this or the previous sentence, told of X."""
+    doc = view.doc
+    for tok in doc[:-2]:
+        if tok.lower_ not in ("so", "as") or doc[tok.i + 1].lower_ not in _ELLIPTIC_AUX \
+                or tok.i + 2 not in view.by_token:
+            continue
+        start = tok.sent.start
+        prev_start = doc[start - 1].sent.start if start > 0 else start
+        before = [(t, key) for key, (t, _) in at.items() if prev_start <= t.i < tok.i]
+        if not before:
+            continue
+        last = max(t.i for t, _ in before)
+        trig = doc[last]
+        if trig.pos_ in ("VERB", "AUX") and not lex.is_passive(trig):
+            continue  # "police arrested X, and so did Y": Y did the arresting
+        who = view.by_token[tok.i + 2]
+        sent = tok.sent
+        for t, key in before:
+            if t.i == last and out[key].asserted:
+                ev = replace(out[key], person=who.name, sentence=sent.text, sent_start=sent.start_char)
+                _keep(out, at, ev, at[key])
 
 
 def _without_excepted(t: Token, group: list[Mention], view: View) -> list[Mention]:

@@ -799,3 +799,21 @@ def test_a_title_case_headline_gives_no_event_to_the_wrong_name(model, text: str
     found = asserted(model, text)
     assert ("arrest", "Omar Haddad") not in found and ("release", "Omar Haddad") not in found
     assert ("release", "Lina Saad") not in found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Omar Haddad was arrested on Monday. So was Lina Saad.", {("arrest", "Lina Saad")}),
+    ("Omar Haddad was detained, as was Lina Saad.", {("arrest", "Lina Saad")}),
+    ("The trial of Omar Haddad and his fellow defendants: Lina Saad, Tariq Bello, and Mira Osei "
+     "opened on Monday.", {("charge", "Lina Saad"), ("charge", "Tariq Bello"), ("charge", "Mira Osei")}),
+])
+def test_who_else_the_text_says_it_happened_to(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert expected <= asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Police arrested Omar Haddad on Monday, and so did the army with Lina Saad.",
+    "Omar Haddad was arrested, as was reported by Lina Saad.",
+])
+def test_an_agent_or_a_source_after_so_or_as_is_not_the_one_it_happened_to(model, text: str) -> None:  # noqa: ANN001
+    assert ("arrest", "Lina Saad") not in asserted(model, text)
