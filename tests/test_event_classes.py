@@ -817,3 +817,13 @@ def test_who_else_the_text_says_it_happened_to(model, text: str, expected: set) 
 ])
 def test_an_agent_or_a_source_after_so_or_as_is_not_the_one_it_happened_to(model, text: str) -> None:  # noqa: ANN001
     assert ("arrest", "Lina Saad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The trial of Karim Benali opened on Monday.", ("charge", "Karim Benali")),
+])
+def test_a_name_the_model_calls_a_body_is_a_person_where_it_is_tried_or_held(
+        model, text: str, expected: tuple[str, str]) -> None:  # noqa: ANN001
+    # "Karim Benali" is on no watchlist: the model labels it ORG; a trial, an arrest or a
+    # sentence befalls people (extract/entity_rules.personal_context)
+    assert expected in asserted(model, text)
