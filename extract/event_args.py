@@ -42,6 +42,9 @@ def asked_privately(t: Token) -> bool:
 
 
 _HAVE = frozenset({"have", "has", "had", "having", "get", "gets", "got", "getting"})
+# who charges when they accuse: "prosecutors accused X of ..."
+_ACCUSERS = frozenset({"prosecutor", "prosecutors", "prosecution", "police", "investigators",
+                       "court", "judge", "authorities", "indictment"})
 
 
 def verb_patients(v: Token) -> list[Token]:
@@ -66,6 +69,10 @@ def verb_patients(v: Token) -> list[Token]:
         inherited = lex.inherited_subject(v)
         return [inherited] if inherited is not None else []
     if v.lower_ in lex.PASSIVE_ONLY:
+        accuser = lex.subject(v)
+        if v.lower_.startswith("accus") and accuser is not None and accuser.lower_ in _ACCUSERS:
+            # "prosecutors accused X of spreading false news": a charge; "Y accused X of lying" not
+            return [c for c in kids if c.dep_ == "dobj"]
         return []
     if any(c.dep_ == "xcomp" for c in kids):  # "tried to leave"
         return []

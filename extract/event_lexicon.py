@@ -328,12 +328,38 @@ def released_from_custody(t: Token) -> bool:
     return False
 
 
+def term_for_offence(n: Token) -> bool:
+    """"handed a two-year sentence for sedition", "received six months for defamation", "was
+    given ten years for espionage": a prison term given for a named offence tells the charge."""
+    if n.lower_ in ("sentence", "sentences") or n.lower_ in TERM_UNITS or n.lower_ in ("term", "terms"):
+        verb = n.head if n.head.pos_ in ("VERB", "AUX") and (
+            n.head.lower_ in GIVE_VERBS or n.head.lower_ in RECEIVE_VERBS) else None
+        return _offence_for(n) or verb is not None and _offence_for(verb)
+    return False
+
+
+def _offence_for(w: Token) -> bool:
+    """A "for" phrase on ``w`` that names a bare offence ("for sedition", not "for his posts",
+    "for airing the film", "for five years")."""
+    for c in w.children:
+        if c.dep_ != "prep" or c.lower_ != "for":
+            continue
+        obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+        if obj is None or obj.pos_ in ("VERB", "NUM") or any(g.dep_ in ("det", "poss") for g in obj.children):
+            continue
+        if DURATION_WORDS & {x.lower_ for x in obj.subtree} or obj.lower_ in ("life", "it", "that", "this"):
+            continue
+        return True
+    return False
+
+
 def convicted_of(t: Token) -> bool:
     """"convicted of spreading false news", "found guilty of sedition", "sentenced to two years
     for insulting the president", "jailed for 'propaganda'": a conviction that names its
     offence tells the charge too ("sentenced for five years" names none)."""
-    terms = [g for c in t.children if c.dep_ == "prep" and c.lower_ == "to"
-             for g in c.children if g.dep_ == "pobj"]  # "to two years for sedition"
+    # "to two years for sedition", "jailed for ten years for espionage"
+    terms = [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("to", "for")
+             for g in c.children if g.dep_ == "pobj" and (c.lower_ == "to" or g.lower_ in DURATION_WORDS)]
     # "the court convicted X of sedition": the parser may hang "of" on the object
     objects = [k for o in t.children if o.dep_ == "dobj" for k in o.children if k.lower_ == "of"]
     for c in [*t.children, *(k for g in terms for k in g.children), *objects]:

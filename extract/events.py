@@ -127,7 +127,8 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         types = [etype]
         if etype == "arrest" and t.lower_ in lex.JAILED_FORMS and timing.sentence_term(t, etype):
             types.append("sentence")  # "jailed X for 18 years" is a prison term
-        if "sentence" in types and t.pos_ != "NOUN" and lex.convicted_of(t):
+        if "sentence" in types and (t.pos_ != "NOUN" and lex.convicted_of(t) or t.pos_ == "NOUN"
+                                    and lex.term_for_offence(t)):
             types.append("charge")  # "convicted of spreading false news": the charge it was for
         if etype == "release":  # "released on bail": held before; "pardoned": sentenced before
             types += (["sentence"] if t.lower_ in lex.PARDONED else []) + \

@@ -827,3 +827,22 @@ def test_a_name_the_model_calls_a_body_is_a_person_where_it_is_tried_or_held(
     # "Karim Benali" is on no watchlist: the model labels it ORG; a trial, an arrest or a
     # sentence befalls people (extract/entity_rules.personal_context)
     assert expected in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Prosecutors accused Omar Haddad of spreading false news.",
+    "Omar Haddad received six months for defamation.",
+    "Omar Haddad was handed a two-year sentence for sedition.",
+    "Omar Haddad was jailed for ten years for espionage.",
+])
+def test_a_charge_told_by_its_accuser_or_by_the_offence_of_a_term(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Lina Saad accused Omar Haddad of lying.",
+    "Omar Haddad was handed a two-year sentence for his posts.",
+    "Omar Haddad was given ten years for five years of work.",
+])
+def test_an_accusation_by_anyone_or_a_term_for_conduct_is_no_charge(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") not in asserted(model, text)
