@@ -23,6 +23,7 @@ __all__ = ["View", "conjoined", "in_parens", "is_including", "is_role", "name_pa
 
 
 _COPULAS = frozenset({"is", "are", "was", "were"})
+_SPEAKING = frozenset("say tell add state note announce write report explain confirm claim".split())
 _IDENTIFIED = frozenset({"identified", "named"})
 
 
@@ -383,6 +384,27 @@ class View:
         span = next((s for mm, s in self.spans if mm is m), None)
         return None if span is None or is_role(span) or self.is_authority(m) else m
 
+    def _sole_in_sentence(self, pron: Token) -> Mention | None:
+        """"... the death of X, three days after she was arrested": a subject pronoun in a
+        subordinate clause means the one person its sentence names before it (not a role
+        holder, an authority, a speaker or a name used as a modifier), where no other pronoun
+        comes first."""
+        if pron.dep_ not in ("nsubj", "nsubjpass") or pron.head.dep_ not in ("advcl", "relcl", "acl"):
+            return None
+        sent = pron.sent
+        if any(w.lower_ in lex.PRONOUNS for w in self.doc[sent.start: pron.i]):
+            return None
+        found: dict[str, Mention] = {}
+        for m, span in self.spans:
+            if not sent.start <= span.start < pron.i:
+                continue
+            root = span.root
+            if is_role(span) or self.is_authority(m) or self.bystander(m) or root.dep_ == "compound" \
+                    and root.head.pos_ != "PROPN" or root.dep_ == "nsubj" and root.head.lemma_ in _SPEAKING:
+                return None  # someone else named there: leave it to the story's main person
+            found.setdefault(m.name, m)
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def antecedent(self, pron: Token) -> Mention | None:
         """The earlier named person a he/she pronoun most likely means (never a role holder).
 
@@ -393,7 +415,7 @@ class View:
         if (self.last_trigger is not None and len(self.last_people) == 1
                 and conjoined(pron.head, self.last_trigger)):
             return self.last_people[0]
-        ahead = self._subject_ahead(pron) or self._own_subject(pron)
+        ahead = self._subject_ahead(pron) or self._own_subject(pron) or self._sole_in_sentence(pron)
         if ahead is not None:
             return ahead
         sents = [pron.sent.start]  # this sentence and up to seven before it

@@ -846,3 +846,15 @@ def test_a_charge_told_by_its_accuser_or_by_the_offence_of_a_term(model, text: s
 ])
 def test_an_accusation_by_anyone_or_a_term_for_conduct_is_no_charge(model, text: str) -> None:  # noqa: ANN001
     assert ("charge", "Omar Haddad") not in asserted(model, text)
+
+
+def test_a_pronoun_in_a_subordinate_clause_means_the_one_person_its_sentence_named(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad spoke on Monday. Protests followed the death of Lina Saad, "
+                            "three days after she was arrested by the police.")
+    assert ("arrest", "Lina Saad") in found and ("arrest", "Omar Haddad") not in found
+
+
+def test_a_role_holder_in_the_sentence_leaves_the_pronoun_to_the_story_person(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was detained in May. His lawyer Lina Saad left the court "
+                            "after she was threatened.")
+    assert found == {("arrest", "Omar Haddad")}
