@@ -340,13 +340,14 @@ def term_for_offence(n: Token) -> bool:
 
 def _offence_for(w: Token) -> bool:
     """A "for" phrase on ``w`` that names a bare offence ("for sedition", not "for his posts",
-    "for airing the film", "for five years")."""
+    "for airing the film", "for songs he sang", "for five years")."""
     for c in w.children:
         if c.dep_ != "prep" or c.lower_ != "for":
             continue
         obj = next((g for g in c.children if g.dep_ == "pobj"), None)
-        if obj is None or obj.pos_ in ("VERB", "NUM") or any(g.dep_ in ("det", "poss") for g in obj.children):
-            continue
+        if obj is None or obj.pos_ in ("VERB", "NUM") or obj.tag_ == "NNS" or any(
+                g.dep_ in ("det", "poss", "relcl", "acl") for g in obj.children):
+            continue  # "for songs he performed at a wedding" is conduct, not an offence
         if DURATION_WORDS & {x.lower_ for x in obj.subtree} or obj.lower_ in ("life", "it", "that", "this"):
             continue
         return True

@@ -858,3 +858,9 @@ def test_a_role_holder_in_the_sentence_leaves_the_pronoun_to_the_story_person(mo
     found = asserted(model, "Omar Haddad was detained in May. His lawyer Lina Saad left the court "
                             "after she was threatened.")
     assert found == {("arrest", "Omar Haddad")}
+
+
+def test_a_term_for_conduct_told_in_a_clause_is_no_charge(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was handed a five-year prison sentence for songs he sang "
+                            "at a wedding.")
+    assert ("sentence", "Omar Haddad") in found and ("charge", "Omar Haddad") not in found
