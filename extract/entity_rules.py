@@ -174,7 +174,27 @@ def personal_context(doc: Doc, start: int, end: int) -> int:
         votes += 2
     if prev is not None and prev.text == "," and _role_phrase_before(doc, start - 1):
         votes += 2
+    if _held_or_punished(root):
+        votes += 2  # "X was arrested", "sentenced X to", "the trial of X": what befalls people
     return votes
+
+
+# verbs and nouns of what befalls a person, not a body: "X was detained", "the trial of X"
+# (bodies are banned, raided, charged and summoned too, so those are left out)
+_PERSON_ONLY_VERBS = frozenset("arrest detain jail imprison incarcerate sentence execute torture "
+                               "convict abduct kidnap".split())
+_PERSON_ONLY_NOUNS = frozenset("arrest arrests detention imprisonment jailing incarceration trial "
+                               "execution sentencing abduction kidnapping".split())
+
+
+def _held_or_punished(root: Token) -> bool:
+    """Whether a name is whom an arrest, a sentence or a trial befalls in its sentence."""
+    head = root.head
+    while root.dep_ == "conj" and head != root:  # "X and Y were detained"
+        root, head = head, head.head
+    if root.dep_ in ("nsubjpass", "dobj") and head.pos_ == "VERB":
+        return head.lemma_.lower() in _PERSON_ONLY_VERBS
+    return root.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in _PERSON_ONLY_NOUNS
 
 
 def _role_phrase_before(doc: Doc, comma: int) -> bool:

@@ -17,7 +17,7 @@ from extract.event_view import View, is_including
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-__all__ = ["asked_privately", "trigger_args", "verb_patients", "work_released"]
+__all__ = ["asked_privately", "title_args", "trigger_args", "verb_patients", "work_released"]
 
 
 def work_released(t: Token) -> bool:
@@ -42,6 +42,9 @@ def asked_privately(t: Token) -> bool:
 
 
 _HAVE = frozenset({"have", "has", "had", "having", "get", "gets", "got", "getting"})
+# who charges when they accuse: "prosecutors accused X of ..."
+_ACCUSERS = frozenset({"prosecutor", "prosecutors", "prosecution", "police", "investigators",
+                       "court", "judge", "authorities", "indictment"})
 
 
 def verb_patients(v: Token) -> list[Token]:
@@ -66,6 +69,10 @@ def verb_patients(v: Token) -> list[Token]:
         inherited = lex.inherited_subject(v)
         return [inherited] if inherited is not None else []
     if v.lower_ in lex.PASSIVE_ONLY:
+        accuser = lex.subject(v)
+        if v.lower_.startswith("accus") and accuser is not None and accuser.lower_ in _ACCUSERS:
+            # "prosecutors accused X of spreading false news": a charge; "Y accused X of lying" not
+            return [c for c in kids if c.dep_ == "dobj"]
         return []
     if any(c.dep_ == "xcomp" for c in kids):  # "tried to leave"
         return []
@@ -188,7 +195,8 @@ def _noun_args(n: Token, etype: str, view: View) -> list[Mention]:
             c.dep_ == "prep" and c.lower_ == "of" for c in n.children):
         return []  # "his questioning of official history": his own act, about no one named
     found = _positional_noun_args(n, etype, view)
-    if not found and n.lower_ in lex.NOUN_TYPE and n.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") \
+    if not found and n.lower_ in lex.NOUN_TYPE and n.lower_ not in lex.ACCUSATIONS \
+            and n.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") \
             and any(c.dep_ == "det" and c.lower_ == "the" for c in n.children) \
             and not any(c.dep_ == "prep" for c in n.children):
         found = view.recent_people(n)  # "the trial": the one the text was just about
@@ -209,8 +217,8 @@ def _direct_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     # "their questioning of the witness": with an "of" object the possessor is the agent
     agent_poss = any(c.dep_ == "prep" and c.lower_ == "of" for c in n.children)
     for c in n.children:
-        if c.dep_ == "poss" and agent_poss:
-            continue
+        if c.dep_ == "poss" and (agent_poss or n.lower_ in lex.ACCUSATIONS):
+            continue  # "her accusations against the minister" are hers to make
         if c.dep_ == "poss" or c.dep_ == "compound" and c.i in view.by_token:
             # "President Trump's travel ban" is his decree, not a ban on him
             direct += [m for m in view.people(c) if c.dep_ != "poss" or not view.is_authority(m)]
@@ -260,7 +268,9 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
         s = lex.subject(head) or lex.inherited_subject(head)
         return view.people(s) if s is not None else []
     if base.dep_ in ("dobj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
-        if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station":  # "entered the police station"
+        if head.lower_ in lex.SUBJECT_VERBS and n.lower_ != "station" \
+                and n.lower_ not in lex.ACCUSATIONS:  # "entered the police station"; "denied
+            # the accusations" may answer talk, not a prosecution
             s = lex.subject(head) or lex.inherited_subject(head)
             return view.people(s) if s is not None else []
         return []
@@ -276,7 +286,13 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     if etype == "charge" and prep.lower_ in ("on", "over") and verb.pos_ == "NOUN" \
             and lex.NOUN_TYPE.get(verb.lower_) in ("arrest", "sentence", "charge"):
         # "the sentencing of X on charges of ...": the charge is an event too
-        return _noun_args(verb, lex.NOUN_TYPE[verb.lower_], view)
+        found = _noun_args(verb, lex.NOUN_TYPE[verb.lower_], view)
+        if found:
+            return found
+    if etype == "charge" and prep.lower_ in ("on", "over") and verb.lower_ not in lex.VERB_TYPE:
+        held = _trigger_verb_above(verb)  # "detained pending an investigation on X charges"
+        if held is not None:
+            return [m for a in verb_patients(held) for m in view.people(a)]
     if verb.pos_ not in ("VERB", "AUX"):
         return []
     p = prep.lower_
@@ -300,6 +316,25 @@ def _positional_noun_args(n: Token, etype: str, view: View) -> list[Mention]:
     if p == "with" and verb.lower_.startswith("threat"):
         return _clause_args(verb, view)
     return []
+
+
+_PENDING = frozenset({"pending", "awaiting"})
+
+
+def _trigger_verb_above(w: Token) -> Token | None:
+    """The arrest, sentence or charge verb that a chain through "pending" hangs under
+    ("detained for four months pending an investigation on ... charges"), in the clause."""
+    through = False
+    for _ in range(4):
+        if w.dep_ in lex.CLAUSE_STOP or w.head == w:
+            return None
+        w = w.head
+        through = through or w.lower_ in _PENDING
+        if through and w.pos_ == "VERB" and lex.VERB_TYPE.get(w.lower_) in ("arrest", "sentence", "charge"):
+            return w
+        if w.pos_ not in ("NOUN", "ADP", "VERB"):
+            return None
+    return None
 
 
 def _person_noun(t: Token, view: View) -> list[Mention]:
@@ -367,6 +402,66 @@ def _found_guilty(t: Token, view: View) -> list[Mention]:
     return [m for w in who for m in view.people(w)]
 
 
+# words a title puts between a name and its verb: "X Is Detained", "X Again Arrested"
+_TITLE_GLUE = frozenset({"is", "was", "are", "were", "has", "have", "been", "also", "again",
+                         "briefly", "temporarily", "reportedly", "finally", "now"})
+_TITLE_BEFORE_NAME = frozenset({"of", "for", "to", "with", "by", "from", "about", "on", "and"})
+
+
+def title_args(t: Token, view: View) -> list[Mention]:
+    """Whom a trigger in a title ("Poet X Jailed For Six Years", "Turkey Detains Journalist
+    X", "X Handed Five-Year Sentence") is about, where a title-case line defeats the parse:
+    the names right before a participle or a noun given to them, the names right after a
+    present-tense verb ("Detains"); never a name after "of", "by" and the like."""
+    sent = t.sent
+    if not lex.is_title(sent.text) or t.i in view.by_token:
+        return []  # (a trigger word inside a name: the name is wrong, not the event)
+    low = t.lower_
+    if low in lex.PLACE_NOUNS:
+        return []
+    given = next((w for w in reversed(view.doc[sent.start: t.i])
+                  if w.lower_ in lex.GIVE_VERBS | lex.RECEIVE_VERBS), None)
+    if given is None and low in lex.VERB_TYPE and low.endswith("s") and not low.endswith("ss"):
+        return _title_names_after(t, view)
+    anchor = given or t  # "X Handed A Five-Year Prison Sentence"
+    if given is None and low not in lex.VERB_TYPE:
+        return []
+    i = anchor.i - 1
+    while i >= sent.start and view.doc[i].lower_ in _TITLE_GLUE:
+        i -= 1
+    m = view.by_token.get(i)
+    if m is None:
+        return []
+    span = next(s for mm, s in view.spans if mm is m and s.start <= i < s.end)
+    before = view.doc[span.start - 1] if span.start > sent.start else None
+    if before is not None and before.lower_ in _TITLE_BEFORE_NAME \
+            and not (before.lower_ == "and" and before.i - 1 in view.by_token):
+        return []
+    names = [m]
+    j = span.start - 1  # "X, Y And Z Arrested": the names listed before
+    while j > sent.start and (view.doc[j].text in (",", "&") or view.doc[j].lower_ == "and"):
+        prev = view.by_token.get(j - 1)
+        if prev is None:
+            break
+        names.append(prev)
+        j = next(s for mm, s in view.spans if mm is prev and s.start <= j - 1 < s.end).start - 1
+    return view.others(names)
+
+
+def _title_names_after(t: Token, view: View) -> list[Mention]:
+    sent = t.sent
+    i = t.i + 1
+    while i < sent.end and i not in view.by_token and (
+            view.doc[i].lower_ in lex.PROFESSION_WORDS or view.doc[i].lower_ == "the"
+            or view.doc[i].ent_type_ == "NORP" or view.doc[i].pos_ == "ADJ"):
+        i += 1  # "Detains Iranian Journalist X"
+    m = view.by_token.get(i)
+    if m is None:
+        return []
+    span = next(s for mm, s in view.spans if mm is m and s.start <= i < s.end)
+    return view.others([m, *view.list_mates([m], t)]) if span.start == i else []
+
+
 def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
     if etype == "killing" and t.lower_ in lex.DIED:
         # read off the words, not the parse: "died in custody days after" is often misparsed
@@ -393,15 +488,17 @@ def trigger_args(t: Token, etype: str, view: View) -> list[Mention]:
                 target = target.head  # "detained filmmaker Ali Rezaei"
             return view.people(target) if etype != "confiscation" else _owners(target, view)
         if etype == "killing" and t.lower_ in lex.SHOT and not any(
-                x.lower_ == "dead" for x in t.doc[t.i + 1: t.i + 6]):
+                x.lower_ in lex.FATAL_AFTER or x.lower_ == "down" and t.lower_.startswith("gun")
+                for x in t.doc[t.i + 1: t.i + 6]):
             return []
         if t.lower_ in lex.NEEDS_FROM and not any(
                 c.dep_ == "prep" and c.lower_ == "from" and not any(
                     w.lower_ in lex.LEGAL_DEFENCE for w in c.subtree) for c in t.children):
             return []  # "prevented X from boarding"; not "prevented from choosing a lawyer"
         if t.lower_ in lex.HOLD and not lex.is_passive(t) and not any(
-                c.lower_ in ("for", "in", "without", "incommunicado") for c in t.children):
-            return []  # "the collection holds Polaroids of X"; but "held her for two days"
+                c.lower_ in ("for", "in", "without", "incommunicado", "since") for c in t.children):
+            return []  # "the collection holds Polaroids of X"; but "held her for two days",
+            # "have held him since May"
         patients = verb_patients(t)
         if not patients and t.tag_ == "VBG":  # "the charging of X": a gerund used as a noun
             patients = [p for c in t.children if c.dep_ == "prep" and c.lower_ == "of"

@@ -47,8 +47,11 @@ _IRREGULAR = {
     "know": ("know", "knows", "knew", "known", "knowing"),
     "understand": ("understand", "understands", "understood", "understanding"),
     "show": ("show", "shows", "showed", "shown", "showing"),
+    "slay": ("slay", "slays", "slew", "slain", "slaying"),
+    "beat": ("beat", "beats", "beaten", "beating"),
+    "throw": ("throw", "throws", "threw", "thrown", "throwing"),
 }
-_DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer"}
+_DOUBLED = {"ban", "bar", "slap", "kidnap", "transfer", "stab", "gun"}
 
 
 def _verb_forms(base: str) -> tuple[str, ...]:
@@ -94,7 +97,9 @@ NOUNS = {t: " ".join(_list_or_empty(f"event_nouns_{t}")) for t in EVENT_TYPES}
 VERB_TYPE = {f: t for t, vs in VERBS.items() for f in verbs(vs)}
 NOUN_TYPE = {n: t for t, ns in NOUNS.items() for n in ns.split()}
 JAILED_FORMS = verbs("jail imprison")
-SHOT = verbs("shoot")  # a killing only when "shot dead"
+# a killing only when "shot dead", "stabbed / beaten to death", "gunned down"
+SHOT = verbs("shoot stab beat gun")
+FATAL_AFTER = frozenset({"dead", "death"})
 PASSIVE_ONLY = verbs("accuse try")  # "was accused", "was tried"; not "tried to"
 NEEDS_FROM = verbs("prevent stop")  # "prevented X from boarding"
 LEGAL_DEFENCE = lexicon.words("event_legal_defence")
@@ -197,7 +202,13 @@ CASE_OPENED = verbs("lodge file register open bring launch")
 PICK_UP = verbs("pick round")
 DISAPPEAR = verbs("disappear")
 # nouns that name an event only with a qualifier (see trigger_type)
-QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance"})
+QUALIFIED_NOUNS = frozenset({"death", "deaths", "case", "cases", "term", "terms", "disappearance",
+                             "hearing", "hearings"})
+# charge nouns whose possessor makes the charge ("her accusations against the minister")
+ACCUSATIONS = frozenset({"accusation", "accusations", "allegation", "allegations"})
+# "a court hearing", "the pretrial hearing": a prosecution under way (a charge)
+HEARING_QUALIFIERS = frozenset({"court", "trial", "pretrial", "pre-trial", "preliminary", "appeal",
+                                "appeals", "bail", "remand", "sentencing"})
 QUALIFIED_NOUNS |= TERM_UNITS | FATAL_NOUNS
 # "found guilty": a conviction, so a sentence event
 GUILTY_HEADS = verbs("find declare", "found")
@@ -232,6 +243,8 @@ def trigger_type(t: Token) -> str | None:
         return "sentence"  # "was found guilty", "the court found her guilty"
     if low == "bars" and t.i > 0 and t.nbor(-1).lower_ == "behind":
         return "arrest"  # "behind bars since March"
+    if t.pos_ == "PROPN" and low in VERB_TYPE and t.is_title and is_title(t.sent.text):
+        return VERB_TYPE[low]  # "Turkey Detains Journalist X": a title-case verb parsed as a name
     if t.pos_ in ("NOUN", "PROPN"):
         if low == "charge" and _in_charge(t):
             return None  # "the officer in charge of the station", "Inspector in-charge"
@@ -283,6 +296,9 @@ def _qualified_type(t: Token) -> str | None:
         return "charge" if any(c.dep_ == "prep" and c.lower_ == "against"
                                or c.dep_ == "acl" and c.lower_ in CASE_OPENED for c in kids) \
             or _case_of_trigger(t) or case_opened_against(t) is not None else None
+    if low in ("hearing", "hearings"):  # "attended a court hearing"; not "a hearing in parliament"
+        return "charge" if any(c.dep_ in ("compound", "amod") and c.lower_ in HEARING_QUALIFIERS
+                               for c in kids) else None
     if low in TERM_UNITS:  # "was given ten years", "handed her five years"
         return "sentence" if given_term_verb(t) is not None else None
     if low in FATAL_NOUNS:  # "the fatal stabbing of X"; "an attack on X" kills no one
@@ -297,7 +313,7 @@ def _qualified_type(t: Token) -> str | None:
 
 
 def released_from_custody(t: Token) -> bool:
-    """"released on bail", "freed from prison", "released from the custody of the SSS",
+    """"released on bail" (or parole), "freed from prison", "released from the custody of the SSS",
     "granted bail", "pardoned": a release that says the person was held ("released after
     questioning", "fined and released" do not)."""
     if t.lower_ in ("bail", "bailed") or t.lower_ in PARDONED:
@@ -306,8 +322,35 @@ def released_from_custody(t: Token) -> bool:
         obj = next((g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "prep" else None
         if obj is None:
             continue
-        if c.lower_ == "on" and obj.lower_ == "bail" or c.lower_ == "from" and obj.lower_ in PLACE_NOUNS:
+        if c.lower_ == "on" and obj.lower_ in ("bail", "parole") \
+                or c.lower_ == "from" and obj.lower_ in PLACE_NOUNS:
             return True
+    return False
+
+
+def term_for_offence(n: Token) -> bool:
+    """"handed a two-year sentence for sedition", "received six months for defamation", "was
+    given ten years for espionage": a prison term given for a named offence tells the charge."""
+    if n.lower_ in ("sentence", "sentences") or n.lower_ in TERM_UNITS or n.lower_ in ("term", "terms"):
+        verb = n.head if n.head.pos_ in ("VERB", "AUX") and (
+            n.head.lower_ in GIVE_VERBS or n.head.lower_ in RECEIVE_VERBS) else None
+        return _offence_for(n) or verb is not None and _offence_for(verb)
+    return False
+
+
+def _offence_for(w: Token) -> bool:
+    """A "for" phrase on ``w`` that names a bare offence ("for sedition", not "for his posts",
+    "for airing the film", "for songs he sang", "for five years")."""
+    for c in w.children:
+        if c.dep_ != "prep" or c.lower_ != "for":
+            continue
+        obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+        if obj is None or obj.pos_ in ("VERB", "NUM") or obj.tag_ == "NNS" or any(
+                g.dep_ in ("det", "poss", "relcl", "acl") for g in obj.children):
+            continue  # "for songs he performed at a wedding" is conduct, not an offence
+        if DURATION_WORDS & {x.lower_ for x in obj.subtree} or obj.lower_ in ("life", "it", "that", "this"):
+            continue
+        return True
     return False
 
 
@@ -315,9 +358,12 @@ def convicted_of(t: Token) -> bool:
     """"convicted of spreading false news", "found guilty of sedition", "sentenced to two years
     for insulting the president", "jailed for 'propaganda'": a conviction that names its
     offence tells the charge too ("sentenced for five years" names none)."""
-    terms = [g for c in t.children if c.dep_ == "prep" and c.lower_ == "to"
-             for g in c.children if g.dep_ == "pobj"]  # "to two years for sedition"
-    for c in [*t.children, *(k for g in terms for k in g.children)]:
+    # "to two years for sedition", "jailed for ten years for espionage"
+    terms = [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("to", "for")
+             for g in c.children if g.dep_ == "pobj" and (c.lower_ == "to" or g.lower_ in DURATION_WORDS)]
+    # "the court convicted X of sedition": the parser may hang "of" on the object
+    objects = [k for o in t.children if o.dep_ == "dobj" for k in o.children if k.lower_ == "of"]
+    for c in [*t.children, *(k for g in terms for k in g.children), *objects]:
         if c.dep_ != "prep" or c.lower_ not in ("of", "for"):
             continue
         if c.lower_ == "of" and t.lower_ not in CONVICT_FORMS:
@@ -474,9 +520,11 @@ def flags(t: Token) -> tuple[bool, bool]:
                 negated = True
             called_in = any(c.dep_ == "prt" and c.lower_ == "in" for c in cur.children)
             if cur.lower_ in HYP_HEADS and not called_in and not (cur == t.head and detention_order(t)) \
-                    and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge"):
-                # "faces arrest" has not happened; "faces charges" and "called in for
-                # questioning" have
+                    and not (cur.lower_ in FACE and NOUN_TYPE.get(t.lower_) == "charge") \
+                    and not (cur.lower_ in ("pending", "awaiting") and NOUN_TYPE.get(t.lower_) == "charge"
+                             and t.head.lower_ in ("on", "over")):
+                # "faces arrest" has not happened; "faces charges", "called in for
+                # questioning" and "pending trial on X charges" have
                 hypothetical = True
         if cur.dep_ in CLAUSE_STOP or cur.head == cur:
             break

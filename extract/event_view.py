@@ -23,6 +23,7 @@ __all__ = ["View", "conjoined", "in_parens", "is_including", "is_role", "name_pa
 
 
 _COPULAS = frozenset({"is", "are", "was", "were"})
+_SPEAKING = frozenset("say tell add state note announce write report explain confirm claim".split())
 _IDENTIFIED = frozenset({"identified", "named"})
 
 
@@ -77,7 +78,7 @@ class View:
             ante = self.antecedent(tok)
             return [ante] if ante else []
         if self._description(tok):
-            return self.described(low)
+            return self.described(low) or self._undescribed(tok)
         if low in lex.PLURAL_PRONOUNS or (tok.tag_ == "CD" or low in lex.GROUP_DETS) \
                 and tok.dep_ in lex.ARGUMENT_DEPS \
                 or any(c.dep_ in ("det", "nummod", "predet") and (
@@ -91,6 +92,9 @@ class View:
                     or self.others(self.listed_after(tok)) or self.group(tok))
         if low in lex.RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.people(tok.head.head, seen)
+        if low == "whose" and tok.dep_ == "poss":  # "X, whose arrest in May sparked protests"
+            rel = next((a for a in tok.ancestors if a.dep_ in ("relcl", "acl")), None)
+            return self.people(rel.head, seen) if rel is not None else []
         for c in tok.children:
             if c.lower_ in lex.REFLEXIVE:
                 continue
@@ -108,6 +112,10 @@ class View:
         if not out and tok.dep_ == "appos" and tok.head.i in self.by_token \
                 and low not in lex.ROLES:  # "X, a novelist who was imprisoned"
             out.append(self.by_token[tok.head.i])
+        if not out and tok.tag_ == "NNS" and tok.i + 1 < tok.sent.end and (
+                self.doc[tok.i + 1].text == ":" or tok.i + 1 in self.by_token):
+            # "his co-defendants: A, B, and C", "the poets A and B": the names right after
+            out = self.others(self.listed_after(tok))
         return out
 
     def _description(self, tok: Token) -> bool:
@@ -124,18 +132,39 @@ class View:
         return not any(tok.sent.start <= span.start < tok.i for _, span in self.spans)
 
     def described(self, word: str) -> list[Mention]:
-        """The one person the document introduces with ``word`` ("poet X", "X, a poet");
-        nobody when none or several are."""
+        """The one person the document introduces with ``word`` ("poet X", "X, a poet",
+        "X is a poet"); nobody when none or several are."""
         named: dict[str, Mention] = {}
         for m, span in self.spans:
-            root = span.root
-            near = [root.head] if root.dep_ == "appos" else []
-            near += [c for c in root.children if c.dep_ == "appos"]
-            if span.start > 0:
-                near.append(self.doc[span.start - 1])
-            if any(w.lower_ == word for w in near):
+            if word in self._introduced_as(span):
                 named.setdefault(m.name, m)
         return list(named.values()) if len(named) == 1 else []
+
+    def _introduced_as(self, span: Span) -> set[str]:
+        """The words next to a name that say what its person is: "poet X", "X, a poet (and
+        journalist)", "X is a poet"."""
+        root = span.root
+        near = [root.head] if root.dep_ == "appos" else []
+        near += [c for c in root.children if c.dep_ == "appos"]
+        if root.dep_ == "nsubj" and root.head.lower_ in _COPULAS:
+            near += [c for c in root.head.children if c.dep_ == "attr"]
+        near += [c for w in list(near) for c in w.children if c.dep_ == "conj"]
+        if span.start > 0:
+            near.append(self.doc[span.start - 1])
+        return {w.lower_ for w in near}
+
+    def _undescribed(self, tok: Token) -> list[Mention]:
+        """"X was arrested in May. The journalist was later sentenced": where no one is
+        introduced with the word, the person a pronoun there would mean, unless the text
+        introduces that person with another profession, or the word was already used for
+        someone unnamed ("met the poet in Paris. The poet was arrested")."""
+        if any(w.lower_ == tok.lower_ for w in self.doc[: tok.i]):
+            return []
+        ante = self.antecedent(tok)
+        if ante is None:
+            return []
+        words = {w for m, span in self.spans if m.name == ante.name for w in self._introduced_as(span)}
+        return [] if words & lex.PROFESSION_WORDS else [ante]
 
     def _definite_group(self, tok: Token) -> bool:
         """"the artists", "these journalists": a group the text names around it."""
@@ -177,6 +206,51 @@ class View:
                 break
             if not in_parens(span.start, sent):
                 out.append(m)
+        return out
+
+    def list_mates(self, people: list[Mention], trigger: Token) -> list[Mention]:
+        """The names that follow one of ``people`` in the trigger's sentence as one list ("the
+        detention of writer A, poet B, and cartoonist and translator C", "A, 34, and B, 29,
+        were held"), where the parse hangs the later names elsewhere. Between two names only
+        commas, "and", articles, numbers (ages), parentheses and the profession or adjective
+        words of the next name; the list ends at its last name after an "and"."""
+        sent = trigger.sent
+        starts = {s.start: (m, s) for m, s in self.spans if sent.start <= s.start < sent.end}
+        out: list[Mention] = []
+        for m in people:
+            span = next((s for mm, s in self.spans if mm is m and sent.start <= s.start < sent.end), None)
+            if span is None or in_parens(span.start, sent):
+                continue
+            out += [n for n in self._names_listed_after(span.end, sent, starts) if n not in out]
+        return [n for n in self.others(out) if n not in people]
+
+    def _names_listed_after(self, i: int, sent: Span,
+                            starts: dict[int, tuple[Mention, Span]]) -> list[Mention]:
+        pending: list[Mention] = []
+        out: list[Mention] = []
+        link: list[Token] = []
+        while i < sent.end:
+            if i in starts:
+                m, span = starts[i]
+                if not any(t.text in ",&" or t.lower_ == "and" for t in link) or len(link) > 7:
+                    break
+                pending.append(m)
+                if any(t.lower_ in ("and", "&") for t in link):
+                    out, pending = out + pending, []
+                link = []
+                i = span.end
+                continue
+            tok = self.doc[i]
+            if tok.text == "(":
+                close = next((t.i for t in self.doc[i + 1: sent.end] if t.text == ")"), None)
+                if close is None or close - i > 8:
+                    break
+                i = close + 1
+                continue
+            if not _list_filler(tok):
+                break
+            link.append(tok)
+            i += 1
         return out
 
     def _of_appositive(self, tok: Token, prep: Token, seen: set[int]) -> list[Mention]:
@@ -310,6 +384,27 @@ class View:
         span = next((s for mm, s in self.spans if mm is m), None)
         return None if span is None or is_role(span) or self.is_authority(m) else m
 
+    def _sole_in_sentence(self, pron: Token) -> Mention | None:
+        """"... the death of X, three days after she was arrested": a subject pronoun in a
+        subordinate clause means the one person its sentence names before it (not a role
+        holder, an authority, a speaker or a name used as a modifier), where no other pronoun
+        comes first."""
+        if pron.dep_ not in ("nsubj", "nsubjpass") or pron.head.dep_ not in ("advcl", "relcl", "acl"):
+            return None
+        sent = pron.sent
+        if any(w.lower_ in lex.PRONOUNS for w in self.doc[sent.start: pron.i]):
+            return None
+        found: dict[str, Mention] = {}
+        for m, span in self.spans:
+            if not sent.start <= span.start < pron.i:
+                continue
+            root = span.root
+            if is_role(span) or self.is_authority(m) or self.bystander(m) or root.dep_ == "compound" \
+                    and root.head.pos_ != "PROPN" or root.dep_ == "nsubj" and root.head.lemma_ in _SPEAKING:
+                return None  # someone else named there: leave it to the story's main person
+            found.setdefault(m.name, m)
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def antecedent(self, pron: Token) -> Mention | None:
         """The earlier named person a he/she pronoun most likely means (never a role holder).
 
@@ -320,7 +415,7 @@ class View:
         if (self.last_trigger is not None and len(self.last_people) == 1
                 and conjoined(pron.head, self.last_trigger)):
             return self.last_people[0]
-        ahead = self._subject_ahead(pron) or self._own_subject(pron)
+        ahead = self._subject_ahead(pron) or self._own_subject(pron) or self._sole_in_sentence(pron)
         if ahead is not None:
             return ahead
         sents = [pron.sent.start]  # this sentence and up to seven before it
@@ -407,6 +502,25 @@ def _counted(tok: Token) -> int | None:
             if c.text.isdigit():
                 return int(c.text)
     return None
+
+
+_LIST_WORDS = frozenset({",", "and", "&", "the", "a", "an", "-", "–"})
+
+
+def _list_filler(tok: Token) -> bool:
+    """A word that may stand between two names of one list: a separator, an article, an age,
+    or a lower-case profession or adjective word ("poet", "cartoonist and translator",
+    "British-Egyptian writer"); never a role ("his lawyer", "PEN's director") or a verb."""
+    low = tok.lower_
+    if low in _LIST_WORDS or tok.like_num:
+        return True
+    if low in lex.ROLES or low in lex.BYSTANDERS or low in lex.AUTHORITIES:
+        return False
+    if low in lex.PROFESSION_WORDS:
+        return True
+    if tok.pos_ == "ADJ" and (tok.is_lower or tok.ent_type_ == "NORP"):
+        return True
+    return tok.pos_ == "NOUN" and tok.is_lower and tok.dep_ in ("compound", "amod", "conj")
 
 
 def conjoined(a: Token, b: Token) -> bool:

@@ -24,7 +24,7 @@ from extract import event_lexicon as lex
 from extract import event_model, nlp
 from extract import event_time as timing
 from extract.entities import Mention
-from extract.event_args import asked_privately, trigger_args, verb_patients, work_released
+from extract.event_args import asked_privately, title_args, trigger_args, verb_patients, work_released
 from extract.event_lexicon import EVENT_TYPES, TRIGGER_FORMS
 from extract.event_time import resolve_date
 from extract.event_view import View
@@ -105,13 +105,15 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         etype = lex.trigger_type(t)
         if etype is None:
             continue
-        people = [m for m in trigger_args(t, etype, view) if not view.aside(m, t)]
+        people = [m for m in trigger_args(t, etype, view) or title_args(t, view)
+                  if not view.aside(m, t)]
         if etype == "confiscation" and not people and t.pos_ == "VERB":
             # "seized by gunmen": a person seized is held, not property taken
             people = [m for p in verb_patients(t) for m in view.people(p) if not view.aside(m, t)]
             etype = "arrest" if people else etype
         if etype == "release" and work_released(t) or etype == "summons" and asked_privately(t):
             people = []
+        people += [m for m in view.list_mates(people, t) if not view.aside(m, t)]
         listed = _listed_people(t, view)
         if not people and not listed:
             continue
@@ -125,7 +127,8 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         types = [etype]
         if etype == "arrest" and t.lower_ in lex.JAILED_FORMS and timing.sentence_term(t, etype):
             types.append("sentence")  # "jailed X for 18 years" is a prison term
-        if "sentence" in types and t.pos_ != "NOUN" and lex.convicted_of(t):
+        if "sentence" in types and (t.pos_ != "NOUN" and lex.convicted_of(t) or t.pos_ == "NOUN"
+                                    and lex.term_for_offence(t)):
             types.append("charge")  # "convicted of spreading false news": the charge it was for
         if etype == "release":  # "released on bail": held before; "pardoned": sentenced before
             types += (["sentence"] if t.lower_ in lex.PARDONED else []) + \
@@ -144,6 +147,7 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
                                                 background=True), (t, True)))
                 else:
                     _keep(out, at, ev, (t, anchored))
+    _elliptic(view, out, at)
     told = {(ev.person, ev.type) for ev in out.values() if ev.asserted}
     for ev, where in presupposed:  # only where the text tells that event nowhere itself
         if (ev.person, ev.type) not in told:
@@ -219,6 +223,35 @@ def _keep(out: dict[tuple[str, str, int], Event],
         out[key] = replace(old, date=ev.date, date_precision=ev.date_precision,
                            background=ev.background)
         at[key] = t
+
+
+_ELLIPTIC_AUX = frozenset({"was", "were", "is", "are", "has", "have", "had"})
+
+
+def _elliptic(view: View, out: dict[tuple[str, str, int], Event],
+              at: dict[tuple[str, str, int], tuple[Token, bool]]) -> None:
+    """"X was arrested. So was Y", "X was detained, as was Y": Y undergoes what the last
+    passive (or noun) trigger before, in this or the previous sentence, told of X."""
+    doc = view.doc
+    for tok in doc[:-2]:
+        if tok.lower_ not in ("so", "as") or doc[tok.i + 1].lower_ not in _ELLIPTIC_AUX \
+                or tok.i + 2 not in view.by_token:
+            continue
+        start = tok.sent.start
+        prev_start = doc[start - 1].sent.start if start > 0 else start
+        before = [(t, key) for key, (t, _) in at.items() if prev_start <= t.i < tok.i]
+        if not before:
+            continue
+        last = max(t.i for t, _ in before)
+        trig = doc[last]
+        if trig.pos_ in ("VERB", "AUX") and not lex.is_passive(trig):
+            continue  # "police arrested X, and so did Y": Y did the arresting
+        who = view.by_token[tok.i + 2]
+        sent = tok.sent
+        for t, key in before:
+            if t.i == last and out[key].asserted:
+                ev = replace(out[key], person=who.name, sentence=sent.text, sent_start=sent.start_char)
+                _keep(out, at, ev, at[key])
 
 
 def _without_excepted(t: Token, group: list[Mention], view: View) -> list[Mention]:

@@ -689,3 +689,178 @@ def test_a_press_release_is_no_release(model) -> None:  # noqa: ANN001
     evs = run(model, "According to a press release, Omar Haddad was arrested.")
     found = {(e.type, e.person) for e in evs}
     assert found == {("arrest", "Omar Haddad")}
+
+
+# ---------------------------------------------------------------- classes that generalise
+# (events6: general classes found on sentences written here, beside the dev misses)
+
+
+@pytest.mark.parametrize("text", [
+    "The group condemned the arrest of journalist Omar Haddad, poet Lina Saad, and cartoonist "
+    "and translator Tariq Bello.",
+    "The union is worried about the continued detention of writer Omar Haddad, poet Lina Saad, "
+    "and cartoonist Tariq Bello.",
+    "Police detained the poet Omar Haddad, the novelist Lina Saad and the cartoonist Tariq Bello.",
+])
+def test_a_list_of_names_shares_the_event_where_the_parse_drops_its_tail(model, text: str) -> None:  # noqa: ANN001
+    found = asserted(model, text)
+    assert {("arrest", n) for n in ("Omar Haddad", "Lina Saad", "Tariq Bello")} <= found
+
+
+def test_ages_between_listed_names_keep_the_list(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Journalist Omar Haddad, 34, and poet Lina Saad, 29, were arrested on Monday.")
+    assert {("arrest", "Omar Haddad"), ("arrest", "Lina Saad")} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "The arrest of Omar Haddad, his lawyer Lina Saad said, was unlawful.",
+    "The arrest of Omar Haddad was condemned by Lina Saad and Tariq Bello.",
+])
+def test_a_list_does_not_run_past_a_role_or_a_verb(model, text: str) -> None:  # noqa: ANN001
+    found = asserted(model, text)
+    assert ("arrest", "Omar Haddad") in found
+    assert ("arrest", "Lina Saad") not in found and ("arrest", "Tariq Bello") not in found
+
+
+def test_a_profession_nobody_else_has_stands_for_the_story_person(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was arrested in May. The journalist was later sentenced to "
+                            "three years in prison.")
+    assert ("sentence", "Omar Haddad") in found
+    found = asserted(model, "Omar Haddad is a poet from Basra. The poet was detained on Monday.")
+    assert ("arrest", "Omar Haddad") in found
+
+
+def test_a_profession_of_another_kind_is_not_the_story_person(model) -> None:  # noqa: ANN001
+    found = asserted(model, "The poet Omar Haddad spoke in May. The journalist was later detained.")
+    assert ("arrest", "Omar Haddad") not in found
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("Omar Haddad was stabbed to death in Mosul.", "killing"),
+    ("Omar Haddad was gunned down outside his home.", "killing"),
+    ("Omar Haddad was beaten to death in custody.", "killing"),
+    ("The poet Omar Haddad, whose arrest in May sparked protests, spoke on Monday.", "arrest"),
+    ("The authorities have held Omar Haddad since May.", "arrest"),
+    ("Omar Haddad was thrown in jail in 2019.", "arrest"),
+    ("Omar Haddad was released on parole in May.", "arrest"),
+    ("A court convicted Omar Haddad of defamation.", "charge"),
+])
+def test_more_verb_forms_and_relatives(model, text: str, etype: str) -> None:  # noqa: ANN001
+    assert (etype, "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad was stabbed in the arm during the protest.",
+    "Omar Haddad was beaten by police during the protest.",
+    "Omar Haddad was threatened with a gun.",
+])
+def test_an_attack_that_kills_no_one_is_no_killing(model, text: str) -> None:  # noqa: ANN001
+    assert ("killing", "Omar Haddad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad was arrested on accusations of spying.",
+    "Omar Haddad was jailed in 2019 over allegations of espionage.",
+    "Omar Haddad was detained for two months pending trial on espionage charges.",
+    "Omar Haddad's court hearing was postponed.",
+])
+def test_charges_said_in_other_words(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad's accusations against the minister were ignored.",
+    "Omar Haddad risks prison if convicted of insulting the president. He denied the accusations.",
+    "Omar Haddad spoke at a hearing in parliament.",
+    "Omar Haddad, a diplomat, attended the court hearing.",
+])
+def test_an_accuser_or_a_hearing_of_no_one_is_no_charge(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Turkey Detains Journalist Omar Haddad\nThe ruling came on Monday.", {("arrest", "Omar Haddad")}),
+    ("Iran Frees Omar Haddad And Lina Saad\nThe ruling came on Monday.",
+     {("release", "Omar Haddad"), ("release", "Lina Saad")}),
+    ("Iran: Poet Omar Haddad Handed Five-Year Prison Sentence\nThe ruling came on Monday.",
+     {("sentence", "Omar Haddad")}),
+])
+def test_a_title_case_headline_is_read_past_its_parse(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert expected <= asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Lawyer Of Omar Haddad Arrested\nThe ruling came on Monday.",
+    "Turkey Must Release Omar Haddad\nThe ruling came on Monday.",
+    "Release Omar Haddad Now\nThe ruling came on Monday.",
+    "Omar Haddad Calls For Release Of Lina Saad\nThe ruling came on Monday.",
+])
+def test_a_title_case_headline_gives_no_event_to_the_wrong_name(model, text: str) -> None:  # noqa: ANN001
+    found = asserted(model, text)
+    assert ("arrest", "Omar Haddad") not in found and ("release", "Omar Haddad") not in found
+    assert ("release", "Lina Saad") not in found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Omar Haddad was arrested on Monday. So was Lina Saad.", {("arrest", "Lina Saad")}),
+    ("Omar Haddad was detained, as was Lina Saad.", {("arrest", "Lina Saad")}),
+    ("The trial of Omar Haddad and his fellow defendants: Lina Saad, Tariq Bello, and Mira Osei "
+     "opened on Monday.", {("charge", "Lina Saad"), ("charge", "Tariq Bello"), ("charge", "Mira Osei")}),
+])
+def test_who_else_the_text_says_it_happened_to(model, text: str, expected: set) -> None:  # noqa: ANN001
+    assert expected <= asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Police arrested Omar Haddad on Monday, and so did the army with Lina Saad.",
+    "Omar Haddad was arrested, as was reported by Lina Saad.",
+])
+def test_an_agent_or_a_source_after_so_or_as_is_not_the_one_it_happened_to(model, text: str) -> None:  # noqa: ANN001
+    assert ("arrest", "Lina Saad") not in asserted(model, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The trial of Karim Benali opened on Monday.", ("charge", "Karim Benali")),
+])
+def test_a_name_the_model_calls_a_body_is_a_person_where_it_is_tried_or_held(
+        model, text: str, expected: tuple[str, str]) -> None:  # noqa: ANN001
+    # "Karim Benali" is on no watchlist: the model labels it ORG; a trial, an arrest or a
+    # sentence befalls people (extract/entity_rules.personal_context)
+    assert expected in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Prosecutors accused Omar Haddad of spreading false news.",
+    "Omar Haddad received six months for defamation.",
+    "Omar Haddad was handed a two-year sentence for sedition.",
+    "Omar Haddad was jailed for ten years for espionage.",
+])
+def test_a_charge_told_by_its_accuser_or_by_the_offence_of_a_term(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") in asserted(model, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Lina Saad accused Omar Haddad of lying.",
+    "Omar Haddad was handed a two-year sentence for his posts.",
+    "Omar Haddad was given ten years for five years of work.",
+])
+def test_an_accusation_by_anyone_or_a_term_for_conduct_is_no_charge(model, text: str) -> None:  # noqa: ANN001
+    assert ("charge", "Omar Haddad") not in asserted(model, text)
+
+
+def test_a_pronoun_in_a_subordinate_clause_means_the_one_person_its_sentence_named(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad spoke on Monday. Protests followed the death of Lina Saad, "
+                            "three days after she was arrested by the police.")
+    assert ("arrest", "Lina Saad") in found and ("arrest", "Omar Haddad") not in found
+
+
+def test_a_role_holder_in_the_sentence_leaves_the_pronoun_to_the_story_person(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was detained in May. His lawyer Lina Saad left the court "
+                            "after she was threatened.")
+    assert found == {("arrest", "Omar Haddad")}
+
+
+def test_a_term_for_conduct_told_in_a_clause_is_no_charge(model) -> None:  # noqa: ANN001
+    found = asserted(model, "Omar Haddad was handed a five-year prison sentence for songs he sang "
+                            "at a wedding.")
+    assert ("sentence", "Omar Haddad") in found and ("charge", "Omar Haddad") not in found
