@@ -413,8 +413,10 @@ def _vote_kinds(spans: list[Span], places: dict[str, int] | None = None) -> None
         elif sp.kind is None or persons:
             has_org_word = any(w in rules.ORG_HEADS for w in sp.name.lower().split())
             sp.kind = ORGANIZATION if has_org_word else PERSON
-        if not sp.watchlisted and key not in evidenced and not_names.place_name(sp.name, sp.kind):
+        if not sp.watchlisted and (key not in evidenced or not_names.country_name(sp.name)) \
+                and not_names.place_name(sp.name, sp.kind):
             sp.kind = None  # a country or a region's name, whatever the model called it
+            # (a country's even with a body's word in it: "the Soviet Union")
 
 
 def _initials(name: str) -> str:
@@ -442,9 +444,14 @@ def _link_short_forms(spans: list[Span]) -> None:
                 (" " not in key and variant_key(f.name).startswith(vkey + " ")))]
         if not cands and sp.kind == ORGANIZATION:
             upper = sp.name.isupper() and sp.name.isalpha()
+            # "Baptist University" after "Hong Kong Baptist University": the end of a longer
+            # body's name, ending in a body's word, is that body without its place
+            tail = not upper and not sp.watchlisted and len(key.split()) >= 2 and \
+                key.split()[-1] in rules.ORG_HEADS
             cands = [f for f in orgs if f is not sp and entity_key(f.name) != key and (
                 (upper and _initials(f.name) == sp.name) or
-                (not upper and entity_key(f.name).startswith(key + " ")))]
+                (not upper and entity_key(f.name).startswith(key + " ")) or
+                (tail and entity_key(f.name).endswith(" " + key)))]
         if not cands:
             continue
         before = [f for f in cands if f.start < sp.start]

@@ -38,6 +38,8 @@ from extract.entity_rules import (
     is_caption_word,
     is_place,
     made_by,
+    named_as_work,
+    named_place,
     org_noun_votes,
     org_votes,
     person_shaped,
@@ -46,6 +48,8 @@ from extract.entity_rules import (
     place_texts,
     quoted,
     role_before,
+    title_of_a_work,
+    unit_of_a_body,
     work_or_section,
 )
 from extract.not_names import not_a_name
@@ -117,13 +121,18 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         if sp.ent_id:
             continue
         if based_suffix(doc, sp.end) or place_modifier(doc, sp.start, sp.end) or \
+                named_place(doc, sp.start, sp.end) or unit_of_a_body(doc, sp.start, sp.end) or \
                 work_or_section(doc, sp.start, sp.end) and (
                 sp.kind != PERSON or not person_votes(doc, sp.start, sp.end)):
             sp.kind, sp.votes = None, []
             continue
-        title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and \
-            not has_org_head(doc, sp.start, sp.end)
-        if title or after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
+        # a quoted title, and one the model itself calls a work ("the show “Mission Impossible
+        # Programme”") even with a body's word in it
+        title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and (
+            not has_org_head(doc, sp.start, sp.end) or doc[sp.start].ent_type_ == "WORK_OF_ART") \
+            or sp.kind != PERSON and title_of_a_work(doc, sp.start, sp.end)
+        if title or (after_work_noun(doc, sp.start) or named_as_work(doc, sp.start, sp.end)) and \
+                not role_before(doc, sp.start):
             sp.kind, sp.votes = None, []  # "their play Finist the Brave Falcon"
             continue
         if is_caption_word(doc, sp.start, sp.end) or not_a_name(doc, sp.start, sp.end) or (

@@ -33,6 +33,7 @@ from extract.entity_rules import (
     run_back,
     run_fwd,
     surname_like_a_body,
+    title_case_sentence,
     titled,
 )
 from extract.sentences import doc_text
@@ -220,6 +221,9 @@ def coordinated_before(doc: Doc, start: int, kind: str) -> list[tuple[int, int]]
             break
         if kind == ORGANIZATION and k + 1 - s < 2 and not doc[s].is_upper:
             break
+        if kind == ORGANIZATION and any(t.ent_type_ == "PERSON" for t in doc[s : k + 1]) and \
+                not has_org_head(doc, s, k + 1):
+            break  # "Ahmet and Mehmet Altan and X": people before a body the model missed
         out.append((s, k + 1))
         i = s
     return out
@@ -422,14 +426,6 @@ _NAME_PREPOSITIONS = frozenset("Without Beyond Against Across Sans Behind".split
 _NAME_PREPOSITION_TEXT = re.compile(r"\b(?:" + "|".join(sorted(_NAME_PREPOSITIONS)) + r") [A-Z]")
 
 
-def _title_case_sentence(doc: Doc, i: int) -> bool:
-    """The sentence of token ``i`` capitalises most of its words: a headline, whose
-    prepositions are capitalised whatever they join ("Poet Jailed Without Trial")."""
-    sent = doc[i].sent
-    words = [t for t in sent if t.is_alpha and len(t) > 3]
-    return len(words) > 2 and sum(t.text[0].isupper() for t in words) * 3 > len(words) * 2
-
-
 def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
     """"Reporters Without Borders condemns": a capitalised preposition between capitalised
     words, outside a headline, joins one body's name."""
@@ -443,7 +439,7 @@ def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
         prev, nxt = doc[i - 1], doc[i + 1]
         if not (prev.is_alpha and prev.text[0].isupper() and nxt.is_alpha and nxt.text[0].isupper()):
             continue
-        if "\n" in prev.whitespace_ or "\n" in tok.whitespace_ or _title_case_sentence(doc, i):
+        if "\n" in prev.whitespace_ or "\n" in tok.whitespace_ or title_case_sentence(doc, i):
             continue
         start = run_back(doc, i, connectors=False, limit=3)
         if doc[start].lower_ == "the":
@@ -505,7 +501,7 @@ def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
         end = run_fwd(doc, tok.i + 2, limit=3)
         obj = doc[tok.i + 2 : end]
         if end == tok.i + 2 or any(t.ent_type_ for t in obj) or end > tok.head.i \
-                or places.resolve(obj.text) is not None or _title_case_sentence(doc, tok.i):
+                or places.resolve(obj.text) is not None or title_case_sentence(doc, tok.i):
             continue
         start = run_back(doc, tok.i + 1, connectors=False, limit=3)
         if doc[start].lower_ == "the":

@@ -49,6 +49,7 @@ _AWARDS = frozenset("prize prizes award awards medal trophy".split())
 PARTICLES = lexicon.words("particles")
 CONNECT = frozenset("of for on at the and de du la without & in".split())
 HYPHENS = frozenset({"-", "‐"})
+_DASHES = frozenset({"–", "—", "-"})
 PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"})
 # Words that may stand between an appositive comma and its role ("X, Amnesty's deputy director").
@@ -129,6 +130,9 @@ def person_votes(doc: Doc, start: int, end: int) -> int:
                 j += 1
             if j < len(doc) and doc[j].lower_ in ROLE_NOUNS:
                 votes += 2
+    if nxt is not None and nxt.text in _DASHES and any(
+            t.lower_ in ROLE_NOUNS for t in doc[end + 1 : end + 4]):
+        votes += 2  # a list line "X – poet, translator"
     if multi and prev is not None and prev.lower_ in _SAY:
         votes += 1  # "said Srirak Plipat"
     if multi and nxt is not None and nxt.lower_ in _SAY:
@@ -174,7 +178,20 @@ def personal_context(doc: Doc, start: int, end: int) -> int:
         votes += 2
     if prev is not None and prev.text == "," and _role_phrase_before(doc, start - 1):
         votes += 2
+    if _done_to_a_person(root):
+        votes += 2
     return votes
+
+
+_DONE_TO_PEOPLE = lexicon.words("person_passive_verbs")
+
+
+def _done_to_a_person(root: Token) -> bool:
+    """"X was detained and questioned", "X and Y were arrested": the passive subject (or one
+    of the coordinated subjects) of what is done to people and never to bodies."""
+    while root.dep_ == "conj" and root.head.i < root.i:
+        root = root.head
+    return root.dep_ == "nsubjpass" and root.head.lower_ in _DONE_TO_PEOPLE
 
 
 def _role_phrase_before(doc: Doc, comma: int) -> bool:
@@ -345,18 +362,72 @@ CREDIT_WORDS = frozenset("image photo photograph picture credit file courtesy".s
 # Works: the capitalised words after these are a title, not a person or organization.
 _WORK_NOUNS = frozenset("""
 film films play plays book books novel novels documentary documentaries album song songs poem poems
-exhibition series opera feature short memoir collection painting installation
+exhibition series opera feature short memoir collection painting installation movie movies
+show shows cartoon cartoons drama sitcom podcast story stories essay essays
 """.split())
+# "the film titled X", "a documentary called X": a verb naming the work just before its title
+_NAMING_VERBS = frozenset("titled entitled called named".split())
 _MADE_BY = frozenset("""
 directed written produced photographed painted composed edited shot made drawn curated
 """.split())
 
 
 def after_work_noun(doc: Doc, start: int) -> bool:
-    """"their play Finist the Brave Falcon", "the film “Night Train”": a title after a work noun."""
+    """"their play Finist the Brave Falcon", "the film “Night Train”": a title after a work noun;
+    also "a graphic novel, X", "a documentary called X" and "(under) the working title of X"."""
     if start > 1 and doc[start - 1].text in _OPEN_QUOTES:
         start -= 1
+    if start > 1 and (doc[start - 1].text == "," or doc[start - 1].lower_ in _NAMING_VERBS):
+        start -= 1  # the work noun before the comma or the naming verb
+    elif start > 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ == "title":
+        return True
     return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower
+
+
+# What is done to a work: the object of these verbs is a title ("she published X", "the
+# festival screened X"); not "released" (people are released) nor "produced" (evidence is)
+_WORK_VERBS = frozenset("""
+published publishes publish wrote writes write directed directs direct screened screens screen
+filmed staged composed painted translated
+""".split())
+_APPOS_DETS = frozenset({"the", "a", "an", "his", "her", "their", "its"})
+
+
+def named_as_work(doc: Doc, start: int, end: int) -> bool:
+    """"Yevtushenko published X", "X, the second film by Y", "X / Y, a documentary about": a
+    name that is a work's verb's object or has a work noun in apposition is a title."""
+    root = doc[start:end].root
+    if root.dep_ == "dobj" and root.head.pos_ == "VERB" and root.head.lower_ in _WORK_VERBS:
+        return True
+    j = end
+    while j < len(doc) and j < end + 5 and doc[j].text not in {",", "."} and not doc[j].is_sent_start:
+        j += 1  # an alternate title after a slash: "X / La Y, the film"
+    if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in _APPOS_DETS:
+        return False
+    k = j + 2
+    while k < len(doc) and k < j + 5 and (doc[k].pos_ in {"ADJ", "NUM"} or
+                                          doc[k].ent_type_ == "ORDINAL"):
+        k += 1
+    return k < len(doc) and doc[k].lower_ in _WORK_NOUNS and doc[k].is_lower
+
+
+def title_case_sentence(doc: Doc, i: int) -> bool:
+    """The sentence of token ``i`` capitalises most of its words: a headline, whose
+    prepositions are capitalised whatever they join ("Poet Jailed Without Trial")."""
+    sent = doc[i].sent
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) > 2 and sum(t.text[0].isupper() for t in words) * 3 > len(words) * 2
+
+
+def title_of_a_work(doc: Doc, start: int, end: int) -> bool:
+    """"the director of Kiss Of The Spider Woman": a capitalised "The" inside a name written
+    in running text (not a headline) and without a body's word is a title; bodies write
+    their "the" in lower case ("Friends of the Earth")."""
+    if not any(t.text == "The" for t in doc[start + 1 : end]) or has_org_head(doc, start, end):
+        return False
+    # the words of its sentence around it (the title's own words do not make a headline)
+    words = [t for t in doc[start].sent if t.is_alpha and len(t) > 3 and not start <= t.i < end]
+    return 2 * len(words) >= 3 * sum(t.text[0].isupper() for t in words)
 
 
 _SECTION_WORDS = frozenset("section strand sidebar competition category".split())
@@ -433,6 +504,42 @@ def place_modifier(doc: Doc, start: int, end: int) -> bool:
     # "Jalal-Abad police arrested him": before the police of a place no article is needed
     return doc[end].lower_ in ("police", "authorities") or \
         start > 0 and doc[start - 1].lower_ in ("the", "a", "an")
+
+
+# "the village of X", "the Emirate of X": what such a noun's "of" names is a place
+_PLACE_OF = frozenset("""
+village villages town towns city cities region province district county municipality island
+oblast governorate suburb neighbourhood neighborhood emirate sultanate kingdom republic
+""".split())
+
+
+def named_place(doc: Doc, start: int, end: int) -> bool:
+    """"the village of Kapytolivka", "the Emirate of al-Hail": a name after a place noun's
+    "of", or opening with a capitalised place noun and "of", without a body's word, is a place."""
+    if has_org_head(doc, start, end):
+        return False
+    if start > 1 and doc[start - 1].lower_ == "of" and doc[start - 2].is_lower and \
+            doc[start - 2].lower_ in _PLACE_OF:
+        return True
+    first = start + (doc[start].lower_ == "the")
+    return end - first >= 3 and doc[first].lower_ in _PLACE_OF and doc[first].text[0].isupper() \
+        and doc[first + 1].lower_ == "of"
+
+
+# A body's units: "director of Free Expression Programs at PEN America", "the Department of
+# Journalism at X University" name a part of the body after "at", not a body of their own.
+_UNIT_HEADS = frozenset("""
+program programs programme programmes department departments desk division unit
+""".split())
+
+
+def unit_of_a_body(doc: Doc, start: int, end: int) -> bool:
+    """A name with a unit's word ("Program", "Department") followed by "at" a capitalised name."""
+    if end + 1 >= len(doc) or doc[end].lower_ != "at" or \
+            not any(t.lower_ in _UNIT_HEADS for t in doc[start:end]):
+        return False
+    nxt = doc[end + 1] if doc[end + 1].lower_ != "the" or end + 2 >= len(doc) else doc[end + 2]
+    return nxt.is_alpha and nxt.text[0].isupper()
 
 
 def based_suffix(doc: Doc, end: int) -> bool:

@@ -275,8 +275,9 @@ def _name_suffix(doc: Doc, i: int) -> bool:
     """Token ``i`` ends the name before it: a patronymic marker ("uulu") or a ruler's number
     in capitals ("II"; "I" only where no sentence goes on after it)."""
     tok = doc[i]
-    if tok.text in {"I", "V"}:
-        return i + 1 == len(doc) or doc[i + 1].is_punct and doc[i + 1].text not in {"-", "'"}
+    if tok.text in {"I", "V"}:  # "the king Juan Carlos I a mafia boss": no pronoun before "a"
+        return i + 1 == len(doc) or doc[i + 1].is_punct and doc[i + 1].text not in {"-", "'"} \
+            or doc[i + 1].lower_ in {"a", "an", "the", "of"}
     return tok.lower_ in _NAME_SUFFIXES and (tok.is_lower or tok.is_upper and len(tok) > 1)
 
 
@@ -314,6 +315,10 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
             # runs on over a determiner or a credit word
         if tok.is_alpha and tok.text[0].isupper() and tok.whitespace_ and not tok.is_sent_start and named:
             start = p
+        elif _ORDINAL.match(tok.text) and p > 0 and doc[p - 1].is_alpha and doc[p - 1].text[0].isupper() \
+                and not doc[p - 1].is_sent_start and doc[p - 1].ent_type_ not in {"DATE", "NORP"}:
+            start = p - 1  # "the Elazığ 2nd High Criminal Court": a city's numbered court
+            break
         elif tok.lower_ in _ORG_OF - {"of"} and p > 0 and _unit_word(doc[p - 1]):
             start = p - 1  # "Writers in Prison Committee"
         else:

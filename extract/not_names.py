@@ -94,6 +94,11 @@ def _places() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(countries), frozenset(regions - countries)
 
 
+def country_name(name: str) -> bool:
+    """A country's name, present or past ("Iran", "the Soviet Union")."""
+    return entity_key(name) in _places()[0]
+
+
 def place_name(name: str, kind: str | None) -> bool:
     """A country's name (any kind), a city's of two or more words ("Buenos Aires", "Ciudad
     Juárez", any kind), or a province's or region's (an organization only).

@@ -460,3 +460,79 @@ def test_a_noun_linked_to_capitalised_words_reporting_is_one_body(nlp, text: str
 ])
 def test_people_somewhere_or_at_a_named_body_are_no_body(nlp, text: str) -> None:  # noqa: ANN001
     assert not {n for n in names(run(nlp, text)) if " " in n}
+
+
+# ---------------------------------------------------------------- titles, places, units, people (sixth round)
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("Before his arrest she published Zvezdy Nochi, in which she mocked the censors.", "Zvezdy Nochi"),
+    ("The festival screened Dark Waters by Ana Soto.", "Dark Waters"),
+    ("Silent River / El rio, the third film by the Chilean director Ana Soto, opens the week.",
+     "Silent River"),
+    ("He also drew a graphic novel, La noche de Pedro (Pedro's night), about the prison.",
+     "La noche de Pedro"),
+    ("The project, under the working title of El Faro, won a grant.", "El Faro"),
+    ("She was the director of Song Of The Lost River and Ironwood in the Nineties.",
+     "Song Of The Lost River"),
+    ("Soto, the host of “Mission Possible” (“Possible Program” in English), was charged.",
+     "Possible Program"),
+])
+def test_titles_of_works_are_no_organizations_or_people(nlp, text: str, bad: str) -> None:  # noqa: ANN001
+    assert not any(bad.split()[0] in n for n in names(run(nlp, text)))
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("The poet lives in the village of Petrivka near the border.", "Petrivka"),
+    ("His family ruled the Emirate of al-Dawha until 1900.", "Emirate"),
+    ("He was one of the best known singers in the Soviet Union.", "Soviet Union"),
+])
+def test_places_are_no_organizations(nlp, text: str, bad: str) -> None:  # noqa: ANN001
+    assert not any(bad in n for n in names(run(nlp, text)))
+
+
+def test_a_body_named_like_a_union_of_states_stays_a_body(nlp) -> None:  # noqa: ANN001
+    assert "European Union" in names(run(nlp, "The European Union condemned the verdict."), ORGANIZATION)
+
+
+def test_a_unit_at_a_body_is_no_body_of_its_own(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "“This is cruel,” said Ana Soto, director of Free Speech Programs at PEN Iceland.")
+    assert not any("Programs" in n for n in names(ms))
+    ms = run(nlp, "She studies at the Department of Media at the Northern Lakes University.")
+    assert not any("Department" in n for n in names(ms))
+
+
+def test_the_end_of_a_longer_body_s_name_is_that_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The student studies journalism at the Riverton Baptist University (RBU). "
+                  "A spokesman for Baptist University declined to comment.")
+    assert names(ms) == {"Riverton Baptist University"}
+
+
+@pytest.mark.parametrize(("text", "court"), [
+    ("He was sentenced on Tuesday by the Elazığ 2nd High Criminal Court.", "Elazığ 2nd High Criminal Court"),
+    ("The Izmir 14th High Criminal Court acquitted the reporter.", "Izmir 14th High Criminal Court"),
+])
+def test_a_city_s_numbered_court_is_one_name(nlp, text: str, court: str) -> None:  # noqa: ANN001
+    assert court in names(run(nlp, text), ORGANIZATION)
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("On 3 May, Waheedur Rahim Zadran was detained and questioned about his reporting.",
+     "Waheedur Rahim Zadran"),
+    ("Last week Gulnaz Sarsenbaeva and Ilyas Temirbek were arrested at the border.", "Ilyas Temirbek"),
+])
+def test_a_name_that_is_detained_is_a_person(nlp, text: str, person: str) -> None:  # noqa: ANN001
+    ms = run(nlp, text)
+    assert person in names(ms, PERSON)
+    assert person not in names(ms, ORGANIZATION)
+
+
+def test_two_given_names_sharing_a_surname_are_no_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "We salute Ahmet and Mehmet Altan and Nazlı Ilıcak for their courage.")
+    assert not any(" and " in n for n in names(ms))
+    assert "Mehmet Altan" in names(ms, PERSON)
+
+
+def test_a_ruler_s_number_before_an_article_is_part_of_the_name(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The rapper called the former king Juan Carlos I a thief.")
+    assert "Juan Carlos I" in names(ms, PERSON)
