@@ -31,6 +31,7 @@ from extract.entity_finders import (
 )
 from extract.entity_keys import ORGANIZATION, PERSON
 from extract.entity_rules import (
+    DEMONYM,
     ORG_HEADS,
     after_work_noun,
     based_suffix,
@@ -239,6 +240,9 @@ def extend_listed_org(doc: Doc, sp: Candidate) -> bool:
     return False
 
 
+_SERVICE_WORDS = frozenset("language service section edition desk".split())
+
+
 def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
     """"PEN Taipei", "BBC Persian": an acronym before a place or language is a branch or service."""
     out: list[tuple[int, int]] = []
@@ -247,7 +251,13 @@ def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
         if not (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 6) or \
                 tok.ent_type_ in {"GPE", "NORP", "PERSON"}:
             continue
-        if "\n" in tok.whitespace_ or nxt.ent_type_ not in {"GPE", "NORP", "LANGUAGE"} or nxt.ent_iob_ != "B":
+        if "\n" in tok.whitespace_:
+            continue
+        if nxt.ent_type_ == "" and nxt.is_title and DEMONYM.search(nxt.lower_) and i + 2 < len(doc) \
+                and doc[i + 2].lower_ in _SERVICE_WORDS:
+            out.append((i, i + 2))  # "BBC Burmese language news": a service the model left unlabelled
+            continue
+        if nxt.ent_type_ not in {"GPE", "NORP", "LANGUAGE"} or nxt.ent_iob_ != "B":
             continue
         end = i + 2
         while end < len(doc) and doc[end].ent_iob_ == "I":

@@ -285,7 +285,7 @@ _ORG_OF = frozenset({"of", "for", "in", "on"})
 # "Abu Dhabi-based", "Kremlin-backed": a name turned into a modifier, not a longer name.
 _MODIFIER_SUFFIXES = frozenset("""
 based born led owned run backed funded affiliated linked aligned controlled registered
-headquartered sponsored
+headquartered sponsored famed supported trained educated inspired allied appointed
 """.split())
 
 

@@ -23,6 +23,8 @@ AWARD_WORDS = lexicon.words("award_words")
 _TIME_WORDS = lexicon.words("time_words")
 _STREET_WORDS = lexicon.words("street_words")
 _GROUP_WORDS = lexicon.words("group_words")
+_OCCASION_WORDS = lexicon.words("occasion_words")
+_ROMAN = re.compile(r"^[IVX]{2,}$")
 _PRIZE_METALS = frozenset("golden silver bronze crystal best".split())
 _CURRENCY = re.compile(r"[$€£¥₹₦]|\b(?:usd|eur|gbp|aed|zw|rs|inr|tl|try|rub)\b", re.I)
 
@@ -34,7 +36,8 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     ("Fortress Hill Road"); "time": month, day or time words only ("On Wednesday");
     "law": a law or code ("the National Security Law"); "award": a prize ("Silver Bear",
     "Best Film"); "group": a faith, people or nationality ("Tibetan Buddhism", "Crimean
-    Tatars", "French"); "common noun": one word the text also writes in lower case
+    Tatars", "French"); "occasion": an event's name ("the Press Conference"); "numeral": a
+    Roman number alone ("XXII"); "common noun": one word the text also writes in lower case
     ("Court", "Community"), capitalised only by its place.
     """
     toks = doc[start:end]
@@ -54,6 +57,10 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     if any(w in AWARD_WORDS for w in lows) or lows[0] == "best" and len(lows) > 1 or \
             lows[0] in _PRIZE_METALS and len(lows) <= 3 and not any(w in ORG_HEADS for w in lows):
         return "award"
+    if lows[-1] in _OCCASION_WORDS and len(lows) > 1:
+        return "occasion"  # "the Press Conference", "the Opening Ceremony"
+    if len(toks) == 1 and _ROMAN.match(toks.text):
+        return "numeral"  # "DokuFest XXII": an edition's number
     if lows[-1] in _GROUP_WORDS or lows[-1].endswith("ism") and not any(w in ORG_HEADS for w in lows):
         return "group"
     one = words[0]

@@ -536,3 +536,23 @@ def test_two_given_names_sharing_a_surname_are_no_body(nlp) -> None:  # noqa: AN
 def test_a_ruler_s_number_before_an_article_is_part_of_the_name(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "The rapper called the former king Juan Carlos I a thief.")
     assert "Juan Carlos I" in names(ms, PERSON)
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("The actors posed with a photo of the absent director at the Press Conference.", "Press Conference"),
+    ("Thousands attended the Opening Ceremony in the capital.", "Opening Ceremony"),
+    ("FilmFest XXIV winners announced", "XXIV"),
+])
+def test_occasions_and_edition_numbers_are_no_names(nlp, text: str, bad: str) -> None:  # noqa: ANN001
+    assert not any(bad.split()[-1] in n for n in names(run(nlp, text)))
+
+
+def test_a_glued_participle_is_no_part_of_an_outlet_s_name(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The movie by Iroko TV-famed filmmaker Ada Obi opened on Friday.")
+    assert "Iroko TV" in names(ms, ORGANIZATION)
+    assert not any("famed" in n for n in names(ms))
+
+
+def test_an_outlet_s_language_service_is_its_name(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Chaw Su told BBC Burmese language news that he was beaten.")
+    assert "BBC Burmese" in names(ms, ORGANIZATION)
