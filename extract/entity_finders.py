@@ -222,7 +222,7 @@ def coordinated_before(doc: Doc, start: int, kind: str) -> list[tuple[int, int]]
         if kind == ORGANIZATION and k + 1 - s < 2 and not doc[s].is_upper:
             break
         if kind == ORGANIZATION and any(t.ent_type_ == "PERSON" for t in doc[s : k + 1]) and \
-                not has_org_head(doc, s, k + 1):
+                any(t.lower_ in {"and", "&"} for t in doc[s : k + 1]) and not has_org_head(doc, s, k + 1):
             break  # "Ahmet and Mehmet Altan and X": people before a body the model missed
         out.append((s, k + 1))
         i = s

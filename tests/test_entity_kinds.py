@@ -533,6 +533,13 @@ def test_two_given_names_sharing_a_surname_are_no_body(nlp) -> None:  # noqa: AN
     assert "Mehmet Altan" in names(ms, PERSON)
 
 
+def test_a_body_the_model_calls_a_person_before_another_body_stays_a_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The residency is hosted by the city of Leiden with the Dutch foundation Writers "
+                  "Unlimited and PEN Netherlands.")
+    assert {"Writers Unlimited", "PEN Netherlands"} <= names(ms, ORGANIZATION)
+    assert "Leiden" not in names(ms)
+
+
 def test_a_ruler_s_number_before_an_article_is_part_of_the_name(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "The rapper called the former king Juan Carlos I a thief.")
     assert "Juan Carlos I" in names(ms, PERSON)
