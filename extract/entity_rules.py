@@ -377,6 +377,12 @@ def after_work_noun(doc: Doc, start: int) -> bool:
     also "a graphic novel, X", "a documentary called X" and "(under) the working title of X"."""
     if start > 1 and doc[start - 1].text in _OPEN_QUOTES:
         start -= 1
+    else:  # inside a quoted title that opens after a work noun: their play “Finist, the Brave Falcon”
+        for q in range(start - 1, max(0, start - 8), -1):
+            if doc[q].text in _CLOSE_QUOTES - _OPEN_QUOTES or doc[q].is_sent_start:
+                break
+            if doc[q].text in _OPEN_QUOTES:
+                return q > 0 and doc[q - 1].lower_ in _WORK_NOUNS and doc[q - 1].is_lower
     if start > 1 and (doc[start - 1].text == "," or doc[start - 1].lower_ in _NAMING_VERBS):
         start -= 1  # the work noun before the comma or the naming verb
     elif start > 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ == "title":

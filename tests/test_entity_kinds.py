@@ -477,6 +477,7 @@ def test_people_somewhere_or_at_a_named_body_are_no_body(nlp, text: str) -> None
      "Song Of The Lost River"),
     ("Soto, the host of “Mission Possible” (“Possible Program” in English), was charged.",
      "Possible Program"),
+    ("They face prison over their play “Ivan, the Grey Wolf”, staged in 2021.", "Grey Wolf"),
 ])
 def test_titles_of_works_are_no_organizations_or_people(nlp, text: str, bad: str) -> None:  # noqa: ANN001
     assert not any(bad.split()[0] in n for n in names(run(nlp, text)))
