@@ -413,7 +413,7 @@ def _vote_kinds(spans: list[Span], places: dict[str, int] | None = None) -> None
         elif sp.kind is None or persons:
             has_org_word = any(w in rules.ORG_HEADS for w in sp.name.lower().split())
             sp.kind = ORGANIZATION if has_org_word else PERSON
-        if not sp.watchlisted and (key not in evidenced or not_names.country_name(sp.name)) \
+        if not sp.watchlisted and (key not in evidenced or not_names.country_key(key)) \
                 and not_names.place_name(sp.name, sp.kind):
             sp.kind = None  # a country or a region's name, whatever the model called it
             # (a country's even with a body's word in it: "the Soviet Union")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from extract import lexicon
 from extract.entity_keys import entity_key
+from extract.sentences import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -377,7 +378,8 @@ def after_work_noun(doc: Doc, start: int) -> bool:
     also "a graphic novel, X", "a documentary called X" and "(under) the working title of X"."""
     if start > 1 and doc[start - 1].text in _OPEN_QUOTES:
         start -= 1
-    else:  # inside a quoted title that opens after a work noun: their play “Finist, the Brave Falcon”
+    elif start > 1 and _QUOTE_CHARS.search(doc_text(doc), doc[max(0, start - 8)].idx, doc[start].idx):
+        # inside a quoted title that opens after a work noun: their play “Finist, the Brave Falcon”
         for q in range(start - 1, max(0, start - 8), -1):
             if doc[q].text in _CLOSE_QUOTES - _OPEN_QUOTES or doc[q].is_sent_start:
                 break
@@ -402,8 +404,8 @@ _APPOS_DETS = frozenset({"the", "a", "an", "his", "her", "their", "its"})
 def named_as_work(doc: Doc, start: int, end: int) -> bool:
     """"Yevtushenko published X", "X, the second film by Y", "X / Y, a documentary about": a
     name that is a work's verb's object or has a work noun in apposition is a title."""
-    root = doc[start:end].root
-    if root.dep_ == "dobj" and root.head.pos_ == "VERB" and root.head.lower_ in _WORK_VERBS:
+    root = doc[end - 1]  # a name's last word is its head
+    if root.dep_ == "dobj" and root.head.lower_ in _WORK_VERBS and root.head.pos_ == "VERB":
         return True
     j = end
     while j < len(doc) and j < end + 5 and doc[j].text not in {",", "."} and not doc[j].is_sent_start:
@@ -451,6 +453,7 @@ def work_or_section(doc: Doc, start: int, end: int) -> bool:
 
 
 _OPEN_QUOTES = frozenset({"“", '"', "‘", "'", "«", "„"})
+_QUOTE_CHARS = re.compile("[" + "".join(sorted(_OPEN_QUOTES)) + "]")
 _CLOSE_QUOTES = frozenset({"”", '"', "’", "'", "»", "“"})
 
 

@@ -101,9 +101,10 @@ def _places() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(countries), frozenset(regions - countries)
 
 
-def country_name(name: str) -> bool:
-    """A country's name, present or past ("Iran", "the Soviet Union")."""
-    return entity_key(name) in _places()[0]
+def country_key(key: str) -> bool:
+    """An identity key (:func:`entity_key`) that is a country's, present or past ("iran",
+    "soviet union")."""
+    return key in _places()[0]
 
 
 def place_name(name: str, kind: str | None) -> bool:
