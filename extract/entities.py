@@ -286,7 +286,11 @@ def _repair_spans(doc: Doc) -> list[Span]:
     _unglue_known_names(doc, out)
     context.apply_context_votes(doc, out)
     _vote_kinds(out, rules.place_votes(doc))
-    return [sp for sp in out if sp.kind is not None]
+    # a "person" made of words the text writes in lower case, with nothing around it saying
+    # it is one, is a heading's common words ("Screening Schedule")
+    return [sp for sp in out if sp.kind is not None and not (
+        sp.kind == PERSON and not sp.ent_id and not sp.watchlisted and len(sp.votes) < 2
+        and not_names.common_phrase(doc, sp.start, sp.end))]
 
 
 def _unglue_known_names(doc: Doc, spans: list[Span]) -> None:

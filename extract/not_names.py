@@ -71,6 +71,15 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     return None
 
 
+def common_phrase(doc: Doc, start: int, end: int) -> bool:
+    """Every word of the span is one the text also writes in lower case ("Gender Apartheid",
+    "Screening Schedule", "Human Rights" in a text that speaks of human rights): common
+    words capitalised by a heading, not a person's name."""
+    words = [t for t in doc[start:end] if t.is_alpha]
+    return len(words) >= 2 and not any(t.is_upper for t in words) and \
+        all(written_lower(doc, t.lower_) for t in words)
+
+
 def written_lower(doc: Doc, low: str) -> bool:
     """Whether the text writes ``low`` in lower case somewhere (a common noun, not a name)."""
     key = ("lower_words", id(doc))

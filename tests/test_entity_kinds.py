@@ -564,3 +564,13 @@ def test_a_glued_participle_is_no_part_of_an_outlet_s_name(nlp) -> None:  # noqa
 def test_an_outlet_s_language_service_is_its_name(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "Chaw Su told BBC Burmese language news that he was beaten.")
     assert "BBC Burmese" in names(ms, ORGANIZATION)
+
+
+def test_a_heading_of_common_words_is_no_person(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Gender Apartheid is the theme. The jury spoke of gender apartheid in Iran.")
+    assert not names(ms, PERSON)
+
+
+def test_a_person_whose_words_are_also_common_words_stays_a_person(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The poet Hope Rose was detained. She had hope, and a rose in her hand.")
+    assert "Hope Rose" in names(ms, PERSON)
