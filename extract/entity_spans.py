@@ -264,8 +264,21 @@ def extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
         else:
             break
     if kind == ORGANIZATION:
+        if _movement_after(doc, start, end):
+            end += 1
         start, end = _extend_org(doc, start, end)
     return start, end
+
+
+def _movement_after(doc: Doc, start: int, end: int) -> bool:
+    """"the San Isidro movement": a name the text never writes without its lower-case
+    "movement" is the movement's name (not "the Taliban movement" beside "the Taliban")."""
+    if end >= len(doc) or doc[end].text != "movement" or \
+            end + 1 < len(doc) and doc[end + 1].pos_ in {"NOUN", "PROPN"}:
+        return False
+    text = doc_text(doc)
+    name = text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])]
+    return text.count(name) == text.count(name + " movement")
 
 
 _NAME_SUFFIXES = lexicon.words("name_suffixes")

@@ -574,3 +574,14 @@ def test_a_heading_of_common_words_is_no_person(nlp) -> None:  # noqa: ANN001
 def test_a_person_whose_words_are_also_common_words_stays_a_person(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "The poet Hope Rose was detained. She had hope, and a rose in her hand.")
     assert "Hope Rose" in names(ms, PERSON)
+
+
+def test_a_name_written_only_with_its_movement_is_the_movement(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "As one of the founders of the San Isidro movement, he helped bring injustices to "
+                  "the global stage.")
+    assert "San Isidro movement" in names(ms, ORGANIZATION)
+
+
+def test_a_body_also_written_alone_keeps_its_name_without_movement(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The Taliban movement detained him. The Taliban later released him.")
+    assert names(ms, ORGANIZATION) == {"Taliban"}
