@@ -288,6 +288,7 @@ def _repair_spans(doc: Doc) -> list[Span]:
     _vote_kinds(out, rules.place_votes(doc))
     # a "person" made of words the text writes in lower case, with nothing around it saying
     # it is one, is a heading's common words ("Screening Schedule")
+    # (not for organizations: "State Security" in a headline is a body)
     return [sp for sp in out if sp.kind is not None and not (
         sp.kind == PERSON and not sp.ent_id and not sp.watchlisted and len(sp.votes) < 2
         and not_names.common_phrase(doc, sp.start, sp.end))]

@@ -408,8 +408,15 @@ def named_as_work(doc: Doc, start: int, end: int) -> bool:
     if root.dep_ == "dobj" and root.head.lower_ in _WORK_VERBS and root.head.pos_ == "VERB":
         return True
     j = end
-    while j < len(doc) and j < end + 5 and doc[j].text not in {",", "."} and not doc[j].is_sent_start:
+    while j < len(doc) and j < end + 5 and doc[j].text not in {",", ".", "by"} and not doc[j].is_sent_start:
         j += 1  # an alternate title after a slash: "X / La Y, the film"
+    if j + 1 < len(doc) and doc[j].text == "by" and (j == end or doc[end].text == "/") and \
+            doc[start].ent_type_ != "PERSON" and not has_org_head(doc, start, end):
+        # "the X / Y by the Chilean documentarian Ana Soto": a work and its maker (a person's
+        # name or role after "by"; not "a photo of Ana Soto by ...", the model's person)
+        maker = doc[j + 1 : j + 7]
+        return any(t.ent_type_ == "PERSON" or t.is_lower and t.lower_ in ROLE_NOUNS for t in maker) \
+            and not any(t.ent_type_ == "ORG" for t in doc[j + 1 : j + 3])
     if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in _APPOS_DETS:
         return False
     k = j + 2

@@ -478,6 +478,8 @@ def test_people_somewhere_or_at_a_named_body_are_no_body(nlp, text: str) -> None
     ("Soto, the host of “Mission Possible” (“Possible Program” in English), was charged.",
      "Possible Program"),
     ("They face prison over their play “Ivan, the Grey Wolf”, staged in 2021.", "Grey Wolf"),
+    ("The opening film will be the Silent Harbour / Puerto callado by the Chilean documentarian "
+     "Ana Soto.", "Silent Harbour"),
 ])
 def test_titles_of_works_are_no_organizations_or_people(nlp, text: str, bad: str) -> None:  # noqa: ANN001
     assert not any(bad.split()[0] in n for n in names(run(nlp, text)))
@@ -585,3 +587,9 @@ def test_a_name_written_only_with_its_movement_is_the_movement(nlp) -> None:  # 
 def test_a_body_also_written_alone_keeps_its_name_without_movement(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "The Taliban movement detained him. The Taliban later released him.")
     assert names(ms, ORGANIZATION) == {"Taliban"}
+
+
+def test_a_body_of_common_words_in_running_text_stays_a_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Reporters Without Borders condemned the arrest. Reporters were held without "
+                  "charge at the borders.")
+    assert "Reporters Without Borders" in names(ms, ORGANIZATION)
