@@ -336,6 +336,10 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
             start = p - 1  # "Writers in Prison Committee"
         else:
             break
+    if end + 1 < len(doc) and doc[end].lower_ in {"and", "&"} and doc[end - 1].lower_ in rules.ORG_HEADS \
+            and doc[end + 1].lower_ in rules.ORG_HEADS and doc[end + 1].is_title and (
+            end + 2 == len(doc) or not doc[end + 2].is_title):
+        end += 2  # "Riverside Medical College and Hospital": one body's two head nouns
     j = end
     if j + 1 < len(doc) and doc[j].lower_ in {"of", "for"} and doc[end - 1].lower_ in rules.ORG_HEADS:
         k = j + 1 + (doc[j + 1].lower_ == "the")

@@ -593,3 +593,8 @@ def test_a_body_of_common_words_in_running_text_stays_a_body(nlp) -> None:  # no
     ms = run(nlp, "Reporters Without Borders condemned the arrest. Reporters were held without "
                   "charge at the borders.")
     assert "Reporters Without Borders" in names(ms, ORGANIZATION)
+
+
+def test_a_body_with_two_head_nouns_is_one_name(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "He died at the Riverside Medical College and Hospital on Friday.")
+    assert names(ms, ORGANIZATION) == {"Riverside Medical College and Hospital"}
