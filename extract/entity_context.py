@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from extract import lexicon, places
 from extract.entity_finders import (
     byline_spans,
+    city_festivals,
     coordinated_before,
     credit_spans,
     defined_acronyms,
@@ -94,7 +95,8 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, kind, votes=[kind] * 3))
     for s, e in role_name_spans(doc) + byline_spans(doc):
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
-    for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc):
+    for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc) + \
+            city_festivals(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
     for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc) + \
             linked_subject_bodies(doc):

@@ -508,3 +508,25 @@ def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
             start += 1
         out.append((start, end))
     return out
+
+
+_CITY_FESTIVAL = re.compile(r"\b[Tt]he (?:[A-Z]\w+ ){1,2}(?:film |documentary )?festival\b")
+
+
+def city_festivals(doc: Doc) -> list[tuple[int, int]]:
+    """"the Rotterdam film festival", "the Cannes festival": a festival named in lower case
+    after its city is that festival (the model labels the city alone, a place)."""
+    out: list[tuple[int, int]] = []
+    text = doc_text(doc)
+    for m in _CITY_FESTIVAL.finditer(text):
+        span = doc.char_span(m.start() + 4, m.end())
+        if span is None:
+            continue
+        names = [t for t in span if t.text[0].isupper()]
+        if not names or any(t.ent_type_ in {"DATE", "NORP"} or t.is_sent_start for t in names):
+            continue
+        place = places.resolve(" ".join(t.text for t in names))
+        if place is None and not all(t.ent_type_ in {"GPE", "LOC"} for t in names):
+            continue  # a city's or a country's name, not "the Human Rights film festival"
+        out.append((span.start, span.end))
+    return out

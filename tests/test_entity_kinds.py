@@ -598,3 +598,15 @@ def test_a_body_of_common_words_in_running_text_stays_a_body(nlp) -> None:  # no
 def test_a_body_with_two_head_nouns_is_one_name(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "He died at the Riverside Medical College and Hospital on Friday.")
     assert names(ms, ORGANIZATION) == {"Riverside Medical College and Hospital"}
+
+
+@pytest.mark.parametrize(("text", "festival"), [
+    ("He planned to attend the Rotterdam film festival in the Netherlands.", "Rotterdam film festival"),
+    ("The Toronto festival rejected it.", "Toronto festival"),
+])
+def test_a_festival_named_in_lower_case_after_its_city(nlp, text: str, festival: str) -> None:  # noqa: ANN001
+    assert festival in names(run(nlp, text), ORGANIZATION)
+
+
+def test_a_festival_named_after_no_place_is_not_found_that_way(nlp) -> None:  # noqa: ANN001
+    assert not names(run(nlp, "They met at the Ana Soto festival."))
