@@ -610,3 +610,8 @@ def test_a_festival_named_in_lower_case_after_its_city(nlp, text: str, festival:
 
 def test_a_festival_named_after_no_place_is_not_found_that_way(nlp) -> None:  # noqa: ANN001
     assert not names(run(nlp, "They met at the Ana Soto festival."))
+
+
+def test_a_court_named_in_spanish_is_a_body(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The Audiencia Nacional rejected the extradition request on Monday.")
+    assert "Audiencia Nacional" in names(ms, ORGANIZATION)
