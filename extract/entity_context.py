@@ -20,6 +20,7 @@ from extract.entity_finders import (
     defined_acronyms,
     headed_body_spans,
     linked_subject_bodies,
+    named_courts,
     national_acronym_bodies,
     org_list_items,
     org_name_lines,
@@ -96,7 +97,7 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
     for s, e in role_name_spans(doc) + byline_spans(doc):
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
     for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc) + \
-            city_festivals(doc):
+            city_festivals(doc) + named_courts(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
     for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc) + \
             linked_subject_bodies(doc):

@@ -530,3 +530,43 @@ def city_festivals(doc: Doc) -> list[tuple[int, int]]:
             continue  # a city's or a country's name, not "the Human Rights film festival"
         out.append((span.start, span.end))
     return out
+
+
+_COURT_HEADS = frozenset({"Court", "Tribunal"})
+# words every country's courts share: a court named by these alone ("the Supreme Court", "the
+# High Court") is a generic authority, left to the model
+_GENERIC_COURT_WORDS = frozenset("""
+the high district supreme regional provincial criminal civil military revolutionary constitutional
+appeals appellate appeal federal national administrative city magistrates magistrate heavy penal
+peace first second third court courts islamic state security special juvenile family county
+""".split())
+
+
+def named_courts(doc: Doc) -> list[tuple[int, int]]:
+    """"the Allahabad High Court granted", "Moscow's Meshchansky District Court": a court named
+    after its place, which the model often leaves unlabelled (its place a GPE, or nothing)."""
+    out: list[tuple[int, int]] = []
+    if "Court" not in doc_text(doc) and "Tribunal" not in doc_text(doc):
+        return out
+    for tok in doc:
+        if tok.text not in _COURT_HEADS or tok.ent_type_ == "ORG" or tok.i == 0:
+            continue
+        start = tok.i
+        while start > 0 and tok.i - start < 5:
+            prev = doc[start - 1]
+            if "\n" in prev.whitespace_ or not prev.whitespace_ and prev.text not in HYPHENS:
+                break
+            if not (prev.is_alpha and prev.text[0].isupper() or _ORDINAL_WORD.match(prev.text)) \
+                    or prev.lower_ == "the" or prev.ent_type_ in {"PERSON", "DATE", "NORP"}:
+                break
+            start -= 1
+        if start < tok.i and doc[start].is_sent_start and doc[start].ent_type_ not in PLACE_TYPES:
+            start += 1  # a sentence's first word is capitalised whatever it is
+        words = [t for t in doc[start : tok.i] if t.is_alpha]
+        if not words or all(t.lower_ in _GENERIC_COURT_WORDS for t in words):
+            continue
+        out.append((start, tok.i + 1))
+    return out
+
+
+_ORDINAL_WORD = re.compile(r"^\d+(?:st|nd|rd|th)$")

@@ -615,3 +615,16 @@ def test_a_festival_named_after_no_place_is_not_found_that_way(nlp) -> None:  # 
 def test_a_court_named_in_spanish_is_a_body(nlp) -> None:  # noqa: ANN001
     ms = run(nlp, "The Audiencia Nacional rejected the extradition request on Monday.")
     assert "Audiencia Nacional" in names(ms, ORGANIZATION)
+
+
+@pytest.mark.parametrize(("text", "court"), [
+    ("Earlier on 3 May, the Lucknow High Court granted him bail.", "Lucknow High Court"),
+    ("On Friday, Moscow’s Tverskoy District Court is expected to deliver the verdict.",
+     "Tverskoy District Court"),
+])
+def test_a_court_named_after_its_place_the_model_left_unlabelled(nlp, text: str, court: str) -> None:  # noqa: ANN001
+    assert court in names(run(nlp, text), ORGANIZATION)
+
+
+def test_a_headline_court_is_no_name(nlp) -> None:  # noqa: ANN001
+    assert not names(run(nlp, "Court Jails Poet For Ten Years"))
