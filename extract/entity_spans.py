@@ -171,6 +171,9 @@ def trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] | 
             start += 1
         elif end - start > 2 and _glued_word(doc, start) and rules.person_shaped(doc, start + 1, end):
             start += 1  # "Both Ana Diaz", "Release Omar Haddad", "Poet Ana Diaz" (labelled ORG)
+        elif kind == ORGANIZATION and tok.lower_ in {"pro", "anti"} and end - start > 3 and \
+                doc[start + 1].text in rules.HYPHENS:
+            start += 3  # "the pro-Kurdish Dicle News Agency": a stance, not part of the name
         elif kind == ORGANIZATION and end - start > 1 and (tok.is_sent_start and tok.pos_ in (
                 "ADV", "CCONJ", "SCONJ") or tok.lower_ == "courtesy"):
             start += 1  # "Later Interpol": an adverb capitalised by the sentence's start;

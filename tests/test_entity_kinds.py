@@ -628,3 +628,9 @@ def test_a_court_named_after_its_place_the_model_left_unlabelled(nlp, text: str,
 
 def test_a_headline_court_is_no_name(nlp) -> None:  # noqa: ANN001
     assert not names(run(nlp, "Court Jails Poet For Ten Years"))
+
+
+def test_a_stance_before_a_body_is_no_part_of_its_name(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "Ali Demir, a reporter for the pro-Kurdish Dicle News Agency, was sentenced on Tuesday.")
+    assert "Dicle News Agency" in names(ms, ORGANIZATION)
+    assert not any(n.startswith("pro") for n in names(ms))
