@@ -286,7 +286,12 @@ def _repair_spans(doc: Doc) -> list[Span]:
     _unglue_known_names(doc, out)
     context.apply_context_votes(doc, out)
     _vote_kinds(out, rules.place_votes(doc))
-    return [sp for sp in out if sp.kind is not None]
+    # a "person" made of words the text writes in lower case, with nothing around it saying
+    # it is one, is a heading's common words ("Screening Schedule")
+    # (not for organizations: "State Security" in a headline is a body)
+    return [sp for sp in out if sp.kind is not None and not (
+        sp.kind == PERSON and not sp.ent_id and not sp.watchlisted and len(sp.votes) < 2
+        and not_names.common_phrase(doc, sp.start, sp.end))]
 
 
 def _unglue_known_names(doc: Doc, spans: list[Span]) -> None:
@@ -413,8 +418,10 @@ def _vote_kinds(spans: list[Span], places: dict[str, int] | None = None) -> None
         elif sp.kind is None or persons:
             has_org_word = any(w in rules.ORG_HEADS for w in sp.name.lower().split())
             sp.kind = ORGANIZATION if has_org_word else PERSON
-        if not sp.watchlisted and key not in evidenced and not_names.place_name(sp.name, sp.kind):
+        if not sp.watchlisted and (key not in evidenced or not_names.country_key(key)) \
+                and not_names.place_name(sp.name, sp.kind):
             sp.kind = None  # a country or a region's name, whatever the model called it
+            # (a country's even with a body's word in it: "the Soviet Union")
 
 
 def _initials(name: str) -> str:
@@ -442,9 +449,14 @@ def _link_short_forms(spans: list[Span]) -> None:
                 (" " not in key and variant_key(f.name).startswith(vkey + " ")))]
         if not cands and sp.kind == ORGANIZATION:
             upper = sp.name.isupper() and sp.name.isalpha()
+            # "Baptist University" after "Hong Kong Baptist University": the end of a longer
+            # body's name, ending in a body's word, is that body without its place
+            tail = not upper and not sp.watchlisted and len(key.split()) >= 2 and \
+                key.split()[-1] in rules.ORG_HEADS
             cands = [f for f in orgs if f is not sp and entity_key(f.name) != key and (
                 (upper and _initials(f.name) == sp.name) or
-                (not upper and entity_key(f.name).startswith(key + " ")))]
+                (not upper and entity_key(f.name).startswith(key + " ")) or
+                (tail and entity_key(f.name).endswith(" " + key)))]
         if not cands:
             continue
         before = [f for f in cands if f.start < sp.start]

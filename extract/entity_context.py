@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 from extract import lexicon, places
 from extract.entity_finders import (
     byline_spans,
+    city_festivals,
     coordinated_before,
     credit_spans,
     defined_acronyms,
     headed_body_spans,
     linked_subject_bodies,
+    named_courts,
     national_acronym_bodies,
     org_list_items,
     org_name_lines,
@@ -31,6 +33,7 @@ from extract.entity_finders import (
 )
 from extract.entity_keys import ORGANIZATION, PERSON
 from extract.entity_rules import (
+    DEMONYM,
     ORG_HEADS,
     after_work_noun,
     based_suffix,
@@ -38,6 +41,8 @@ from extract.entity_rules import (
     is_caption_word,
     is_place,
     made_by,
+    named_as_work,
+    named_place,
     org_noun_votes,
     org_votes,
     person_shaped,
@@ -46,6 +51,8 @@ from extract.entity_rules import (
     place_texts,
     quoted,
     role_before,
+    title_of_a_work,
+    unit_of_a_body,
     work_or_section,
 )
 from extract.not_names import not_a_name
@@ -89,7 +96,8 @@ def add_context_spans(doc: Doc, spans: list[Candidate]) -> dict[str, str]:
         spans.append(Candidate(s, e, kind, votes=[kind] * 3))
     for s, e in role_name_spans(doc) + byline_spans(doc):
         spans.append(Candidate(s, e, PERSON, votes=[PERSON] * 2))
-    for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc):
+    for s, e in role_of_orgs(doc) + org_noun_spans(doc) + national_acronym_bodies(doc) + \
+            city_festivals(doc) + named_courts(doc):
         spans.append(Candidate(s, e, ORGANIZATION, votes=[ORGANIZATION] * 2))
     for s, e in org_list_items(doc) + org_name_lines(doc) + preposition_bodies(doc) + \
             linked_subject_bodies(doc):
@@ -117,13 +125,18 @@ def apply_context_votes(doc: Doc, spans: list[Candidate]) -> None:
         if sp.ent_id:
             continue
         if based_suffix(doc, sp.end) or place_modifier(doc, sp.start, sp.end) or \
+                named_place(doc, sp.start, sp.end) or unit_of_a_body(doc, sp.start, sp.end) or \
                 work_or_section(doc, sp.start, sp.end) and (
                 sp.kind != PERSON or not person_votes(doc, sp.start, sp.end)):
             sp.kind, sp.votes = None, []
             continue
-        title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and \
-            not has_org_head(doc, sp.start, sp.end)
-        if title or after_work_noun(doc, sp.start) and not role_before(doc, sp.start):
+        # a quoted title, and one the model itself calls a work ("the show “Mission Impossible
+        # Programme”") even with a body's word in it
+        title = sp.kind == ORGANIZATION and quoted(doc, sp.start, sp.end) and (
+            not has_org_head(doc, sp.start, sp.end) or doc[sp.start].ent_type_ == "WORK_OF_ART") \
+            or sp.kind != PERSON and title_of_a_work(doc, sp.start, sp.end)
+        if title or (after_work_noun(doc, sp.start) or named_as_work(doc, sp.start, sp.end)) and \
+                not role_before(doc, sp.start):
             sp.kind, sp.votes = None, []  # "their play Finist the Brave Falcon"
             continue
         if is_caption_word(doc, sp.start, sp.end) or not_a_name(doc, sp.start, sp.end) or (
@@ -230,6 +243,9 @@ def extend_listed_org(doc: Doc, sp: Candidate) -> bool:
     return False
 
 
+_SERVICE_WORDS = frozenset("language service section edition desk".split())
+
+
 def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
     """"PEN Taipei", "BBC Persian": an acronym before a place or language is a branch or service."""
     out: list[tuple[int, int]] = []
@@ -238,7 +254,13 @@ def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
         if not (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 6) or \
                 tok.ent_type_ in {"GPE", "NORP", "PERSON"}:
             continue
-        if "\n" in tok.whitespace_ or nxt.ent_type_ not in {"GPE", "NORP", "LANGUAGE"} or nxt.ent_iob_ != "B":
+        if "\n" in tok.whitespace_:
+            continue
+        if nxt.ent_type_ == "" and nxt.is_title and DEMONYM.search(nxt.lower_) and i + 2 < len(doc) \
+                and doc[i + 2].lower_ in _SERVICE_WORDS:
+            out.append((i, i + 2))  # "BBC Burmese language news": a service the model left unlabelled
+            continue
+        if nxt.ent_type_ not in {"GPE", "NORP", "LANGUAGE"} or nxt.ent_iob_ != "B":
             continue
         end = i + 2
         while end < len(doc) and doc[end].ent_iob_ == "I":

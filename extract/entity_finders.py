@@ -33,6 +33,7 @@ from extract.entity_rules import (
     run_back,
     run_fwd,
     surname_like_a_body,
+    title_case_sentence,
     titled,
 )
 from extract.sentences import doc_text
@@ -220,6 +221,9 @@ def coordinated_before(doc: Doc, start: int, kind: str) -> list[tuple[int, int]]
             break
         if kind == ORGANIZATION and k + 1 - s < 2 and not doc[s].is_upper:
             break
+        if kind == ORGANIZATION and any(t.ent_type_ == "PERSON" for t in doc[s : k + 1]) and \
+                any(t.lower_ in {"and", "&"} for t in doc[s : k + 1]) and not has_org_head(doc, s, k + 1):
+            break  # "Ahmet and Mehmet Altan and X": people before a body the model missed
         out.append((s, k + 1))
         i = s
     return out
@@ -422,14 +426,6 @@ _NAME_PREPOSITIONS = frozenset("Without Beyond Against Across Sans Behind".split
 _NAME_PREPOSITION_TEXT = re.compile(r"\b(?:" + "|".join(sorted(_NAME_PREPOSITIONS)) + r") [A-Z]")
 
 
-def _title_case_sentence(doc: Doc, i: int) -> bool:
-    """The sentence of token ``i`` capitalises most of its words: a headline, whose
-    prepositions are capitalised whatever they join ("Poet Jailed Without Trial")."""
-    sent = doc[i].sent
-    words = [t for t in sent if t.is_alpha and len(t) > 3]
-    return len(words) > 2 and sum(t.text[0].isupper() for t in words) * 3 > len(words) * 2
-
-
 def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
     """"Reporters Without Borders condemns": a capitalised preposition between capitalised
     words, outside a headline, joins one body's name."""
@@ -443,7 +439,7 @@ def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
         prev, nxt = doc[i - 1], doc[i + 1]
         if not (prev.is_alpha and prev.text[0].isupper() and nxt.is_alpha and nxt.text[0].isupper()):
             continue
-        if "\n" in prev.whitespace_ or "\n" in tok.whitespace_ or _title_case_sentence(doc, i):
+        if "\n" in prev.whitespace_ or "\n" in tok.whitespace_ or title_case_sentence(doc, i):
             continue
         start = run_back(doc, i, connectors=False, limit=3)
         if doc[start].lower_ == "the":
@@ -505,10 +501,72 @@ def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
         end = run_fwd(doc, tok.i + 2, limit=3)
         obj = doc[tok.i + 2 : end]
         if end == tok.i + 2 or any(t.ent_type_ for t in obj) or end > tok.head.i \
-                or places.resolve(obj.text) is not None or _title_case_sentence(doc, tok.i):
+                or places.resolve(obj.text) is not None or title_case_sentence(doc, tok.i):
             continue
         start = run_back(doc, tok.i + 1, connectors=False, limit=3)
         if doc[start].lower_ == "the":
             start += 1
         out.append((start, end))
     return out
+
+
+_CITY_FESTIVAL = re.compile(r"\b[Tt]he (?:[A-Z]\w+ ){1,2}(?:film |documentary )?festival\b")
+
+
+def city_festivals(doc: Doc) -> list[tuple[int, int]]:
+    """"the Rotterdam film festival", "the Cannes festival": a festival named in lower case
+    after its city is that festival (the model labels the city alone, a place)."""
+    out: list[tuple[int, int]] = []
+    text = doc_text(doc)
+    for m in _CITY_FESTIVAL.finditer(text):
+        span = doc.char_span(m.start() + 4, m.end())
+        if span is None:
+            continue
+        names = [t for t in span if t.text[0].isupper()]
+        if not names or any(t.ent_type_ in {"DATE", "NORP"} or t.is_sent_start for t in names):
+            continue
+        place = places.resolve(" ".join(t.text for t in names))
+        if place is None and not all(t.ent_type_ in {"GPE", "LOC"} for t in names):
+            continue  # a city's or a country's name, not "the Human Rights film festival"
+        out.append((span.start, span.end))
+    return out
+
+
+_COURT_HEADS = frozenset({"Court", "Tribunal"})
+# words every country's courts share: a court named by these alone ("the Supreme Court", "the
+# High Court") is a generic authority, left to the model
+_GENERIC_COURT_WORDS = frozenset("""
+the high district supreme regional provincial criminal civil military revolutionary constitutional
+appeals appellate appeal federal national administrative city magistrates magistrate heavy penal
+peace first second third court courts islamic state security special juvenile family county
+""".split())
+
+
+def named_courts(doc: Doc) -> list[tuple[int, int]]:
+    """"the Allahabad High Court granted", "Moscow's Meshchansky District Court": a court named
+    after its place, which the model often leaves unlabelled (its place a GPE, or nothing)."""
+    out: list[tuple[int, int]] = []
+    if "Court" not in doc_text(doc) and "Tribunal" not in doc_text(doc):
+        return out
+    for tok in doc:
+        if tok.text not in _COURT_HEADS or tok.ent_type_ == "ORG" or tok.i == 0:
+            continue
+        start = tok.i
+        while start > 0 and tok.i - start < 5:
+            prev = doc[start - 1]
+            if "\n" in prev.whitespace_ or not prev.whitespace_ and prev.text not in HYPHENS:
+                break
+            if not (prev.is_alpha and prev.text[0].isupper() or _ORDINAL_WORD.match(prev.text)) \
+                    or prev.lower_ == "the" or prev.ent_type_ in {"PERSON", "DATE", "NORP"}:
+                break
+            start -= 1
+        if start < tok.i and doc[start].is_sent_start and doc[start].ent_type_ not in PLACE_TYPES:
+            start += 1  # a sentence's first word is capitalised whatever it is
+        words = [t for t in doc[start : tok.i] if t.is_alpha]
+        if not words or all(t.lower_ in _GENERIC_COURT_WORDS for t in words):
+            continue
+        out.append((start, tok.i + 1))
+    return out
+
+
+_ORDINAL_WORD = re.compile(r"^\d+(?:st|nd|rd|th)$")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from extract import lexicon
 from extract.entity_keys import entity_key
+from extract.sentences import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -49,6 +50,7 @@ _AWARDS = frozenset("prize prizes award awards medal trophy".split())
 PARTICLES = lexicon.words("particles")
 CONNECT = frozenset("of for on at the and de du la without & in".split())
 HYPHENS = frozenset({"-", "‐"})
+_DASHES = frozenset({"–", "—", "-"})
 PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"})
 # Words that may stand between an appositive comma and its role ("X, Amnesty's deputy director").
@@ -129,6 +131,9 @@ def person_votes(doc: Doc, start: int, end: int) -> int:
                 j += 1
             if j < len(doc) and doc[j].lower_ in ROLE_NOUNS:
                 votes += 2
+    if nxt is not None and nxt.text in _DASHES and any(
+            t.lower_ in ROLE_NOUNS for t in doc[end + 1 : end + 4]):
+        votes += 2  # a list line "X – poet, translator"
     if multi and prev is not None and prev.lower_ in _SAY:
         votes += 1  # "said Srirak Plipat"
     if multi and nxt is not None and nxt.lower_ in _SAY:
@@ -174,26 +179,25 @@ def personal_context(doc: Doc, start: int, end: int) -> int:
         votes += 2
     if prev is not None and prev.text == "," and _role_phrase_before(doc, start - 1):
         votes += 2
-    if _held_or_punished(root):
+    if _done_to_a_person(root):
         votes += 2  # "X was arrested", "sentenced X to", "the trial of X": what befalls people
     return votes
 
 
-# verbs and nouns of what befalls a person, not a body: "X was detained", "the trial of X"
-# (bodies are banned, raided, charged and summoned too, so those are left out)
-_PERSON_ONLY_VERBS = frozenset("arrest detain jail imprison incarcerate sentence execute torture "
-                               "convict abduct kidnap".split())
-_PERSON_ONLY_NOUNS = frozenset("arrest arrests detention imprisonment jailing incarceration trial "
-                               "execution sentencing abduction kidnapping".split())
+_DONE_TO_PEOPLE = lexicon.words("person_passive_verbs")
+_PERSON_ONLY_NOUNS = lexicon.words("person_only_nouns")
 
 
-def _held_or_punished(root: Token) -> bool:
-    """Whether a name is whom an arrest, a sentence or a trial befalls in its sentence."""
+def _done_to_a_person(root: Token) -> bool:
+    """Whether a name is whom an arrest, a sentence or a trial befalls in its sentence: the
+    passive subject ("X was detained and questioned", "X and Y were arrested") or the object
+    ("police arrested X") of what is done to people and never to bodies, or what follows
+    "of" after such a noun ("the trial of X")."""
+    while root.dep_ == "conj" and root.head.i < root.i:
+        root = root.head
     head = root.head
-    while root.dep_ == "conj" and head != root:  # "X and Y were detained"
-        root, head = head, head.head
-    if root.dep_ in ("nsubjpass", "dobj") and head.pos_ == "VERB":
-        return head.lemma_.lower() in _PERSON_ONLY_VERBS
+    if root.dep_ in ("nsubjpass", "dobj"):
+        return head.lower_ in _DONE_TO_PEOPLE
     return root.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in _PERSON_ONLY_NOUNS
 
 
@@ -365,18 +369,86 @@ CREDIT_WORDS = frozenset("image photo photograph picture credit file courtesy".s
 # Works: the capitalised words after these are a title, not a person or organization.
 _WORK_NOUNS = frozenset("""
 film films play plays book books novel novels documentary documentaries album song songs poem poems
-exhibition series opera feature short memoir collection painting installation
+exhibition series opera feature short memoir collection painting installation movie movies
+show shows cartoon cartoons drama sitcom podcast story stories essay essays
 """.split())
+# "the film titled X", "a documentary called X": a verb naming the work just before its title
+_NAMING_VERBS = frozenset("titled entitled called named".split())
 _MADE_BY = frozenset("""
 directed written produced photographed painted composed edited shot made drawn curated
 """.split())
 
 
 def after_work_noun(doc: Doc, start: int) -> bool:
-    """"their play Finist the Brave Falcon", "the film “Night Train”": a title after a work noun."""
+    """"their play Finist the Brave Falcon", "the film “Night Train”": a title after a work noun;
+    also "a graphic novel, X", "a documentary called X" and "(under) the working title of X"."""
     if start > 1 and doc[start - 1].text in _OPEN_QUOTES:
         start -= 1
+    elif start > 1 and _QUOTE_CHARS.search(doc_text(doc), doc[max(0, start - 8)].idx, doc[start].idx):
+        # inside a quoted title that opens after a work noun: their play “Finist, the Brave Falcon”
+        for q in range(start - 1, max(0, start - 8), -1):
+            if doc[q].text in _CLOSE_QUOTES - _OPEN_QUOTES or doc[q].is_sent_start:
+                break
+            if doc[q].text in _OPEN_QUOTES:
+                return q > 0 and doc[q - 1].lower_ in _WORK_NOUNS and doc[q - 1].is_lower
+    if start > 1 and (doc[start - 1].text == "," or doc[start - 1].lower_ in _NAMING_VERBS):
+        start -= 1  # the work noun before the comma or the naming verb
+    elif start > 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ == "title":
+        return True
     return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower
+
+
+# What is done to a work: the object of these verbs is a title ("she published X", "the
+# festival screened X"); not "released" (people are released) nor "produced" (evidence is)
+_WORK_VERBS = frozenset("""
+published publishes publish wrote writes write directed directs direct screened screens screen
+filmed staged composed painted translated
+""".split())
+_APPOS_DETS = frozenset({"the", "a", "an", "his", "her", "their", "its"})
+
+
+def named_as_work(doc: Doc, start: int, end: int) -> bool:
+    """"Yevtushenko published X", "X, the second film by Y", "X / Y, a documentary about": a
+    name that is a work's verb's object or has a work noun in apposition is a title."""
+    root = doc[end - 1]  # a name's last word is its head
+    if root.dep_ == "dobj" and root.head.lower_ in _WORK_VERBS and root.head.pos_ == "VERB":
+        return True
+    j = end
+    while j < len(doc) and j < end + 5 and doc[j].text not in {",", ".", "by"} and not doc[j].is_sent_start:
+        j += 1  # an alternate title after a slash: "X / La Y, the film"
+    if j + 1 < len(doc) and doc[j].text == "by" and (j == end or doc[end].text == "/") and \
+            doc[start].ent_type_ != "PERSON" and not has_org_head(doc, start, end):
+        # "the X / Y by the Chilean documentarian Ana Soto": a work and its maker (a person's
+        # name or role after "by"; not "a photo of Ana Soto by ...", the model's person)
+        maker = doc[j + 1 : j + 7]
+        return any(t.ent_type_ == "PERSON" or t.is_lower and t.lower_ in ROLE_NOUNS for t in maker) \
+            and not any(t.ent_type_ == "ORG" for t in doc[j + 1 : j + 3])
+    if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in _APPOS_DETS:
+        return False
+    k = j + 2
+    while k < len(doc) and k < j + 5 and (doc[k].pos_ in {"ADJ", "NUM"} or
+                                          doc[k].ent_type_ == "ORDINAL"):
+        k += 1
+    return k < len(doc) and doc[k].lower_ in _WORK_NOUNS and doc[k].is_lower
+
+
+def title_case_sentence(doc: Doc, i: int) -> bool:
+    """The sentence of token ``i`` capitalises most of its words: a headline, whose
+    prepositions are capitalised whatever they join ("Poet Jailed Without Trial")."""
+    sent = doc[i].sent
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) > 2 and sum(t.text[0].isupper() for t in words) * 3 > len(words) * 2
+
+
+def title_of_a_work(doc: Doc, start: int, end: int) -> bool:
+    """"the director of Kiss Of The Spider Woman": a capitalised "The" inside a name written
+    in running text (not a headline) and without a body's word is a title; bodies write
+    their "the" in lower case ("Friends of the Earth")."""
+    if not any(t.text == "The" for t in doc[start + 1 : end]) or has_org_head(doc, start, end):
+        return False
+    # the words of its sentence around it (the title's own words do not make a headline)
+    words = [t for t in doc[start].sent if t.is_alpha and len(t) > 3 and not start <= t.i < end]
+    return 2 * len(words) >= 3 * sum(t.text[0].isupper() for t in words)
 
 
 _SECTION_WORDS = frozenset("section strand sidebar competition category".split())
@@ -394,6 +466,7 @@ def work_or_section(doc: Doc, start: int, end: int) -> bool:
 
 
 _OPEN_QUOTES = frozenset({"“", '"', "‘", "'", "«", "„"})
+_QUOTE_CHARS = re.compile("[" + "".join(sorted(_OPEN_QUOTES)) + "]")
 _CLOSE_QUOTES = frozenset({"”", '"', "’", "'", "»", "“"})
 
 
@@ -453,6 +526,42 @@ def place_modifier(doc: Doc, start: int, end: int) -> bool:
     # "Jalal-Abad police arrested him": before the police of a place no article is needed
     return doc[end].lower_ in ("police", "authorities") or \
         start > 0 and doc[start - 1].lower_ in ("the", "a", "an")
+
+
+# "the village of X", "the Emirate of X": what such a noun's "of" names is a place
+_PLACE_OF = frozenset("""
+village villages town towns city cities region province district county municipality island
+oblast governorate suburb neighbourhood neighborhood emirate sultanate kingdom republic
+""".split())
+
+
+def named_place(doc: Doc, start: int, end: int) -> bool:
+    """"the village of Kapytolivka", "the Emirate of al-Hail": a name after a place noun's
+    "of", or opening with a capitalised place noun and "of", without a body's word, is a place."""
+    if has_org_head(doc, start, end):
+        return False
+    if start > 1 and doc[start - 1].lower_ == "of" and doc[start - 2].is_lower and \
+            doc[start - 2].lower_ in _PLACE_OF:
+        return True
+    first = start + (doc[start].lower_ == "the")
+    return end - first >= 3 and doc[first].lower_ in _PLACE_OF and doc[first].text[0].isupper() \
+        and doc[first + 1].lower_ == "of"
+
+
+# A body's units: "director of Free Expression Programs at PEN America", "the Department of
+# Journalism at X University" name a part of the body after "at", not a body of their own.
+_UNIT_HEADS = frozenset("""
+program programs programme programmes department departments desk division unit
+""".split())
+
+
+def unit_of_a_body(doc: Doc, start: int, end: int) -> bool:
+    """A name with a unit's word ("Program", "Department") followed by "at" a capitalised name."""
+    if end + 1 >= len(doc) or doc[end].lower_ != "at" or \
+            not any(t.lower_ in _UNIT_HEADS for t in doc[start:end]):
+        return False
+    nxt = doc[end + 1] if doc[end + 1].lower_ != "the" or end + 2 >= len(doc) else doc[end + 2]
+    return nxt.is_alpha and nxt.text[0].isupper()
 
 
 def based_suffix(doc: Doc, end: int) -> bool:

@@ -171,6 +171,9 @@ def trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] | 
             start += 1
         elif end - start > 2 and _glued_word(doc, start) and rules.person_shaped(doc, start + 1, end):
             start += 1  # "Both Ana Diaz", "Release Omar Haddad", "Poet Ana Diaz" (labelled ORG)
+        elif kind == ORGANIZATION and tok.lower_ in {"pro", "anti"} and end - start > 3 and \
+                doc[start + 1].text in rules.HYPHENS:
+            start += 3  # "the pro-Kurdish Dicle News Agency": a stance, not part of the name
         elif kind == ORGANIZATION and end - start > 1 and (tok.is_sent_start and tok.pos_ in (
                 "ADV", "CCONJ", "SCONJ") or tok.lower_ == "courtesy"):
             start += 1  # "Later Interpol": an adverb capitalised by the sentence's start;
@@ -264,8 +267,21 @@ def extend(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int]:
         else:
             break
     if kind == ORGANIZATION:
+        if _movement_after(doc, start, end):
+            end += 1
         start, end = _extend_org(doc, start, end)
     return start, end
+
+
+def _movement_after(doc: Doc, start: int, end: int) -> bool:
+    """"the San Isidro movement": a name the text never writes without its lower-case
+    "movement" is the movement's name (not "the Taliban movement" beside "the Taliban")."""
+    if end >= len(doc) or doc[end].text != "movement" or \
+            end + 1 < len(doc) and doc[end + 1].pos_ in {"NOUN", "PROPN"}:
+        return False
+    text = doc_text(doc)
+    name = text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])]
+    return text.count(name) == text.count(name + " movement")
 
 
 _NAME_SUFFIXES = lexicon.words("name_suffixes")
@@ -275,8 +291,9 @@ def _name_suffix(doc: Doc, i: int) -> bool:
     """Token ``i`` ends the name before it: a patronymic marker ("uulu") or a ruler's number
     in capitals ("II"; "I" only where no sentence goes on after it)."""
     tok = doc[i]
-    if tok.text in {"I", "V"}:
-        return i + 1 == len(doc) or doc[i + 1].is_punct and doc[i + 1].text not in {"-", "'"}
+    if tok.text in {"I", "V"}:  # "the king Juan Carlos I a mafia boss": no pronoun before "a"
+        return i + 1 == len(doc) or doc[i + 1].is_punct and doc[i + 1].text not in {"-", "'"} \
+            or doc[i + 1].lower_ in {"a", "an", "the", "of"}
     return tok.lower_ in _NAME_SUFFIXES and (tok.is_lower or tok.is_upper and len(tok) > 1)
 
 
@@ -284,7 +301,7 @@ _ORG_OF = frozenset({"of", "for", "in", "on"})
 # "Abu Dhabi-based", "Kremlin-backed": a name turned into a modifier, not a longer name.
 _MODIFIER_SUFFIXES = frozenset("""
 based born led owned run backed funded affiliated linked aligned controlled registered
-headquartered sponsored
+headquartered sponsored famed supported trained educated inspired allied appointed
 """.split())
 
 
@@ -314,10 +331,18 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
             # runs on over a determiner or a credit word
         if tok.is_alpha and tok.text[0].isupper() and tok.whitespace_ and not tok.is_sent_start and named:
             start = p
+        elif _ORDINAL.match(tok.text) and p > 0 and doc[p - 1].is_alpha and doc[p - 1].text[0].isupper() \
+                and not doc[p - 1].is_sent_start and doc[p - 1].ent_type_ not in {"DATE", "NORP"}:
+            start = p - 1  # "the Elazığ 2nd High Criminal Court": a city's numbered court
+            break
         elif tok.lower_ in _ORG_OF - {"of"} and p > 0 and _unit_word(doc[p - 1]):
             start = p - 1  # "Writers in Prison Committee"
         else:
             break
+    if end + 1 < len(doc) and doc[end].lower_ in {"and", "&"} and doc[end - 1].lower_ in rules.ORG_HEADS \
+            and doc[end + 1].lower_ in rules.ORG_HEADS and doc[end + 1].is_title and (
+            end + 2 == len(doc) or not doc[end + 2].is_title):
+        end += 2  # "Riverside Medical College and Hospital": one body's two head nouns
     j = end
     if j + 1 < len(doc) and doc[j].lower_ in {"of", "for"} and doc[end - 1].lower_ in rules.ORG_HEADS:
         k = j + 1 + (doc[j + 1].lower_ == "the")

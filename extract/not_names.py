@@ -23,6 +23,8 @@ AWARD_WORDS = lexicon.words("award_words")
 _TIME_WORDS = lexicon.words("time_words")
 _STREET_WORDS = lexicon.words("street_words")
 _GROUP_WORDS = lexicon.words("group_words")
+_OCCASION_WORDS = lexicon.words("occasion_words")
+_ROMAN = re.compile(r"^[IVX]{2,}$")
 _PRIZE_METALS = frozenset("golden silver bronze crystal best".split())
 _CURRENCY = re.compile(r"[$€£¥₹₦]|\b(?:usd|eur|gbp|aed|zw|rs|inr|tl|try|rub)\b", re.I)
 
@@ -34,7 +36,8 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     ("Fortress Hill Road"); "time": month, day or time words only ("On Wednesday");
     "law": a law or code ("the National Security Law"); "award": a prize ("Silver Bear",
     "Best Film"); "group": a faith, people or nationality ("Tibetan Buddhism", "Crimean
-    Tatars", "French"); "common noun": one word the text also writes in lower case
+    Tatars", "French"); "occasion": an event's name ("the Press Conference"); "numeral": a
+    Roman number alone ("XXII"); "common noun": one word the text also writes in lower case
     ("Court", "Community"), capitalised only by its place.
     """
     toks = doc[start:end]
@@ -54,6 +57,10 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     if any(w in AWARD_WORDS for w in lows) or lows[0] == "best" and len(lows) > 1 or \
             lows[0] in _PRIZE_METALS and len(lows) <= 3 and not any(w in ORG_HEADS for w in lows):
         return "award"
+    if lows[-1] in _OCCASION_WORDS and len(lows) > 1:
+        return "occasion"  # "the Press Conference", "the Opening Ceremony"
+    if len(toks) == 1 and _ROMAN.match(toks.text):
+        return "numeral"  # "DokuFest XXII": an edition's number
     if lows[-1] in _GROUP_WORDS or lows[-1].endswith("ism") and not any(w in ORG_HEADS for w in lows):
         return "group"
     one = words[0]
@@ -62,6 +69,15 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     if len(toks) == 1 and not words[0].is_upper and written_lower(doc, lows[0]):
         return "common noun"
     return None
+
+
+def common_phrase(doc: Doc, start: int, end: int) -> bool:
+    """Every word of the span is one the text also writes in lower case ("Gender Apartheid",
+    "Screening Schedule", "Human Rights" in a text that speaks of human rights): common
+    words capitalised by a heading, not a person's name."""
+    words = [t for t in doc[start:end] if t.is_alpha]
+    return len(words) >= 2 and not any(t.is_upper for t in words) and \
+        all(written_lower(doc, t.lower_) for t in words)
 
 
 def written_lower(doc: Doc, low: str) -> bool:
@@ -92,6 +108,12 @@ def _places() -> tuple[frozenset[str], frozenset[str]]:
                 countries.add(entity_key(value))
     regions = {entity_key(s.name) for s in pycountry.subdivisions}
     return frozenset(countries), frozenset(regions - countries)
+
+
+def country_key(key: str) -> bool:
+    """An identity key (:func:`entity_key`) that is a country's, present or past ("iran",
+    "soviet union")."""
+    return key in _places()[0]
 
 
 def place_name(name: str, kind: str | None) -> bool:
