@@ -56,6 +56,7 @@ from extract.entity_rules import (
     work_or_section,
 )
 from extract.not_names import not_a_name
+from extract.sentences import doc_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -249,8 +250,9 @@ _SERVICE_WORDS = frozenset("language service section edition desk".split())
 def acronym_place_orgs(doc: Doc) -> list[tuple[int, int]]:
     """"PEN Taipei", "BBC Persian": an acronym before a place or language is a branch or service."""
     out: list[tuple[int, int]] = []
+    tokens = doc_tokens(doc)
     for i in range(len(doc) - 1):
-        tok, nxt = doc[i], doc[i + 1]
+        tok, nxt = tokens[i], tokens[i + 1]
         if not (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 6) or \
                 tok.ent_type_ in {"GPE", "NORP", "PERSON"}:
             continue

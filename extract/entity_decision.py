@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from extract import lexicon, places
 from extract.entity_keys import ORGANIZATION, entity_key
 from extract.learned import LinearModel
+from extract.sentences import doc_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -145,8 +146,8 @@ def candidates(doc: Doc, mentions: Sequence[OrgMention]) -> list[tuple[str, dict
             groups.setdefault(entity_key(m.name), []).append(m)
     if not groups:
         return []
-    by_char = {t.idx: t.i for t in doc}
-    by_end = {t.idx + len(t): t.i + 1 for t in doc}
+    by_char = {t.idx: t.i for t in doc_tokens(doc)}
+    by_end = {t.idx + len(t): t.i + 1 for t in doc_tokens(doc)}
     out = []
     for key, group in groups.items():
         offsets = [(by_char[m.start], by_end[m.end]) for m in group if m.start in by_char and m.end in by_end]

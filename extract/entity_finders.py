@@ -36,7 +36,7 @@ from extract.entity_rules import (
     title_case_sentence,
     titled,
 )
-from extract.sentences import doc_text
+from extract.sentences import doc_text, doc_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -75,7 +75,7 @@ def defined_acronyms(doc: Doc) -> list[tuple[int, int, int, int]]:
     letters match the initials of a shorter tail of that run, only the tail is kept.
     """
     out: list[tuple[int, int, int, int]] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         i = tok.i
         if tok.text != "(" or i < 2 or i + 2 >= len(doc) or doc[i + 2].text != ")":
             continue
@@ -114,7 +114,7 @@ def defined_acronyms(doc: Doc) -> list[tuple[int, int, int, int]]:
 def role_of_orgs(doc: Doc) -> list[tuple[int, int]]:
     """"head of Afghan Film", "director of the Berlinale": the name after the role is an organization."""
     out: list[tuple[int, int]] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.lower_ != "of" or tok.i == 0 or doc[tok.i - 1].lower_ not in _ORG_ROLES:
             continue
         start = tok.i + 1
@@ -142,7 +142,7 @@ def unlabelled_subjects(doc: Doc) -> list[tuple[int, int, str]]:
     "OVD-Info counted": organizations. Person-shaped names are left to the model.
     """
     out: list[tuple[int, int, str]] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.ent_type_ or not tok.dep_.startswith("nsubj") or tok.pos_ != "PROPN":
             continue
         start = run_back(doc, tok.i + 1, connectors=True)
@@ -237,7 +237,7 @@ _BULLET_LINE = re.compile(r"^[ \t]*[-–•*·▪●][ \t]*(?P<name>[^\n,;:()]{2
 def org_noun_spans(doc: Doc) -> list[tuple[int, int]]:
     """Capitalised runs the model left unlabelled next to an organization noun."""
     out: list[tuple[int, int]] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.lower_ not in ORG_NOUN_FORMS or not is_org_noun(doc, tok.i):
             continue
         i = tok.i
@@ -265,7 +265,7 @@ def org_noun_spans(doc: Doc) -> list[tuple[int, int]]:
 def role_name_spans(doc: Doc) -> list[tuple[int, int]]:
     """"his lawyer Ayoub Ghedamsi": name words after a role noun, whatever the model made of them."""
     out: list[tuple[int, int]] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if not (tok.is_lower and tok.lower_ in ROLE_NOUNS) or "\n" in tok.whitespace_:
             continue
         start = tok.i + 1
@@ -355,7 +355,7 @@ def org_name_lines(doc: Doc) -> list[tuple[int, int]]:
 def byline_spans(doc: Doc) -> list[tuple[int, int]]:
     """"By Awen Tregarthen" opening a line: the capitalised words after "By" name a person."""
     out: list[tuple[int, int]] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.lower_ != "by" or not line_start(doc, tok.i):
             continue
         start = tok.i + 1
@@ -385,7 +385,7 @@ def headed_body_spans(doc: Doc) -> list[tuple[int, int]]:
     """Bodies named by their own words, not by a list: "<Name> Film Festival", "Ministry of
     <X>", "the <X> Court of <Y>", "PEN <Country>" and "<Demonym> PEN" (the writers' centres)."""
     out: list[tuple[int, int]] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         low = tok.lower_
         if tok.text == "PEN":
             start, end = tok.i, tok.i + 1
@@ -432,7 +432,7 @@ def preposition_bodies(doc: Doc) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if not _NAME_PREPOSITION_TEXT.search(doc_text(doc)):
         return out
-    for tok in doc:
+    for tok in doc_tokens(doc):
         i = tok.i
         if tok.text not in _NAME_PREPOSITIONS or i == 0 or i + 1 >= len(doc):
             continue
@@ -491,7 +491,7 @@ def linked_subject_bodies(doc: Doc) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if not _LINKED_TEXT.search(doc_text(doc)):
         return out
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or not tok.text[0].isupper() \
                 or tok.ent_type_ or tok.head.lower_ not in _REPORT or tok.i + 2 >= len(doc):
             continue

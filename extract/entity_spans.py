@@ -18,7 +18,7 @@ from extract import entity_context as context
 from extract import entity_rules as rules
 from extract import lexicon, not_names, places
 from extract.entity_keys import ORGANIZATION, PERSON
-from extract.sentences import doc_text
+from extract.sentences import doc_text, doc_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -408,7 +408,7 @@ def _name_run(doc: Doc, i: int, limit: int, connectors: bool, any_entity: bool =
 def after_honorifics(doc: Doc) -> list[Span]:
     """"Mrs Nasrin Sotoudeh": the words after an honorific are a person even when ner missed them."""
     out: list[Span] = []
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.lower_.rstrip(".") in _HONORIFICS and tok.text[0].isupper() and tok.i + 1 < len(doc):
             start = tok.i + 2 if doc[tok.i + 1].text == "." else tok.i + 1
             end = _name_run(doc, start, 4, connectors=False, any_entity=True)
@@ -471,7 +471,7 @@ def bare_names(doc: Doc, spans: list[Span]) -> list[Span]:
             parts.add(doc[sp.start].text)
             parts.add(doc[sp.end - 1].text)
     taken = {i for sp in spans for i in range(sp.start, sp.end)}
-    return [Span(t.i, t.i + 1, PERSON) for t in doc
+    return [Span(t.i, t.i + 1, PERSON) for t in doc_tokens(doc)
             if t.text in parts and t.i not in taken and t.is_alpha and t.text[0].isupper()
             and t.pos_ == "PROPN" and len(t.text) > 2 and not _hyphen_half(doc, t.i)]
 

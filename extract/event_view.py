@@ -14,7 +14,7 @@ from extract import event_lexicon as lex
 from extract import lexicon
 from extract.entities import PERSON, Mention
 from extract.event_time import pobj
-from extract.sentences import doc_text
+from extract.sentences import doc_text, doc_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -474,7 +474,7 @@ def name_parts(doc: Doc, mentions: list[Mention]) -> list[tuple[Mention, Span]]:
                 owners.setdefault(t.text, set()).add(m.name)
                 first.setdefault(t.text, m)
     out: list[tuple[Mention, Span]] = []
-    for t in doc:
+    for t in doc_tokens(doc):
         names = owners.get(t.text)
         if t.i in covered or not names or len(names) != 1 or t.idx < first[t.text].start:
             continue

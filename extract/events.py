@@ -28,7 +28,7 @@ from extract.event_args import asked_privately, title_args, trigger_args, verb_p
 from extract.event_lexicon import EVENT_TYPES, TRIGGER_FORMS
 from extract.event_time import resolve_date
 from extract.event_view import View
-from extract.sentences import doc_text
+from extract.sentences import doc_text, doc_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -152,7 +152,7 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
     for ev, where in presupposed:  # only where the text tells that event nowhere itself
         if (ev.person, ev.type) not in told:
             _keep(out, at, ev, where)
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.lower_ in lex.ACQUITTED:  # "X, who stood trial alongside her, was acquitted"
             cleared = {m.name for a in verb_patients(tok) for m in view.people(a)}
             for key, ev in list(out.items()):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from extract import lexicon, places
 from extract.entity_keys import ORGANIZATION, entity_key
 from extract.entity_rules import DEMONYM, ORG_HEADS
+from extract.sentences import doc_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -85,7 +86,7 @@ def written_lower(doc: Doc, low: str) -> bool:
     key = ("lower_words", id(doc))
     cached = _LOWER_CACHE.get(key)
     if cached is None or cached[0] is not doc:
-        cached = (doc, {t.text for t in doc if t.is_lower})
+        cached = (doc, {t.text for t in doc_tokens(doc) if t.is_lower})
         _LOWER_CACHE.clear()
         _LOWER_CACHE[key] = cached
     return low in cached[1]

@@ -85,3 +85,13 @@ def test_signatory_lines_name_organizations(nlp) -> None:  # noqa: ANN001
         "Nordvik Film Academy\nDirectors Guild of Freedonia\nEastport Documentary Festival\n"), EMPTY)
     assert {"Nordvik Film Academy", "Directors Guild of Freedonia",
             "Eastport Documentary Festival"} <= names(ms, ORGANIZATION)
+
+
+def test_doc_tokens_lists_the_last_document_once(nlp) -> None:  # noqa: ANN001
+    first = nlp("The court in Lyon sentenced the painter Marc Olin to two years.")
+    second = nlp("Police released the singer Ada Kerr on Tuesday.")
+    tokens = sentences.doc_tokens(first)
+    assert [(t.i, t.text, t.ent_type_) for t in tokens] == [(t.i, t.text, t.ent_type_) for t in first]
+    assert sentences.doc_tokens(first) is tokens  # kept while the same document is read
+    assert [t.text for t in sentences.doc_tokens(second)] == [t.text for t in second]
+    assert [t.text for t in sentences.doc_tokens(first)] == [t.text for t in first]  # listed again
