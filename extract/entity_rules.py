@@ -391,8 +391,14 @@ def after_work_noun(doc: Doc, start: int) -> bool:
                 break
             if doc[q].text in _OPEN_QUOTES:
                 return q > 0 and doc[q - 1].lower_ in _WORK_NOUNS and doc[q - 1].is_lower
-    if start > 1 and (doc[start - 1].text == "," or doc[start - 1].lower_ in _NAMING_VERBS):
-        start -= 1  # the work noun before the comma or the naming verb
+    if start > 2 and doc[start - 1].text == ",":
+        # "a graphic novel, X", "his poem, X": one work named after its noun; not "she wrote
+        # poems, X said"
+        noun = doc[start - 2]
+        return noun.lower_ in _WORK_NOUNS and noun.is_lower and noun.tag_ == "NN" and any(
+            c.dep_ in ("det", "poss") for c in noun.children)
+    if start > 1 and doc[start - 1].lower_ in _NAMING_VERBS:
+        start -= 1  # the work noun before the naming verb
     elif start > 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ == "title":
         return True
     return start > 0 and doc[start - 1].lower_ in _WORK_NOUNS and doc[start - 1].is_lower

@@ -109,6 +109,9 @@ ACQUITTED = verbs("acquit", "acquitted")
 PLACE_NOUNS = frozenset({"prison", "jail", "custody", "detention", "confinement"})
 STATE_VERBS = _verb_list("event_state_verbs")
 DIED = verbs("die")
+# verbs read as triggers only after a check of their clause ("shot dead", "held him for",
+# "was tried", "prevented X from", "died in custody"): never from a title's word order alone
+CHECKED_VERBS = SHOT | PASSIVE_ONLY | NEEDS_FROM | HOLD | DIED
 
 TRIGGER_FORMS: dict[str, frozenset[str]] = {
     t: frozenset(verbs(VERBS.get(t, "")) | set(NOUNS.get(t, "").split())) for t in EVENT_TYPES
@@ -243,7 +246,8 @@ def trigger_type(t: Token) -> str | None:
         return "sentence"  # "was found guilty", "the court found her guilty"
     if low == "bars" and t.i > 0 and t.nbor(-1).lower_ == "behind":
         return "arrest"  # "behind bars since March"
-    if t.pos_ == "PROPN" and low in VERB_TYPE and t.is_title and is_title(t.sent.text):
+    if t.pos_ == "PROPN" and low in VERB_TYPE and low not in CHECKED_VERBS and t.is_title \
+            and is_title(t.sent.text):
         return VERB_TYPE[low]  # "Turkey Detains Journalist X": a title-case verb parsed as a name
     if t.pos_ in ("NOUN", "PROPN"):
         if low == "charge" and _in_charge(t):

@@ -214,6 +214,8 @@ class View:
         were held"), where the parse hangs the later names elsewhere. Between two names only
         commas, "and", articles, numbers (ages), parentheses and the profession or adjective
         words of the next name; the list ends at its last name after an "and"."""
+        if not people:
+            return []
         sent = trigger.sent
         starts = {s.start: (m, s) for m, s in self.spans if sent.start <= s.start < sent.end}
         out: list[Mention] = []

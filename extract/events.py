@@ -105,8 +105,10 @@ def rule_events(doc: Doc, view: View, published: date | None) -> list[Event]:
         etype = lex.trigger_type(t)
         if etype is None:
             continue
-        people = [m for m in trigger_args(t, etype, view) or title_args(t, view)
-                  if not view.aside(m, t)]
+        named = trigger_args(t, etype, view)
+        if not named and t.lower_ not in lex.CHECKED_VERBS:  # "Beaten" without "to death": none
+            named = title_args(t, view)
+        people = [m for m in named if not view.aside(m, t)]
         if etype == "confiscation" and not people and t.pos_ == "VERB":
             # "seized by gunmen": a person seized is held, not property taken
             people = [m for p in verb_patients(t) for m in view.people(p) if not view.aside(m, t)]
@@ -247,6 +249,11 @@ def _elliptic(view: View, out: dict[tuple[str, str, int], Event],
         if trig.pos_ in ("VERB", "AUX") and not lex.is_passive(trig):
             continue  # "police arrested X, and so did Y": Y did the arresting
         who = view.by_token[tok.i + 2]
+        end = tok.i + 2
+        while end < len(doc) and view.by_token.get(end) is who:
+            end += 1
+        if end < len(doc) and (doc[end].lower_ in ("'s", "’s") or doc[end].pos_ in ("NOUN", "VERB")):
+            continue  # "As is Y's habit", "so was Y's brother": Y is not the one it befell
         sent = tok.sent
         for t, key in before:
             if t.i == last and out[key].asserted:

@@ -634,3 +634,14 @@ def test_a_stance_before_a_body_is_no_part_of_its_name(nlp) -> None:  # noqa: AN
     ms = run(nlp, "Ali Demir, a reporter for the pro-Kurdish Dicle News Agency, was sentenced on Tuesday.")
     assert "Dicle News Agency" in names(ms, ORGANIZATION)
     assert not any(n.startswith("pro") for n in names(ms))
+
+
+
+def test_parties_named_as_a_conference_or_a_rally_are_organizations(nlp) -> None:  # noqa: ANN001
+    ms = run(nlp, "The National Rally and the Northern Lakes Conference condemned the verdict.")
+    assert {"National Rally", "Northern Lakes Conference"} <= names(ms, ORGANIZATION)
+    assert "Press Conference" not in names(run(nlp, "The minister spoke at the Press Conference on Monday."))
+
+
+def test_a_name_after_a_plural_work_noun_and_a_comma_is_no_title(nlp) -> None:  # noqa: ANN001
+    assert "Omar Haddad" in names(run(nlp, "She wrote poems, Omar Haddad told reporters on Monday."), PERSON)

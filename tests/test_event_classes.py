@@ -864,3 +864,23 @@ def test_a_term_for_conduct_told_in_a_clause_is_no_charge(model) -> None:  # noq
     found = asserted(model, "Omar Haddad was handed a five-year prison sentence for songs he sang "
                             "at a wedding.")
     assert ("sentence", "Omar Haddad") in found and ("charge", "Omar Haddad") not in found
+
+
+@pytest.mark.parametrize("text", [
+    "Omar Haddad Shot In Leg At Border Protest",
+    "Omar Haddad Is Beaten By Police Outside Court",
+    "Omar Haddad Was Stabbed Outside His Home",
+    "Omar Haddad Tried To Leave The Country",
+    "Omar Haddad Held Exhibition In Lagos",
+])
+def test_a_title_case_headline_keeps_the_checks_of_its_verb(model, text: str) -> None:  # noqa: ANN001
+    # "shot" / "beaten" / "stabbed" kill only with "dead" or "to death"; "held" holds a person
+    # only "for" or "since" a time; "tried" is a trial only in the passive
+    assert asserted(model, text) == set()
+
+
+def test_so_was_does_not_reach_a_possessor(model) -> None:  # noqa: ANN001
+    text = "Lina Saad was arrested on Monday. As is Omar Haddad's habit, he wrote about it at once."
+    assert asserted(model, text) == {("arrest", "Lina Saad")}
+    also = "Lina Saad was arrested on Monday. So was Omar Haddad."
+    assert ("arrest", "Omar Haddad") in asserted(model, also)
