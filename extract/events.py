@@ -235,7 +235,7 @@ def _elliptic(view: View, out: dict[tuple[str, str, int], Event],
     """"X was arrested. So was Y", "X was detained, as was Y": Y undergoes what the last
     passive (or noun) trigger before, in this or the previous sentence, told of X."""
     doc = view.doc
-    for tok in doc[:-2]:
+    for tok in doc_tokens(doc)[:-2]:
         if tok.lower_ not in ("so", "as") or doc[tok.i + 1].lower_ not in _ELLIPTIC_AUX \
                 or tok.i + 2 not in view.by_token:
             continue

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from extract import lexicon, places
 from extract.entity_keys import ORGANIZATION, entity_key
 from extract.entity_rules import DEMONYM, ORG_HEADS
-from extract.sentences import doc_tokens
+from extract.sentences import doc_tokens, per_document
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -84,16 +84,11 @@ def common_phrase(doc: Doc, start: int, end: int) -> bool:
 
 def written_lower(doc: Doc, low: str) -> bool:
     """Whether the text writes ``low`` in lower case somewhere (a common noun, not a name)."""
-    key = ("lower_words", id(doc))
-    cached = _LOWER_CACHE.get(key)
-    if cached is None or cached[0] is not doc:
-        cached = (doc, {t.text for t in doc_tokens(doc) if t.is_lower})
-        _LOWER_CACHE.clear()
-        _LOWER_CACHE[key] = cached
-    return low in cached[1]
+    return low in per_document(doc, "lower_words", _lower_words)
 
 
-_LOWER_CACHE: dict[tuple[str, int], tuple[Doc, set[str]]] = {}
+def _lower_words(doc: Doc) -> frozenset[str]:
+    return frozenset(t.text for t in doc_tokens(doc) if t.is_lower)
 
 
 @lru_cache(maxsize=1)

@@ -13,13 +13,15 @@ Poet For Five Years"), whose capitals say nothing about names.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
 COMPONENT = "atrisk_line_breaks"
+T = TypeVar("T")
 
 # Short words a headline may leave in lower case ("Jailed for Five Years in Tehran").
 _MINOR = frozenset("""
@@ -31,35 +33,35 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s*$")
 
 
-# The document whose text was read last, and that text (see doc_text).
-_LAST_TEXT: tuple[Doc | None, str] = (None, "")
-# The document whose tokens were listed last, and that list (see doc_tokens).
-_LAST_TOKENS: tuple[Doc | None, list[Token]] = (None, [])
+# Per name, the document last asked for and what was made of it (see per_document).
+_LAST: dict[str, tuple[Doc, Any]] = {}
+
+
+def per_document(doc: Doc, name: str, make: Callable[[Doc], T]) -> T:
+    """``make(doc)``, made once per document for ``name``: the rules ask the same questions of
+    one document many times over. The last document is kept per name, by identity (a
+    ``Doc``'s text and tokens never change, and the rules never retokenize)."""
+    last = _LAST.get(name)
+    if last is None or last[0] is not doc:
+        last = _LAST[name] = (doc, make(doc))
+    return last[1]
+
+
+def _text(doc: Doc) -> str:
+    return doc.text
 
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, joined once per document: spaCy joins every token's text on each
-    access (~0.4 ms a news article), and the rules read a document's text about nine
-    times. The last document read is kept (by identity; a ``Doc``'s text never changes)."""
-    global _LAST_TEXT
-    last, text = _LAST_TEXT
-    if last is not doc:
-        text = doc.text
-        _LAST_TEXT = (doc, text)
-    return text
+    access (~0.4 ms a news article), and the rules read a document's text about nine times."""
+    return per_document(doc, "text", _text)
 
 
 def doc_tokens(doc: Doc) -> list[Token]:
     """``list(doc)``, made once per document: iterating a ``Doc`` (or ``doc[i]``) builds a
     new ``Token`` for every word each time (~0.2 µs), and the rules walk a document's
-    tokens about a dozen times. The last document listed is kept (by identity; the rules
-    never retokenize, so its tokens stay the same)."""
-    global _LAST_TOKENS
-    last, tokens = _LAST_TOKENS
-    if last is not doc:
-        tokens = list(doc)
-        _LAST_TOKENS = (doc, tokens)
-    return tokens
+    tokens about a dozen times."""
+    return per_document(doc, "tokens", list)
 
 
 def _line_break_before(doc: Doc, i: int) -> bool:
