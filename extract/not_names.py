@@ -58,8 +58,7 @@ def not_a_name(doc: Doc, start: int, end: int) -> str | None:
     if any(w in AWARD_WORDS for w in lows) or lows[0] == "best" and len(lows) > 1 or \
             lows[0] in _PRIZE_METALS and len(lows) <= 3 and not any(w in ORG_HEADS for w in lows):
         return "award"
-    if lows[-1] in _OCCASION_WORDS and len(lows) > 1 or lows[-2:] in (["press", "conference"],
-                                                                     ["news", "conference"]):
+    if lows[-1] in _OCCASION_WORDS and len(lows) > 1 or " ".join(lows[-2:]) in _OCCASION_WORDS:
         return "occasion"  # "the Press Conference", "the Opening Ceremony"
     if len(toks) == 1 and _ROMAN.match(toks.text):
         return "numeral"  # "DokuFest XXII": an edition's number
