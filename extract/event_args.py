@@ -432,7 +432,7 @@ def title_args(t: Token, view: View) -> list[Mention]:
     m = view.by_token.get(i)
     if m is None:
         return []
-    span = next(s for mm, s in view.spans if mm is m and s.start <= i < s.end)
+    span = view.span_at(i)
     before = view.doc[span.start - 1] if span.start > sent.start else None
     if before is not None and before.lower_ in _TITLE_BEFORE_NAME \
             and not (before.lower_ == "and" and before.i - 1 in view.by_token):
@@ -444,7 +444,7 @@ def title_args(t: Token, view: View) -> list[Mention]:
         if prev is None:
             break
         names.append(prev)
-        j = next(s for mm, s in view.spans if mm is prev and s.start <= j - 1 < s.end).start - 1
+        j = view.span_at(j - 1).start - 1
     return view.others(names)
 
 
@@ -458,7 +458,7 @@ def _title_names_after(t: Token, view: View) -> list[Mention]:
     m = view.by_token.get(i)
     if m is None:
         return []
-    span = next(s for mm, s in view.spans if mm is m and s.start <= i < s.end)
+    span = view.span_at(i)
     return view.others([m, *view.list_mates([m], t)]) if span.start == i else []
 
 

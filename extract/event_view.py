@@ -49,6 +49,11 @@ class View:
         self.in_group = False
         self.triggers: list[tuple[int, int, int]] | None = None  # the trigger matches, once read
 
+    def span_at(self, i: int) -> Span:
+        """The name span of the mention at token ``i`` (``i`` in :attr:`by_token`) that covers it."""
+        m = self.by_token[i]
+        return next(s for mm, s in self.spans if mm is m and s.start <= i < s.end)
+
     def people(self, tok: Token, seen: set[int] | None = None) -> list[Mention]:
         """The named people a noun phrase headed by ``tok`` refers to."""
         seen = set() if seen is None else seen
