@@ -21,6 +21,7 @@ from extract.entity_keys import ORGANIZATION, PERSON
 from extract.entity_rules import (
     CONNECT,
     HYPHENS,
+    ORDINAL_WORD,
     ORG_HEADS,
     ORG_NOUN_FORMS,
     PARTICLES,
@@ -546,9 +547,10 @@ def named_courts(doc: Doc) -> list[tuple[int, int]]:
     """"the Allahabad High Court granted", "Moscow's Meshchansky District Court": a court named
     after its place, which the model often leaves unlabelled (its place a GPE, or nothing)."""
     out: list[tuple[int, int]] = []
-    if "Court" not in doc_text(doc) and "Tribunal" not in doc_text(doc):
+    text = doc_text(doc)
+    if "Court" not in text and "Tribunal" not in text:
         return out
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.text not in _COURT_HEADS or tok.ent_type_ == "ORG" or tok.i == 0:
             continue
         start = tok.i
@@ -556,7 +558,7 @@ def named_courts(doc: Doc) -> list[tuple[int, int]]:
             prev = doc[start - 1]
             if "\n" in prev.whitespace_ or not prev.whitespace_ and prev.text not in HYPHENS:
                 break
-            if not (prev.is_alpha and prev.text[0].isupper() or _ORDINAL_WORD.match(prev.text)) \
+            if not (prev.is_alpha and prev.text[0].isupper() or ORDINAL_WORD.match(prev.text)) \
                     or prev.lower_ == "the" or prev.ent_type_ in {"PERSON", "DATE", "NORP"}:
                 break
             start -= 1
@@ -569,4 +571,3 @@ def named_courts(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
-_ORDINAL_WORD = re.compile(r"^\d+(?:st|nd|rd|th)$")

@@ -50,6 +50,7 @@ _AWARDS = frozenset("prize prizes award awards medal trophy".split())
 PARTICLES = lexicon.words("particles")
 CONNECT = frozenset("of for on at the and de du la without & in".split())
 HYPHENS = frozenset({"-", "‐"})
+ORDINAL_WORD = re.compile(r"^\d+(?:st|nd|rd|th)$")  # "58th", "2nd"
 _DASHES = frozenset({"–", "—", "-"})
 PLACE_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"})

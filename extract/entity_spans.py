@@ -39,7 +39,6 @@ TITLES = (lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.w
            | lexicon.words("title_words"))
 _PARTICLES = rules.PARTICLES
 _ROLE_TITLES = lexicon.words("courtesy_titles") | lexicon.words("titles") | lexicon.words("roles")
-_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 FUNCTION_WORDS = frozenset("of for the and to on at in de du des la le di del da for a an".split())
 _BREAK_TOKENS = frozenset({"/", "(", ")", ":", "|", "•", "·", "▪", "●", "–", "—", '"', "“", "”", "[", "]"})
 _COORD = frozenset({",", "and", "&", ";"})
@@ -165,8 +164,8 @@ def trim(doc: Doc, start: int, end: int, kind: str | None) -> tuple[int, int] | 
         tok = doc[start]
         low = tok.lower_.rstrip(".")
         if tok.lower_ in {"the", "a", "an", "dear"} or not (tok.is_alpha or tok.text[0].isalnum()) or \
-                tok.ent_type_ in {"ORDINAL", "DATE"} or _ORDINAL.match(tok.text):  # "the 58th ... Festival"
-            start += 1
+                tok.ent_type_ in {"ORDINAL", "DATE"} or rules.ORDINAL_WORD.match(tok.text):
+            start += 1  # "the 58th ... Festival"
         elif kind != ORGANIZATION and (low in TITLES or (tok.is_lower and low not in _PARTICLES)):
             start += 1
         elif end - start > 2 and _glued_word(doc, start) and rules.person_shaped(doc, start + 1, end):
@@ -331,8 +330,9 @@ def _extend_org(doc: Doc, start: int, end: int) -> tuple[int, int]:
             # runs on over a determiner or a credit word
         if tok.is_alpha and tok.text[0].isupper() and tok.whitespace_ and not tok.is_sent_start and named:
             start = p
-        elif _ORDINAL.match(tok.text) and p > 0 and doc[p - 1].is_alpha and doc[p - 1].text[0].isupper() \
-                and not doc[p - 1].is_sent_start and doc[p - 1].ent_type_ not in {"DATE", "NORP"}:
+        elif rules.ORDINAL_WORD.match(tok.text) and p > 0 and doc[p - 1].is_alpha \
+                and doc[p - 1].text[0].isupper() and not doc[p - 1].is_sent_start \
+                and doc[p - 1].ent_type_ not in {"DATE", "NORP"}:
             start = p - 1  # "the Elazığ 2nd High Criminal Court": a city's numbered court
             break
         elif tok.lower_ in _ORG_OF - {"of"} and p > 0 and _unit_word(doc[p - 1]):
