@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any, cast
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from pipeline.storage.models import Alias, Entity, Event, Mention, Note
 from pipeline.storage.store import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 WATCHLIST_LOCK_KEY = 0x61747277  # PostgreSQL advisory lock: one watchlist sync at a time
 
 
@@ -67,11 +68,20 @@ def sync_watchlist(session: Session, watchlist: Watchlist) -> None:
 
 def _with_keys(session: Session, model: type[Entity] | type[Alias], keys: set[str]) -> list[Any]:
     """Rows of ``model`` (entities or aliases) whose key is one of ``keys``, of every kind."""
-    wanted = sorted(keys)
     rows: list[Any] = []
-    for i in range(0, len(wanted), 500):
-        rows += session.scalars(select(model).where(model.key.in_(wanted[i:i + 500])))
+    for chunk in _chunks(sorted(keys)):
+        rows += session.scalars(select(model).where(model.key.in_(chunk)))
     return rows
+
+
+# keys per ``IN (...)`` list and rows per INSERT statement (SQLite binds at most 32,766 values)
+INSERT_ROWS = 500
+
+
+def _chunks(items: list[T]) -> Iterator[list[T]]:
+    """``items`` in lists of at most :data:`INSERT_ROWS`, in order."""
+    for at in range(0, len(items), INSERT_ROWS):
+        yield items[at:at + INSERT_ROWS]
 
 
 class EntityResolver:
@@ -164,9 +174,6 @@ def _find_or_create(session: Session, kind: str, name: str, key: str) -> int:
     return int(eid)
 
 
-INSERT_ROWS = 500  # entities per INSERT statement (SQLite binds at most 32,766 values)
-
-
 def _find_or_create_many(session: Session, missing: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
     """:func:`_find_or_create` for many ``(kind, key) -> name`` at once: one ``INSERT ...
     ON CONFLICT DO NOTHING RETURNING`` per ``INSERT_ROWS`` rows, in order; a row another
@@ -181,15 +188,15 @@ def _find_or_create_many(session: Session, missing: dict[tuple[str, str], str]) 
     # sequence value for every row offered, conflicting or not, so offering them would leave
     # gaps and give later entities other ids than resolving one name at a time gives
     keys = sorted({key for _, key in missing})
-    for at in range(0, len(keys), INSERT_ROWS):
+    for chunk in _chunks(keys):
         for there, kind, key in session.execute(
-                select(Entity.id, Entity.kind, Entity.key).where(Entity.key.in_(keys[at:at + INSERT_ROWS]))):
+                select(Entity.id, Entity.kind, Entity.key).where(Entity.key.in_(chunk))):
             if (kind, key) in missing:
                 found[(kind, key)] = int(there)
     rows = [{"kind": kind, "name": name, "key": key, "created_at": utcnow(), "tags": [], "watchlisted": False}
             for (kind, key), name in missing.items() if (kind, key) not in found]
-    for at in range(0, len(rows), INSERT_ROWS):
-        stmt = (insert(table).values(rows[at:at + INSERT_ROWS])
+    for batch in _chunks(rows):
+        stmt = (insert(table).values(batch)
                 .on_conflict_do_nothing(index_elements=["kind", "key"])
                 .returning(table.c.id, table.c.kind, table.c.key))
         found.update({(kind, key): int(eid) for eid, kind, key in session.execute(stmt)})
